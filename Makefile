@@ -1,0 +1,50 @@
+# Myndnet: `make up` runs the network locally, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+UV := $(shell command -v uv 2>/dev/null)
+PYTEST_ARGS ?=
+
+.PHONY: help install servers servers-down up down demo test unit lint asyncapi bench clean
+
+help:
+	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
+	@echo "make down      stop what make up started"
+	@echo "make test      start the local servers if needed and run the whole test suite"
+	@echo "make unit      the tests that need no servers"
+	@echo "make lint      ruff and mypy"
+
+install:
+	@bash dev/install.sh
+
+servers: install
+	@bash dev/postgres.sh start
+	@bash dev/kafka.sh start
+	@bash dev/smtp.sh start
+
+servers-down:
+	@bash dev/smtp.sh stop
+	@bash dev/kafka.sh stop
+	@bash dev/postgres.sh stop
+
+up: servers
+	@bash dev/services.sh start
+
+down:
+	@bash dev/services.sh stop
+	@$(MAKE) --no-print-directory servers-down
+
+test: servers
+	uv run pytest $(PYTEST_ARGS)
+
+unit: install
+	uv run pytest -m "not integration" $(PYTEST_ARGS)
+
+lint: install
+	uv run ruff check .
+	uv run ruff format --check .
+	uv run mypy schemas/src libs/kit/src
+
+clean: down
+	rm -rf .run

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A local PostgreSQL cluster from Debian's package, data under .run/postgres.
+#   dev/postgres.sh install | start | stop | status | reset
+# Databases: one per service (myndnet_membership, ...), created when missing.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PGPORT="${PGPORT:-5432}"
+PG_USER="${PG_USER:-myndnet}"
+PG_PASSWORD="${PG_PASSWORD:-myndnet}"
+DATA="$RUN_DIR/postgres"
+DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_test)
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+
+external() {
+  # Any *_DATABASE_URL set in the environment means someone else runs PostgreSQL.
+  env | grep -qE '^[A-Z]+_DATABASE_URL=' && ! env | grep -E '^[A-Z]+_DATABASE_URL=' \
+    | grep -qE "@(127\.0\.0\.1|localhost):$PGPORT/"
+}
+
+install() {
+  if [ -n "$(pg_bin)" ]; then return 0; fi
+  say "installing Debian's postgresql package"
+  [ "$(id -u)" = 0 ] || die "installing PostgreSQL needs root (apt-get install postgresql)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q 2>&1 | tail -n1 >&2
+  apt-get install -y -q --no-install-recommends postgresql postgresql-contrib 2>&1 \
+    | grep -E --line-buffered '^(Setting up|Unpacking) postgresql' | sed -u 's/^/  /' >&2 || true
+  [ -n "$(pg_bin)" ] || die "postgresql did not install"
+}
+
+# PostgreSQL refuses to run as root; as root, run its tools as the postgres user.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+running() { as_pg "$(pg_bin)/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+start() {
+  if external; then say "a *_DATABASE_URL points elsewhere: using that PostgreSQL, starting none"; return 0; fi
+  install
+  local bin; bin=$(pg_bin)
+  if [ ! -f "$DATA/PG_VERSION" ]; then
+    say "creating a cluster in $DATA"
+    mkdir -p "$DATA"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$DATA"; chmod 700 "$DATA"; fi
+    local pwfile; pwfile=$(mktemp); echo "$PG_PASSWORD" > "$pwfile"; chmod 644 "$pwfile"
+    as_pg "$bin/initdb" -D "$DATA" -U "$PG_USER" --pwfile="$pwfile" --auth-local=trust \
+      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$RUN_DIR/postgres-initdb.log" 2>&1 \
+      || { rm -f "$pwfile"; cat "$RUN_DIR/postgres-initdb.log" >&2; die "initdb failed"; }
+    rm -f "$pwfile"
+  fi
+  if running; then
+    say "PostgreSQL already running on 127.0.0.1:$PGPORT"
+  else
+    if port_open 127.0.0.1 "$PGPORT"; then die "port $PGPORT is taken by another process; set PGPORT or *_DATABASE_URL"; fi
+    as_pg "$bin/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      >/dev/null || { tail -n 20 "$DATA/server.log" >&2; die "PostgreSQL did not start"; }
+    say "PostgreSQL started on 127.0.0.1:$PGPORT (log: $DATA/server.log)"
+  fi
+  for db in "${DATABASES[@]}"; do
+    if ! as_pg "$bin/psql" -h /tmp -p "$PGPORT" -U "$PG_USER" -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      as_pg "$bin/createdb" -h /tmp -p "$PGPORT" -U "$PG_USER" "$db"
+      say "created database $db"
+    fi
+  done
+}
+
+stop() {
+  if external; then say "external PostgreSQL: nothing to stop"; return 0; fi
+  if [ -z "$(pg_bin)" ] || [ ! -f "$DATA/PG_VERSION" ] || ! running; then say "PostgreSQL is not running"; return 0; fi
+  as_pg "$(pg_bin)/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null && say "PostgreSQL stopped"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) if running; then say "running on 127.0.0.1:$PGPORT"; else say "not running"; exit 1; fi ;;
+  reset) stop; rm -rf "$DATA"; say "data removed" ;;
+  *) echo "usage: $0 install|start|stop|status|reset" >&2; exit 2 ;;
+esac
