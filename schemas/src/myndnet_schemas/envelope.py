@@ -1,0 +1,196 @@
+"""CloudEvents 1.0 over Kafka (the Kafka protocol binding).
+
+Consumers accept binary mode (attributes in `ce_*` headers, the value is `data`; a missing
+`content-type` means application/json) and structured mode (`content-type:
+application/cloudevents+json`, the value is the whole event). The network publishes binary mode.
+`parse` turns (headers, key, value) into an `Event` or raises `EnvelopeError` with a short reason.
+"""
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from myndnet_schemas.errors import explain
+from myndnet_schemas.events import ALL_EVENTS, EventData
+
+SPECVERSION = "1.0"
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+JSON_CONTENT_TYPE = "application/json"
+_REQUIRED = ("id", "source", "type", "specversion")
+_KNOWN = (*_REQUIRED, "time", "subject", "datacontenttype", "dataschema")
+MAX_ATTRIBUTE_LENGTH = 2048
+
+D = TypeVar("D", bound=EventData)
+
+Headers = Sequence[tuple[str, bytes]]
+
+REGISTRY: dict[str, type[EventData]] = {model.event_type: model for model in ALL_EVENTS}
+
+
+class EnvelopeError(Exception):
+    """A message that is not a valid network event; `reason` is a short code for the DLQ."""
+
+    def __init__(self, reason: str, message: str, *, event_id: str | None = None,
+                 source: str | None = None, event_type: str | None = None) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+        self.message = message
+        self.event_id = event_id
+        self.source = source
+        self.event_type = event_type
+
+
+@dataclass(frozen=True)
+class Event(Generic[D]):
+    """A network event: CloudEvents attributes and its typed payload."""
+
+    id: str
+    source: str
+    type: str
+    data: D
+    time: datetime | None = None
+    subject: str | None = None
+    extensions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, data: D, *, source: str, id: str | None = None,
+            time: datetime | None = None) -> "Event[D]":
+        return cls(
+            id=id or str(uuid.uuid4()),
+            source=source,
+            type=data.event_type,
+            data=data,
+            time=time or datetime.now(UTC),
+            subject=data.subject(),
+        )
+
+    @property
+    def key(self) -> str:
+        return self.data.kafka_key()
+
+
+def model_for(event_type: str) -> type[EventData]:
+    try:
+        return REGISTRY[event_type]
+    except KeyError:
+        raise EnvelopeError("unknown_type", f"no event type {event_type!r} in the network's "
+                            "contract", event_type=event_type) from None
+
+
+def validate_data(model: type[D], data: bytes | str | Any) -> D:
+    """Validate a payload as JSON (strict: dates as strings, numbers as numbers)."""
+    try:
+        if isinstance(data, bytes | str):
+            return model.model_validate_json(data)
+        return model.model_validate_json(json.dumps(data))
+    except ValidationError as exc:
+        raise EnvelopeError("schema_violation", "; ".join(explain(exc))) from None
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise EnvelopeError("invalid_attribute", f"time {value!r} is not an RFC 3339 timestamp") from None
+    if parsed.tzinfo is None:
+        raise EnvelopeError("invalid_attribute", f"time {value!r} has no UTC offset")
+    return parsed
+
+
+def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
+    result = {}
+    for name, raw in headers:
+        try:
+            result[name.lower()] = raw.decode("utf-8") if raw is not None else ""
+        except UnicodeDecodeError:
+            raise EnvelopeError("not_cloudevent", f"header {name!r} is not UTF-8") from None
+    return result
+
+
+def _attributes_event(attrs: dict[str, Any], data: Any) -> Event[EventData]:
+    missing = [a for a in _REQUIRED if not attrs.get(a)]
+    if missing:
+        raise EnvelopeError("not_cloudevent", f"missing CloudEvents attribute(s): {', '.join(missing)}")
+    for name, value in attrs.items():
+        if not isinstance(value, str):
+            raise EnvelopeError("invalid_attribute", f"attribute {name!r} must be a string")
+        if len(value) > MAX_ATTRIBUTE_LENGTH:
+            raise EnvelopeError("invalid_attribute", f"attribute {name!r} is too long")
+    ids = {"event_id": attrs["id"], "source": attrs["source"], "event_type": attrs["type"]}
+    if attrs["specversion"] != SPECVERSION:
+        raise EnvelopeError("unsupported_specversion",
+                            f"specversion {attrs['specversion']!r}; only 1.0 is supported", **ids)
+    try:
+        model = model_for(attrs["type"])
+        payload = validate_data(model, data)
+        time = _parse_time(attrs["time"]) if attrs.get("time") else None
+    except EnvelopeError as exc:
+        exc.event_id, exc.source, exc.event_type = ids["event_id"], ids["source"], ids["event_type"]
+        raise
+    extensions = {k: v for k, v in attrs.items() if k not in _KNOWN}
+    return Event(id=attrs["id"], source=attrs["source"], type=attrs["type"], data=payload,
+                 time=time, subject=attrs.get("subject"), extensions=extensions)
+
+
+def parse(headers: Iterable[tuple[str, bytes | None]], key: bytes | None,
+          value: bytes | None) -> Event[EventData]:
+    """A Kafka message as a network event, or EnvelopeError saying precisely why not."""
+    header = _header_map(headers)
+    content_type = header.get("content-type", "").split(";")[0].strip().lower()
+    if value is None:
+        raise EnvelopeError("not_cloudevent", "the message has no value (a tombstone)")
+    if content_type.startswith(STRUCTURED_CONTENT_TYPE):
+        try:
+            document = json.loads(value)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EnvelopeError("invalid_json", f"structured event is not JSON: {exc}") from None
+        if not isinstance(document, dict):
+            raise EnvelopeError("not_cloudevent", "structured event is not a JSON object")
+        if "data" not in document:
+            raise EnvelopeError("not_cloudevent", "structured event has no data")
+        data = document.pop("data")
+        return _attributes_event(document, data)
+    if "ce_specversion" not in header:
+        raise EnvelopeError("not_cloudevent", "no ce_specversion header and not content-type "
+                            f"{STRUCTURED_CONTENT_TYPE}")
+    if content_type and content_type != JSON_CONTENT_TYPE:
+        raise EnvelopeError("unsupported_content_type", f"content-type {content_type!r}; "
+                            "data must be application/json")
+    attrs = {name[3:]: v for name, v in header.items() if name.startswith("ce_")}
+    try:
+        json.loads(value)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EnvelopeError("invalid_json", f"data is not JSON: {exc}", event_id=attrs.get("id"),
+                            source=attrs.get("source"), event_type=attrs.get("type")) from None
+    return _attributes_event(attrs, value)
+
+
+def _attribute_items(event: Event[Any]) -> list[tuple[str, str]]:
+    items = [("specversion", SPECVERSION), ("id", event.id), ("source", event.source),
+             ("type", event.type)]
+    if event.time is not None:
+        items.append(("time", event.time.isoformat().replace("+00:00", "Z")))
+    if event.subject is not None:
+        items.append(("subject", event.subject))
+    items.extend(sorted(event.extensions.items()))
+    return items
+
+
+def encode_binary(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
+    """Headers and value in binary mode: what the network's own services publish."""
+    headers = [(f"ce_{name}", value.encode()) for name, value in _attribute_items(event)]
+    headers.append(("content-type", JSON_CONTENT_TYPE.encode()))
+    return headers, event.data.model_dump_json(exclude_none=True).encode()
+
+
+def encode_structured(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
+    document: dict[str, Any] = dict(_attribute_items(event))
+    document["datacontenttype"] = JSON_CONTENT_TYPE
+    document["data"] = event.data.model_dump(mode="json", exclude_none=True)
+    return ([("content-type", STRUCTURED_CONTENT_TYPE.encode())],
+            json.dumps(document, ensure_ascii=False).encode())

@@ -1,0 +1,71 @@
+"""Every event payload of the network, v1."""
+
+from myndnet_schemas.events.base import EventData
+from myndnet_schemas.events.inbound import (
+    LEADERSHIP_EVENTS,
+    VACANCY_EVENTS,
+    ManagerAppointed,
+    MentorVolunteered,
+    MentorWithdrawn,
+    VacancyPublished,
+    VacancyUpdated,
+    VacancyWithdrawn,
+)
+from myndnet_schemas.events.membership import (
+    MEMBERSHIP_EVENTS,
+    AgencyLeft,
+    AgencyRegistered,
+    AgencyState,
+    AgencyUpdated,
+    Coordinator,
+)
+from myndnet_schemas.events.mentoring import (
+    MENTORING_EVENTS,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchParty,
+    MatchProposed,
+)
+from myndnet_schemas.events.notify import NOTIFY_EVENTS, NotificationFailed, NotificationSent
+from myndnet_schemas.events.vacancies import (
+    VACANCY_LIFECYCLE_EVENTS,
+    VacancyChanged,
+    VacancyClosed,
+    VacancyOpened,
+)
+
+ALL_EVENTS: tuple[type[EventData], ...] = (
+    *VACANCY_EVENTS,
+    *LEADERSHIP_EVENTS,
+    *MEMBERSHIP_EVENTS,
+    *VACANCY_LIFECYCLE_EVENTS,
+    *MENTORING_EVENTS,
+    *NOTIFY_EVENTS,
+)
+
+__all__ = [
+    "ALL_EVENTS",
+    "AgencyLeft",
+    "AgencyRegistered",
+    "AgencyState",
+    "AgencyUpdated",
+    "Coordinator",
+    "EventData",
+    "ManagerAppointed",
+    "MatchAccepted",
+    "MatchDeclined",
+    "MatchEnded",
+    "MatchParty",
+    "MatchProposed",
+    "MentorVolunteered",
+    "MentorWithdrawn",
+    "NotificationFailed",
+    "NotificationSent",
+    "VacancyChanged",
+    "VacancyClosed",
+    "VacancyOpened",
+    "VacancyPublished",
+    "VacancyUpdated",
+    "VacancyWithdrawn",
+]

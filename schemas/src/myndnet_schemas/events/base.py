@@ -1,0 +1,70 @@
+"""The base of every event payload: its CloudEvents type, subject and Kafka key."""
+
+import re
+from datetime import date
+from typing import Annotated, ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from myndnet_schemas.vocabulary import ISO_639_1
+
+TYPE_PREFIX = "se.myndnet."
+
+
+class EventData(BaseModel):
+    """A payload. Subclasses name their CloudEvents `type` (major version included).
+
+    Validation is strict (no "3" for 3, no 1 for true) and unknown fields are ignored, so a newer
+    minor version of a payload (new optional fields) is still readable by an older consumer.
+    """
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, use_enum_values=False)
+
+    event_type: ClassVar[str]
+
+    def subject(self) -> str:
+        raise NotImplementedError
+
+    def kafka_key(self) -> str:
+        return self.subject()
+
+
+def _check_language(code: str) -> str:
+    if code not in ISO_639_1:
+        raise ValueError(f"{code!r} is not an ISO 639-1 language code (such as 'sv' or 'en')")
+    return code
+
+
+def _check_https_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc or " " in url:
+        raise ValueError("must be an https:// address, such as https://www.example.se/jobb/123")
+    return url
+
+
+def _unique(items: list) -> list:  # type: ignore[type-arg]
+    if len(set(items)) != len(items):
+        raise ValueError("must not list the same value twice")
+    return items
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+
+
+def _check_work_email(address: str) -> str:
+    if not _EMAIL_RE.match(address):
+        raise ValueError("must be an e-mail address such as anna.andersson@myndighet.se")
+    return address
+
+
+EntityId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+Language = Annotated[str, AfterValidator(_check_language)]
+Languages = Annotated[list[Language], AfterValidator(_unique)]
+HttpsUrl = Annotated[str, Field(max_length=2000), AfterValidator(_check_https_url)]
+WorkEmail = Annotated[str, Field(max_length=254), AfterValidator(_check_work_email)]
+FourDigits = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+CompetenceArea = Annotated[str, Field(min_length=1, max_length=60)]
+Date = date

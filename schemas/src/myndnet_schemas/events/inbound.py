@@ -1,0 +1,124 @@
+"""What agencies' HR systems publish on `hr.<code>.vacancies` and `hr.<code>.leadership`."""
+
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from myndnet_schemas.events.base import (
+    CompetenceArea,
+    Date,
+    EntityId,
+    EventData,
+    FourDigits,
+    HttpsUrl,
+    Languages,
+    Name,
+    ShortText,
+    WorkEmail,
+    _unique,
+)
+from myndnet_schemas.vocabulary import (
+    EmploymentType,
+    Extent,
+    OccupationField,
+    RemoteWork,
+    TargetGroup,
+    WithdrawalReason,
+)
+
+TargetGroups = Annotated[list[TargetGroup], AfterValidator(_unique)]
+
+
+class VacancyFields(EventData):
+    """The full current state of a vacancy, as its agency publishes it."""
+
+    vacancy_id: EntityId
+    revision: int = Field(ge=1)
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=20_000)]
+    occupation_field: OccupationField
+    ssyk: FourDigits | None = None
+    employment_type: EmploymentType
+    extent: Extent
+    municipality: Annotated[str, Field(min_length=1, max_length=100)]
+    municipality_code: FourDigits | None = None
+    remote: RemoteWork
+    target_groups: TargetGroups = Field(default_factory=list)
+    published_on: Date
+    application_deadline: Date
+    apply_url: HttpsUrl
+    languages: Languages = Field(default_factory=lambda: ["sv"], min_length=1)
+    security_clearance: bool = False
+
+    @model_validator(mode="after")
+    def _deadline_not_before_publication(self) -> Self:
+        if self.application_deadline < self.published_on:
+            raise ValueError(
+                f"application_deadline ({self.application_deadline}) must be on or after "
+                f"published_on ({self.published_on})"
+            )
+        return self
+
+    def subject(self) -> str:
+        return self.vacancy_id
+
+
+class VacancyPublished(VacancyFields):
+    event_type = "se.myndnet.vacancy.published.v1"
+
+
+class VacancyUpdated(VacancyFields):
+    event_type = "se.myndnet.vacancy.updated.v1"
+
+
+class VacancyWithdrawn(EventData):
+    event_type = "se.myndnet.vacancy.withdrawn.v1"
+
+    vacancy_id: EntityId
+    revision: int = Field(ge=1)
+    reason: WithdrawalReason
+
+    def subject(self) -> str:
+        return self.vacancy_id
+
+
+class LeaderIdentity(EventData):
+    person_id: EntityId
+    name: Name
+    email: WorkEmail
+    title: ShortText
+    unit: ShortText | None = None
+    competence_areas: Annotated[list[CompetenceArea], Field(max_length=30)] = Field(
+        default_factory=list
+    )
+    languages: Languages = Field(default_factory=lambda: ["sv"], min_length=1)
+    municipality: Annotated[str, Field(min_length=1, max_length=100)]
+
+    def subject(self) -> str:
+        return self.person_id
+
+
+class ManagerAppointed(LeaderIdentity):
+    event_type = "se.myndnet.manager.appointed.v1"
+
+    start_date: Date
+
+
+class MentorVolunteered(LeaderIdentity):
+    event_type = "se.myndnet.mentor.volunteered.v1"
+
+    years_as_manager: int = Field(ge=0, le=60)
+    capacity: int = Field(default=1, ge=1, le=5)
+
+
+class MentorWithdrawn(EventData):
+    event_type = "se.myndnet.mentor.withdrawn.v1"
+
+    person_id: EntityId
+
+    def subject(self) -> str:
+        return self.person_id
+
+
+VACANCY_EVENTS: tuple[type[EventData], ...] = (VacancyPublished, VacancyUpdated, VacancyWithdrawn)
+LEADERSHIP_EVENTS: tuple[type[EventData], ...] = (ManagerAppointed, MentorVolunteered, MentorWithdrawn)

@@ -1,0 +1,54 @@
+"""What membership publishes on the compacted topic `membership.agencies`, keyed by agency code."""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from myndnet_schemas.events.base import Date, EventData, HttpsUrl, Name, WorkEmail
+from myndnet_schemas.topics import AGENCY_CODE_RE
+from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
+
+AgencyCode = Annotated[str, Field(pattern=AGENCY_CODE_RE.pattern)]
+
+
+class Coordinator(EventData):
+    name: Name
+    email: WorkEmail
+
+
+class AgencyState(EventData):
+    """The whole current state of an agency: a compacted topic keeps only the latest."""
+
+    code: AgencyCode
+    name: Name
+    kind: AgencyKind
+    role: AgencyRole
+    status: AgencyStatus
+    joined_on: Date
+    left_on: Date | None = None
+    organisation_number: Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{4}$")] | None = None
+    website: HttpsUrl | None = None
+    coordinator: Coordinator | None = None
+
+    def subject(self) -> str:
+        return self.code
+
+    @property
+    def participates(self) -> bool:
+        """A current member or associated party: its HR events are applied."""
+        return self.status is AgencyStatus.ACTIVE
+
+
+class AgencyRegistered(AgencyState):
+    event_type = "se.myndnet.agency.registered.v1"
+
+
+class AgencyUpdated(AgencyState):
+    event_type = "se.myndnet.agency.updated.v1"
+
+
+class AgencyLeft(AgencyState):
+    event_type = "se.myndnet.agency.left.v1"
+
+
+MEMBERSHIP_EVENTS: tuple[type[EventData], ...] = (AgencyRegistered, AgencyUpdated, AgencyLeft)

@@ -1,0 +1,46 @@
+"""What notify publishes on `notify.deliveries`, keyed by delivery id.
+
+A candidate's e-mail address never appears here: a delivery names its subscription by id only.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from myndnet_schemas.events.base import EventData
+
+
+class DeliveryKind(StrEnum):
+    CONFIRMATION = "confirmation"
+    VACANCY_ALERT = "vacancy_alert"
+    DIGEST = "digest"
+    MATCH_PROPOSED = "match_proposed"
+    MATCH_ACCEPTED = "match_accepted"
+
+
+class DeliveryFields(EventData):
+    delivery_id: Annotated[str, Field(min_length=1, max_length=64)]
+    kind: DeliveryKind
+    subscription_id: str | None = None
+    match_id: str | None = None
+    vacancies: list[str] = Field(default_factory=list)
+    attempts: int = Field(ge=1)
+    at: datetime
+
+    def subject(self) -> str:
+        return self.delivery_id
+
+
+class NotificationSent(DeliveryFields):
+    event_type = "se.myndnet.notification.sent.v1"
+
+
+class NotificationFailed(DeliveryFields):
+    event_type = "se.myndnet.notification.failed.v1"
+
+    error: Annotated[str, Field(max_length=500)]
+
+
+NOTIFY_EVENTS: tuple[type[EventData], ...] = (NotificationSent, NotificationFailed)
