@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from myndnet_schemas.vocabulary import ISO_639_1
 
@@ -15,11 +15,12 @@ TYPE_PREFIX = "se.myndnet."
 class EventData(BaseModel):
     """A payload. Subclasses name their CloudEvents `type` (major version included).
 
-    Validation is strict (no "3" for 3, no 1 for true) and unknown fields are ignored, so a newer
-    minor version of a payload (new optional fields) is still readable by an older consumer.
+    Numbers, booleans and dates are strict (no "3" for 3, no 1 for true, dates as YYYY-MM-DD)
+    and unknown fields are ignored, so a newer minor version of a payload (new optional fields)
+    is still readable by an older consumer.
     """
 
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     event_type: ClassVar[str]
 
@@ -67,4 +68,6 @@ FourDigits = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 CompetenceArea = Annotated[str, Field(min_length=1, max_length=60)]
-Date = date
+Date = Annotated[date, Strict()]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]

@@ -5,12 +5,14 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from myndnet_schemas.events.base import (
+    Bool,
     CompetenceArea,
     Date,
     EntityId,
     EventData,
     FourDigits,
     HttpsUrl,
+    Int,
     Languages,
     Name,
     ShortText,
@@ -33,7 +35,7 @@ class VacancyFields(EventData):
     """The full current state of a vacancy, as its agency publishes it."""
 
     vacancy_id: EntityId
-    revision: int = Field(ge=1)
+    revision: Int = Field(ge=1)
     title: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=20_000)]
     occupation_field: OccupationField
@@ -48,7 +50,7 @@ class VacancyFields(EventData):
     application_deadline: Date
     apply_url: HttpsUrl
     languages: Languages = Field(default_factory=lambda: ["sv"], min_length=1)
-    security_clearance: bool = False
+    security_clearance: Bool = False
 
     @model_validator(mode="after")
     def _deadline_not_before_publication(self) -> Self:
@@ -75,7 +77,7 @@ class VacancyWithdrawn(EventData):
     event_type = "se.myndnet.vacancy.withdrawn.v1"
 
     vacancy_id: EntityId
-    revision: int = Field(ge=1)
+    revision: Int = Field(ge=1)
     reason: WithdrawalReason
 
     def subject(self) -> str:
@@ -107,8 +109,8 @@ class ManagerAppointed(LeaderIdentity):
 class MentorVolunteered(LeaderIdentity):
     event_type = "se.myndnet.mentor.volunteered.v1"
 
-    years_as_manager: int = Field(ge=0, le=60)
-    capacity: int = Field(default=1, ge=1, le=5)
+    years_as_manager: Int = Field(ge=0, le=60)
+    capacity: Int = Field(default=1, ge=1, le=5)
 
 
 class MentorWithdrawn(EventData):

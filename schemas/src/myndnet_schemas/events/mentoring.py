@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from myndnet_schemas.events.base import EntityId, EventData, Name, ShortText, WorkEmail
 from myndnet_schemas.events.membership import AgencyCode
@@ -48,7 +48,7 @@ class MatchFields(EventData):
 class MatchProposed(MatchFields):
     event_type = "se.myndnet.mentoring.match.proposed.v1"
 
-    score: float
+    score: Annotated[float, Strict()]
     reasons: list[str] = Field(default_factory=list)
     respond_by: date
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from myndnet_schemas.events.base import EventData
+from myndnet_schemas.events.base import EventData, Int
 
 
 class DeliveryKind(StrEnum):
@@ -26,7 +26,7 @@ class DeliveryFields(EventData):
     subscription_id: str | None = None
     match_id: str | None = None
     vacancies: list[str] = Field(default_factory=list)
-    attempts: int = Field(ge=1)
+    attempts: Int = Field(ge=1)
     at: datetime
 
     def subject(self) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from myndnet_schemas.events.base import EntityId, EventData
+from myndnet_schemas.events.base import EntityId, EventData, Int
 from myndnet_schemas.events.inbound import VacancyFields
 from myndnet_schemas.events.membership import AgencyCode
 from myndnet_schemas.vocabulary import ClosedReason
@@ -33,7 +33,7 @@ class VacancyClosed(EventData):
 
     agency: AgencyCode
     vacancy_id: EntityId
-    revision: int = Field(ge=1)
+    revision: Int = Field(ge=1)
     title: Annotated[str, Field(min_length=1, max_length=200)]
     reason: ClosedReason
     closed_at: datetime

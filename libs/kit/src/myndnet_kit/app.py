@@ -1,0 +1,315 @@
+"""The service app factory: one FastAPI app and one FastStream broker per service.
+
+Start-up runs in the background so `/health/live` answers at once: connect to PostgreSQL and
+apply migrations (the kit's, then the service's), create the service's topics, start the outbox
+relay, run the service's start-up hooks (catch-up, seeding), then start the consumers and report
+ready. Shutdown goes the other way. A database or broker that is not there yet is waited for.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import Consumer, KafkaMessage
+from faststream.middlewares import AckPolicy
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+from myndnet_schemas import topics as topic_names
+from myndnet_schemas.events import EventData
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from myndnet_kit import dlq
+from myndnet_kit.auth import parse_operator_tokens, require_operator
+from myndnet_kit.consumer import BatchHandler, Check, EventConsumer, check_hr_source
+from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
+from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
+from myndnet_kit.logging import get_logger
+from myndnet_kit.outbox import OutboxRelay
+from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+Hook = Callable[["ServiceApp"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer of the service: what it reads and the handler that applies a batch."""
+
+    name: str
+    handler: BatchHandler
+    accepts: Sequence[type[EventData]]
+    topics: Sequence[str] = ()
+    pattern: str | None = None
+    checks: Sequence[Check] = (check_hr_source,)
+    description: str = ""
+    group_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ServiceApp:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        description: str = "",
+        version: str = "1.0.0",
+        migrations: Path | None = None,
+        topics: Sequence[TopicSpec] = (),
+        subscriptions: Sequence[Subscription] = (),
+        routers: Sequence[APIRouter] = (),
+        on_start: Sequence[Hook] = (),
+        background: Sequence[Hook] = (),
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service
+        self.migrations = migrations
+        self.topics = [TopicSpec(topic_names.dlq(self.service), settings.topic_partitions,
+                                 settings.topic_replication_factor), *topics]
+        self.on_start = on_start
+        self.background = background
+        self.pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.started = False
+        self.failure: str | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=f"myndnet-{self.service}",
+            metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
+            logger=logging.getLogger(f"faststream.{self.service}"),
+        )
+        self.consumers = [self._subscribe(s) for s in subscriptions]
+        self.asyncapi = AsyncAPI(self.broker, title=f"Myndnet {self.service}", version=version,
+                                 description=description, schema_version="3.0.0")
+
+        self.api = FastAPI(title=title, description=description, version=version,
+                           lifespan=self._lifespan)
+        self.api.state.service = self
+        self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
+        self.api.include_router(_kit_router())
+        for router in routers:
+            self.api.include_router(router)
+
+    # -- consumers ------------------------------------------------------------------------
+
+    def _subscribe(self, sub: Subscription) -> EventConsumer:
+        consumer = EventConsumer(service=self.service, name=sub.name, pool=None,
+                                 handler=sub.handler, accepts=sub.accepts, checks=sub.checks)
+        options: dict[str, Any] = {
+            "group_id": sub.group_id or f"{self.service}.{sub.name}",
+            "batch": True,
+            "ack_policy": AckPolicy.MANUAL,
+            "auto_offset_reset": "earliest",
+            "max_records": self.settings.consumer_max_records,
+            "batch_timeout_ms": self.settings.consumer_batch_timeout_ms,
+            "listener": consumer.rebalance_listener(),
+            # FastStream would decode bodies as JSON before the handler and drop the whole batch
+            # on a malformed one; the kit classifies every record itself.
+            "decoder": _leave_body_undecoded,
+            "title": f"{self.service}.{sub.name}",
+            "description": sub.description or None,
+            **sub.extra,
+        }
+        if sub.pattern:
+            subscriber = self.broker.subscriber(pattern=sub.pattern, **options)
+        else:
+            subscriber = self.broker.subscriber(*sub.topics, **options)
+
+        async def consume(message: KafkaMessage, kafka_consumer: Consumer) -> None:
+            await consumer.consume(message.raw_message, kafka_consumer)
+
+        subscriber(consume)
+        return consumer
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        self._starting = asyncio.create_task(self._start(), name=f"start-{self.service}")
+        try:
+            yield
+        finally:
+            await self._stop()
+
+    async def _until_done(self, what: str, step: Callable[[], Awaitable[Any]]) -> Any:
+        backoff = Backoff(first=0.5, cap=5.0)
+        while True:
+            try:
+                return await step()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                delay = backoff.next()
+                log.warning(f"waiting for {what}", error=repr(exc), retry_in_s=round(delay, 1))
+                await asyncio.sleep(delay)
+
+    async def _start(self) -> None:
+        try:
+            self.pool = await self._until_done("PostgreSQL", lambda: create_pool(
+                self.settings.database_url, max_size=self.settings.database_pool_size))
+            await self._until_done("PostgreSQL", self._migrate)
+            await self._until_done("Kafka", lambda: ensure_topics(
+                self.settings.kafka_bootstrap_servers, self.topics))
+            producer = make_producer(self.settings.kafka_bootstrap_servers,
+                                     f"myndnet-{self.service}-outbox")
+            await self._until_done("Kafka", producer.start)
+            self.relay = OutboxRelay(self.pool, producer, self.service)
+            self.relay.start()
+            for hook in self.on_start:
+                await hook(self)
+            for consumer in self.consumers:
+                consumer.pool = self.pool
+            await self._until_done("Kafka", self.broker.start)
+            for task in self.background:
+                self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
+            self.started = True
+            log.info("service ready", service=self.service, port=self.settings.port)
+        except asyncio.CancelledError:
+            raise
+        except MigrationError as exc:
+            self.failure = str(exc)
+            log.critical("start-up stopped: migrations do not match", error=str(exc))
+        except Exception as exc:
+            self.failure = repr(exc)
+            log.critical("start-up failed", error=repr(exc), exc_info=True)
+
+    async def _migrate(self) -> None:
+        assert self.pool is not None
+        async with self.pool.acquire() as conn:
+            await migrate(conn, "kit", KIT_MIGRATIONS)
+            if self.migrations is not None:
+                await migrate(conn, self.service, self.migrations)
+
+    async def _stop(self) -> None:
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+            with contextlib.suppress(Exception):
+                await self.relay.producer.stop()
+        if self.pool is not None:
+            await self.pool.close()
+        self.started = False
+
+    async def readiness(self) -> dict[str, Any]:
+        checks: dict[str, Any] = {"startup": self.started}
+        if self.failure:
+            checks["failure"] = self.failure
+        checks["postgres"] = await self._postgres_ok()
+        checks["kafka"] = bool(self.started) and await self.broker.ping(timeout=2.0)
+        checks["consumers"] = all(c.healthy for c in self.consumers)
+        checks["outbox_relay"] = self.relay is not None and self.relay.healthy
+        checks["ready"] = all(checks[k] for k in ("startup", "postgres", "kafka", "consumers",
+                                                  "outbox_relay")) and not self.failure
+        return checks
+
+    async def _postgres_ok(self) -> bool:
+        if self.pool is None:
+            return False
+        try:
+            async with asyncio.timeout(2):
+                async with self.pool.acquire() as conn:
+                    return await conn.fetchval("SELECT true")  # type: ignore[no-any-return]
+        except Exception:
+            return False
+
+
+async def _leave_body_undecoded(message: Any) -> None:
+    return None
+
+
+def service_of(request: Request) -> ServiceApp:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def pool_of(request: Request) -> asyncpg.Pool:
+    """The database pool, or 503 while the service is still starting."""
+    pool = service_of(request).pool
+    if pool is None:
+        raise HTTPException(503, "the service is starting; try again shortly")
+    return pool
+
+
+class ReplayRequest(BaseModel):
+    ids: list[int] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
+
+
+def _kit_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @router.get("/health/ready", tags=["health"])
+    async def ready(request: Request) -> JSONResponse:
+        checks = await service_of(request).readiness()
+        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @router.get("/metrics", tags=["health"])
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi.json", tags=["docs"])
+    async def asyncapi_json(request: Request) -> Response:
+        spec = service_of(request).asyncapi.to_specification()
+        return Response(spec.to_json(), media_type="application/json")
+
+    @router.get("/asyncapi", tags=["docs"], response_class=HTMLResponse)
+    async def asyncapi_html(request: Request) -> str:
+        return get_asyncapi_html(service_of(request).asyncapi.to_specification())
+
+    @router.get("/dlq", tags=["operators"], dependencies=[require_operator("dlq:replay")])
+    async def list_dlq(
+        request: Request,
+        reason: str | None = Query(None, max_length=64),
+        include_replayed: bool = False,
+        before_id: int | None = Query(None, ge=1),
+        limit: int = Query(50, ge=1, le=500),
+    ) -> dict[str, Any]:
+        async with pool_of(request).acquire() as conn:
+            entries = await dlq.list_entries(conn, reason=reason, include_replayed=include_replayed,
+                                             before_id=before_id, limit=limit)
+        return {"entries": entries,
+                "next_before_id": entries[-1]["id"] if len(entries) == limit else None}
+
+    @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
+    async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
+        async with pool_of(request).acquire() as conn, conn.transaction():
+            replayed = await dlq.replay(conn, body.ids)
+        missing = sorted(set(body.ids) - set(replayed))
+        return {"replayed": replayed, "not_found": missing}
+
+    return router
+
+
+def run(service_app: ServiceApp) -> None:
+    """Serve the app with uvicorn on the service's port (logging is configured by the caller)."""
+    import uvicorn
+
+    uvicorn.run(service_app.api, host=service_app.settings.host, port=service_app.settings.port,
+                log_config=None, access_log=False)

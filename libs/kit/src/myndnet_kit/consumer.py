@@ -1,0 +1,302 @@
+"""At-least-once consumption with effects applied exactly once.
+
+FastStream delivers a batch (a manual-ack batch subscriber: no auto-commit). `EventConsumer`
+turns every record into a typed event or a dead message, then applies the batch in one
+PostgreSQL transaction together with the inbox (so a redelivered event changes nothing) and the
+DLQ entries. Only then are the batch's offsets committed.
+
+- A transient failure (database or broker unavailable) holds the batch and retries it with
+  capped backoff; nothing later is committed meanwhile.
+- A batch whose handler fails otherwise is applied event by event to isolate the culprit; an
+  event that still fails after `max_attempts` goes to the DLQ with reason `handler_error`.
+- A partition is not handed to another consumer while its batch is in flight (the revoke
+  callback waits for it), and if it was anyway, the inbox absorbs the redelivery.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
+from myndnet_schemas import EnvelopeError, Event, parse, topics
+from myndnet_schemas.events import EventData
+from prometheus_client import Counter, Histogram
+
+from myndnet_kit import dlq, inbox
+from myndnet_kit.dlq import DeadMessage
+from myndnet_kit.logging import get_logger
+from myndnet_kit.retry import Backoff, is_transient
+
+log = get_logger(__name__)
+
+MESSAGES = Counter(
+    "myndnet_consumer_messages_total", "Messages consumed, by outcome", ["service", "consumer", "outcome"]
+)
+RETRIES = Counter(
+    "myndnet_consumer_transient_retries_total", "Batches held back by a transient failure",
+    ["service", "consumer"],
+)
+BATCH_SECONDS = Histogram(
+    "myndnet_consumer_batch_seconds", "Time to apply and commit one batch", ["service", "consumer"]
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A valid event and where it was read."""
+
+    event: Event[EventData]
+    record: ConsumerRecord
+
+    @property
+    def topic(self) -> str:
+        return self.record.topic
+
+    @property
+    def partition(self) -> int:
+        return self.record.partition
+
+    @property
+    def offset(self) -> int:
+        return self.record.offset
+
+    @property
+    def inbox_key(self) -> tuple[str, str]:
+        return (self.event.source, self.event.id)
+
+    @property
+    def agency(self) -> str | None:
+        """The agency of an `hr.<code>.*` topic."""
+        return topics.agency_of_hr_topic(self.topic)
+
+    def log_context(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event.id, "event_type": self.event.type, "source": self.event.source,
+            "topic": self.topic, "partition": self.partition, "offset": self.offset,
+            "correlation_id": self.event.extensions.get("correlationid", self.event.id),
+        }
+
+
+class Rejected(Exception):
+    """An event that must not be applied (wrong source, unknown agency ...): it goes to the DLQ."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+        self.message = message
+
+
+BatchHandler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
+Check = Callable[[Incoming], None]
+
+
+def check_hr_source(incoming: Incoming) -> None:
+    """An event on `hr.<code>.*` must come from `/agencies/<code>`."""
+    agency = incoming.agency
+    if agency is not None and incoming.event.source != topics.agency_source(agency):
+        raise Rejected("source_mismatch", f"source {incoming.event.source!r} may not publish on "
+                       f"{incoming.topic} (only /agencies/{agency})")
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        name: str,
+        pool: asyncpg.Pool | None,
+        handler: BatchHandler,
+        accepts: Sequence[type[EventData]],
+        checks: Sequence[Check] = (check_hr_source,),
+        max_attempts: int = 3,
+    ) -> None:
+        self.service = service
+        self.name = name
+        self.pool = pool
+        self.handler = handler
+        self.accepts = {model.event_type for model in accepts}
+        self.checks = checks
+        self.max_attempts = max_attempts
+        self.healthy = True
+        self._in_flight = asyncio.Lock()
+
+    # -- one batch ------------------------------------------------------------------------
+
+    def classify(self, records: Sequence[ConsumerRecord]) -> tuple[list[Incoming], list[DeadMessage]]:
+        events: list[Incoming] = []
+        dead: list[DeadMessage] = []
+        for record in records:
+            headers = list(record.headers or ())
+            try:
+                event = parse(headers, record.key, record.value)
+                if event.type not in self.accepts:
+                    raise Rejected("unexpected_type",
+                                   f"{event.type} is not consumed from {record.topic}")
+                incoming = Incoming(event, record)
+                for check in self.checks:
+                    check(incoming)
+                events.append(incoming)
+            except (EnvelopeError, Rejected) as exc:
+                ids = {}
+                if isinstance(exc, EnvelopeError):
+                    ids = {"event_id": exc.event_id, "source": exc.source, "event_type": exc.event_type}
+                else:
+                    ids = {"event_id": event.id, "source": event.source, "event_type": event.type}
+                dead.append(DeadMessage(record.topic, record.partition, record.offset, record.key,
+                                        headers, record.value, exc.reason, exc.message, **ids))
+                log.warning("message sent to the DLQ", reason=exc.reason, error=exc.message,
+                            topic=record.topic, partition=record.partition, offset=record.offset,
+                            **ids)
+        return events, dead
+
+    async def _apply(self, events: list[Incoming], dead: list[DeadMessage]) -> int:
+        """One transaction: inbox, effects and DLQ entries. Returns how many events were new."""
+        assert self.pool is not None, "the consumer starts once the service has its pool"
+        async with self.pool.acquire() as conn, conn.transaction():
+            new_keys = await inbox.claim(conn, self.name, [e.inbox_key for e in events])
+            fresh = []
+            for incoming in events:
+                if incoming.inbox_key in new_keys:
+                    new_keys.discard(incoming.inbox_key)  # the same event twice in one batch
+                    fresh.append(incoming)
+            if fresh:
+                await self.handler(conn, fresh)
+            await dlq.record(conn, self.service, self.name, dead)
+        return len(fresh)
+
+    async def _wait_out(self, operation: Callable[[], Awaitable[int]]) -> int:
+        """Run `operation` until it succeeds or fails for a reason that is not transient."""
+        backoff = Backoff()
+        while True:
+            try:
+                result = await operation()
+                if not self.healthy:
+                    log.info("consumer recovered", consumer=self.name)
+                self.healthy = True
+                return result
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                self.healthy = False
+                RETRIES.labels(self.service, self.name).inc()
+                delay = backoff.next()
+                log.warning("transient failure; holding the batch", consumer=self.name,
+                            error=repr(exc), retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply a batch; returns once every record is applied, known, or dead."""
+        events, dead = self.classify(records)
+        first, last = records[0], records[-1]
+        with structlog.contextvars.bound_contextvars(
+            consumer=self.name, topic=first.topic, partition=first.partition,
+            offsets=f"{first.offset}-{last.offset}", batch_size=len(records),
+        ):
+            try:
+                fresh = await self._wait_out(lambda: self._apply(events, dead))
+            except Exception as exc:
+                log.warning("batch failed; applying its events one by one", error=repr(exc))
+                fresh = await self._apply_one_by_one(events, dead)
+        MESSAGES.labels(self.service, self.name, "applied").inc(fresh)
+        MESSAGES.labels(self.service, self.name, "duplicate").inc(len(events) - fresh)
+        MESSAGES.labels(self.service, self.name, "dead").inc(len(dead))
+
+    async def _apply_one_by_one(self, events: list[Incoming], dead: list[DeadMessage]) -> int:
+        fresh = 0
+        await self._wait_out(lambda: self._apply([], dead))
+        for incoming in events:
+            with structlog.contextvars.bound_contextvars(**incoming.log_context()):
+                for attempt in range(1, self.max_attempts + 1):
+                    try:
+                        fresh += await self._wait_out(lambda i=incoming: self._apply([i], []))
+                        break
+                    except Exception as exc:
+                        log.warning("handler failed", attempt=attempt, error=repr(exc))
+                        if attempt == self.max_attempts:
+                            event, record = incoming.event, incoming.record
+                            poison = DeadMessage(
+                                record.topic, record.partition, record.offset, record.key,
+                                list(record.headers or ()), record.value, "handler_error",
+                                f"failed {self.max_attempts} times: {exc!r}"[:2000],
+                                event.id, event.source, event.type,
+                            )
+                            await self._wait_out(lambda p=poison: self._apply([], [p]))
+                            log.error("event sent to the DLQ after repeated handler errors")
+                        else:
+                            await asyncio.sleep(0.1 * attempt)
+        return fresh
+
+    # -- FastStream entry point and offsets ----------------------------------------------
+
+    async def consume(self, records: Sequence[ConsumerRecord], kafka_consumer: AIOKafkaConsumer) -> None:
+        if not records:
+            return
+        started = time.perf_counter()
+        async with self._in_flight:
+            try:
+                await self.process(records)
+            except Exception:
+                # A fault of our own, not of a message: rewind so nothing is skipped.
+                log.exception("batch could not be processed; it will be read again")
+                for tp, (offset, _last) in _ranges(records).items():
+                    kafka_consumer.seek(tp, offset)
+                await asyncio.sleep(1)
+                return
+            await self._commit(kafka_consumer, records)
+        BATCH_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
+
+    async def _commit(self, kafka_consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+        assigned = kafka_consumer.assignment()
+        offsets = {
+            tp: OffsetAndMetadata(last + 1, "")
+            for tp, (_first, last) in _ranges(records).items()
+            if tp in assigned
+        }
+        if not offsets:
+            return
+        for attempt in range(3):
+            try:
+                await kafka_consumer.commit(offsets)
+                return
+            except Exception as exc:
+                if is_transient(exc) and attempt < 2:
+                    await asyncio.sleep(0.5 * (attempt + 1))
+                    continue
+                # The effects are committed; a redelivery is absorbed by the inbox.
+                log.warning("offset commit failed; the batch may be delivered again",
+                            error=repr(exc))
+                return
+
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        return _WaitForBatch(self._in_flight)
+
+
+def _ranges(records: Sequence[ConsumerRecord]) -> dict[TopicPartition, tuple[int, int]]:
+    ranges: dict[TopicPartition, tuple[int, int]] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        first, last = ranges.get(tp, (record.offset, record.offset))
+        ranges[tp] = (min(first, record.offset), max(last, record.offset))
+    return ranges
+
+
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Before partitions move to another consumer, let the batch in flight finish and commit."""
+
+    def __init__(self, lock: asyncio.Lock, timeout: float = 30.0) -> None:
+        self.lock = lock
+        self.timeout = timeout
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.lock.acquire(), self.timeout)
+            self.lock.release()
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        return None

@@ -1,0 +1,108 @@
+"""The asyncpg pool and the SQL migration runner.
+
+Migrations are numbered files (`0001_agencies.sql`) in a folder. Each is applied once, in its own
+transaction, and recorded with its checksum under a namespace (the kit and each service have
+their own). An advisory lock serialises runners, so two replicas can start at once; a file that
+changed after it was applied stops the start-up.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+from myndnet_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+KIT_MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x6D796E64  # "mynd": one lock for every namespace in a database
+_FILE_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations(directory: Path) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _FILE_RE.match(path.name)
+        if not match:
+            raise MigrationError(f"{path}: migration files are named NNNN_name.sql")
+        migrations.append(Migration(int(match.group(1)), match.group(2), path.read_text()))
+    versions = [m.version for m in migrations]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"{directory}: two migrations share a number")
+    return migrations
+
+
+async def migrate(conn: asyncpg.Connection, namespace: str, directory: Path) -> list[str]:
+    """Apply what is new in `directory`; returns the names applied."""
+    applied_now = []
+    await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+    try:
+        await conn.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                namespace  text        NOT NULL,
+                version    integer     NOT NULL,
+                name       text        NOT NULL,
+                checksum   text        NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (namespace, version)
+            )
+            """
+        )
+        rows = await conn.fetch(
+            "SELECT version, name, checksum FROM schema_migrations WHERE namespace = $1", namespace
+        )
+        recorded = {row["version"]: row for row in rows}
+        for migration in load_migrations(directory):
+            done = recorded.get(migration.version)
+            if done is not None:
+                if done["checksum"] != migration.checksum:
+                    raise MigrationError(
+                        f"migration {namespace}/{migration.version:04d}_{migration.name}.sql was "
+                        "changed after it was applied; add a new migration instead"
+                    )
+                continue
+            async with conn.transaction():
+                await conn.execute(migration.sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (namespace, version, name, checksum) "
+                    "VALUES ($1, $2, $3, $4)",
+                    namespace, migration.version, migration.name, migration.checksum,
+                )
+            applied_now.append(f"{migration.version:04d}_{migration.name}")
+            log.info("migration applied", namespace=namespace, migration=applied_now[-1])
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+    return applied_now
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+    )

@@ -1,0 +1,76 @@
+"""Topics made on purpose (the broker never auto-creates them) and the producer every relay uses."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from myndnet_kit.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 3
+    replication_factor: int = 1
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def compacted(name: str, partitions: int = 3, replication_factor: int = 1) -> TopicSpec:
+    return TopicSpec(name, partitions, replication_factor, {"cleanup.policy": "compact"})
+
+
+async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created."""
+    if not specs:
+        return []
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in specs if spec.name not in existing]
+        if not missing:
+            return []
+        response = await admin.create_topics(
+            [NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.config)
+             for s in missing]
+        )
+        created = []
+        for name, code, *_ in getattr(response, "topic_errors", ()):
+            if code == 0:
+                created.append(name)
+            elif code != TopicAlreadyExistsError.errno:
+                raise RuntimeError(f"could not create topic {name}: error code {code}")
+        if created:
+            log.info("topics created", topics=created)
+        return created
+    finally:
+        await admin.close()
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop a consumer; aiokafka may raise a stray CancelledError when it stops soon after
+    starting (aio-libs/aiokafka#647). Only a cancellation aimed at this task is passed on."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+
+
+def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    """Idempotent, acks=all: a message is sent once and only counted as sent when replicated."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=30_000,
+    )

@@ -1,0 +1,152 @@
+"""The transactional outbox and its relay.
+
+`enqueue` writes messages in the caller's transaction. The relay publishes them in id order with
+an idempotent producer (acks=all), waits for every acknowledgement, then deletes what was sent.
+A crash between publishing and deleting republishes on restart; consumers' inboxes absorb that.
+Only one relay per database publishes at a time (an advisory lock), so order per key holds with
+several replicas. It wakes on NOTIFY and polls as a fallback.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from myndnet_schemas import Event, encode_binary
+from prometheus_client import Counter, Gauge
+
+from myndnet_kit.logging import get_logger
+from myndnet_kit.retry import Backoff, is_transient
+
+log = get_logger(__name__)
+
+_RELAY_LOCK = 0x6F757462  # "outb"
+
+OUTBOX_PUBLISHED = Counter(
+    "myndnet_outbox_published_total", "Messages the outbox relay published", ["service"]
+)
+OUTBOX_PENDING = Gauge(
+    "myndnet_outbox_pending", "Messages waiting in the outbox at the last look", ["service"]
+)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    key: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+    value: bytes | None
+
+
+def event_message(topic: str, event: Event[Any]) -> OutgoingMessage:
+    headers, value = encode_binary(event)
+    return OutgoingMessage(topic, event.key.encode(), headers, value)
+
+
+async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutgoingMessage]) -> None:
+    """Add messages to the outbox inside the caller's transaction."""
+    if not messages:
+        return
+    await conn.executemany(
+        "INSERT INTO outbox (topic, key, header_names, header_values, value) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        [
+            (m.topic, m.key, [h[0] for h in m.headers], [h[1] for h in m.headers], m.value)
+            for m in messages
+        ],
+    )
+
+
+async def publish_events(conn: asyncpg.Connection, topic: str, events: Sequence[Event[Any]]) -> None:
+    await enqueue(conn, [event_message(topic, e) for e in events])
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, service: str, *,
+                 batch_size: int = 500, poll_interval: float = 1.0) -> None:
+        self.pool = pool
+        self.producer = producer
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.healthy = True
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def wake(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                async with self.pool.acquire() as conn:
+                    await self._lead(conn)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.healthy = False
+                delay = backoff.next()
+                log.warning("outbox relay interrupted; retrying", error=repr(exc),
+                            transient=is_transient(exc), retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+
+    async def _lead(self, conn: asyncpg.Connection) -> None:
+        """Hold the relay lock on this connection and publish until cancelled."""
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
+            self.healthy = True
+            await asyncio.sleep(self.poll_interval)
+        await conn.add_listener("outbox", self.wake)
+        try:
+            while True:
+                sent = await self.publish_pending(conn)
+                self.healthy = True
+                if sent < self.batch_size:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.remove_listener("outbox", self.wake)
+                await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
+
+    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+        rows = await conn.fetch(
+            "SELECT id, topic, key, header_names, header_values, value FROM outbox "
+            "ORDER BY id LIMIT $1",
+            self.batch_size,
+        )
+        OUTBOX_PENDING.labels(self.service).set(len(rows))
+        if not rows:
+            return 0
+        await self._send(rows)
+        await self._mark_sent(conn, [row["id"] for row in rows])
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, rows: Sequence[asyncpg.Record]) -> None:
+        # send() only queues; the producer keeps per-partition order and idempotence drops its
+        # own retries. Every acknowledgement must arrive before anything is marked sent.
+        futures = [
+            await self.producer.send(
+                row["topic"], value=row["value"], key=row["key"],
+                headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*futures)
+
+    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
+        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)

@@ -1,0 +1,43 @@
+"""Settings shared by every service, named as in the contract.
+
+A service subclasses `ServiceSettings` and names its own `<SERVICE>_DATABASE_URL` and
+`<SERVICE>_PORT`:
+
+    class VacanciesSettings(ServiceSettings):
+        service: ClassVar[str] = "vacancies"
+        database_url: str = Field(local_database_url("vacancies"), alias="VACANCIES_DATABASE_URL")
+        port: int = Field(8002, alias="VACANCIES_PORT")
+"""
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def local_database_url(service: str) -> str:
+    return f"postgresql://myndnet:myndnet@127.0.0.1:5432/myndnet_{service}"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service: ClassVar[str]
+
+    database_url: str
+    port: int
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    smtp_host: str = Field("127.0.0.1", alias="SMTP_HOST")
+    smtp_port: int = Field(1025, alias="SMTP_PORT")
+    operator_tokens: str = Field("", alias="OPERATOR_TOKENS")
+    public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
+    host: str = Field("127.0.0.1", alias="HOST")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
+    topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")
+    topic_replication_factor: int = Field(1, alias="TOPIC_REPLICATION_FACTOR")
+    # Consumers: one batch is one PostgreSQL transaction.
+    consumer_max_records: int = Field(500, alias="CONSUMER_MAX_RECORDS")
+    consumer_batch_timeout_ms: int = Field(100, alias="CONSUMER_BATCH_TIMEOUT_MS")
+    # How often pattern subscriptions look for new topics (a new agency's `hr.<code>.*`).
+    kafka_metadata_max_age_ms: int = Field(5000, alias="KAFKA_METADATA_MAX_AGE_MS")

@@ -1,0 +1,159 @@
+"""Helpers for tests that drive services through the real Kafka broker and PostgreSQL."""
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from myndnet_schemas import Event, encode_binary
+
+from myndnet_kit.app import ServiceApp
+from myndnet_kit.kafka import stop_consumer
+
+
+async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0,
+                     interval: float = 0.1, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextlib.asynccontextmanager
+async def running(app: ServiceApp, timeout: float = 60.0) -> AsyncIterator[ServiceApp]:
+    """Run a service in this process (its lifespan) until it is ready."""
+    async with app.api.router.lifespan_context(app.api):
+        await wait_until(lambda: _started(app), timeout, what=f"{app.service} to start")
+        yield app
+
+
+async def _started(app: ServiceApp) -> bool:
+    if app.failure:
+        raise AssertionError(f"{app.service} failed to start: {app.failure}")
+    return app.started
+
+
+async def produce(bootstrap: str, topic: str, events: Sequence[Event[Any]]) -> None:
+    """Publish events in binary mode, keyed as the contract says, and wait for the acks."""
+    await produce_raw(bootstrap, topic, [(e.key.encode(), *reversed(encode_binary(e)))
+                                         for e in events])
+
+
+async def produce_raw(bootstrap: str, topic: str,
+                      messages: Sequence[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]
+                      ) -> None:
+    """(key, value, headers) triples, as they are: for malformed and hostile messages."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+                                linger_ms=5)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value=value, key=key, headers=headers)
+                   for key, value, headers in messages]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def read_topic(bootstrap: str, topic: str, *, at_least: int = 0,
+                     timeout: float = 20.0, settle: float = 1.0) -> list[ConsumerRecord]:
+    """Everything on a topic from the start: waits for `at_least`, then `settle` more seconds."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        deadline = time.monotonic() + timeout
+        quiet_until = None
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+            if len(records) >= at_least:
+                quiet_until = quiet_until or time.monotonic() + settle
+                if time.monotonic() >= quiet_until:
+                    break
+        return records
+    finally:
+        await stop_consumer(consumer)
+
+
+async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group_id)
+        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+    finally:
+        await admin.close()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """The next offset of every partition; empty when the topic does not exist."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [p["partition"] for d in described if d["error_code"] == 0
+                  for p in d["partitions"]]
+    if not partitions:
+        return {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in ends.items()}
+    finally:
+        await stop_consumer(consumer)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServiceProcess:
+    """A service as a separate process, to kill with SIGKILL and start again."""
+
+    def __init__(self, script: Path | str, env: dict[str, str], log_path: Path,
+                 module: bool = False) -> None:
+        self.script = str(script)
+        self.env = {**os.environ, **env}
+        self.log_path = log_path
+        self.module = module
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = [sys.executable, "-m", self.script] if self.module else [sys.executable, self.script]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def terminate(self, timeout: float = 20) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
