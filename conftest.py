@@ -35,15 +35,22 @@ def database_url_for(name: str) -> str:
 async def database_url() -> AsyncIterator[str]:
     """A new, empty database for one test, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
+    await _admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url_for(name)
+    finally:
+        await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin_execute(sql: str) -> None:
+    # A fresh connection each time: a test may restart PostgreSQL in between.
     try:
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
     except Exception as exc:
         pytest.fail(f"no PostgreSQL at {ADMIN_DATABASE_URL} ({exc!r}); `make servers` starts it")
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield database_url_for(name)
+        await admin.execute(sql)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
