@@ -7,7 +7,6 @@ import time
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-
 logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 

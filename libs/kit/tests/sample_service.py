@@ -37,15 +37,18 @@ class SampleSettings(ServiceSettings):
     kill_after_publish: bool = Field(False, alias="SAMPLE_KILL_AFTER_PUBLISH")
 
 
-async def apply_withdrawals(conn: asyncpg.Connection, events: list[Incoming],
-                            delay_ms: int = 0) -> None:
+async def apply_withdrawals(
+    conn: asyncpg.Connection, events: list[Incoming], delay_ms: int = 0
+) -> None:
     if any(i.event.data.vacancy_id.startswith("poison") for i in events):
         raise ValueError("a poison pill: this vacancy always fails")
     await conn.execute(
         "INSERT INTO applied (source, event_id, subject, revision) "
         "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])",
-        [i.event.source for i in events], [i.event.id for i in events],
-        [i.event.data.vacancy_id for i in events], [i.event.data.revision for i in events],
+        [i.event.source for i in events],
+        [i.event.id for i in events],
+        [i.event.data.vacancy_id for i in events],
+        [i.event.data.revision for i in events],
     )
     if delay_ms:
         await asyncio.sleep(delay_ms / 1000)
@@ -64,8 +67,10 @@ def build(settings: SampleSettings) -> ServiceApp:
     @router.post("/announce")
     async def announce(request: Request, body: dict[str, Sequence[str]]) -> dict[str, int]:
         events = [
-            Event.new(VacancyWithdrawn(vacancy_id=v, revision=1, reason="filled"),
-                      source="/services/sample")
+            Event.new(
+                VacancyWithdrawn(vacancy_id=v, revision=1, reason="filled"),
+                source="/services/sample",
+            )
             for v in body["vacancy_ids"]
         ]
         async with pool_of(request).acquire() as conn, conn.transaction():
@@ -83,8 +88,9 @@ def build(settings: SampleSettings) -> ServiceApp:
         title="Sample service",
         migrations=MIGRATIONS,
         topics=topics,
-        subscriptions=[Subscription("withdrawals", apply, accepts=[VacancyWithdrawn],
-                                    topics=[settings.topic])],
+        subscriptions=[
+            Subscription("withdrawals", apply, accepts=[VacancyWithdrawn], topics=[settings.topic])
+        ],
         routers=[router],
     )
     if settings.kill_after_publish:

@@ -1,7 +1,6 @@
 """The kit's delivery guarantees, shown on the real Kafka broker and PostgreSQL."""
 
 import asyncio
-import os
 import subprocess
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from myndnet_kit.testing import (
     running,
     wait_until,
 )
-from myndnet_schemas import Event, VacancyPublished, VacancyWithdrawn, encode_binary, topics
+from myndnet_schemas import Event, VacancyWithdrawn, encode_binary, topics
 from sample_service import SampleSettings, build
 
 pytestmark = pytest.mark.integration
@@ -31,14 +30,22 @@ TOKEN = "test-operator-token"
 
 def settings(database_url: str, kafka: str, topic: str, **extra: object) -> SampleSettings:
     return SampleSettings(  # type: ignore[call-arg]
-        SAMPLE_DATABASE_URL=database_url, SAMPLE_TOPIC=topic, KAFKA_BOOTSTRAP_SERVERS=kafka,
-        CONSUMER_BATCH_TIMEOUT_MS=50, OPERATOR_TOKENS=f"{TOKEN}=dlq:replay", **extra,
+        SAMPLE_DATABASE_URL=database_url,
+        SAMPLE_TOPIC=topic,
+        KAFKA_BOOTSTRAP_SERVERS=kafka,
+        CONSUMER_BATCH_TIMEOUT_MS=50,
+        OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
+        **extra,
     )
 
 
-def withdrawal(agency: str, vacancy_id: str, *, source: str | None = None) -> Event[VacancyWithdrawn]:
-    return Event.new(VacancyWithdrawn(vacancy_id=vacancy_id, revision=1, reason="filled"),
-                     source=source or f"/agencies/{agency}")
+def withdrawal(
+    agency: str, vacancy_id: str, *, source: str | None = None
+) -> Event[VacancyWithdrawn]:
+    return Event.new(
+        VacancyWithdrawn(vacancy_id=vacancy_id, revision=1, reason="filled"),
+        source=source or f"/agencies/{agency}",
+    )
 
 
 async def applied_counts(database_url: str) -> dict[str, int]:
@@ -64,8 +71,10 @@ async def test_a_redelivered_event_is_applied_once(kafka_bootstrap, database_url
     async with running(app):
         await produce(kafka_bootstrap, topic, [first, first, second])
         await produce(kafka_bootstrap, topic, [first, second])  # delivered again, later
-        await wait_until(lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
-                         what="every offset committed")
+        await wait_until(
+            lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
+            what="every offset committed",
+        )
     assert await applied_counts(database_url) == {first.id: 1, second.id: 1}
 
 
@@ -84,27 +93,43 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
         "not_cloudevent": (b"k2", b'{"vacancy_id": "x"}', []),
         "unknown_type": (b"k3", v, unknown),
         "schema_violation": (b"k4", b'{"vacancy_id": "x", "revision": 0}', h),
-        "source_mismatch": (b"k5", *reversed(encode_binary(withdrawal(agency, "f", source="/agencies/other")))),
+        "source_mismatch": (
+            b"k5",
+            *reversed(encode_binary(withdrawal(agency, "f", source="/agencies/other"))),
+        ),
         "handler_error": (b"poison-1", *reversed(encode_binary(withdrawal(agency, "poison-1")))),
     }
     async with running(app):
         await produce(kafka_bootstrap, topic, [good])
         await produce_raw(kafka_bootstrap, topic, list(poison.values()))
         await produce(kafka_bootstrap, topic, [after])
-        await wait_until(lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
-                         timeout=60, what="every offset committed")
+        await wait_until(
+            lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
+            timeout=60,
+            what="every offset committed",
+        )
         assert await applied_counts(database_url) == {good.id: 1, after.id: 1}
 
-        dead = [r for r in await read_topic(kafka_bootstrap, "dlq.sample", at_least=1)
-                if dict(r.headers).get("x-dlq-topic") == topic.encode()]
+        dead = [
+            r
+            for r in await read_topic(kafka_bootstrap, "dlq.sample", at_least=1)
+            if dict(r.headers).get("x-dlq-topic") == topic.encode()
+        ]
         by_reason = {dict(r.headers)["x-dlq-reason"].decode(): r for r in dead}
         assert sorted(by_reason) == sorted(poison)
         for reason, (key, value, _headers) in poison.items():
             record = by_reason[reason]
             headers = dict(record.headers)
             assert record.key == key and record.value == value, reason  # unchanged
-            for name in ("x-dlq-reason", "x-dlq-error", "x-dlq-topic", "x-dlq-partition",
-                         "x-dlq-offset", "x-dlq-service", "x-dlq-at"):
+            for name in (
+                "x-dlq-reason",
+                "x-dlq-error",
+                "x-dlq-topic",
+                "x-dlq-partition",
+                "x-dlq-offset",
+                "x-dlq-service",
+                "x-dlq-at",
+            ):
                 assert headers.get(name), f"{reason}: no {name}"
             assert headers["x-dlq-service"] == b"sample"
         assert b"3 times" in dict(by_reason["handler_error"].headers)["x-dlq-error"]
@@ -119,16 +144,23 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
             entries = listed.json()["entries"]
             assert sorted(e["reason"] for e in entries) == sorted(poison)
             chosen = next(e for e in entries if e["reason"] == "unknown_type")
-            replay = await client.post("/dlq/replay", json={"ids": [chosen["id"], 999999]},
-                                       headers={"Authorization": f"Bearer {TOKEN}"})
+            replay = await client.post(
+                "/dlq/replay",
+                json={"ids": [chosen["id"], 999999]},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
             assert replay.json() == {"replayed": [chosen["id"]], "not_found": [999999]}
         on_topic = await read_topic(kafka_bootstrap, topic, at_least=len(poison) + 3)
         assert sum(1 for r in on_topic if r.key == b"k3") == 2  # the replayed copy is back
 
 
 def local_postgres() -> bool:
-    return subprocess.run(["bash", str(ROOT / "dev/postgres.sh"), "status"],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            ["bash", str(ROOT / "dev/postgres.sh"), "status"], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 @pytest.mark.skipif(not local_postgres(), reason="needs the local PostgreSQL from dev/postgres.sh")
@@ -144,7 +176,7 @@ async def test_postgres_down_mid_stream_commits_nothing_past_the_failure(
     async with running(app):
         await produce(kafka_bootstrap, topic, before)
         await wait_until(lambda: fully_committed(kafka_bootstrap, group, topic), what="first part")
-        subprocess.run(["bash", str(ROOT / "dev/postgres.sh"), "stop"], check=True)
+        await postgres("stop")
         try:
             await produce(kafka_bootstrap, topic, during)
             await asyncio.sleep(3)
@@ -153,13 +185,21 @@ async def test_postgres_down_mid_stream_commits_nothing_past_the_failure(
             assert not app.consumers[0].healthy
             assert (await app.readiness())["ready"] is False
         finally:
-            subprocess.run(["bash", str(ROOT / "dev/postgres.sh"), "start"], check=True)
-        await wait_until(lambda: fully_committed(kafka_bootstrap, group, topic), timeout=60,
-                         what="recovery after PostgreSQL came back")
+            await postgres("start")
+        await wait_until(
+            lambda: fully_committed(kafka_bootstrap, group, topic),
+            timeout=60,
+            what="recovery after PostgreSQL came back",
+        )
         await wait_until(lambda: _ready(app), what="ready again")
     counts = await applied_counts(database_url)
     assert len(counts) == len(before) + len(during)
     assert set(counts.values()) == {1}
+
+
+async def postgres(action: str) -> None:
+    process = await asyncio.create_subprocess_exec("bash", str(ROOT / "dev/postgres.sh"), action)
+    assert await process.wait() == 0, f"dev/postgres.sh {action} failed"
 
 
 async def _ready(app) -> bool:
@@ -172,9 +212,14 @@ async def test_a_consumer_killed_mid_batch_applies_every_event_once(
     agency = f"t{unique}"
     topic = topics.hr_vacancies(agency)
     events = [withdrawal(agency, f"v{i}") for i in range(3000)]
-    env = {"SAMPLE_DATABASE_URL": database_url, "SAMPLE_TOPIC": topic,
-           "SAMPLE_PORT": str(free_port()), "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-           "SAMPLE_HANDLER_DELAY_MS": "40", "CONSUMER_MAX_RECORDS": "100"}
+    env = {
+        "SAMPLE_DATABASE_URL": database_url,
+        "SAMPLE_TOPIC": topic,
+        "SAMPLE_PORT": str(free_port()),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "SAMPLE_HANDLER_DELAY_MS": "40",
+        "CONSUMER_MAX_RECORDS": "100",
+    }
     service = ServiceProcess(HERE / "sample_service.py", env, tmp_path / "sample.log")
     # The topic exists once the service has started; publish after the first start.
     service.start()
@@ -190,8 +235,11 @@ async def test_a_consumer_killed_mid_batch_applies_every_event_once(
                 kills += 1
                 service.start()
             await asyncio.sleep(0.05)
-        await wait_until(lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
-                         timeout=120, what="every event after the kills")
+        await wait_until(
+            lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", topic),
+            timeout=120,
+            what="every event after the kills",
+        )
     finally:
         service.terminate()
     counts = await applied_counts(database_url)
@@ -217,9 +265,14 @@ async def test_a_relay_killed_between_publishing_and_marking_republishes_and_the
     agency = f"t{unique}"
     out_topic = f"test.announcements.{unique}"
     port = free_port()
-    env = {"SAMPLE_DATABASE_URL": database_url, "SAMPLE_TOPIC": topics.hr_vacancies(agency),
-           "SAMPLE_OUT_TOPIC": out_topic, "SAMPLE_PORT": str(port),
-           "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "SAMPLE_KILL_AFTER_PUBLISH": "1"}
+    env = {
+        "SAMPLE_DATABASE_URL": database_url,
+        "SAMPLE_TOPIC": topics.hr_vacancies(agency),
+        "SAMPLE_OUT_TOPIC": out_topic,
+        "SAMPLE_PORT": str(port),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "SAMPLE_KILL_AFTER_PUBLISH": "1",
+    }
     service = ServiceProcess(HERE / "sample_service.py", env, tmp_path / "sample.log")
     service.start()
     vacancy_ids = [f"announced-{i}" for i in range(20)]
@@ -252,8 +305,10 @@ async def test_a_relay_killed_between_publishing_and_marking_republishes_and_the
     downstream_db = database_url  # reuse the database: the downstream sample has its own inbox
     downstream = build(settings(downstream_db, kafka_bootstrap, out_topic))
     async with running(downstream):
-        await wait_until(lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", out_topic),
-                         what="downstream caught up")
+        await wait_until(
+            lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", out_topic),
+            what="downstream caught up",
+        )
     counts = await applied_counts(downstream_db)
     assert sorted(counts) == sorted(r.headers[1][1].decode() for r in first)
     assert set(counts.values()) == {1}

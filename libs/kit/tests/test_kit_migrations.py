@@ -41,8 +41,13 @@ async def test_two_processes_migrating_at_once_apply_each_migration_once(databas
     write_migrations(folder)
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", RUN_MIGRATIONS, database_url, str(folder),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-c",
+            RUN_MIGRATIONS,
+            database_url,
+            str(folder),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         for _ in range(2)
     ]
@@ -54,8 +59,9 @@ async def test_two_processes_migrating_at_once_apply_each_migration_once(databas
     conn = await asyncpg.connect(database_url)
     try:
         assert await conn.fetchval("SELECT count(*) FROM counted") == 1
-        rows = await conn.fetch("SELECT version FROM schema_migrations "
-                                "WHERE namespace = 'concurrency' ORDER BY version")
+        rows = await conn.fetch(
+            "SELECT version FROM schema_migrations WHERE namespace = 'concurrency' ORDER BY version"
+        )
         assert [r["version"] for r in rows] == [1, 2, 3]
     finally:
         await conn.close()
@@ -68,7 +74,7 @@ async def test_a_changed_applied_migration_stops_the_start(database_url, tmp_pat
     try:
         await migrate(conn, "changed", folder)
         (folder / "0002_insert.sql").write_text("INSERT INTO counted VALUES (2);\n")
-        with pytest.raises(MigrationError, match="0002_insert.sql was changed"):
+        with pytest.raises(MigrationError, match=r"0002_insert\.sql was changed"):
             await migrate(conn, "changed", folder)
         assert await conn.fetchval("SELECT count(*) FROM counted") == 1
     finally:
@@ -85,7 +91,9 @@ async def test_a_failing_migration_leaves_nothing_half_applied(database_url, tmp
         with pytest.raises(asyncpg.UndefinedColumnError):
             await migrate(conn, "broken", folder)
         assert await conn.fetchval("SELECT to_regclass('b')") is None
-        versions = await conn.fetch("SELECT version FROM schema_migrations WHERE namespace = 'broken'")
+        versions = await conn.fetch(
+            "SELECT version FROM schema_migrations WHERE namespace = 'broken'"
+        )
         assert [r["version"] for r in versions] == [1]
     finally:
         await conn.close()

@@ -35,8 +35,15 @@ REGISTRY: dict[str, type[EventData]] = {model.event_type: model for model in ALL
 class EnvelopeError(Exception):
     """A message that is not a valid network event; `reason` is a short code for the DLQ."""
 
-    def __init__(self, reason: str, message: str, *, event_id: str | None = None,
-                 source: str | None = None, event_type: str | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        event_id: str | None = None,
+        source: str | None = None,
+        event_type: str | None = None,
+    ) -> None:
         super().__init__(f"{reason}: {message}")
         self.reason = reason
         self.message = message
@@ -58,8 +65,9 @@ class Event(Generic[D]):
     extensions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def new(cls, data: D, *, source: str, id: str | None = None,
-            time: datetime | None = None) -> "Event[D]":
+    def new(
+        cls, data: D, *, source: str, id: str | None = None, time: datetime | None = None
+    ) -> "Event[D]":
         return cls(
             id=id or str(uuid.uuid4()),
             source=source,
@@ -78,8 +86,11 @@ def model_for(event_type: str) -> type[EventData]:
     try:
         return REGISTRY[event_type]
     except KeyError:
-        raise EnvelopeError("unknown_type", f"no event type {event_type!r} in the network's "
-                            "contract", event_type=event_type) from None
+        raise EnvelopeError(
+            "unknown_type",
+            f"no event type {event_type!r} in the network's contract",
+            event_type=event_type,
+        ) from None
 
 
 def validate_data(model: type[D], data: bytes | str | Any) -> D:
@@ -96,7 +107,9 @@ def _parse_time(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise EnvelopeError("invalid_attribute", f"time {value!r} is not an RFC 3339 timestamp") from None
+        raise EnvelopeError(
+            "invalid_attribute", f"time {value!r} is not an RFC 3339 timestamp"
+        ) from None
     if parsed.tzinfo is None:
         raise EnvelopeError("invalid_attribute", f"time {value!r} has no UTC offset")
     return parsed
@@ -115,7 +128,9 @@ def _header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
 def _attributes_event(attrs: dict[str, Any], data: Any) -> Event[EventData]:
     missing = [a for a in _REQUIRED if not attrs.get(a)]
     if missing:
-        raise EnvelopeError("not_cloudevent", f"missing CloudEvents attribute(s): {', '.join(missing)}")
+        raise EnvelopeError(
+            "not_cloudevent", f"missing CloudEvents attribute(s): {', '.join(missing)}"
+        )
     for name, value in attrs.items():
         if not isinstance(value, str):
             raise EnvelopeError("invalid_attribute", f"attribute {name!r} must be a string")
@@ -123,8 +138,11 @@ def _attributes_event(attrs: dict[str, Any], data: Any) -> Event[EventData]:
             raise EnvelopeError("invalid_attribute", f"attribute {name!r} is too long")
     ids = {"event_id": attrs["id"], "source": attrs["source"], "event_type": attrs["type"]}
     if attrs["specversion"] != SPECVERSION:
-        raise EnvelopeError("unsupported_specversion",
-                            f"specversion {attrs['specversion']!r}; only 1.0 is supported", **ids)
+        raise EnvelopeError(
+            "unsupported_specversion",
+            f"specversion {attrs['specversion']!r}; only 1.0 is supported",
+            **ids,
+        )
     try:
         model = model_for(attrs["type"])
         payload = validate_data(model, data)
@@ -133,12 +151,20 @@ def _attributes_event(attrs: dict[str, Any], data: Any) -> Event[EventData]:
         exc.event_id, exc.source, exc.event_type = ids["event_id"], ids["source"], ids["event_type"]
         raise
     extensions = {k: v for k, v in attrs.items() if k not in _KNOWN}
-    return Event(id=attrs["id"], source=attrs["source"], type=attrs["type"], data=payload,
-                 time=time, subject=attrs.get("subject"), extensions=extensions)
+    return Event(
+        id=attrs["id"],
+        source=attrs["source"],
+        type=attrs["type"],
+        data=payload,
+        time=time,
+        subject=attrs.get("subject"),
+        extensions=extensions,
+    )
 
 
-def parse(headers: Iterable[tuple[str, bytes | None]], key: bytes | None,
-          value: bytes | None) -> Event[EventData]:
+def parse(
+    headers: Iterable[tuple[str, bytes | None]], key: bytes | None, value: bytes | None
+) -> Event[EventData]:
     """A Kafka message as a network event, or EnvelopeError saying precisely why not."""
     header = _header_map(headers)
     content_type = header.get("content-type", "").split(";")[0].strip().lower()
@@ -156,23 +182,36 @@ def parse(headers: Iterable[tuple[str, bytes | None]], key: bytes | None,
         data = document.pop("data")
         return _attributes_event(document, data)
     if "ce_specversion" not in header:
-        raise EnvelopeError("not_cloudevent", "no ce_specversion header and not content-type "
-                            f"{STRUCTURED_CONTENT_TYPE}")
+        raise EnvelopeError(
+            "not_cloudevent",
+            f"no ce_specversion header and not content-type {STRUCTURED_CONTENT_TYPE}",
+        )
     if content_type and content_type != JSON_CONTENT_TYPE:
-        raise EnvelopeError("unsupported_content_type", f"content-type {content_type!r}; "
-                            "data must be application/json")
+        raise EnvelopeError(
+            "unsupported_content_type",
+            f"content-type {content_type!r}; data must be application/json",
+        )
     attrs = {name[3:]: v for name, v in header.items() if name.startswith("ce_")}
     try:
         json.loads(value)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise EnvelopeError("invalid_json", f"data is not JSON: {exc}", event_id=attrs.get("id"),
-                            source=attrs.get("source"), event_type=attrs.get("type")) from None
+        raise EnvelopeError(
+            "invalid_json",
+            f"data is not JSON: {exc}",
+            event_id=attrs.get("id"),
+            source=attrs.get("source"),
+            event_type=attrs.get("type"),
+        ) from None
     return _attributes_event(attrs, value)
 
 
 def _attribute_items(event: Event[Any]) -> list[tuple[str, str]]:
-    items = [("specversion", SPECVERSION), ("id", event.id), ("source", event.source),
-             ("type", event.type)]
+    items = [
+        ("specversion", SPECVERSION),
+        ("id", event.id),
+        ("source", event.source),
+        ("type", event.type),
+    ]
     if event.time is not None:
         items.append(("time", event.time.isoformat().replace("+00:00", "Z")))
     if event.subject is not None:
@@ -192,5 +231,7 @@ def encode_structured(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes
     document: dict[str, Any] = dict(_attribute_items(event))
     document["datacontenttype"] = JSON_CONTENT_TYPE
     document["data"] = event.data.model_dump(mode="json", exclude_none=True)
-    return ([("content-type", STRUCTURED_CONTENT_TYPE.encode())],
-            json.dumps(document, ensure_ascii=False).encode())
+    return (
+        [("content-type", STRUCTURED_CONTENT_TYPE.encode())],
+        json.dumps(document, ensure_ascii=False).encode(),
+    )

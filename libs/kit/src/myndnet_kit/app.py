@@ -9,7 +9,7 @@ ready. Shutdown goes the other way. A database or broker that is not there yet i
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +40,7 @@ from myndnet_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
-Hook = Callable[["ServiceApp"], Awaitable[None]]
+Hook = Callable[["ServiceApp"], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,14 @@ class ServiceApp:
         self.settings = settings
         self.service = settings.service
         self.migrations = migrations
-        self.topics = [TopicSpec(topic_names.dlq(self.service), settings.topic_partitions,
-                                 settings.topic_replication_factor), *topics]
+        self.topics = [
+            TopicSpec(
+                topic_names.dlq(self.service),
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            ),
+            *topics,
+        ]
         self.on_start = on_start
         self.background = background
         self.pool: asyncpg.Pool | None = None
@@ -94,11 +100,17 @@ class ServiceApp:
             logger=logging.getLogger(f"faststream.{self.service}"),
         )
         self.consumers = [self._subscribe(s) for s in subscriptions]
-        self.asyncapi = AsyncAPI(self.broker, title=f"Myndnet {self.service}", version=version,
-                                 description=description, schema_version="3.0.0")
+        self.asyncapi = AsyncAPI(
+            self.broker,
+            title=f"Myndnet {self.service}",
+            version=version,
+            description=description,
+            schema_version="3.0.0",
+        )
 
-        self.api = FastAPI(title=title, description=description, version=version,
-                           lifespan=self._lifespan)
+        self.api = FastAPI(
+            title=title, description=description, version=version, lifespan=self._lifespan
+        )
         self.api.state.service = self
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
@@ -108,8 +120,14 @@ class ServiceApp:
     # -- consumers ------------------------------------------------------------------------
 
     def _subscribe(self, sub: Subscription) -> EventConsumer:
-        consumer = EventConsumer(service=self.service, name=sub.name, pool=None,
-                                 handler=sub.handler, accepts=sub.accepts, checks=sub.checks)
+        consumer = EventConsumer(
+            service=self.service,
+            name=sub.name,
+            pool=None,
+            handler=sub.handler,
+            accepts=sub.accepts,
+            checks=sub.checks,
+        )
         options: dict[str, Any] = {
             "group_id": sub.group_id or f"{self.service}.{sub.name}",
             "batch": True,
@@ -160,13 +178,19 @@ class ServiceApp:
 
     async def _start(self) -> None:
         try:
-            self.pool = await self._until_done("PostgreSQL", lambda: create_pool(
-                self.settings.database_url, max_size=self.settings.database_pool_size))
+            self.pool = await self._until_done(
+                "PostgreSQL",
+                lambda: create_pool(
+                    self.settings.database_url, max_size=self.settings.database_pool_size
+                ),
+            )
             await self._until_done("PostgreSQL", self._migrate)
-            await self._until_done("Kafka", lambda: ensure_topics(
-                self.settings.kafka_bootstrap_servers, self.topics))
-            producer = make_producer(self.settings.kafka_bootstrap_servers,
-                                     f"myndnet-{self.service}-outbox")
+            await self._until_done(
+                "Kafka", lambda: ensure_topics(self.settings.kafka_bootstrap_servers, self.topics)
+            )
+            producer = make_producer(
+                self.settings.kafka_bootstrap_servers, f"myndnet-{self.service}-outbox"
+            )
             await self._until_done("Kafka", producer.start)
             self.relay = OutboxRelay(self.pool, producer, self.service)
             self.relay.start()
@@ -223,8 +247,10 @@ class ServiceApp:
         checks["kafka"] = bool(self.started) and await self.broker.ping(timeout=2.0)
         checks["consumers"] = all(c.healthy for c in self.consumers)
         checks["outbox_relay"] = self.relay is not None and self.relay.healthy
-        checks["ready"] = all(checks[k] for k in ("startup", "postgres", "kafka", "consumers",
-                                                  "outbox_relay")) and not self.failure
+        checks["ready"] = (
+            all(checks[k] for k in ("startup", "postgres", "kafka", "consumers", "outbox_relay"))
+            and not self.failure
+        )
         return checks
 
     async def _postgres_ok(self) -> bool:
@@ -233,7 +259,7 @@ class ServiceApp:
         try:
             async with asyncio.timeout(2):
                 async with self.pool.acquire() as conn:
-                    return await conn.fetchval("SELECT true")  # type: ignore[no-any-return]
+                    return await conn.fetchval("SELECT true")
         except Exception:
             return False
 
@@ -243,7 +269,7 @@ async def _leave_body_undecoded(message: Any) -> None:
 
 
 def service_of(request: Request) -> ServiceApp:
-    return request.app.state.service  # type: ignore[no-any-return]
+    return request.app.state.service
 
 
 def pool_of(request: Request) -> asyncpg.Pool:
@@ -292,10 +318,17 @@ def _kit_router() -> APIRouter:
         limit: int = Query(50, ge=1, le=500),
     ) -> dict[str, Any]:
         async with pool_of(request).acquire() as conn:
-            entries = await dlq.list_entries(conn, reason=reason, include_replayed=include_replayed,
-                                             before_id=before_id, limit=limit)
-        return {"entries": entries,
-                "next_before_id": entries[-1]["id"] if len(entries) == limit else None}
+            entries = await dlq.list_entries(
+                conn,
+                reason=reason,
+                include_replayed=include_replayed,
+                before_id=before_id,
+                limit=limit,
+            )
+        return {
+            "entries": entries,
+            "next_before_id": entries[-1]["id"] if len(entries) == limit else None,
+        }
 
     @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
     async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
@@ -311,5 +344,10 @@ def run(service_app: ServiceApp) -> None:
     """Serve the app with uvicorn on the service's port (logging is configured by the caller)."""
     import uvicorn
 
-    uvicorn.run(service_app.api, host=service_app.settings.host, port=service_app.settings.port,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        service_app.api,
+        host=service_app.settings.host,
+        port=service_app.settings.port,
+        log_config=None,
+        access_log=False,
+    )

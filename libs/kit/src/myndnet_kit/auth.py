@@ -34,9 +34,14 @@ def parse_operator_tokens(spec: str) -> list[OperatorToken]:
     for entry in filter(None, (part.strip() for part in spec.split(";"))):
         secret, _, scopes = entry.partition("=")
         secret = secret.strip()
-        digest = (bytes.fromhex(secret.removeprefix("sha256:")) if secret.startswith("sha256:")
-                  else token_hash(secret))
-        rights = frozenset(s.strip() for s in scopes.split(",") if s.strip()) or frozenset({ALL_RIGHTS})
+        digest = (
+            bytes.fromhex(secret.removeprefix("sha256:"))
+            if secret.startswith("sha256:")
+            else token_hash(secret)
+        )
+        rights = frozenset(s.strip() for s in scopes.split(",") if s.strip()) or frozenset(
+            {ALL_RIGHTS}
+        )
         tokens.append(OperatorToken(digest, rights))
     return tokens
 
@@ -50,18 +55,23 @@ def _find(tokens: list[OperatorToken], presented: str) -> OperatorToken | None:
     return found
 
 
-def require_operator(scope: str):  # type: ignore[no-untyped-def]
+def require_operator(scope: str):
     """A FastAPI dependency: the request carries an operator token with `scope`."""
 
-    def check(request: Request,
-              credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> OperatorToken:
+    def check(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    ) -> OperatorToken:
         if credentials is None or credentials.scheme.lower() != "bearer":
-            raise HTTPException(401, "an operator token is required (Authorization: Bearer ...)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "an operator token is required (Authorization: Bearer ...)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         token = _find(request.app.state.operator_tokens, credentials.credentials)
         if token is None:
-            raise HTTPException(401, "the operator token is not valid",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "the operator token is not valid", headers={"WWW-Authenticate": "Bearer"}
+            )
         if not token.allows(scope):
             raise HTTPException(403, f"the operator token lacks the right {scope!r}")
         return token

@@ -18,6 +18,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -36,10 +37,13 @@ from myndnet_kit.retry import Backoff, is_transient
 log = get_logger(__name__)
 
 MESSAGES = Counter(
-    "myndnet_consumer_messages_total", "Messages consumed, by outcome", ["service", "consumer", "outcome"]
+    "myndnet_consumer_messages_total",
+    "Messages consumed, by outcome",
+    ["service", "consumer", "outcome"],
 )
 RETRIES = Counter(
-    "myndnet_consumer_transient_retries_total", "Batches held back by a transient failure",
+    "myndnet_consumer_transient_retries_total",
+    "Batches held back by a transient failure",
     ["service", "consumer"],
 )
 BATCH_SECONDS = Histogram(
@@ -77,8 +81,12 @@ class Incoming:
 
     def log_context(self) -> dict[str, Any]:
         return {
-            "event_id": self.event.id, "event_type": self.event.type, "source": self.event.source,
-            "topic": self.topic, "partition": self.partition, "offset": self.offset,
+            "event_id": self.event.id,
+            "event_type": self.event.type,
+            "source": self.event.source,
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
             "correlation_id": self.event.extensions.get("correlationid", self.event.id),
         }
 
@@ -100,8 +108,11 @@ def check_hr_source(incoming: Incoming) -> None:
     """An event on `hr.<code>.*` must come from `/agencies/<code>`."""
     agency = incoming.agency
     if agency is not None and incoming.event.source != topics.agency_source(agency):
-        raise Rejected("source_mismatch", f"source {incoming.event.source!r} may not publish on "
-                       f"{incoming.topic} (only /agencies/{agency})")
+        raise Rejected(
+            "source_mismatch",
+            f"source {incoming.event.source!r} may not publish on "
+            f"{incoming.topic} (only /agencies/{agency})",
+        )
 
 
 class EventConsumer:
@@ -128,7 +139,9 @@ class EventConsumer:
 
     # -- one batch ------------------------------------------------------------------------
 
-    def classify(self, records: Sequence[ConsumerRecord]) -> tuple[list[Incoming], list[DeadMessage]]:
+    def classify(
+        self, records: Sequence[ConsumerRecord]
+    ) -> tuple[list[Incoming], list[DeadMessage]]:
         events: list[Incoming] = []
         dead: list[DeadMessage] = []
         for record in records:
@@ -136,8 +149,9 @@ class EventConsumer:
             try:
                 event = parse(headers, record.key, record.value)
                 if event.type not in self.accepts:
-                    raise Rejected("unexpected_type",
-                                   f"{event.type} is not consumed from {record.topic}")
+                    raise Rejected(
+                        "unexpected_type", f"{event.type} is not consumed from {record.topic}"
+                    )
                 incoming = Incoming(event, record)
                 for check in self.checks:
                     check(incoming)
@@ -145,14 +159,35 @@ class EventConsumer:
             except (EnvelopeError, Rejected) as exc:
                 ids = {}
                 if isinstance(exc, EnvelopeError):
-                    ids = {"event_id": exc.event_id, "source": exc.source, "event_type": exc.event_type}
+                    ids = {
+                        "event_id": exc.event_id,
+                        "source": exc.source,
+                        "event_type": exc.event_type,
+                    }
                 else:
                     ids = {"event_id": event.id, "source": event.source, "event_type": event.type}
-                dead.append(DeadMessage(record.topic, record.partition, record.offset, record.key,
-                                        headers, record.value, exc.reason, exc.message, **ids))
-                log.warning("message sent to the DLQ", reason=exc.reason, error=exc.message,
-                            topic=record.topic, partition=record.partition, offset=record.offset,
-                            **ids)
+                dead.append(
+                    DeadMessage(
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        record.key,
+                        headers,
+                        record.value,
+                        exc.reason,
+                        exc.message,
+                        **ids,
+                    )
+                )
+                log.warning(
+                    "message sent to the DLQ",
+                    reason=exc.reason,
+                    error=exc.message,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    **ids,
+                )
         return events, dead
 
     async def _apply(self, events: list[Incoming], dead: list[DeadMessage]) -> int:
@@ -186,8 +221,12 @@ class EventConsumer:
                 self.healthy = False
                 RETRIES.labels(self.service, self.name).inc()
                 delay = backoff.next()
-                log.warning("transient failure; holding the batch", consumer=self.name,
-                            error=repr(exc), retry_in_s=round(delay, 2))
+                log.warning(
+                    "transient failure; holding the batch",
+                    consumer=self.name,
+                    error=repr(exc),
+                    retry_in_s=round(delay, 2),
+                )
                 await asyncio.sleep(delay)
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
@@ -195,8 +234,11 @@ class EventConsumer:
         events, dead = self.classify(records)
         first, last = records[0], records[-1]
         with structlog.contextvars.bound_contextvars(
-            consumer=self.name, topic=first.topic, partition=first.partition,
-            offsets=f"{first.offset}-{last.offset}", batch_size=len(records),
+            consumer=self.name,
+            topic=first.topic,
+            partition=first.partition,
+            offsets=f"{first.offset}-{last.offset}",
+            batch_size=len(records),
         ):
             try:
                 fresh = await self._wait_out(lambda: self._apply(events, dead))
@@ -214,19 +256,26 @@ class EventConsumer:
             with structlog.contextvars.bound_contextvars(**incoming.log_context()):
                 for attempt in range(1, self.max_attempts + 1):
                     try:
-                        fresh += await self._wait_out(lambda i=incoming: self._apply([i], []))
+                        fresh += await self._wait_out(partial(self._apply, [incoming], []))
                         break
                     except Exception as exc:
                         log.warning("handler failed", attempt=attempt, error=repr(exc))
                         if attempt == self.max_attempts:
                             event, record = incoming.event, incoming.record
                             poison = DeadMessage(
-                                record.topic, record.partition, record.offset, record.key,
-                                list(record.headers or ()), record.value, "handler_error",
+                                record.topic,
+                                record.partition,
+                                record.offset,
+                                record.key,
+                                list(record.headers or ()),
+                                record.value,
+                                "handler_error",
                                 f"failed {self.max_attempts} times: {exc!r}"[:2000],
-                                event.id, event.source, event.type,
+                                event.id,
+                                event.source,
+                                event.type,
                             )
-                            await self._wait_out(lambda p=poison: self._apply([], [p]))
+                            await self._wait_out(partial(self._apply, [], [poison]))
                             log.error("event sent to the DLQ after repeated handler errors")
                         else:
                             await asyncio.sleep(0.1 * attempt)
@@ -234,7 +283,9 @@ class EventConsumer:
 
     # -- FastStream entry point and offsets ----------------------------------------------
 
-    async def consume(self, records: Sequence[ConsumerRecord], kafka_consumer: AIOKafkaConsumer) -> None:
+    async def consume(
+        self, records: Sequence[ConsumerRecord], kafka_consumer: AIOKafkaConsumer
+    ) -> None:
         if not records:
             return
         started = time.perf_counter()
@@ -251,7 +302,9 @@ class EventConsumer:
             await self._commit(kafka_consumer, records)
         BATCH_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
 
-    async def _commit(self, kafka_consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
+    async def _commit(
+        self, kafka_consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]
+    ) -> None:
         assigned = kafka_consumer.assignment()
         offsets = {
             tp: OffsetAndMetadata(last + 1, "")
@@ -269,8 +322,9 @@ class EventConsumer:
                     await asyncio.sleep(0.5 * (attempt + 1))
                     continue
                 # The effects are committed; a redelivery is absorbed by the inbox.
-                log.warning("offset commit failed; the batch may be delivered again",
-                            error=repr(exc))
+                log.warning(
+                    "offset commit failed; the batch may be delivered again", error=repr(exc)
+                )
                 return
 
     def rebalance_listener(self) -> ConsumerRebalanceListener:
@@ -286,7 +340,7 @@ def _ranges(records: Sequence[ConsumerRecord]) -> dict[TopicPartition, tuple[int
     return ranges
 
 
-class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+class _WaitForBatch(ConsumerRebalanceListener):
     """Before partitions move to another consumer, let the batch in flight finish and commit."""
 
     def __init__(self, lock: asyncio.Lock, timeout: float = 30.0) -> None:

@@ -86,7 +86,10 @@ async def migrate(conn: asyncpg.Connection, namespace: str, directory: Path) -> 
                 await conn.execute(
                     "INSERT INTO schema_migrations (namespace, version, name, checksum) "
                     "VALUES ($1, $2, $3, $4)",
-                    namespace, migration.version, migration.name, migration.checksum,
+                    namespace,
+                    migration.version,
+                    migration.name,
+                    migration.checksum,
                 )
             applied_now.append(f"{migration.version:04d}_{migration.name}")
             log.info("migration applied", namespace=namespace, migration=applied_now[-1])

@@ -15,7 +15,9 @@ from prometheus_client import Counter
 
 from myndnet_kit.outbox import OutgoingMessage, enqueue
 
-DLQ_MESSAGES = Counter("myndnet_dlq_messages_total", "Messages sent to the DLQ", ["service", "reason"])
+DLQ_MESSAGES = Counter(
+    "myndnet_dlq_messages_total", "Messages sent to the DLQ", ["service", "reason"]
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ def dlq_headers(service: str, dead: DeadMessage, at: datetime) -> list[tuple[str
     ]
 
 
-async def record(conn: asyncpg.Connection, service: str, consumer: str,
-                 dead: Sequence[DeadMessage]) -> int:
+async def record(
+    conn: asyncpg.Connection, service: str, consumer: str, dead: Sequence[DeadMessage]
+) -> int:
     """Record dead messages and queue them for the DLQ topic; a redelivered one is not doubled."""
     if not dead:
         return 0
@@ -65,13 +68,30 @@ async def record(conn: asyncpg.Connection, service: str, consumer: str,
             ON CONFLICT (consumer, topic, partition, "offset") DO NOTHING
             RETURNING id
             """,
-            consumer, message.topic, message.partition, message.offset, message.key,
-            [h[0] for h in headers], [h[1] for h in headers], message.value, message.reason,
-            message.error, message.event_id, message.source, message.event_type, at,
+            consumer,
+            message.topic,
+            message.partition,
+            message.offset,
+            message.key,
+            [h[0] for h in headers],
+            [h[1] for h in headers],
+            message.value,
+            message.reason,
+            message.error,
+            message.event_id,
+            message.source,
+            message.event_type,
+            at,
         )
         if inserted is not None:
-            fresh.append(OutgoingMessage(topics.dlq(service), message.key,
-                                         dlq_headers(service, message, at), message.value))
+            fresh.append(
+                OutgoingMessage(
+                    topics.dlq(service),
+                    message.key,
+                    dlq_headers(service, message, at),
+                    message.value,
+                )
+            )
             DLQ_MESSAGES.labels(service, message.reason).inc()
     await enqueue(conn, fresh)
     return len(fresh)
@@ -89,9 +109,14 @@ LIMIT $4
 """
 
 
-async def list_entries(conn: asyncpg.Connection, *, reason: str | None = None,
-                       include_replayed: bool = False, before_id: int | None = None,
-                       limit: int = 50) -> list[dict[str, object]]:
+async def list_entries(
+    conn: asyncpg.Connection,
+    *,
+    reason: str | None = None,
+    include_replayed: bool = False,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[dict[str, object]]:
     rows = await conn.fetch(LIST_ENTRIES, reason, include_replayed, before_id, limit)
     return [
         {**dict(row), "key": row["key"].decode("utf-8", "replace") if row["key"] else None}
@@ -109,9 +134,16 @@ async def replay(conn: asyncpg.Connection, ids: Sequence[int]) -> list[int]:
         """,
         list(ids),
     )
-    await enqueue(conn, [
-        OutgoingMessage(r["topic"], r["key"], list(zip(r["header_names"], r["header_values"],
-                                                        strict=True)), r["value"])
-        for r in rows
-    ])
+    await enqueue(
+        conn,
+        [
+            OutgoingMessage(
+                r["topic"],
+                r["key"],
+                list(zip(r["header_names"], r["header_values"], strict=True)),
+                r["value"],
+            )
+            for r in rows
+        ],
+    )
     return sorted(r["id"] for r in rows)

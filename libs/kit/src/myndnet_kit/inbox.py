@@ -5,8 +5,9 @@ from collections.abc import Sequence
 import asyncpg
 
 
-async def claim(conn: asyncpg.Connection, consumer: str,
-                keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+async def claim(
+    conn: asyncpg.Connection, consumer: str, keys: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
     """Record `(source, id)` pairs in the caller's transaction; returns the ones that are new.
 
     A key another transaction is recording at the same moment waits for it, then counts as seen.
@@ -20,6 +21,8 @@ async def claim(conn: asyncpg.Connection, consumer: str,
         ON CONFLICT DO NOTHING
         RETURNING source, event_id
         """,
-        consumer, [k[0] for k in keys], [k[1] for k in keys],
+        consumer,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
     )
     return {(row["source"], row["event_id"]) for row in rows}

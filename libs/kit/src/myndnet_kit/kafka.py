@@ -37,8 +37,10 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> l
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.config)
-             for s in missing]
+            [
+                NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.config)
+                for s in missing
+            ]
         )
         created = []
         for name, code, *_ in getattr(response, "topic_errors", ()):

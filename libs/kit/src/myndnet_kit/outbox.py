@@ -60,13 +60,22 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutgoingMessage])
     )
 
 
-async def publish_events(conn: asyncpg.Connection, topic: str, events: Sequence[Event[Any]]) -> None:
+async def publish_events(
+    conn: asyncpg.Connection, topic: str, events: Sequence[Event[Any]]
+) -> None:
     await enqueue(conn, [event_message(topic, e) for e in events])
 
 
 class OutboxRelay:
-    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, service: str, *,
-                 batch_size: int = 500, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        service: str,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> None:
         self.pool = pool
         self.producer = producer
         self.service = service
@@ -99,8 +108,12 @@ class OutboxRelay:
             except Exception as exc:
                 self.healthy = False
                 delay = backoff.next()
-                log.warning("outbox relay interrupted; retrying", error=repr(exc),
-                            transient=is_transient(exc), retry_in_s=round(delay, 2))
+                log.warning(
+                    "outbox relay interrupted; retrying",
+                    error=repr(exc),
+                    transient=is_transient(exc),
+                    retry_in_s=round(delay, 2),
+                )
                 await asyncio.sleep(delay)
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
@@ -141,7 +154,9 @@ class OutboxRelay:
         # own retries. Every acknowledgement must arrive before anything is marked sent.
         futures = [
             await self.producer.send(
-                row["topic"], value=row["value"], key=row["key"],
+                row["topic"],
+                value=row["value"],
+                key=row["key"],
                 headers=list(zip(row["header_names"], row["header_values"], strict=True)),
             )
             for row in rows

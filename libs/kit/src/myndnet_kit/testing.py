@@ -19,8 +19,12 @@ from myndnet_kit.app import ServiceApp
 from myndnet_kit.kafka import stop_consumer
 
 
-async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0,
-                     interval: float = 0.1, what: str = "condition") -> None:
+async def wait_until(
+    predicate: Callable[[], Awaitable[bool]],
+    timeout: float = 30.0,
+    interval: float = 0.1,
+    what: str = "condition",
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await predicate():
@@ -45,30 +49,44 @@ async def _started(app: ServiceApp) -> bool:
 
 async def produce(bootstrap: str, topic: str, events: Sequence[Event[Any]]) -> None:
     """Publish events in binary mode, keyed as the contract says, and wait for the acks."""
-    await produce_raw(bootstrap, topic, [(e.key.encode(), *reversed(encode_binary(e)))
-                                         for e in events])
+    messages = []
+    for event in events:
+        headers, value = encode_binary(event)
+        messages.append((event.key.encode(), value, headers))
+    await produce_raw(bootstrap, topic, messages)
 
 
-async def produce_raw(bootstrap: str, topic: str,
-                      messages: Sequence[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]
-                      ) -> None:
+async def produce_raw(
+    bootstrap: str,
+    topic: str,
+    messages: Sequence[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]],
+) -> None:
     """(key, value, headers) triples, as they are: for malformed and hostile messages."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
-                                linger_ms=5)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5
+    )
     await producer.start()
     try:
-        futures = [await producer.send(topic, value=value, key=key, headers=headers)
-                   for key, value, headers in messages]
+        futures = [
+            await producer.send(topic, value=value, key=key, headers=headers)
+            for key, value, headers in messages
+        ]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, *, at_least: int = 0,
-                     timeout: float = 20.0, settle: float = 1.0) -> list[ConsumerRecord]:
+async def read_topic(
+    bootstrap: str, topic: str, *, at_least: int = 0, timeout: float = 20.0, settle: float = 1.0
+) -> list[ConsumerRecord]:
     """Everything on a topic from the start: waits for `at_least`, then `settle` more seconds."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:
@@ -105,8 +123,9 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         described = await admin.describe_topics([topic])
     finally:
         await admin.close()
-    partitions = [p["partition"] for d in described if d["error_code"] == 0
-                  for p in d["partitions"]]
+    partitions = [
+        p["partition"] for d in described if d["error_code"] == 0 for p in d["partitions"]
+    ]
     if not partitions:
         return {}
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
@@ -127,8 +146,9 @@ def free_port() -> int:
 class ServiceProcess:
     """A service as a separate process, to kill with SIGKILL and start again."""
 
-    def __init__(self, script: Path | str, env: dict[str, str], log_path: Path,
-                 module: bool = False) -> None:
+    def __init__(
+        self, script: Path | str, env: dict[str, str], log_path: Path, module: bool = False
+    ) -> None:
         self.script = str(script)
         self.env = {**os.environ, **env}
         self.log_path = log_path

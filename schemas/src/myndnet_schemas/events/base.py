@@ -44,7 +44,7 @@ def _check_https_url(url: str) -> str:
     return url
 
 
-def _unique(items: list) -> list:  # type: ignore[type-arg]
+def _unique(items: list) -> list:
     if len(set(items)) != len(items):
         raise ValueError("must not list the same value twice")
     return items

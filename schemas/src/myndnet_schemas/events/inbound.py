@@ -123,4 +123,8 @@ class MentorWithdrawn(EventData):
 
 
 VACANCY_EVENTS: tuple[type[EventData], ...] = (VacancyPublished, VacancyUpdated, VacancyWithdrawn)
-LEADERSHIP_EVENTS: tuple[type[EventData], ...] = (ManagerAppointed, MentorVolunteered, MentorWithdrawn)
+LEADERSHIP_EVENTS: tuple[type[EventData], ...] = (
+    ManagerAppointed,
+    MentorVolunteered,
+    MentorWithdrawn,
+)

@@ -71,4 +71,9 @@ class MatchEnded(MatchFields):
     reason: EndReason
 
 
-MENTORING_EVENTS: tuple[type[EventData], ...] = (MatchProposed, MatchAccepted, MatchDeclined, MatchEnded)
+MENTORING_EVENTS: tuple[type[EventData], ...] = (
+    MatchProposed,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+)

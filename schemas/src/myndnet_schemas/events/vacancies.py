@@ -42,4 +42,8 @@ class VacancyClosed(EventData):
         return f"{self.agency}/{self.vacancy_id}"
 
 
-VACANCY_LIFECYCLE_EVENTS: tuple[type[EventData], ...] = (VacancyOpened, VacancyChanged, VacancyClosed)
+VACANCY_LIFECYCLE_EVENTS: tuple[type[EventData], ...] = (
+    VacancyOpened,
+    VacancyChanged,
+    VacancyClosed,
+)
