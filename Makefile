@@ -3,7 +3,6 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-UV := $(shell command -v uv 2>/dev/null)
 PYTEST_ARGS ?=
 
 .PHONY: help install servers servers-down up down demo test unit lint asyncapi bench clean
