@@ -1,0 +1,199 @@
+"""Generated documents: a JSON Schema per event type and an AsyncAPI 3.0 document of the topics.
+
+    python -m myndnet_schemas.docs           # write schemas/jsonschema/ and schemas/asyncapi.json
+    python -m myndnet_schemas.docs --check   # exit 1 when the committed files are out of date
+
+`schemas/released/` keeps each type's schema as it was first released. It is written once per
+type and never overwritten: the compatibility test holds every current model to it, so a
+removed or renamed field, a narrowed type or a new required field needs a new major version.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from myndnet_schemas import topics
+from myndnet_schemas.envelope import REGISTRY
+from myndnet_schemas.events import EventData
+from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
+from myndnet_schemas.events.membership import MEMBERSHIP_EVENTS
+from myndnet_schemas.events.mentoring import MENTORING_EVENTS
+from myndnet_schemas.events.notify import NOTIFY_EVENTS
+from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # schemas/
+JSONSCHEMA_DIR = PACKAGE_ROOT / "jsonschema"
+ASYNCAPI_FILE = PACKAGE_ROOT / "asyncapi.json"
+RELEASED_DIR = PACKAGE_ROOT / "released"
+
+# (address, description, key, who writes it, event models)
+CHANNELS: list[tuple[str, str, str, str, tuple[type[EventData], ...]]] = [
+    (
+        "hr.{agency}.vacancies",
+        "An agency's vacancies, written by that agency's HR system only.",
+        "vacancy_id",
+        "the agency",
+        VACANCY_EVENTS,
+    ),
+    (
+        "hr.{agency}.leadership",
+        "An agency's new managers and mentors.",
+        "person_id",
+        "the agency",
+        LEADERSHIP_EVENTS,
+    ),
+    (
+        topics.MEMBERSHIP_AGENCIES,
+        "The network's agencies (compacted: the latest state per code).",
+        "agency code",
+        "membership",
+        MEMBERSHIP_EVENTS,
+    ),
+    (
+        topics.VACANCIES,
+        "Every vacancy's lifecycle across the network.",
+        "<code>/<vacancy_id>",
+        "vacancies",
+        VACANCY_LIFECYCLE_EVENTS,
+    ),
+    (
+        topics.MENTORING_MATCHES,
+        "Mentor matches and their lifecycle.",
+        "match id",
+        "mentoring",
+        MENTORING_EVENTS,
+    ),
+    (
+        topics.NOTIFY_DELIVERIES,
+        "E-mail deliveries (no candidate addresses).",
+        "delivery id",
+        "notify",
+        NOTIFY_EVENTS,
+    ),
+]
+
+
+def json_schema(model: type[EventData]) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="validation")
+    schema["$id"] = f"https://myndnet.se/schemas/{model.event_type}.json"
+    schema["title"] = model.event_type
+    schema["description"] = (model.__doc__ or "").strip() or model.event_type
+    return schema
+
+
+def _name(event_type: str) -> str:
+    return event_type.removeprefix("se.myndnet.").replace(".", "_")
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    ce_headers = {
+        "type": "object",
+        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type"],
+        "properties": {
+            "ce_specversion": {"type": "string", "const": "1.0"},
+            "ce_id": {
+                "type": "string",
+                "description": "unique per source; (source, id) is the de-duplication key",
+            },
+            "ce_source": {
+                "type": "string",
+                "description": "/agencies/<code> or /services/<service>",
+            },
+            "ce_type": {"type": "string"},
+            "ce_time": {"type": "string", "format": "date-time"},
+            "ce_subject": {"type": "string"},
+            "content-type": {"type": "string", "const": "application/json"},
+        },
+    }
+    for address, description, key, writer, models in CHANNELS:
+        channel_id = address.replace(".", "_").replace("{", "").replace("}", "")
+        channel_messages = {}
+        for model in models:
+            name = _name(model.event_type)
+            schemas[name] = json_schema(model)
+            messages[name] = {
+                "name": model.event_type,
+                "title": model.event_type,
+                "contentType": "application/json",
+                "headers": ce_headers,
+                "payload": {"$ref": f"#/components/schemas/{name}"},
+                "bindings": {"kafka": {"key": {"type": "string", "description": key}}},
+            }
+            channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
+        channel: dict[str, Any] = {
+            "address": address,
+            "description": f"{description} Written by {writer}; key: {key}.",
+            "messages": channel_messages,
+        }
+        if "{agency}" in address:
+            channel["parameters"] = {"agency": {"description": "agency code, [a-z0-9-]{2,40}"}}
+        channels[channel_id] = channel
+        operations[f"publish_{channel_id}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [
+                {"$ref": f"#/channels/{channel_id}/messages/{m}"} for m in channel_messages
+            ],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Myndnet",
+            "version": "1.0.0",
+            "description": "The event contract of Myndighetsnätverket. Every message is a "
+            "CloudEvents 1.0 event in Kafka binary mode.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def rendered() -> dict[Path, str]:
+    files = {JSONSCHEMA_DIR / f"{t}.json": _dump(json_schema(m)) for t, m in REGISTRY.items()}
+    files[ASYNCAPI_FILE] = _dump(asyncapi())
+    return files
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in rendered().items():
+        if not path.exists() or path.read_text() != text:
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    extra = [p for p in JSONSCHEMA_DIR.glob("*.json") if p not in rendered()]
+    for event_type, model in REGISTRY.items():
+        released = RELEASED_DIR / f"{event_type}.json"
+        if not released.exists():
+            stale.append(released)
+            if not args.check:
+                RELEASED_DIR.mkdir(parents=True, exist_ok=True)
+                released.write_text(_dump(json_schema(model)))
+    if args.check:
+        for path in [*stale, *extra]:
+            print(f"out of date: {path.relative_to(PACKAGE_ROOT.parent)}")
+        return 1 if stale or extra else 0
+    for path in stale:
+        print(f"wrote {path.relative_to(PACKAGE_ROOT.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The agency publisher: what an HR system uses to put events on the network.
+
+    async with AgencyPublisher("127.0.0.1:9092", agency="csn") as publisher:
+        await publisher.publish(VacancyPublished(...))
+
+Every payload is validated before it is sent, keyed as the contract says, sent on the agency's
+own topic with an idempotent producer (acks=all), and `publish` returns only once the broker has
+acknowledged it.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from myndnet_schemas import topics
+from myndnet_schemas.envelope import Event, encode_binary
+from myndnet_schemas.events import EventData
+from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
+
+
+class TopicMissing(RuntimeError):
+    pass
+
+
+def topic_for(agency: str, payload: EventData) -> str:
+    if isinstance(payload, VACANCY_EVENTS):
+        return topics.hr_vacancies(agency)
+    if isinstance(payload, LEADERSHIP_EVENTS):
+        return topics.hr_leadership(agency)
+    raise TypeError(f"{payload.event_type} is not an event an agency publishes")
+
+
+class AgencyPublisher:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        agency: str,
+        *,
+        client_id: str | None = None,
+        **producer_options: Any,
+    ) -> None:
+        self.agency = topics.validate_agency_code(agency)
+        self.source = topics.agency_source(agency)
+        self.bootstrap_servers = bootstrap_servers
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id or f"myndnet-publisher-{agency}",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            **producer_options,
+        )
+
+    async def __aenter__(self) -> "AgencyPublisher":
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        await self._check_topics()
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def _check_topics(self) -> None:
+        """Fail at once, not after a minute's timeout, when the agency has no topics yet."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+        finally:
+            await admin.close()
+        wanted = {topics.hr_vacancies(self.agency), topics.hr_leadership(self.agency)}
+        if not wanted & existing:
+            raise TopicMissing(
+                f"the network has no topics for agency {self.agency!r} "
+                f"({', '.join(sorted(wanted))}); is it registered as a member?"
+            )
+
+    def event(
+        self, payload: EventData, *, id: str | None = None, time: datetime | None = None
+    ) -> Event[EventData]:
+        return Event.new(payload, source=self.source, id=id, time=time)
+
+    async def publish(self, payload: EventData, *, id: str | None = None) -> Event[EventData]:
+        """Send one event and wait for the broker's acknowledgement."""
+        [event] = await self.publish_many([self.event(payload, id=id)])
+        return event
+
+    async def publish_many(self, events: Sequence[Event[EventData]]) -> list[Event[EventData]]:
+        """Send events in order and wait until the broker has acknowledged every one."""
+        futures = []
+        for event in events:
+            if event.source != self.source:
+                raise ValueError(f"{self.agency} may only publish as {self.source}")
+            headers, value = encode_binary(event)
+            futures.append(
+                await self._producer.send(
+                    topic_for(self.agency, event.data),
+                    value=value,
+                    key=event.key.encode(),
+                    headers=headers,
+                )
+            )
+        for future in futures:
+            await future
+        return list(events)
+
+
+def deterministic_id(*parts: str) -> str:
+    """The same event id for the same content, so a repeated run is recognised as a repeat."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "myndnet:" + "/".join(parts)))

@@ -1,0 +1,158 @@
+"""Examples, both CloudEvents modes, and precise errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+from myndnet_schemas import (
+    REGISTRY,
+    EnvelopeError,
+    VacancyPublished,
+    encode_binary,
+    encode_structured,
+    parse,
+)
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+STRUCTURED = [("content-type", b"application/cloudevents+json")]
+
+
+def example(event_type: str) -> dict:
+    return json.loads((EXAMPLES / f"{event_type}.json").read_text())
+
+
+def test_every_event_type_has_an_example():
+    assert sorted(p.stem for p in EXAMPLES.glob("*.json")) == sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("event_type", sorted(REGISTRY))
+def test_every_example_round_trips_through_both_modes_unchanged(event_type):
+    document = example(event_type)
+    event = parse(STRUCTURED, None, json.dumps(document).encode())
+    assert event.type == event_type and isinstance(event.data, REGISTRY[event_type])
+
+    headers, value = encode_binary(event)
+    assert parse(headers, event.key.encode(), value) == event
+    assert dict(headers)["ce_id"] == document["id"].encode()
+
+    headers, value = encode_structured(event)
+    assert parse(headers, None, value) == event
+    assert json.loads(value) == document
+
+
+def vacancy_document(**changes) -> dict:
+    data = example("se.myndnet.vacancy.published.v1")["data"]
+    data.update(changes)
+    return data
+
+
+def binary(data: dict | bytes, **attributes: str) -> tuple[list, bytes]:
+    base = {
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": "/agencies/csn",
+        "type": "se.myndnet.vacancy.published.v1",
+    }
+    base.update(attributes)
+    headers = [(f"ce_{k}", v.encode()) for k, v in base.items()]
+    return headers, data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+def error_of(headers, value) -> EnvelopeError:
+    with pytest.raises(EnvelopeError) as caught:
+        parse(headers, None, value)
+    return caught.value
+
+
+def test_a_binary_event_without_content_type_is_json():
+    headers, value = binary(vacancy_document())
+    event = parse(headers, None, value)
+    assert isinstance(event.data, VacancyPublished)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        (
+            {"application_deadline": "2026-03-01"},
+            "(payload)",
+            "application_deadline (2026-03-01) must be on or after published_on (2026-03-02)",
+        ),
+        ({"apply_url": "http://www.csn.se/jobb"}, "apply_url", "must be an https:// address"),
+        ({"languages": ["sv", "svenska"]}, "languages[1]", "not an ISO 639-1 language code"),
+        ({"vacancy_id": "CSN 2026/1"}, "vacancy_id", "1–64 characters of A–Z"),
+        ({"municipality_code": "22810"}, "municipality_code", "4-digit municipality code"),
+        ({"occupation_field": "plumbing"}, "occupation_field", "Input should be 'it'"),
+        ({"revision": "2"}, "revision", "valid integer"),
+        ({"revision": 0}, "revision", "greater than or equal to 1"),
+        ({"security_clearance": 1}, "security_clearance", "valid boolean"),
+        ({"title": ""}, "title", "at least 1 character"),
+        (
+            {"target_groups": ["students", "students"]},
+            "target_groups",
+            "must not list the same value twice",
+        ),
+    ],
+)
+def test_schema_violations_name_the_field_and_the_rule(changes, field, words):
+    error = error_of(*binary(vacancy_document(**changes)))  # headers, value
+    assert error.reason == "schema_violation"
+    assert f"{field}: " in error.message and words in error.message, error.message
+    assert error.event_id == "e-1" and error.source == "/agencies/csn"
+
+
+def test_a_missing_required_field_is_named():
+    data = vacancy_document()
+    del data["title"]
+    assert "title: is required" in error_of(*binary(data)).message
+
+
+@pytest.mark.parametrize(
+    ("headers", "value", "reason"),
+    [
+        (binary(vacancy_document())[0], b"{oops", "invalid_json"),
+        ([], b'{"vacancy_id": "x"}', "not_cloudevent"),
+        (
+            binary(vacancy_document(), type="se.myndnet.vacancy.vanished.v1")[0],
+            json.dumps(vacancy_document()).encode(),
+            "unknown_type",
+        ),
+        (binary(vacancy_document(), specversion="0.3")[0], b"{}", "unsupported_specversion"),
+        (
+            binary(vacancy_document(), time="yesterday")[0],
+            json.dumps(vacancy_document()).encode(),
+            "invalid_attribute",
+        ),
+        (
+            [*binary(vacancy_document())[0], ("content-type", b"text/xml")],
+            b"<x/>",
+            "unsupported_content_type",
+        ),
+        ([("ce_specversion", b"1.0"), ("ce_id", b"\xff")], b"{}", "not_cloudevent"),
+        (STRUCTURED, b"[1, 2]", "not_cloudevent"),
+        (
+            STRUCTURED,
+            b'{"specversion": "1.0", "id": "x", "source": "/a", '
+            b'"type": "se.myndnet.mentor.withdrawn.v1"}',
+            "not_cloudevent",
+        ),
+        (
+            STRUCTURED,
+            b'{"specversion": "1.0", "id": 7, "source": "/agencies/x", '
+            b'"type": "se.myndnet.mentor.withdrawn.v1", "data": {"person_id": "p"}}',
+            "invalid_attribute",
+        ),
+    ],
+)
+def test_malformed_messages_get_a_short_reason(headers, value, reason):
+    assert error_of(headers, value).reason == reason
+
+
+def test_a_tombstone_is_not_an_event():
+    assert error_of(binary({})[0], None).reason == "not_cloudevent"
+
+
+def test_unknown_fields_are_ignored_so_newer_minor_versions_stay_readable():
+    headers, value = binary(vacancy_document(salary_band="B"))
+    event = parse(headers, None, value)
+    assert not hasattr(event.data, "salary_band")
