@@ -47,14 +47,14 @@ class AgencyPublisher:
         self.agency = topics.validate_agency_code(agency)
         self.source = topics.agency_source(agency)
         self.bootstrap_servers = bootstrap_servers
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            client_id=client_id or f"myndnet-publisher-{agency}",
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=5,
+        self._producer_options = {
+            "client_id": client_id or f"myndnet-publisher-{agency}",
+            "enable_idempotence": True,
+            "acks": "all",
+            "linger_ms": 5,
             **producer_options,
-        )
+        }
+        self._producer: AIOKafkaProducer | None = None
 
     async def __aenter__(self) -> "AgencyPublisher":
         await self.start()
@@ -70,10 +70,15 @@ class AgencyPublisher:
 
     async def start(self) -> None:
         await self._check_topics()
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers, **self._producer_options
+        )
         await self._producer.start()
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
     async def _check_topics(self) -> None:
         """Fail at once, not after a minute's timeout, when the agency has no topics yet."""
@@ -102,6 +107,8 @@ class AgencyPublisher:
 
     async def publish_many(self, events: Sequence[Event[EventData]]) -> list[Event[EventData]]:
         """Send events in order and wait until the broker has acknowledged every one."""
+        if self._producer is None:
+            raise RuntimeError("start the publisher first (async with AgencyPublisher(...))")
         futures = []
         for event in events:
             if event.source != self.source:

@@ -1,11 +1,11 @@
 """The base of every event payload: its CloudEvents type, subject and Kafka key."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from myndnet_schemas.vocabulary import ISO_639_1
 
@@ -68,6 +68,17 @@ FourDigits = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 CompetenceArea = Annotated[str, Field(min_length=1, max_length=60)]
-Date = Annotated[date, Strict()]
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, datetime):
+        raise ValueError("must be a date written YYYY-MM-DD, not a timestamp")
+    if isinstance(value, date) or (isinstance(value, str) and _DATE_RE.match(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+Date = Annotated[date, BeforeValidator(_iso_date)]
 Int = Annotated[int, Strict()]
 Bool = Annotated[bool, Strict()]
