@@ -97,3 +97,14 @@ def test_an_invalid_agency_code_is_refused_before_anything_is_read(tmp_path, cap
     path = write_jsonl(tmp_path / "ok.jsonl", [vacancy()])
     assert publish_main(["--agency", "Skatteverket!", "--dry-run", str(path)]) == 2
     assert "agency code 'Skatteverket!' is not valid" in capsys.readouterr().err
+
+
+def test_a_json_file_may_hold_one_event_or_an_array(tmp_path, capsys):
+    example = EXAMPLES / "se.myndnet.vacancy.published.v1.json"
+    assert publish_main(["--agency", "csn", "--dry-run", str(example)]) == 0
+    array = tmp_path / "many.json"
+    array.write_text(json.dumps([vacancy(vacancy_id="J-1"), vacancy(vacancy_id="J 2"), 7]))
+    assert publish_main(["--agency", "csn", "--dry-run", str(array)]) == 1
+    out = capsys.readouterr().out
+    assert "valid: 1, rejected: 2" in out
+    assert "line 2: vacancy_id" in out and "line 3: each item must be a JSON object" in out

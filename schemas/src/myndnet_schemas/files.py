@@ -1,4 +1,7 @@
-"""Reading agencies' files: JSON Lines or CSV, one payload per line, line numbers kept.
+"""Reading agencies' files: JSON Lines, CSV or JSON, one payload per line, numbers kept.
+
+A `.json` file may also hold one payload or an array of them (numbered from 1), or whole
+CloudEvents such as those in schemas/examples/.
 
 CSV cells are text; they are turned into what each field expects: numbers, booleans
 (true/false, ja/nej, yes/no, 1/0) and lists (values separated by ';'). An empty cell is an
@@ -106,10 +109,30 @@ def read_lines(
     `defaults` fill fields a line leaves out (an export has no revisions, for example).
     """
     text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() == ".csv":
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         yield from _read_csv(text, default_type, defaults or {})
+    elif suffix == ".json":
+        yield from _read_json(text, default_type, defaults or {})
     else:
         yield from _read_jsonl(text, default_type, defaults or {})
+
+
+def _read_json(text: str, default_type: str, defaults: dict[str, Any]) -> Iterator[Line]:
+    """A .json file: one object, or an array of objects numbered from 1."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Line(exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+        return
+    items = document if isinstance(document, list) else [document]
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            yield Line(number, None, "each item must be a JSON object")
+            continue
+        if {"specversion", "data"} <= item.keys():  # a whole CloudEvent, as in the examples
+            item = {**item["data"], "type": item.get("type", default_type)}
+        yield _validated(number, item, default_type, False, defaults)
 
 
 def _read_jsonl(text: str, default_type: str, defaults: dict[str, Any]) -> Iterator[Line]:
