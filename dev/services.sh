@@ -1,22 +1,63 @@
 #!/usr/bin/env bash
 # Starts and stops the network's services in the background, logs under .run/services/.
 #   dev/services.sh start | stop | status
+# `start` returns once every service's /health/ready answers 200, then prints where things are.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOGS="$RUN_DIR/services"; mkdir -p "$LOGS"
+declare -A DEFAULT_PORT=([membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004)
 SERVICES=()
-for dir in "$ROOT"/services/*/; do
-  [ -f "$dir/pyproject.toml" ] && SERVICES+=("$(basename "$dir")")
+for name in membership vacancies mentoring notify; do
+  [ -f "$ROOT/services/$name/pyproject.toml" ] && SERVICES+=("$name")
 done
+
+port_of() {
+  local var; var="$(echo "$1" | tr a-z A-Z)_PORT"
+  echo "${!var:-${DEFAULT_PORT[$1]}}"
+}
+
+operator_tokens() {
+  # Without OPERATOR_TOKENS, one local token with every right, kept in .run/operator-token.
+  if [ -n "${OPERATOR_TOKENS:-}" ]; then return 0; fi
+  local file="$RUN_DIR/operator-token"
+  if [ ! -s "$file" ]; then
+    "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file"
+    chmod 600 "$file"
+    say "generated a local operator token with every right: $file"
+  fi
+  OPERATOR_TOKENS="$(cat "$file")"
+  export OPERATOR_TOKENS
+}
+
+wait_ready() {
+  local name=$1 port; port=$(port_of "$1")
+  for _ in $(seq 240); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null; then return 0; fi
+    if ! pid_alive "$LOGS/$name.pid"; then
+      tail -n 20 "$LOGS/$name.log" >&2; die "$name exited during start-up (log: $LOGS/$name.log)"
+    fi
+    sleep 0.5
+  done
+  tail -n 20 "$LOGS/$name.log" >&2
+  die "$name did not become ready on port $port in 120s (log: $LOGS/$name.log)"
+}
 
 case "${1:-}" in
   start)
     if [ ${#SERVICES[@]} -eq 0 ]; then say "no services in services/ yet"; exit 0; fi
+    operator_tokens
     for name in "${SERVICES[@]}"; do
       pidfile="$LOGS/$name.pid"
       if pid_alive "$pidfile"; then say "$name already running"; continue; fi
       nohup "$ROOT/.venv/bin/python" -m "myndnet_$name" >>"$LOGS/$name.log" 2>&1 &
       echo $! > "$pidfile"; say "started $name (log: $LOGS/$name.log)"
-    done ;;
+    done
+    for name in "${SERVICES[@]}"; do wait_ready "$name"; done
+    say "every service is ready:"
+    for name in "${SERVICES[@]}"; do
+      port=$(port_of "$name")
+      printf '  %-11s http://127.0.0.1:%s  (API docs /docs, AsyncAPI /asyncapi)\n' "$name" "$port" >&2
+    done
+    say "operator token: $RUN_DIR/operator-token; e-mail lands in $RUN_DIR/mail/new/" ;;
   stop)
     for name in "${SERVICES[@]}"; do stop_pidfile "$LOGS/$name.pid" "$name" 20; done ;;
   status)

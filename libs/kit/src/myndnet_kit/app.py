@@ -98,6 +98,7 @@ class ServiceApp:
             client_id=f"myndnet-{self.service}",
             metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
             logger=logging.getLogger(f"faststream.{self.service}"),
+            log_level=logging.DEBUG,  # "Received"/"Processed" per batch; the kit logs what matters
         )
         self.consumers = [self._subscribe(s) for s in subscriptions]
         self.asyncapi = AsyncAPI(
