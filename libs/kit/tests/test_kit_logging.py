@@ -15,8 +15,13 @@ def test_json_lines_carry_bound_context_and_stdlib_records(monkeypatch):
     configure_logging("vacancies", "INFO", json=True)
     try:
         with structlog.contextvars.bound_contextvars(
-            event_id="e-1", event_type="se.myndnet.vacancy.published.v1", source="/agencies/csn",
-            topic="hr.csn.vacancies", partition=2, offset=41, correlation_id="c-9",
+            event_id="e-1",
+            event_type="se.myndnet.vacancy.published.v1",
+            source="/agencies/csn",
+            topic="hr.csn.vacancies",
+            partition=2,
+            offset=41,
+            correlation_id="c-9",
         ):
             get_logger("test").info("vacancy applied", vacancy_id="V-1")
             logging.getLogger("aiokafka").warning("broker connection lost")

@@ -30,10 +30,11 @@ from pydantic import BaseModel, Field
 
 from myndnet_kit import dlq
 from myndnet_kit.auth import parse_operator_tokens, require_operator
-from myndnet_kit.consumer import BatchHandler, Check, EventConsumer, check_hr_source
+from myndnet_kit.consumer import BatchHandler, BeforeBatch, Check, EventConsumer, check_hr_source
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
 from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
 from myndnet_kit.logging import get_logger
+from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import Backoff, is_transient
 from myndnet_kit.settings import ServiceSettings
@@ -53,6 +54,7 @@ class Subscription:
     topics: Sequence[str] = ()
     pattern: str | None = None
     checks: Sequence[Check] = (check_hr_source,)
+    before_batch: BeforeBatch | None = None
     description: str = ""
     group_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +74,7 @@ class ServiceApp:
         routers: Sequence[APIRouter] = (),
         on_start: Sequence[Hook] = (),
         background: Sequence[Hook] = (),
+        membership: MembershipFollower | None = None,
     ) -> None:
         self.settings = settings
         self.service = settings.service
@@ -86,6 +89,7 @@ class ServiceApp:
         ]
         self.on_start = on_start
         self.background = background
+        self.membership = membership
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
         self.started = False
@@ -128,6 +132,7 @@ class ServiceApp:
             handler=sub.handler,
             accepts=sub.accepts,
             checks=sub.checks,
+            before_batch=sub.before_batch,
         )
         options: dict[str, Any] = {
             "group_id": sub.group_id or f"{self.service}.{sub.name}",
@@ -195,6 +200,9 @@ class ServiceApp:
             await self._until_done("Kafka", producer.start)
             self.relay = OutboxRelay(self.pool, producer, self.service)
             self.relay.start()
+            if self.membership is not None:
+                membership, pool = self.membership, self.pool
+                await self._until_done("Kafka", lambda: membership.start(pool))
             for hook in self.on_start:
                 await hook(self)
             for consumer in self.consumers:
@@ -232,6 +240,8 @@ class ServiceApp:
                 await task
         with contextlib.suppress(Exception):
             await self.broker.stop()
+        if self.membership is not None:
+            await self.membership.stop()
         if self.relay is not None:
             await self.relay.stop()
             with contextlib.suppress(Exception):
@@ -248,10 +258,10 @@ class ServiceApp:
         checks["kafka"] = bool(self.started) and await self.broker.ping(timeout=2.0)
         checks["consumers"] = all(c.healthy for c in self.consumers)
         checks["outbox_relay"] = self.relay is not None and self.relay.healthy
-        checks["ready"] = (
-            all(checks[k] for k in ("startup", "postgres", "kafka", "consumers", "outbox_relay"))
-            and not self.failure
-        )
+        if self.membership is not None:
+            checks["membership"] = self.membership.caught_up and self.membership.healthy
+        required = ("startup", "postgres", "kafka", "consumers", "outbox_relay", "membership")
+        checks["ready"] = all(checks.get(k, True) for k in required) and not self.failure
         return checks
 
     async def _postgres_ok(self) -> bool:

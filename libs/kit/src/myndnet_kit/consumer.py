@@ -102,6 +102,7 @@ class Rejected(Exception):
 
 BatchHandler = Callable[[asyncpg.Connection, list[Incoming]], Awaitable[None]]
 Check = Callable[[Incoming], None]
+BeforeBatch = Callable[[Sequence[ConsumerRecord]], Awaitable[None]]
 
 
 def check_hr_source(incoming: Incoming) -> None:
@@ -125,6 +126,7 @@ class EventConsumer:
         handler: BatchHandler,
         accepts: Sequence[type[EventData]],
         checks: Sequence[Check] = (check_hr_source,),
+        before_batch: BeforeBatch | None = None,
         max_attempts: int = 3,
     ) -> None:
         self.service = service
@@ -133,6 +135,7 @@ class EventConsumer:
         self.handler = handler
         self.accepts = {model.event_type for model in accepts}
         self.checks = checks
+        self.before_batch = before_batch
         self.max_attempts = max_attempts
         self.healthy = True
         self._in_flight = asyncio.Lock()
@@ -231,6 +234,8 @@ class EventConsumer:
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a batch; returns once every record is applied, known, or dead."""
+        if self.before_batch is not None:
+            await self.before_batch(records)
         events, dead = self.classify(records)
         first, last = records[0], records[-1]
         with structlog.contextvars.bound_contextvars(

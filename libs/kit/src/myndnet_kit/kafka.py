@@ -55,6 +55,20 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> l
         await admin.close()
 
 
+async def topic_partitions(bootstrap_servers: str, topic: str) -> list[int]:
+    """The partition numbers of a topic (empty when it does not exist), asked of the broker:
+    a fresh consumer's metadata may not list a topic it is not subscribed to yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(
+        p["partition"] for d in described if d["error_code"] == 0 for p in d["partitions"]
+    )
+
+
 async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
     """Stop a consumer; aiokafka may raise a stray CancelledError when it stops soon after
     starting (aio-libs/aiokafka#647). Only a cancellation aimed at this task is passed on."""

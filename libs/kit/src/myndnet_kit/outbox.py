@@ -83,23 +83,30 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.healthy = True
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.service}")
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    async def stop(self, drain_timeout: float = 5.0) -> None:
+        """Publish what is pending (for at most `drain_timeout` seconds), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self.wake()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(self._task), drain_timeout)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
     def wake(self, *_: object) -> None:
         self._wake.set()
 
     async def _run(self) -> None:
         backoff = Backoff()
-        while True:
+        while not self._stopping:
             try:
                 async with self.pool.acquire() as conn:
                     await self._lead(conn)
@@ -120,12 +127,16 @@ class OutboxRelay:
         """Hold the relay lock on this connection and publish until cancelled."""
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
             self.healthy = True
+            if self._stopping:
+                return
             await asyncio.sleep(self.poll_interval)
         await conn.add_listener("outbox", self.wake)
         try:
             while True:
                 sent = await self.publish_pending(conn)
                 self.healthy = True
+                if self._stopping and sent < self.batch_size:
+                    return
                 if sent < self.batch_size:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):

@@ -11,6 +11,7 @@ A service subclasses `ServiceSettings` and names its own `<SERVICE>_DATABASE_URL
 
 from typing import ClassVar
 
+from myndnet_schemas import topics
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +37,7 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")
     topic_replication_factor: int = Field(1, alias="TOPIC_REPLICATION_FACTOR")
+    membership_topic: str = Field(topics.MEMBERSHIP_AGENCIES, alias="MEMBERSHIP_TOPIC")
     # Consumers: one batch is one PostgreSQL transaction.
     consumer_max_records: int = Field(500, alias="CONSUMER_MAX_RECORDS")
     consumer_batch_timeout_ms: int = Field(100, alias="CONSUMER_BATCH_TIMEOUT_MS")

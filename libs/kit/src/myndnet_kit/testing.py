@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_schemas import Event, encode_binary
 
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.kafka import stop_consumer
+from myndnet_kit.kafka import stop_consumer, topic_partitions
 
 
 async def wait_until(
@@ -117,15 +117,7 @@ async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[i
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     """The next offset of every partition; empty when the topic does not exist."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    partitions = [
-        p["partition"] for d in described if d["error_code"] == 0 for p in d["partitions"]
-    ]
+    partitions = await topic_partitions(bootstrap, topic)
     if not partitions:
         return {}
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)

@@ -1,0 +1,215 @@
+"""The membership follower: every service's view of which agencies belong to the network.
+
+At start-up it reads the compacted topic `membership.agencies` from the beginning to its current
+end, before the service reports ready and before its HR consumers start; then it follows the
+topic in the background, keeping the table `network_agencies` and an in-memory copy current.
+`check` refuses events from agencies that are unknown or have left. An unknown agency may just
+have registered, so before such a batch is judged the follower first catches up with the topic.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from myndnet_schemas import EnvelopeError, parse, topics
+from myndnet_schemas.events import AgencyState
+
+from myndnet_kit.consumer import Incoming, Rejected
+from myndnet_kit.kafka import compacted, ensure_topics, stop_consumer, topic_partitions
+from myndnet_kit.logging import get_logger
+from myndnet_kit.retry import Backoff
+
+log = get_logger(__name__)
+
+OnChange = Callable[[asyncpg.Connection, AgencyState | None, AgencyState], Awaitable[None]]
+
+
+class MembershipFollower:
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        topic: str,
+        pool: asyncpg.Pool | None = None,
+        on_change: OnChange | None = None,
+        partitions: int = 3,
+        replication_factor: int = 1,
+        catch_up_wait: float = 5.0,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.topic = topic
+        self.pool = pool
+        self.on_change = on_change
+        self.partitions = partitions
+        self.replication_factor = replication_factor
+        self.catch_up_wait = catch_up_wait
+        self.agencies: dict[str, AgencyState] = {}
+        self.caught_up = False
+        self.healthy = True
+        self._consumer: AIOKafkaConsumer | None = None
+        self._assigned: list[TopicPartition] = []
+        self._task: asyncio.Task[None] | None = None
+        self._progress = asyncio.Condition()
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    async def start(self, pool: asyncpg.Pool) -> None:
+        """Load the table, read the topic to its current end, then follow it."""
+        self.pool = pool
+        async with pool.acquire() as conn:
+            rows = await conn.fetch("SELECT state FROM network_agencies")
+        self.agencies = {r["state"]["code"]: AgencyState.model_validate(r["state"]) for r in rows}
+        await ensure_topics(
+            self.bootstrap_servers,
+            [compacted(self.topic, self.partitions, self.replication_factor)],
+        )
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id="myndnet-membership-follower",
+        )
+        await self._consumer.start()
+        partitions = await topic_partitions(self.bootstrap_servers, self.topic)
+        self._assigned = [TopicPartition(self.topic, p) for p in partitions]
+        self._consumer.assign(self._assigned)
+        await self._consumer.seek_to_beginning(*self._assigned)
+        ends = await self._consumer.end_offsets(self._assigned)
+        while not await self._reached(ends):
+            await self._read_once()
+        self.caught_up = True
+        log.info(
+            "membership caught up",
+            agencies=len(self.agencies),
+            participating=sum(a.participates for a in self.agencies.values()),
+        )
+        self._task = asyncio.create_task(self._follow(), name="membership-follower")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await stop_consumer(self._consumer)
+
+    async def _reached(self, ends: dict[TopicPartition, int]) -> bool:
+        assert self._consumer is not None
+        for tp, end in ends.items():
+            if await self._consumer.position(tp) < end:
+                return False
+        return True
+
+    # -- following ----------------------------------------------------------------------------
+
+    async def _follow(self) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                await self._read_once()
+                self.healthy = True
+                backoff.reset()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.healthy = False
+                delay = backoff.next()
+                log.warning(
+                    "membership follower interrupted", error=repr(exc), retry_in_s=round(delay, 2)
+                )
+                await asyncio.sleep(delay)
+
+    async def _read_once(self) -> None:
+        assert self._consumer is not None
+        batches = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+        records = [r for part in batches.values() for r in part]
+        if records:
+            await self._apply(records)
+        async with self._progress:
+            self._progress.notify_all()
+
+    async def _apply(self, records: Sequence[ConsumerRecord]) -> None:
+        changes: list[tuple[AgencyState | None, AgencyState]] = []
+        removed: list[str] = []
+        for record in records:
+            if record.value is None:  # a tombstone: the agency is forgotten
+                if record.key:
+                    removed.append(record.key.decode())
+                continue
+            try:
+                event = parse(record.headers or (), record.key, record.value)
+            except EnvelopeError as exc:
+                log.warning(
+                    "ignoring an unreadable membership message",
+                    reason=exc.reason,
+                    error=exc.message,
+                    offset=record.offset,
+                    partition=record.partition,
+                )
+                continue
+            if isinstance(event.data, AgencyState):
+                state = AgencyState.model_validate(event.data.model_dump())
+                changes.append((self.agencies.get(state.code), state))
+        assert self.pool is not None
+        async with self.pool.acquire() as conn, conn.transaction():
+            for old, new in changes:
+                if old == new:
+                    continue
+                await conn.execute(
+                    "INSERT INTO network_agencies (code, state, participates) VALUES ($1, $2, $3) "
+                    "ON CONFLICT (code) DO UPDATE SET state = EXCLUDED.state, "
+                    "participates = EXCLUDED.participates, updated_at = now()",
+                    new.code,
+                    new.model_dump(mode="json"),
+                    new.participates,
+                )
+                if self.on_change is not None:
+                    await self.on_change(conn, old, new)
+            if removed:
+                await conn.execute(
+                    "DELETE FROM network_agencies WHERE code = ANY($1::text[])", removed
+                )
+        for _old, new in changes:
+            self.agencies[new.code] = new
+        for code in removed:
+            self.agencies.pop(code, None)
+
+    # -- what consumers ask -------------------------------------------------------------------
+
+    def participates(self, code: str) -> bool:
+        state = self.agencies.get(code)
+        return state is not None and state.participates
+
+    def check(self, incoming: Incoming) -> None:
+        """A consumer check: HR events only from current members and associated parties."""
+        agency = incoming.agency
+        if agency is None:
+            return
+        state = self.agencies.get(agency)
+        if state is None:
+            raise Rejected("unknown_agency", f"{agency!r} is not an agency of the network")
+        if not state.participates:
+            raise Rejected("agency_left", f"{agency!r} left the network on {state.left_on}")
+
+    async def before_batch(self, records: Sequence[ConsumerRecord]) -> None:
+        """Catch up first when a batch names an agency this follower does not count as member."""
+        strangers = {topics.agency_of_hr_topic(r.topic) for r in records} - {None}
+        if any(not self.participates(code) for code in strangers if code):
+            await self.wait_until_current(self.catch_up_wait)
+
+    async def wait_until_current(self, timeout: float) -> bool:
+        """Wait until everything on the topic right now has been applied."""
+        if self._consumer is None or not self._assigned:
+            return False
+        try:
+            async with asyncio.timeout(timeout):
+                ends = await self._consumer.end_offsets(self._assigned)
+                async with self._progress:
+                    while not await self._reached(ends):
+                        await self._progress.wait()
+            return True
+        except TimeoutError:
+            return False

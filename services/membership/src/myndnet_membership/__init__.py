@@ -1,0 +1,1 @@
+"""Membership: the network's register of agencies, the source of truth every service follows."""

@@ -1,0 +1,3 @@
+from myndnet_membership.main import main
+
+main()

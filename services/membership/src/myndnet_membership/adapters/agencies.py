@@ -1,0 +1,105 @@
+"""The agencies table and its history."""
+
+import asyncpg
+from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
+
+from myndnet_membership.domain.agencies import Agency, AgencyConflict
+
+COLUMNS = """code, name, kind, role, status, joined_on, left_on, organisation_number, website,
+             coordinator_name, coordinator_email"""
+PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+
+
+def _agency(row: asyncpg.Record) -> Agency:
+    return Agency(
+        code=row["code"],
+        name=row["name"],
+        kind=AgencyKind(row["kind"]),
+        role=AgencyRole(row["role"]),
+        status=AgencyStatus(row["status"]),
+        joined_on=row["joined_on"],
+        left_on=row["left_on"],
+        organisation_number=row["organisation_number"],
+        website=row["website"],
+        coordinator_name=row["coordinator_name"],
+        coordinator_email=row["coordinator_email"],
+    )
+
+
+def _values(agency: Agency) -> tuple[object, ...]:
+    return (
+        agency.code,
+        agency.name,
+        agency.kind.value,
+        agency.role.value,
+        agency.status.value,
+        agency.joined_on,
+        agency.left_on,
+        agency.organisation_number,
+        agency.website,
+        agency.coordinator_name,
+        agency.coordinator_email,
+    )
+
+
+async def get(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> Agency | None:
+    lock = " FOR UPDATE" if for_update else ""
+    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM agencies WHERE code = $1{lock}", code)
+    return _agency(row) if row else None
+
+
+async def list_all(conn: asyncpg.Connection, status: AgencyStatus | None) -> list[Agency]:
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS} FROM agencies WHERE $1::text IS NULL OR status = $1 ORDER BY code",
+        status.value if status else None,
+    )
+    return [_agency(r) for r in rows]
+
+
+async def add(conn: asyncpg.Connection, agency: Agency) -> None:
+    try:
+        await conn.execute(
+            f"INSERT INTO agencies ({COLUMNS}) VALUES ({PLACEHOLDERS})",
+            *_values(agency),
+        )
+    except asyncpg.UniqueViolationError:
+        raise AgencyConflict(f"agency {agency.code!r} is already registered") from None
+
+
+async def add_unless_present(conn: asyncpg.Connection, agency: Agency) -> bool:
+    """For seeding: True when the agency was added, False when its code was already there."""
+    added = await conn.fetchval(
+        f"INSERT INTO agencies ({COLUMNS}) VALUES ({PLACEHOLDERS}) "
+        "ON CONFLICT (code) DO NOTHING RETURNING true",
+        *_values(agency),
+    )
+    return bool(added)
+
+
+async def replace(conn: asyncpg.Connection, agency: Agency) -> None:
+    await conn.execute(
+        """
+        UPDATE agencies
+        SET name = $2, kind = $3, role = $4, status = $5, joined_on = $6, left_on = $7,
+            organisation_number = $8, website = $9, coordinator_name = $10,
+            coordinator_email = $11, updated_at = now()
+        WHERE code = $1
+        """,
+        *_values(agency),
+    )
+
+
+async def record_change(conn: asyncpg.Connection, agency: Agency, change: str) -> None:
+    await conn.execute(
+        "INSERT INTO agency_history (code, change, state) VALUES ($1, $2, $3)",
+        agency.code,
+        change,
+        agency.state().model_dump(mode="json"),
+    )
+
+
+async def history(conn: asyncpg.Connection, code: str) -> list[dict[str, object]]:
+    rows = await conn.fetch(
+        "SELECT change, state, changed_at FROM agency_history WHERE code = $1 ORDER BY id", code
+    )
+    return [dict(r) for r in rows]

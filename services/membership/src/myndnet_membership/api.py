@@ -1,0 +1,179 @@
+"""HTTP: public reads, operator writes (right `membership:write`)."""
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from myndnet_kit.app import pool_of, service_of
+from myndnet_kit.auth import require_operator
+from myndnet_kit.logging import get_logger
+from myndnet_schemas.events import AgencyState
+from myndnet_schemas.events.base import HttpsUrl, Name, WorkEmail
+from myndnet_schemas.topics import AGENCY_CODE_RE, validate_agency_code
+from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from myndnet_membership.adapters import agencies as repository
+from myndnet_membership.domain.agencies import (
+    AgencyConflict,
+    AgencyNotFound,
+    MembershipError,
+    normalise_organisation_number,
+)
+from myndnet_membership.handlers import agencies as handlers
+from myndnet_membership.handlers.topics import create_agency_topics
+
+log = get_logger(__name__)
+router = APIRouter(tags=["agencies"])
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+AgencyCode = Annotated[
+    str, Path(pattern=AGENCY_CODE_RE.pattern, description="agency code, [a-z0-9-]{2,40}")
+]
+OrganisationNumber = Annotated[str, AfterValidator(normalise_organisation_number)]
+
+
+def today() -> date:
+    from datetime import datetime
+
+    return datetime.now(STOCKHOLM).date()
+
+
+class CoordinatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    email: WorkEmail
+
+
+class RegisterAgency(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: Annotated[str, AfterValidator(validate_agency_code)]
+    name: Name
+    kind: AgencyKind
+    role: AgencyRole = AgencyRole.MEMBER
+    organisation_number: OrganisationNumber | None = None
+    website: HttpsUrl | None = None
+    coordinator: CoordinatorIn | None = None
+
+
+class ChangeAgency(BaseModel):
+    """Only the fields given are changed; null clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    kind: AgencyKind | None = None
+    role: AgencyRole | None = None
+    organisation_number: OrganisationNumber | None = None
+    website: HttpsUrl | None = None
+    coordinator: CoordinatorIn | None = None
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    try:
+        yield
+    except AgencyNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except AgencyConflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    except MembershipError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def _details(body: RegisterAgency | ChangeAgency, fields: set[str]) -> dict[str, Any]:
+    details: dict[str, Any] = {k: getattr(body, k) for k in fields if k != "coordinator"}
+    if "coordinator" in fields:
+        details["coordinator_name"] = body.coordinator.name if body.coordinator else None
+        details["coordinator_email"] = body.coordinator.email if body.coordinator else None
+    return details
+
+
+@router.get("/agencies", response_model=list[AgencyState])
+async def list_agencies(request: Request, status: AgencyStatus | None = Query(None)) -> Any:
+    async with pool_of(request).acquire() as conn:
+        return [a.state() for a in await repository.list_all(conn, status)]
+
+
+@router.get("/agencies/{code}", response_model=AgencyState)
+async def get_agency(request: Request, code: AgencyCode) -> Any:
+    async with pool_of(request).acquire() as conn:
+        agency = await repository.get(conn, code)
+    if agency is None:
+        raise HTTPException(404, f"no agency {code!r} in the network")
+    return agency.state()
+
+
+@router.get("/agencies/{code}/history")
+async def agency_history(request: Request, code: AgencyCode) -> list[dict[str, Any]]:
+    async with pool_of(request).acquire() as conn:
+        changes = await repository.history(conn, code)
+    if not changes:
+        raise HTTPException(404, f"no agency {code!r} in the network")
+    return changes
+
+
+@router.post(
+    "/agencies",
+    status_code=201,
+    response_model=AgencyState,
+    dependencies=[require_operator("membership:write")],
+)
+async def register(request: Request, body: RegisterAgency) -> Any:
+    """Register an agency (or a departed one again) and create its HR topics."""
+    settings = service_of(request).settings
+    details = _details(body, body.model_fields_set - {"code", "name", "kind", "role"})
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            agency = await handlers.register_agency(
+                conn,
+                settings.membership_topic,
+                code=body.code,
+                name=body.name,
+                kind=body.kind,
+                role=body.role,
+                today=today(),
+                **details,
+            )
+    try:
+        await create_agency_topics(settings, [agency.code])
+    except Exception as exc:  # the topic keeper retries every half minute
+        log.warning(
+            "agency registered; its topics will be created later", code=agency.code, error=repr(exc)
+        )
+    return agency.state()
+
+
+@router.patch(
+    "/agencies/{code}",
+    response_model=AgencyState,
+    dependencies=[require_operator("membership:write")],
+)
+async def change(request: Request, code: AgencyCode, body: ChangeAgency) -> Any:
+    for required in ("name", "kind", "role"):
+        if required in body.model_fields_set and getattr(body, required) is None:
+            raise HTTPException(422, f"{required} cannot be cleared")
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            agency = await handlers.update_agency(
+                conn,
+                service_of(request).settings.membership_topic,
+                code,
+                _details(body, body.model_fields_set),
+            )
+    return agency.state()
+
+
+@router.post(
+    "/agencies/{code}/leave",
+    response_model=AgencyState,
+    dependencies=[require_operator("membership:write")],
+)
+async def leave(request: Request, code: AgencyCode) -> Any:
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            agency = await handlers.leave_network(
+                conn, service_of(request).settings.membership_topic, code, today()
+            )
+    return agency.state()

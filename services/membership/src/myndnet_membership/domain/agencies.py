@@ -1,0 +1,159 @@
+"""The rules of the register, in plain Python."""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from myndnet_schemas.events import AgencyState, Coordinator
+from myndnet_schemas.topics import validate_agency_code
+from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
+
+_ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
+
+
+class MembershipError(Exception):
+    """A request the register refuses; the message says why."""
+
+
+class AgencyNotFound(MembershipError):
+    pass
+
+
+class AgencyConflict(MembershipError):
+    pass
+
+
+class InvalidOrganisationNumber(MembershipError, ValueError):
+    pass
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_organisation_number(value: str) -> str:
+    """`2021005489` or `202100-5489` → `202100-5489`, if it is a valid organisation number.
+
+    Ten digits whose last is the Luhn check digit of the other nine, and a third digit of 2 or
+    more (which tells an organisation from a person).
+    """
+    match = _ORG_NUMBER_RE.match(value.strip())
+    if not match:
+        raise InvalidOrganisationNumber(
+            f"organisation_number {value!r} must be ten digits written NNNNNN-NNNN"
+        )
+    digits = match.group(1) + match.group(2)
+    if int(digits[2]) < 2:
+        raise InvalidOrganisationNumber(
+            f"organisation_number {value!r} is not an organisation's: its third digit must be "
+            "2 or more"
+        )
+    if not luhn_valid(digits):
+        raise InvalidOrganisationNumber(
+            f"organisation_number {value!r} has a wrong check digit (the Luhn check fails)"
+        )
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: AgencyKind
+    role: AgencyRole
+    status: AgencyStatus
+    joined_on: date
+    left_on: date | None = None
+    organisation_number: str | None = None
+    website: str | None = None
+    coordinator_name: str | None = None
+    coordinator_email: str | None = None
+
+    def state(self) -> AgencyState:
+        coordinator = (
+            Coordinator(name=self.coordinator_name, email=self.coordinator_email)
+            if self.coordinator_name and self.coordinator_email
+            else None
+        )
+        return AgencyState(
+            code=self.code,
+            name=self.name,
+            kind=self.kind,
+            role=self.role,
+            status=self.status,
+            joined_on=self.joined_on,
+            left_on=self.left_on,
+            organisation_number=self.organisation_number,
+            website=self.website,
+            coordinator=coordinator,
+        )
+
+
+def new_agency(
+    code: str, name: str, kind: AgencyKind, role: AgencyRole, today: date, **details: str | None
+) -> Agency:
+    validate_agency_code(code)
+    if details.get("organisation_number"):
+        details["organisation_number"] = normalise_organisation_number(
+            str(details["organisation_number"])
+        )
+    return Agency(code, name, kind, role, AgencyStatus.ACTIVE, today, **details)  # type: ignore[arg-type]
+
+
+def rejoin(
+    existing: Agency,
+    name: str,
+    kind: AgencyKind,
+    role: AgencyRole,
+    today: date,
+    **details: str | None,
+) -> Agency:
+    """A departed agency comes back: active again from today; its history stays."""
+    if existing.status is AgencyStatus.ACTIVE:
+        raise AgencyConflict(f"agency {existing.code!r} is already registered")
+    return replace(new_agency(existing.code, name, kind, role, today, **details))
+
+
+UPDATABLE = (
+    "name",
+    "kind",
+    "role",
+    "organisation_number",
+    "website",
+    "coordinator_name",
+    "coordinator_email",
+)
+
+
+def update(existing: Agency, changes: dict[str, object]) -> Agency:
+    if existing.status is AgencyStatus.LEFT:
+        raise AgencyConflict(
+            f"agency {existing.code!r} has left the network; register it again to rejoin"
+        )
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise MembershipError(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+    if changes.get("organisation_number"):
+        changes = {
+            **changes,
+            "organisation_number": normalise_organisation_number(
+                str(changes["organisation_number"])
+            ),
+        }
+    return replace(existing, **changes)  # type: ignore[arg-type]
+
+
+def leave(existing: Agency, today: date) -> Agency:
+    if existing.status is AgencyStatus.LEFT:
+        raise AgencyConflict(
+            f"agency {existing.code!r} already left the network on {existing.left_on}"
+        )
+    return replace(existing, status=AgencyStatus.LEFT, left_on=today)

@@ -1,0 +1,50 @@
+"""Every participating agency has its two HR topics, `hr.<code>.vacancies` and `.leadership`."""
+
+import asyncio
+from collections.abc import Iterable
+
+import asyncpg
+from myndnet_kit.kafka import TopicSpec, ensure_topics
+from myndnet_kit.logging import get_logger
+from myndnet_kit.retry import Backoff
+from myndnet_kit.settings import ServiceSettings
+from myndnet_schemas import topics
+
+log = get_logger(__name__)
+
+
+async def create_agency_topics(settings: ServiceSettings, codes: Iterable[str]) -> list[str]:
+    specs = [
+        TopicSpec(name, settings.topic_partitions, settings.topic_replication_factor)
+        for code in codes
+        for name in (topics.hr_vacancies(code), topics.hr_leadership(code))
+    ]
+    return await ensure_topics(settings.kafka_bootstrap_servers, specs)
+
+
+async def keep_agency_topics(
+    settings: ServiceSettings, pool: asyncpg.Pool, interval: float = 30.0
+) -> None:
+    """Create missing HR topics for every active agency, now and then again every `interval`
+    (an onboarding whose topic creation failed, a topic deleted by hand)."""
+    backoff = Backoff(first=1.0, cap=interval)
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                codes = [
+                    r["code"]
+                    for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'active'")
+                ]
+            await create_agency_topics(settings, codes)
+            backoff.reset()
+            await asyncio.sleep(interval)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            delay = backoff.next()
+            log.warning(
+                "could not create agency topics; retrying",
+                error=repr(exc),
+                retry_in_s=round(delay, 1),
+            )
+            await asyncio.sleep(delay)

@@ -1,0 +1,60 @@
+"""Wiring: settings, the app, start-up seeding and the topic keeper."""
+
+from pathlib import Path
+from typing import ClassVar
+
+from myndnet_kit.app import ServiceApp, run
+from myndnet_kit.kafka import compacted
+from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.settings import ServiceSettings, local_database_url
+from pydantic import Field
+
+from myndnet_membership import api
+from myndnet_membership.handlers.agencies import seed_agencies
+from myndnet_membership.handlers.topics import create_agency_topics, keep_agency_topics
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+log = get_logger(__name__)
+
+
+class MembershipSettings(ServiceSettings):
+    service: ClassVar[str] = "membership"
+    database_url: str = Field(local_database_url("membership"), alias="MEMBERSHIP_DATABASE_URL")
+    port: int = Field(8001, alias="MEMBERSHIP_PORT")
+
+
+def build(settings: MembershipSettings) -> ServiceApp:
+    async def seed(app: ServiceApp) -> None:
+        assert app.pool is not None
+        async with app.pool.acquire() as conn:
+            added = await seed_agencies(conn, settings.membership_topic)
+        if added:
+            log.info("seeded the network's agencies", added=len(added))
+            await create_agency_topics(settings, added)
+
+    async def topic_keeper(app: ServiceApp) -> None:
+        assert app.pool is not None
+        await keep_agency_topics(settings, app.pool)
+
+    return ServiceApp(
+        settings,
+        title="Myndnet membership",
+        description="Which agencies belong to Myndighetsnätverket, with what role.",
+        migrations=MIGRATIONS,
+        topics=[
+            compacted(
+                settings.membership_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            )
+        ],
+        routers=[api.router],
+        on_start=[seed],
+        background=[topic_keeper],
+    )
+
+
+def main() -> None:
+    settings = MembershipSettings()
+    configure_logging(settings.service, settings.log_level)
+    run(build(settings))

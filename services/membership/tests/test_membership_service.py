@@ -1,0 +1,211 @@
+"""Membership on the real Kafka broker and PostgreSQL."""
+
+import asyncio
+import json
+from typing import ClassVar
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from myndnet_kit.app import ServiceApp
+from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.settings import ServiceSettings
+from myndnet_kit.testing import read_topic, running
+from myndnet_membership.main import MembershipSettings, build
+from myndnet_schemas import parse
+from pydantic import Field
+
+pytestmark = pytest.mark.integration
+TOKEN = "membership-test-token"
+READER = "reader-token"
+
+
+def settings(database_url: str, kafka: str, topic: str) -> MembershipSettings:
+    return MembershipSettings(  # type: ignore[call-arg]
+        MEMBERSHIP_DATABASE_URL=database_url,
+        KAFKA_BOOTSTRAP_SERVERS=kafka,
+        MEMBERSHIP_TOPIC=topic,
+        OPERATOR_TOKENS=f"{TOKEN}=membership:write;{READER}=dlq:replay",
+    )
+
+
+def client(app: ServiceApp) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app.api),
+        base_url="http://m",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+
+
+async def events_on(kafka: str, topic: str, at_least: int) -> list:
+    records = await read_topic(kafka, topic, at_least=at_least, timeout=30)
+    return [parse(r.headers, r.key, r.value) for r in records]
+
+
+async def test_seeding_a_fresh_database_emits_nineteen_events_once_also_across_restarts(
+    kafka_bootstrap, database_url, unique
+):
+    topic = f"membership.agencies.{unique}"
+    for _restart in range(2):
+        async with running(build(settings(database_url, kafka_bootstrap, topic))):
+            pass
+    events = await events_on(kafka_bootstrap, topic, at_least=19)
+    assert len(events) == 19
+    assert {e.type for e in events} == {"se.myndnet.agency.registered.v1"}
+    assert len({e.data.code for e in events}) == 19
+    kommun = next(e.data for e in events if e.data.code == "sundsvalls-kommun")
+    assert kommun.role == "associated" and kommun.kind == "municipality"
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM agencies") == 19
+    finally:
+        await conn.close()
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    for event in events:
+        assert f"hr.{event.data.code}.vacancies" in existing
+        assert f"hr.{event.data.code}.leadership" in existing
+
+
+class FollowerSettings(ServiceSettings):
+    service: ClassVar[str] = "follower"
+    database_url: str = Field(alias="FOLLOWER_DATABASE_URL")
+    port: int = 0
+
+
+async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_follower(
+    kafka_bootstrap, database_url, unique, tmp_path
+):
+    topic = f"membership.agencies.{unique}"
+    code = f"myndighet-{unique}"
+    app = build(settings(database_url, kafka_bootstrap, topic))
+    async with running(app), client(app) as http:
+        created = await http.post(
+            "/agencies",
+            json={
+                "code": code,
+                "name": "Nya myndigheten",
+                "kind": "agency",
+                "organisation_number": "2021005489",
+                "website": "https://www.example.se",
+                "coordinator": {"name": "Karin Lund", "email": "karin.lund@example.se"},
+            },
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["organisation_number"] == "202100-5489"
+        changed = await http.patch(f"/agencies/{code}", json={"role": "associated"})
+        assert changed.status_code == 200 and changed.json()["role"] == "associated"
+        left = await http.post(f"/agencies/{code}/leave")
+        assert left.status_code == 200 and left.json()["status"] == "left"
+        assert (await http.get(f"/agencies/{code}")).json()["status"] == "left"
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+        finally:
+            await admin.close()
+        assert {f"hr.{code}.vacancies", f"hr.{code}.leadership"} <= existing
+
+    events = [
+        e for e in await events_on(kafka_bootstrap, topic, at_least=22) if e.data.code == code
+    ]
+    assert [e.type.split(".")[3] for e in events] == ["registered", "updated", "left"]
+    assert [e.data.role for e in events] == ["member", "associated", "associated"]
+    assert events[-1].data.left_on is not None
+    assert all(e.source == "/services/membership" and e.subject == code for e in events)
+
+    # A follower that starts after all this knows the whole current state before it is ready.
+    follower_db = database_url.rsplit("/", 1)[0] + "/postgres"  # a database of its own below
+    conn = await asyncpg.connect(follower_db)
+    own = f"follower_{unique}"
+    await conn.execute(f'CREATE DATABASE "{own}"')
+    await conn.close()
+    try:
+        follower_settings = FollowerSettings(  # type: ignore[call-arg]
+            FOLLOWER_DATABASE_URL=database_url.rsplit("/", 1)[0] + f"/{own}",
+            KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
+            MEMBERSHIP_TOPIC=topic,
+        )
+        follower = MembershipFollower(bootstrap_servers=kafka_bootstrap, topic=topic)
+        late = ServiceApp(follower_settings, title="late follower", membership=follower)
+        seen_at_ready: dict[str, str] = {}
+
+        async def remember(app: ServiceApp) -> None:
+            seen_at_ready.update({c: s.status.value for c, s in follower.agencies.items()})
+
+        late.on_start = [remember]
+        async with running(late):
+            assert (await late.readiness())["membership"] is True
+            assert seen_at_ready[code] == "left"
+            assert sum(1 for s in seen_at_ready.values() if s == "active") == 19
+            assert follower.participates("csn") and not follower.participates(code)
+            table = await asyncpg.connect(follower_settings.database_url)
+            try:
+                rows = await table.fetch("SELECT code, participates FROM network_agencies")
+            finally:
+                await table.close()
+            assert (
+                len(rows) == 20
+                and dict((r["code"], r["participates"]) for r in rows)[code] is False
+            )
+    finally:
+        conn = await asyncpg.connect(follower_db)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+        await conn.close()
+
+
+async def test_refusals_are_clear(kafka_bootstrap, database_url, unique):
+    app = build(settings(database_url, kafka_bootstrap, f"membership.agencies.{unique}"))
+    async with running(app), client(app) as http:
+
+        async def post(body: dict, **kw) -> httpx.Response:
+            return await http.post("/agencies", json=body, **kw)
+
+        good = {"code": f"ny-{unique}", "name": "Ny", "kind": "court"}
+        assert (await post(good, headers={"Authorization": ""})).status_code == 401
+        assert (await post(good, headers={"Authorization": f"Bearer {READER}"})).status_code == 403
+
+        bad_code = await post({**good, "code": "Ny Myndighet!"})
+        assert bad_code.status_code == 422
+        assert "agency code 'Ny Myndighet!' is not valid" in bad_code.text
+        assert bad_code.json()["detail"][0]["loc"] == ["body", "code"]
+
+        bad_number = await post({**good, "organisation_number": "202100-5488"})
+        assert bad_number.status_code == 422
+        assert "wrong check digit" in bad_number.text
+        assert bad_number.json()["detail"][0]["loc"] == ["body", "organisation_number"]
+
+        bad_kind = await post({**good, "kind": "ministry"})
+        assert bad_kind.status_code == 422 and "kind" in json.dumps(bad_kind.json())
+
+        assert (await post(good)).status_code == 201
+        duplicate = await post(good)
+        assert duplicate.status_code == 409 and "already registered" in duplicate.text
+        assert (await post({**good, "code": "csn"})).status_code == 409
+
+        assert (await http.get("/agencies/nobody-here")).status_code == 404
+        assert (await http.patch("/agencies/nobody-here", json={"name": "x"})).status_code == 404
+        assert (
+            await http.patch(f"/agencies/{good['code']}", json={"colour": "blue"})
+        ).status_code == 422
+        assert (
+            await http.patch(f"/agencies/{good['code']}", json={"name": None})
+        ).status_code == 422
+        assert (await http.post(f"/agencies/{good['code']}/leave")).status_code == 200
+        again = await http.post(f"/agencies/{good['code']}/leave")
+        assert again.status_code == 409 and "already left" in again.text
+
+        rejoined = await post({**good, "name": "Ny igen"})
+        assert rejoined.status_code == 201 and rejoined.json()["status"] == "active"
+        history = (await http.get(f"/agencies/{good['code']}/history")).json()
+        assert [h["change"] for h in history] == ["registered", "left", "registered"]
+        listed = (await http.get("/agencies", params={"status": "active"})).json()
+        assert len(listed) == 20
+        await asyncio.sleep(0)
