@@ -1,0 +1,1 @@
+"""Vacancies: one searchable register of every open vacancy in the network."""

@@ -1,0 +1,3 @@
+from myndnet_vacancies.main import main
+
+main()

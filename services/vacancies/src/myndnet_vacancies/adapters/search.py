@@ -1,0 +1,116 @@
+"""Reading the register: search, one vacancy, the feed and the statistics."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+_FILTERS = """
+      ($2::text[] IS NULL OR v.agency = ANY($2))
+  AND ($3::text[] IS NULL OR v.occupation_field = ANY($3))
+  AND ($4::text[] IS NULL OR lower(v.municipality) = ANY($4))
+  AND ($5::text[] IS NULL OR v.employment_type = ANY($5))
+  AND ($6::text[] IS NULL OR v.target_groups && $6 OR cardinality(v.target_groups) = 0)
+  AND ($7::text IS NULL OR v.status = $7)
+"""
+
+_COLUMNS = """v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.closed_at,
+    v.title, v.description, v.occupation_field, v.ssyk, v.employment_type, v.extent,
+    v.municipality, v.municipality_code, v.remote, v.target_groups, v.published_on,
+    v.application_deadline, v.apply_url, v.languages, v.security_clearance, v.updated_at,
+    a.state->>'name' AS agency_name, a.state->>'website' AS agency_website"""
+
+# Relevance first (the title weighs more than the description), then a stable tie-break.
+SEARCH_RANKED = f"""
+SELECT * FROM (
+    SELECT {_COLUMNS}, ts_rank(v.search, query) AS rank
+    FROM vacancies v
+    CROSS JOIN websearch_to_tsquery('swedish', $1) AS query
+    LEFT JOIN network_agencies a ON a.code = v.agency
+    WHERE v.search @@ query AND {_FILTERS}
+) found
+WHERE $8::real IS NULL
+   OR rank < $8::real
+   OR (rank = $8::real AND (agency, vacancy_id) > ($9::text, $10::text))
+ORDER BY rank DESC, agency, vacancy_id
+LIMIT $11
+"""
+
+# Newest first.
+SEARCH_NEWEST = f"""
+SELECT {_COLUMNS}, NULL::real AS rank
+FROM vacancies v
+LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE $1::text IS NULL AND {_FILTERS}
+  AND ($8::date IS NULL
+       OR v.published_on < $8::date
+       OR (v.published_on = $8::date AND (v.agency, v.vacancy_id) > ($9::text, $10::text)))
+ORDER BY v.published_on DESC, v.agency, v.vacancy_id
+LIMIT $11
+"""
+
+ONE = f"""
+SELECT {_COLUMNS}, NULL::real AS rank
+FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE v.agency = $1 AND v.vacancy_id = $2
+"""
+
+FEED = f"""
+SELECT {_COLUMNS}, NULL::real AS rank
+FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE v.status = 'open'
+ORDER BY v.published_on DESC, v.updated_at DESC, v.agency, v.vacancy_id
+LIMIT $1
+"""
+
+STATS = """
+SELECT 'agency' AS dimension, agency AS value, count(*) AS open
+FROM vacancies WHERE status = 'open' GROUP BY agency
+UNION ALL
+SELECT 'occupation_field', occupation_field, count(*)
+FROM vacancies WHERE status = 'open' GROUP BY occupation_field
+UNION ALL
+SELECT 'target_group', target_group, count(*)
+FROM vacancies,
+     unnest(CASE WHEN cardinality(target_groups) = 0 THEN ARRAY['all'] ELSE target_groups END)
+         AS target_group
+WHERE status = 'open' GROUP BY target_group
+ORDER BY 1, 3 DESC, 2
+"""
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str | None = None
+    agencies: list[str] | None = None
+    occupation_fields: list[str] | None = None
+    municipalities: list[str] | None = None
+    employment_types: list[str] | None = None
+    target_groups: list[str] | None = None
+    status: str | None = "open"
+
+
+async def search(conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None,
+                 limit: int) -> list[asyncpg.Record]:
+    query = SEARCH_RANKED if filters.q else SEARCH_NEWEST
+    municipalities = [m.lower() for m in filters.municipalities] if filters.municipalities else None
+    return await conn.fetch(
+        query, filters.q, filters.agencies, filters.occupation_fields, municipalities,
+        filters.employment_types, filters.target_groups, filters.status,
+        *(after or (None, None, None)), limit,
+    )
+
+
+async def one(conn: asyncpg.Connection, agency: str, vacancy_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(ONE, agency, vacancy_id)
+
+
+async def newest_open(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(FEED, limit)
+
+
+async def stats(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:
+    result: dict[str, dict[str, int]] = {"agency": {}, "occupation_field": {}, "target_group": {}}
+    for row in await conn.fetch(STATS):
+        result[row["dimension"]][row["value"]] = row["open"]
+    return result

@@ -1,0 +1,115 @@
+"""HTTP: search, one vacancy (JSON or JSON-LD), the Atom feed and statistics. All public."""
+
+import base64
+import hashlib
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from myndnet_kit.app import pool_of, service_of
+from myndnet_schemas.topics import AGENCY_CODE_RE
+from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
+
+from myndnet_vacancies import views
+from myndnet_vacancies.adapters import search as reader
+
+router = APIRouter(tags=["vacancies"])
+MAX_LIMIT = 100
+
+
+def _fingerprint(filters: reader.Filters) -> str:
+    return hashlib.sha256(repr(filters).encode()).hexdigest()[:12]
+
+
+def encode_cursor(filters: reader.Filters, row: Any) -> str:
+    first = row["rank"] if filters.q else row["published_on"].isoformat()
+    document = [_fingerprint(filters), first, row["agency"], row["vacancy_id"]]
+    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+
+
+def decode_cursor(filters: reader.Filters, cursor: str) -> tuple[Any, str, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        fingerprint, first, agency, vacancy_id = json.loads(base64.urlsafe_b64decode(padded))
+        if fingerprint != _fingerprint(filters):
+            raise ValueError("for another search")
+        position = float(first) if filters.q else date.fromisoformat(first)
+        return position, str(agency), str(vacancy_id)
+    except (ValueError, TypeError) as exc:
+        raise HTTPException(422, f"cursor is not valid for this search ({exc}); start again "
+                                 "without it") from None
+
+
+def _base_url(request: Request) -> str:
+    return service_of(request).settings.public_base_url.rstrip("/")
+
+
+@router.get("/vacancies")
+async def search_vacancies(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="Swedish full-text search "
+                                   "(websearch syntax: \"exact phrase\", -exclude, or)")] = None,
+    agency: Annotated[list[Annotated[str, Query(pattern=AGENCY_CODE_RE.pattern)]] | None,
+                      Query()] = None,
+    occupation_field: Annotated[list[OccupationField] | None, Query()] = None,
+    municipality: Annotated[list[Annotated[str, Query(max_length=100)]] | None, Query()] = None,
+    employment_type: Annotated[list[EmploymentType] | None, Query()] = None,
+    target_group: Annotated[list[TargetGroup] | None, Query()] = None,
+    status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    filters = reader.Filters(
+        q=q.strip() or None if q else None,
+        agencies=agency,
+        occupation_fields=[f.value for f in occupation_field] if occupation_field else None,
+        municipalities=municipality,
+        employment_types=[e.value for e in employment_type] if employment_type else None,
+        target_groups=[t.value for t in target_group] if target_group else None,
+        status=None if status == "all" else status,
+    )
+    after = decode_cursor(filters, cursor) if cursor else None
+    async with pool_of(request).acquire() as conn:
+        rows = await reader.search(conn, filters, after, limit + 1)
+    base = _base_url(request)
+    page = rows[:limit]
+    return {
+        "items": [views.vacancy_json(r, base) for r in page],
+        "next_cursor": encode_cursor(filters, page[-1]) if len(rows) > limit else None,
+    }
+
+
+@router.get("/vacancies/feed.atom", response_class=Response,
+            responses={200: {"content": {"application/atom+xml": {}}}})
+async def feed(request: Request) -> Response:
+    async with pool_of(request).acquire() as conn:
+        rows = await reader.newest_open(conn, 100)
+    return Response(views.atom_feed(rows, _base_url(request)),
+                    media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/vacancies/{code}/{vacancy_id}",
+            responses={200: {"content": {"application/json": {}, "application/ld+json": {}}}})
+async def one_vacancy(
+    request: Request,
+    code: Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)],
+    vacancy_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")],
+) -> Response:
+    async with pool_of(request).acquire() as conn:
+        row = await reader.one(conn, code, vacancy_id)
+    if row is None:
+        raise HTTPException(404, f"no vacancy {vacancy_id!r} of agency {code!r}")
+    base = _base_url(request)
+    if "application/ld+json" in request.headers.get("accept", ""):
+        return JSONResponse(views.job_posting(row, base), media_type="application/ld+json")
+    return JSONResponse(views.vacancy_json(row, base))
+
+
+@router.get("/stats")
+async def statistics(request: Request) -> dict[str, Any]:
+    async with pool_of(request).acquire() as conn:
+        counts = await reader.stats(conn)
+    return {"open": sum(counts["agency"].values()), **{
+        f"open_by_{dimension}": values for dimension, values in counts.items()}}
