@@ -11,10 +11,17 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 def snapshot(revision: int, model=VacancyPublished, vacancy_id="V-1", **changes):
     data = {
-        "vacancy_id": vacancy_id, "revision": revision, "title": "Systemutvecklare",
-        "description": "Vi söker en utvecklare.", "occupation_field": "it",
-        "employment_type": "permanent", "extent": "full_time", "municipality": "Sundsvall",
-        "remote": "hybrid", "published_on": "2026-03-01", "application_deadline": "2026-03-31",
+        "vacancy_id": vacancy_id,
+        "revision": revision,
+        "title": "Systemutvecklare",
+        "description": "Vi söker en utvecklare.",
+        "occupation_field": "it",
+        "employment_type": "permanent",
+        "extent": "full_time",
+        "municipality": "Sundsvall",
+        "remote": "hybrid",
+        "published_on": "2026-03-01",
+        "application_deadline": "2026-03-31",
         "apply_url": "https://example.se/jobb/1",
     }
     return model(**{**data, **changes})
@@ -46,8 +53,10 @@ def test_a_visible_change_is_announced_with_its_fields_and_a_no_op_update_is_not
     noop = run([snapshot(2, VacancyUpdated)], current)
     assert kinds(noop) == []
     assert noop.changed[("csn", "V-1")].revision == 2
-    change = run([snapshot(3, VacancyUpdated, application_deadline="2026-04-15", remote="remote")],
-                 dict(noop.changed))
+    change = run(
+        [snapshot(3, VacancyUpdated, application_deadline="2026-04-15", remote="remote")],
+        dict(noop.changed),
+    )
     assert kinds(change) == ["VacancyChanged"]
     assert change.announcements[0].changed_fields == ["application_deadline", "remote"]
 
@@ -75,8 +84,9 @@ def test_a_vacancy_past_its_deadline_never_opens_and_an_update_into_the_past_clo
     late = run([snapshot(1, application_deadline="2026-03-09", published_on="2026-03-01")])
     assert kinds(late) == [] and late.changed[("csn", "V-1")].status == CLOSED
     opened = run([snapshot(1)])
-    moved = run([snapshot(2, VacancyUpdated, application_deadline="2026-03-09")],
-                dict(opened.changed))
+    moved = run(
+        [snapshot(2, VacancyUpdated, application_deadline="2026-03-09")], dict(opened.changed)
+    )
     assert kinds(moved) == ["VacancyClosed"]
     assert moved.announcements[0].reason.value == "deadline_passed"
 

@@ -38,8 +38,9 @@ def decode_cursor(filters: reader.Filters, cursor: str) -> tuple[Any, str, str]:
         position = float(first) if filters.q else date.fromisoformat(first)
         return position, str(agency), str(vacancy_id)
     except (ValueError, TypeError) as exc:
-        raise HTTPException(422, f"cursor is not valid for this search ({exc}); start again "
-                                 "without it") from None
+        raise HTTPException(
+            422, f"cursor is not valid for this search ({exc}); start again without it"
+        ) from None
 
 
 def _base_url(request: Request) -> str:
@@ -49,10 +50,16 @@ def _base_url(request: Request) -> str:
 @router.get("/vacancies")
 async def search_vacancies(
     request: Request,
-    q: Annotated[str | None, Query(max_length=200, description="Swedish full-text search "
-                                   "(websearch syntax: \"exact phrase\", -exclude, or)")] = None,
-    agency: Annotated[list[Annotated[str, Query(pattern=AGENCY_CODE_RE.pattern)]] | None,
-                      Query()] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description='Swedish full-text search (websearch syntax: "exact phrase", -exclude, or)',
+        ),
+    ] = None,
+    agency: Annotated[
+        list[Annotated[str, Query(pattern=AGENCY_CODE_RE.pattern)]] | None, Query()
+    ] = None,
     occupation_field: Annotated[list[OccupationField] | None, Query()] = None,
     municipality: Annotated[list[Annotated[str, Query(max_length=100)]] | None, Query()] = None,
     employment_type: Annotated[list[EmploymentType] | None, Query()] = None,
@@ -81,17 +88,23 @@ async def search_vacancies(
     }
 
 
-@router.get("/vacancies/feed.atom", response_class=Response,
-            responses={200: {"content": {"application/atom+xml": {}}}})
+@router.get(
+    "/vacancies/feed.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
 async def feed(request: Request) -> Response:
     async with pool_of(request).acquire() as conn:
         rows = await reader.newest_open(conn, 100)
-    return Response(views.atom_feed(rows, _base_url(request)),
-                    media_type="application/atom+xml; charset=utf-8")
+    return Response(
+        views.atom_feed(rows, _base_url(request)), media_type="application/atom+xml; charset=utf-8"
+    )
 
 
-@router.get("/vacancies/{code}/{vacancy_id}",
-            responses={200: {"content": {"application/json": {}, "application/ld+json": {}}}})
+@router.get(
+    "/vacancies/{code}/{vacancy_id}",
+    responses={200: {"content": {"application/json": {}, "application/ld+json": {}}}},
+)
 async def one_vacancy(
     request: Request,
     code: Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)],
@@ -111,5 +124,7 @@ async def one_vacancy(
 async def statistics(request: Request) -> dict[str, Any]:
     async with pool_of(request).acquire() as conn:
         counts = await reader.stats(conn)
-    return {"open": sum(counts["agency"].values()), **{
-        f"open_by_{dimension}": values for dimension, values in counts.items()}}
+    return {
+        "open": sum(counts["agency"].values()),
+        **{f"open_by_{dimension}": values for dimension, values in counts.items()},
+    }

@@ -35,8 +35,10 @@ class VacanciesSettings(ServiceSettings):
 
 def build(settings: VacanciesSettings) -> ServiceApp:
     membership = MembershipFollower(
-        bootstrap_servers=settings.kafka_bootstrap_servers, topic=settings.membership_topic,
-        on_change=close_vacancies_of_departed, partitions=settings.topic_partitions,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic=settings.membership_topic,
+        on_change=close_vacancies_of_departed,
+        partitions=settings.topic_partitions,
         replication_factor=settings.topic_replication_factor,
     )
 
@@ -52,14 +54,23 @@ def build(settings: VacanciesSettings) -> ServiceApp:
         title="Myndnet vacancies",
         description="One searchable register of every vacancy in Myndighetsnätverket.",
         migrations=MIGRATIONS,
-        topics=[TopicSpec(topics.VACANCIES, settings.topic_partitions,
-                          settings.topic_replication_factor)],
-        subscriptions=[Subscription(
-            "hr-vacancies", ingest, accepts=VACANCY_EVENTS, pattern=settings.hr_topic_pattern,
-            checks=(check_hr_source, membership.check), before_batch=membership.before_batch,
-            description="Every agency's vacancy events, by pattern: a new agency's topic is "
-                        "picked up without a restart.",
-        )],
+        topics=[
+            TopicSpec(
+                topics.VACANCIES, settings.topic_partitions, settings.topic_replication_factor
+            )
+        ],
+        subscriptions=[
+            Subscription(
+                "hr-vacancies",
+                ingest,
+                accepts=VACANCY_EVENTS,
+                pattern=settings.hr_topic_pattern,
+                checks=(check_hr_source, membership.check),
+                before_batch=membership.before_batch,
+                description="Every agency's vacancy events, by pattern: a new agency's topic is "
+                "picked up without a restart.",
+            )
+        ],
         routers=[api.router],
         background=[deadline_job],
         membership=membership,

@@ -12,8 +12,14 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 # schema.org employmentType: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, ...
 _EXTENT = {"full_time": "FULL_TIME", "part_time": "PART_TIME"}
-_EMPLOYMENT = {"fixed_term": "TEMPORARY", "temporary": "TEMPORARY", "summer_job": "TEMPORARY",
-               "trainee": "INTERN", "internship": "INTERN", "thesis": "INTERN"}
+_EMPLOYMENT = {
+    "fixed_term": "TEMPORARY",
+    "temporary": "TEMPORARY",
+    "summer_job": "TEMPORARY",
+    "trainee": "INTERN",
+    "internship": "INTERN",
+    "thesis": "INTERN",
+}
 
 
 def vacancy_json(row: asyncpg.Record, base_url: str) -> dict[str, Any]:
@@ -52,19 +58,23 @@ def job_posting(row: asyncpg.Record, base_url: str) -> dict[str, Any]:
     types = [_EXTENT[row["extent"]]]
     if row["employment_type"] in _EMPLOYMENT:
         types.append(_EMPLOYMENT[row["employment_type"]])
-    organisation: dict[str, Any] = {"@type": "GovernmentOrganization",
-                                    "name": row["agency_name"] or row["agency"],
-                                    "identifier": row["agency"]}
+    organisation: dict[str, Any] = {
+        "@type": "GovernmentOrganization",
+        "name": row["agency_name"] or row["agency"],
+        "identifier": row["agency"],
+    }
     if row["agency_website"]:
         organisation["sameAs"] = row["agency_website"]
-    address: dict[str, Any] = {"@type": "PostalAddress", "addressLocality": row["municipality"],
-                               "addressCountry": "SE"}
+    address: dict[str, Any] = {
+        "@type": "PostalAddress",
+        "addressLocality": row["municipality"],
+        "addressCountry": "SE",
+    }
     posting: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "@id": f"{base_url}/vacancies/{row['agency']}/{row['vacancy_id']}",
-        "identifier": {"@type": "PropertyValue", "name": row["agency"],
-                       "value": row["vacancy_id"]},
+        "identifier": {"@type": "PropertyValue", "name": row["agency"], "value": row["vacancy_id"]},
         "title": row["title"],
         "description": row["description"],
         "datePosted": row["published_on"].isoformat(),
@@ -83,7 +93,8 @@ def job_posting(row: asyncpg.Record, base_url: str) -> dict[str, Any]:
     if row["security_clearance"]:
         posting["securityClearanceRequirement"] = (
             "Tjänsten är placerad i säkerhetsklass; säkerhetsprövning med registerkontroll "
-            "görs före anställning.")
+            "görs före anställning."
+        )
     return posting
 
 
@@ -106,8 +117,13 @@ def atom_feed(rows: list[asyncpg.Record], base_url: str) -> bytes:
     add(feed, "subtitle", "Öppna tjänster hos myndigheterna i Sundsvallsregionen")
     newest = max((r["updated_at"] for r in rows), default=datetime.now(UTC))
     add(feed, "updated", _rfc3339(newest))
-    add(feed, "link", rel="self", href=f"{base_url}/vacancies/feed.atom",
-        type="application/atom+xml")
+    add(
+        feed,
+        "link",
+        rel="self",
+        href=f"{base_url}/vacancies/feed.atom",
+        type="application/atom+xml",
+    )
     add(feed, "link", rel="alternate", href=f"{base_url}/vacancies", type="application/json")
     author = add(feed, "author")
     add(author, "name", "Myndighetsnätverket")
@@ -117,8 +133,11 @@ def atom_feed(rows: list[asyncpg.Record], base_url: str) -> bytes:
         add(entry, "id", page)
         add(entry, "title", row["title"])
         add(entry, "updated", _rfc3339(row["updated_at"]))
-        add(entry, "published", datetime.combine(row["published_on"], time(0), STOCKHOLM)
-            .isoformat())
+        add(
+            entry,
+            "published",
+            datetime.combine(row["published_on"], time(0), STOCKHOLM).isoformat(),
+        )
         add(entry, "link", rel="alternate", href=page, type="application/json")
         add(entry, "link", rel="related", href=row["apply_url"], type="text/html")
         entry_author = add(entry, "author")
@@ -127,6 +146,10 @@ def atom_feed(rows: list[asyncpg.Record], base_url: str) -> bytes:
         summary = row["description"]
         if len(summary) > 600:
             summary = summary[:600].rsplit(" ", 1)[0] + " …"
-        add(entry, "summary", f"{summary}\n\nSista ansökningsdag: "
-            f"{row['application_deadline'].isoformat()} · {row['municipality']}")
+        add(
+            entry,
+            "summary",
+            f"{summary}\n\nSista ansökningsdag: "
+            f"{row['application_deadline'].isoformat()} · {row['municipality']}",
+        )
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -79,21 +79,34 @@ ORDER BY vacancy_id FOR UPDATE
 
 
 def _vacancy(row: asyncpg.Record) -> Vacancy:
-    fields = VacancyFields.model_validate({
-        "vacancy_id": row["vacancy_id"], "revision": row["fields_revision"],
-        "title": row["title"], "description": row["description"],
-        "occupation_field": row["occupation_field"], "ssyk": row["ssyk"],
-        "employment_type": row["employment_type"], "extent": row["extent"],
-        "municipality": row["municipality"], "municipality_code": row["municipality_code"],
-        "remote": row["remote"], "target_groups": list(row["target_groups"]),
-        "published_on": row["published_on"],
-        "application_deadline": row["application_deadline"], "apply_url": row["apply_url"],
-        "languages": list(row["languages"]), "security_clearance": row["security_clearance"],
-    })
+    fields = VacancyFields.model_validate(
+        {
+            "vacancy_id": row["vacancy_id"],
+            "revision": row["fields_revision"],
+            "title": row["title"],
+            "description": row["description"],
+            "occupation_field": row["occupation_field"],
+            "ssyk": row["ssyk"],
+            "employment_type": row["employment_type"],
+            "extent": row["extent"],
+            "municipality": row["municipality"],
+            "municipality_code": row["municipality_code"],
+            "remote": row["remote"],
+            "target_groups": list(row["target_groups"]),
+            "published_on": row["published_on"],
+            "application_deadline": row["application_deadline"],
+            "apply_url": row["apply_url"],
+            "languages": list(row["languages"]),
+            "security_clearance": row["security_clearance"],
+        }
+    )
     return Vacancy(
-        agency=row["agency"], fields=fields, status=row["status"],
+        agency=row["agency"],
+        fields=fields,
+        status=row["status"],
         closed_reason=ClosedReason(row["closed_reason"]) if row["closed_reason"] else None,
-        closed_at=row["closed_at"], revision=row["revision"],
+        closed_at=row["closed_at"],
+        revision=row["revision"],
     )
 
 
@@ -107,20 +120,27 @@ async def load_for_update(conn: asyncpg.Connection, keys: Iterable[Key]) -> dict
     return {(r["agency"], r["vacancy_id"]): _vacancy(r) for r in rows}
 
 
-async def load_early_withdrawals(conn: asyncpg.Connection,
-                                 keys: Iterable[Key]) -> dict[Key, tuple[int, ClosedReason]]:
+async def load_early_withdrawals(
+    conn: asyncpg.Connection, keys: Iterable[Key]
+) -> dict[Key, tuple[int, ClosedReason]]:
     rows = await conn.fetch(LOAD_EARLY_WITHDRAWALS, *_split(keys))
-    return {(r["agency"], r["vacancy_id"]): (r["revision"], ClosedReason(r["reason"]))
-            for r in rows}
+    return {
+        (r["agency"], r["vacancy_id"]): (r["revision"], ClosedReason(r["reason"])) for r in rows
+    }
 
 
-async def save_early_withdrawals(conn: asyncpg.Connection,
-                                 early: dict[Key, tuple[int, ClosedReason]]) -> None:
+async def save_early_withdrawals(
+    conn: asyncpg.Connection, early: dict[Key, tuple[int, ClosedReason]]
+) -> None:
     if early:
         items = sorted(early.items())
-        await conn.execute(SAVE_EARLY_WITHDRAWALS, [k[0] for k, _ in items],
-                           [k[1] for k, _ in items], [v[0] for _, v in items],
-                           [v[1].value for _, v in items])
+        await conn.execute(
+            SAVE_EARLY_WITHDRAWALS,
+            [k[0] for k, _ in items],
+            [k[1] for k, _ in items],
+            [v[0] for _, v in items],
+            [v[1].value for _, v in items],
+        )
 
 
 async def save(conn: asyncpg.Connection, vacancies: Sequence[Vacancy]) -> None:
@@ -129,12 +149,30 @@ async def save(conn: asyncpg.Connection, vacancies: Sequence[Vacancy]) -> None:
     columns: list[list[object]] = [[] for _ in range(22)]
     for v in sorted(vacancies, key=lambda v: v.key):
         f = v.fields
-        row = (v.agency, f.vacancy_id, v.revision, v.status,
-               v.closed_reason.value if v.closed_reason else None, v.closed_at, f.revision,
-               f.title, f.description, f.occupation_field.value, f.ssyk, f.employment_type.value,
-               f.extent.value, f.municipality, f.municipality_code, f.remote.value,
-               ",".join(g.value for g in f.target_groups), f.published_on,
-               f.application_deadline, f.apply_url, ",".join(f.languages), f.security_clearance)
+        row = (
+            v.agency,
+            f.vacancy_id,
+            v.revision,
+            v.status,
+            v.closed_reason.value if v.closed_reason else None,
+            v.closed_at,
+            f.revision,
+            f.title,
+            f.description,
+            f.occupation_field.value,
+            f.ssyk,
+            f.employment_type.value,
+            f.extent.value,
+            f.municipality,
+            f.municipality_code,
+            f.remote.value,
+            ",".join(g.value for g in f.target_groups),
+            f.published_on,
+            f.application_deadline,
+            f.apply_url,
+            ",".join(f.languages),
+            f.security_clearance,
+        )
         for column, value in zip(columns, row, strict=True):
             column.append(value)
     await conn.execute(UPSERT, *columns)

@@ -90,14 +90,22 @@ class Filters:
     status: str | None = "open"
 
 
-async def search(conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None,
-                 limit: int) -> list[asyncpg.Record]:
+async def search(
+    conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None, limit: int
+) -> list[asyncpg.Record]:
     query = SEARCH_RANKED if filters.q else SEARCH_NEWEST
     municipalities = [m.lower() for m in filters.municipalities] if filters.municipalities else None
     return await conn.fetch(
-        query, filters.q, filters.agencies, filters.occupation_fields, municipalities,
-        filters.employment_types, filters.target_groups, filters.status,
-        *(after or (None, None, None)), limit,
+        query,
+        filters.q,
+        filters.agencies,
+        filters.occupation_fields,
+        municipalities,
+        filters.employment_types,
+        filters.target_groups,
+        filters.status,
+        *(after or (None, None, None)),
+        limit,
     )
 
 

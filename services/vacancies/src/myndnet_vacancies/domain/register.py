@@ -70,14 +70,25 @@ def _state(vacancy: Vacancy) -> dict[str, Any]:
 
 def _closed(vacancy: Vacancy, now: datetime) -> VacancyClosed:
     assert vacancy.closed_reason is not None
-    return VacancyClosed(agency=vacancy.agency, vacancy_id=vacancy.fields.vacancy_id,
-                         revision=vacancy.revision, title=vacancy.fields.title,
-                         reason=vacancy.closed_reason, closed_at=now)
+    return VacancyClosed(
+        agency=vacancy.agency,
+        vacancy_id=vacancy.fields.vacancy_id,
+        revision=vacancy.revision,
+        title=vacancy.fields.title,
+        reason=vacancy.closed_reason,
+        closed_at=now,
+    )
 
 
-def apply_snapshot(current: Vacancy | None, agency: str, snapshot: VacancyFields,
-                   early: tuple[int, ClosedReason] | None, today: date, now: datetime,
-                   outcome: Outcome) -> Vacancy | None:
+def apply_snapshot(
+    current: Vacancy | None,
+    agency: str,
+    snapshot: VacancyFields,
+    early: tuple[int, ClosedReason] | None,
+    today: date,
+    now: datetime,
+    outcome: Outcome,
+) -> Vacancy | None:
     """A published/updated event; returns the new state, or None when nothing changes."""
     known = current.revision if current else (early[0] if early else 0)
     if snapshot.revision <= known:
@@ -86,22 +97,38 @@ def apply_snapshot(current: Vacancy | None, agency: str, snapshot: VacancyFields
     fields = VacancyFields(**snapshot.model_dump())
     expired = deadline_passed(fields, today)
     if current is None:
-        vacancy = Vacancy(agency, fields, CLOSED if expired else OPEN,
-                          ClosedReason.DEADLINE_PASSED if expired else None,
-                          now if expired else None, snapshot.revision)
+        vacancy = Vacancy(
+            agency,
+            fields,
+            CLOSED if expired else OPEN,
+            ClosedReason.DEADLINE_PASSED if expired else None,
+            now if expired else None,
+            snapshot.revision,
+        )
         if not expired:
             outcome.announcements.append(VacancyOpened(**_state(vacancy)))
         return vacancy
     was_open = current.status == OPEN
     if expired:
-        vacancy = replace(current, fields=fields, revision=snapshot.revision, status=CLOSED,
-                          closed_reason=current.closed_reason or ClosedReason.DEADLINE_PASSED,
-                          closed_at=current.closed_at or now)
+        vacancy = replace(
+            current,
+            fields=fields,
+            revision=snapshot.revision,
+            status=CLOSED,
+            closed_reason=current.closed_reason or ClosedReason.DEADLINE_PASSED,
+            closed_at=current.closed_at or now,
+        )
         if was_open:
             outcome.announcements.append(_closed(vacancy, now))
         return vacancy
-    vacancy = replace(current, fields=fields, revision=snapshot.revision, status=OPEN,
-                      closed_reason=None, closed_at=None)
+    vacancy = replace(
+        current,
+        fields=fields,
+        revision=snapshot.revision,
+        status=OPEN,
+        closed_reason=None,
+        closed_at=None,
+    )
     if not was_open:
         outcome.announcements.append(VacancyOpened(**_state(vacancy)))
     elif changes := visible_changes(current.fields, fields):
@@ -109,14 +136,22 @@ def apply_snapshot(current: Vacancy | None, agency: str, snapshot: VacancyFields
     return vacancy
 
 
-def apply_withdrawal(current: Vacancy | None, agency: str, withdrawal: VacancyWithdrawn,
-                     early: tuple[int, ClosedReason] | None, now: datetime,
-                     outcome: Outcome) -> Vacancy | None:
+def apply_withdrawal(
+    current: Vacancy | None,
+    agency: str,
+    withdrawal: VacancyWithdrawn,
+    early: tuple[int, ClosedReason] | None,
+    now: datetime,
+    outcome: Outcome,
+) -> Vacancy | None:
     reason = ClosedReason(withdrawal.reason.value)
     if current is None:
         # Withdrawn before we saw it published: remember, so an older snapshot cannot open it.
         if early is None or withdrawal.revision > early[0]:
-            outcome.early_withdrawals[(agency, withdrawal.vacancy_id)] = (withdrawal.revision, reason)
+            outcome.early_withdrawals[(agency, withdrawal.vacancy_id)] = (
+                withdrawal.revision,
+                reason,
+            )
         else:
             outcome.stale += 1
         return None
@@ -124,16 +159,25 @@ def apply_withdrawal(current: Vacancy | None, agency: str, withdrawal: VacancyWi
         outcome.stale += 1
         return None
     was_open = current.status == OPEN
-    vacancy = replace(current, revision=withdrawal.revision, status=CLOSED, closed_reason=reason,
-                      closed_at=now if was_open else current.closed_at or now)
+    vacancy = replace(
+        current,
+        revision=withdrawal.revision,
+        status=CLOSED,
+        closed_reason=reason,
+        closed_at=now if was_open else current.closed_at or now,
+    )
     if was_open:
         outcome.announcements.append(_closed(vacancy, now))
     return vacancy
 
 
-def apply(current: dict[tuple[str, str], Vacancy],
-          early: dict[tuple[str, str], tuple[int, ClosedReason]],
-          events: list[tuple[str, EventData]], today: date, now: datetime) -> Outcome:
+def apply(
+    current: dict[tuple[str, str], Vacancy],
+    early: dict[tuple[str, str], tuple[int, ClosedReason]],
+    events: list[tuple[str, EventData]],
+    today: date,
+    now: datetime,
+) -> Outcome:
     """Fold a batch of (agency, payload) over the current states, in order."""
     outcome = Outcome()
     state = dict(current)
@@ -141,13 +185,13 @@ def apply(current: dict[tuple[str, str], Vacancy],
     for agency, payload in events:
         key = (agency, payload.vacancy_id)  # type: ignore[attr-defined]
         if isinstance(payload, VacancyWithdrawn):
-            result = apply_withdrawal(state.get(key), agency, payload, early.get(key), now,
-                                      outcome)
+            result = apply_withdrawal(state.get(key), agency, payload, early.get(key), now, outcome)
             if key in outcome.early_withdrawals:
                 early[key] = outcome.early_withdrawals[key]
         elif isinstance(payload, VacancyFields):
-            result = apply_snapshot(state.get(key), agency, payload, early.get(key), today, now,
-                                    outcome)
+            result = apply_snapshot(
+                state.get(key), agency, payload, early.get(key), today, now, outcome
+            )
         else:
             continue
         if result is not None:
@@ -156,9 +200,13 @@ def apply(current: dict[tuple[str, str], Vacancy],
     return outcome
 
 
-def close_all(vacancies: list[Vacancy], reason: ClosedReason,
-              now: datetime) -> tuple[list[Vacancy], list[EventData]]:
+def close_all(
+    vacancies: list[Vacancy], reason: ClosedReason, now: datetime
+) -> tuple[list[Vacancy], list[EventData]]:
     """Close open vacancies (deadline passed, agency left): the new states and their events."""
-    closed = [replace(v, status=CLOSED, closed_reason=reason, closed_at=now)
-              for v in vacancies if v.status == OPEN]
+    closed = [
+        replace(v, status=CLOSED, closed_reason=reason, closed_at=now)
+        for v in vacancies
+        if v.status == OPEN
+    ]
     return closed, [_closed(v, now) for v in closed]

@@ -21,10 +21,13 @@ from myndnet_vacancies.domain import register as rules
 log = get_logger(__name__)
 SOURCE = service_source("vacancies")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-STALE = Counter("myndnet_vacancies_stale_events_total",
-                "Vacancy events ignored because a newer revision was already applied")
-ANNOUNCED = Counter("myndnet_vacancies_lifecycle_events_total", "Lifecycle events announced",
-                    ["type"])
+STALE = Counter(
+    "myndnet_vacancies_stale_events_total",
+    "Vacancy events ignored because a newer revision was already applied",
+)
+ANNOUNCED = Counter(
+    "myndnet_vacancies_lifecycle_events_total", "Lifecycle events announced", ["type"]
+)
 
 
 def stockholm_today() -> date:
@@ -37,8 +40,9 @@ async def announce(conn: asyncpg.Connection, payloads: list[EventData]) -> None:
         ANNOUNCED.labels(payload.event_type).inc()
 
 
-async def apply_vacancy_events(conn: asyncpg.Connection, events: list[Incoming],
-                               today: date | None = None) -> None:
+async def apply_vacancy_events(
+    conn: asyncpg.Connection, events: list[Incoming], today: date | None = None
+) -> None:
     """A batch of published/updated/withdrawn events, in partition order, in one transaction."""
     batch = [(incoming.agency or "", incoming.event.data) for incoming in events]
     keys = [(agency, payload.vacancy_id) for agency, payload in batch]  # type: ignore[attr-defined]
@@ -60,8 +64,9 @@ async def close_expired(pool: asyncpg.Pool, today: date, batch: int = 1000) -> i
     while True:
         async with pool.acquire() as conn, conn.transaction():
             due = await repository.open_past_deadline(conn, today, batch)
-            closed, payloads = rules.close_all(due, ClosedReason.DEADLINE_PASSED,
-                                               datetime.now(STOCKHOLM))
+            closed, payloads = rules.close_all(
+                due, ClosedReason.DEADLINE_PASSED, datetime.now(STOCKHOLM)
+            )
             await repository.save(conn, closed)
             await announce(conn, payloads)
         closed_total += len(closed)
@@ -83,16 +88,19 @@ async def close_expired_every(pool: asyncpg.Pool, interval: float = 60.0) -> Non
         await asyncio.sleep(interval)
 
 
-async def close_vacancies_of_departed(conn: asyncpg.Connection, before: AgencyState | None,
-                                      after: AgencyState) -> None:
+async def close_vacancies_of_departed(
+    conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
+) -> None:
     """Membership changed: an agency that left has all its open vacancies closed."""
     if after.participates:
         return
     open_vacancies = await repository.open_of_agency(conn, after.code)
-    closed, payloads = rules.close_all(open_vacancies, ClosedReason.AGENCY_LEFT,
-                                       datetime.now(STOCKHOLM))
+    closed, payloads = rules.close_all(
+        open_vacancies, ClosedReason.AGENCY_LEFT, datetime.now(STOCKHOLM)
+    )
     await repository.save(conn, closed)
     await announce(conn, payloads)
     if closed:
-        log.info("closed the vacancies of an agency that left", agency=after.code,
-                 count=len(closed))
+        log.info(
+            "closed the vacancies of an agency that left", agency=after.code, count=len(closed)
+        )

@@ -1,0 +1,392 @@
+"""Vacancies on the real Kafka broker and PostgreSQL."""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import asyncpg
+import feedparser
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from myndnet_kit.app import ServiceApp
+from myndnet_kit.kafka import compacted, ensure_topics
+from myndnet_kit.testing import produce, read_topic, running, wait_until
+from myndnet_schemas import (
+    AgencyLeft,
+    AgencyRegistered,
+    Event,
+    VacancyPublished,
+    VacancyUpdated,
+    VacancyWithdrawn,
+    parse,
+    topics,
+)
+from myndnet_vacancies.handlers.register import close_expired, stockholm_today
+from myndnet_vacancies.main import VacanciesSettings, build
+
+pytestmark = pytest.mark.integration
+TOKEN = "vacancies-test-token"
+TODAY = stockholm_today()
+
+
+class Network:
+    """A test's own corner of the broker: its membership topic and agencies."""
+
+    def __init__(self, kafka: str, unique: str) -> None:
+        self.kafka = kafka
+        self.unique = unique
+        self.membership_topic = f"membership.agencies.{unique}"
+
+    def code(self, name: str) -> str:
+        return f"v{self.unique}-{name}"
+
+    async def register(self, *names: str, create_topics: bool = True) -> None:
+        states = [
+            AgencyRegistered(
+                code=self.code(n),
+                name=f"Myndigheten {n.upper()}",
+                kind="agency",
+                role="member",
+                status="active",
+                joined_on="2023-11-28",
+                website="https://example.se",
+            )
+            for n in names
+        ]
+        await ensure_topics(self.kafka, [compacted(self.membership_topic)])
+        if create_topics:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka)
+            await admin.start()
+            try:
+                existing = set(await admin.list_topics())
+                wanted = [
+                    NewTopic(topics.hr_vacancies(s.code), 2, 1)
+                    for s in states
+                    if topics.hr_vacancies(s.code) not in existing
+                ]
+                if wanted:
+                    await admin.create_topics(wanted)
+            finally:
+                await admin.close()
+        await produce(
+            self.kafka,
+            self.membership_topic,
+            [Event.new(s, source="/services/membership") for s in states],
+        )
+
+    async def leave(self, name: str) -> None:
+        state = AgencyLeft(
+            code=self.code(name),
+            name=f"Myndigheten {name.upper()}",
+            kind="agency",
+            role="member",
+            status="left",
+            joined_on="2023-11-28",
+            left_on=TODAY.isoformat(),
+        )
+        await produce(
+            self.kafka, self.membership_topic, [Event.new(state, source="/services/membership")]
+        )
+
+    async def publish(self, name: str, *payloads, source: str | None = None) -> list[Event]:
+        events = [Event.new(p, source=source or f"/agencies/{self.code(name)}") for p in payloads]
+        await produce(self.kafka, topics.hr_vacancies(self.code(name)), events)
+        return events
+
+    def settings(self, database_url: str) -> VacanciesSettings:
+        return VacanciesSettings(  # type: ignore[call-arg]
+            VACANCIES_DATABASE_URL=database_url,
+            KAFKA_BOOTSTRAP_SERVERS=self.kafka,
+            MEMBERSHIP_TOPIC=self.membership_topic,
+            OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
+            VACANCIES_HR_TOPIC_PATTERN=rf"^hr\.v{self.unique}-[a-z0-9-]+\.vacancies$",
+            KAFKA_METADATA_MAX_AGE_MS=1000,
+            CONSUMER_BATCH_TIMEOUT_MS=50,
+            PUBLIC_BASE_URL="https://jobb.myndnet.se",
+        )
+
+
+def vacancy(vacancy_id: str, revision: int = 1, model=VacancyPublished, **changes):
+    data = {
+        "vacancy_id": vacancy_id,
+        "revision": revision,
+        "title": "Handläggare",
+        "description": "Arbete med ärenden.",
+        "occupation_field": "administration",
+        "employment_type": "permanent",
+        "extent": "full_time",
+        "municipality": "Sundsvall",
+        "municipality_code": "2281",
+        "remote": "on_site",
+        "published_on": (TODAY - timedelta(days=3)).isoformat(),
+        "application_deadline": (TODAY + timedelta(days=20)).isoformat(),
+        "apply_url": f"https://example.se/jobb/{vacancy_id}",
+    }
+    return model(**{**data, **changes})
+
+
+async def row(database_url: str, agency: str, vacancy_id: str) -> asyncpg.Record | None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchrow(
+            "SELECT * FROM vacancies WHERE agency = $1 AND vacancy_id = $2", agency, vacancy_id
+        )
+    finally:
+        await conn.close()
+
+
+async def lifecycle(kafka: str, agency: str, at_least: int) -> list:
+    records = await read_topic(kafka, topics.VACANCIES, at_least=0, timeout=5, settle=0.5)
+    events = [
+        parse(r.headers, r.key, r.value)
+        for r in records
+        if r.key and r.key.decode().startswith(f"{agency}/")
+    ]
+    return events
+
+
+async def wait_lifecycle(kafka: str, agency: str, count: int, timeout: float = 30) -> list:
+    found: list = []
+
+    async def enough() -> bool:
+        found[:] = await lifecycle(kafka, agency, count)
+        return len(found) >= count
+
+    await wait_until(enough, timeout, interval=0.5, what=f"{count} lifecycle events of {agency}")
+    await asyncio.sleep(1)
+    return await lifecycle(kafka, agency, count)
+
+
+async def applied(database_url: str, condition: str, *args) -> bool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return bool(await conn.fetchval(f"SELECT {condition}", *args))
+    finally:
+        await conn.close()
+
+
+def api(app: ServiceApp) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.api), base_url="http://v")
+
+
+async def test_out_of_order_and_duplicate_events_converge_and_announce_once(
+    kafka_bootstrap, database_url, unique
+):
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a")
+    agency = net.code("a")
+    async with running(build(net.settings(database_url))):
+        newest = vacancy("V-1", 3, VacancyUpdated, title="Senior handläggare")
+        sent = await net.publish("a", vacancy("V-1", 1), newest, vacancy("V-1", 2, VacancyUpdated))
+        await produce(kafka_bootstrap, topics.hr_vacancies(agency), [sent[1], sent[1]])  # again
+        await wait_until(lambda: applied(database_url, "count(*) = 3 FROM inbox"), what="inbox")
+        stored = await row(database_url, agency, "V-1")
+        assert stored["revision"] == 3 and stored["title"] == "Senior handläggare"
+        events = await wait_lifecycle(kafka_bootstrap, agency, 2)
+    assert [e.type.split(".")[3] for e in events] == ["opened", "changed"]
+    assert events[1].data.changed_fields == ["title"] and events[1].data.revision == 3
+    assert all(e.source == "/services/vacancies" and e.subject == f"{agency}/V-1" for e in events)
+
+
+async def test_withdrawn_expired_and_agency_left_each_close_once(
+    kafka_bootstrap, database_url, unique
+):
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a", "b")
+    a, b = net.code("a"), net.code("b")
+    app = build(net.settings(database_url))
+    async with running(app):
+        await net.publish(
+            "a",
+            vacancy("W", 1),
+            vacancy("E", 1, application_deadline=TODAY.isoformat()),
+            VacancyWithdrawn(vacancy_id="W", revision=2, reason="filled"),
+        )
+        await net.publish("b", vacancy("L1", 1), vacancy("L2", 1))
+        await wait_until(lambda: applied(database_url, "count(*) = 5 FROM inbox"), what="ingest")
+
+        assert await close_expired(app.pool, TODAY) == 0  # the deadline day is still open
+        assert await close_expired(app.pool, TODAY + timedelta(days=1)) == 1
+        assert await close_expired(app.pool, TODAY + timedelta(days=1)) == 0
+
+        await net.leave("b")
+        await wait_until(
+            lambda: applied(
+                database_url, "count(*) = 2 FROM vacancies WHERE closed_reason = 'agency_left'"
+            ),
+            what="the departed agency's vacancies closed",
+        )
+        await net.leave("b")  # the same news twice changes nothing
+        a_events = await wait_lifecycle(kafka_bootstrap, a, 4)
+        b_events = await wait_lifecycle(kafka_bootstrap, b, 4)
+        # An event from the departed agency is refused from now on.
+        await net.publish("b", vacancy("L3", 1))
+        await wait_until(
+            lambda: applied(
+                database_url, "count(*) = 1 FROM dlq_entries WHERE reason = 'agency_left'"
+            ),
+            what="the departed agency's event in the DLQ",
+        )
+
+    closed = {
+        e.subject: e.data.reason for e in [*a_events, *b_events] if e.type.endswith("closed.v1")
+    }
+    assert closed == {
+        f"{a}/W": "filled",
+        f"{a}/E": "deadline_passed",
+        f"{b}/L1": "agency_left",
+        f"{b}/L2": "agency_left",
+    }
+    assert len([e for e in [*a_events, *b_events] if e.type.endswith("closed.v1")]) == 4
+
+
+async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
+    kafka_bootstrap, database_url, unique
+):
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a")
+    agency = net.code("a")
+    app = build(net.settings(database_url))
+    async with running(app), api(app) as http:
+        await net.publish(
+            "a",
+            vacancy("TITLE", title="Vi söker utvecklarna i vårt nya team"),
+            vacancy("DESC", title="Handläggare", description="Du arbetar nära våra utvecklare."),
+            vacancy("NONE", title="Jurist", description="Förvaltningsrätt och processer."),
+            vacancy(
+                "STUD",
+                title="Sommarjobb",
+                employment_type="summer_job",
+                target_groups=["students"],
+                municipality="Härnösand",
+            ),
+            *[
+                vacancy(f"P{i:02d}", published_on=(TODAY - timedelta(days=i)).isoformat())
+                for i in range(25)
+            ],
+        )
+        await wait_until(
+            lambda: applied(database_url, "count(*) = 29 FROM vacancies"), what="ingest"
+        )
+        found = (await http.get("/vacancies", params={"q": "utvecklare"})).json()["items"]
+        assert [v["vacancy_id"] for v in found] == ["TITLE", "DESC"]
+        assert found[0]["agency_name"] == "Myndigheten A"
+
+        students = await http.get(
+            "/vacancies", params={"target_group": "students", "municipality": "härnösand"}
+        )
+        assert [v["vacancy_id"] for v in students.json()["items"]] == ["STUD"]
+
+        seen, cursor = [], None
+        while True:
+            params = {"limit": 10, "agency": agency, **({"cursor": cursor} if cursor else {})}
+            page = (await http.get("/vacancies", params=params)).json()
+            seen += [v["vacancy_id"] for v in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == 29 and len(set(seen)) == 29
+        assert seen.index("P00") < seen.index("P01") < seen.index("P24")  # newest first
+
+        for params, words in [
+            ({"limit": 101}, "less than or equal to 100"),
+            ({"occupation_field": "plumbing"}, "occupation_field"),
+            ({"cursor": "bm9wZQ"}, "cursor is not valid"),
+            ({"status": "pending"}, "status"),
+        ]:
+            response = await http.get("/vacancies", params=params)
+            assert response.status_code == 422 and words in response.text, params
+        other = (await http.get("/vacancies", params={"q": "jurist"})).json()
+        assert [v["vacancy_id"] for v in other["items"]] == ["NONE"]
+        stats = (await http.get("/stats")).json()
+        assert stats["open_by_agency"][agency] == 29
+        assert stats["open_by_target_group"]["students"] == 1
+
+
+async def test_forged_and_non_member_events_land_in_the_dlq_and_a_new_agency_is_picked_up(
+    kafka_bootstrap, database_url, unique
+):
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a", "b")
+    app = build(net.settings(database_url))
+    async with running(app), api(app) as http:
+        await net.publish("a", vacancy("FORGED"), source=f"/agencies/{net.code('b')}")
+        # A topic that matches but whose agency is not a member.
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        await admin.create_topics([NewTopic(topics.hr_vacancies(net.code("stranger")), 1, 1)])
+        await admin.close()
+        await net.publish("stranger", vacancy("STRANGE"))
+        await wait_until(
+            lambda: applied(database_url, "count(*) = 2 FROM dlq_entries"),
+            timeout=40,
+            what="two DLQ entries",
+        )
+        entries = (await http.get("/dlq", headers={"Authorization": f"Bearer {TOKEN}"})).json()
+        reasons = sorted(e["reason"] for e in entries["entries"])
+        assert reasons == ["source_mismatch", "unknown_agency"]
+
+        # An agency registered while the service runs: its topic is found without a restart.
+        await net.register("c")
+        await net.publish("c", vacancy("NEW"))
+        await wait_until(
+            lambda: applied(database_url, "count(*) = 1 FROM vacancies WHERE vacancy_id = 'NEW'"),
+            timeout=40,
+            what="the new agency's vacancy",
+        )
+    assert await row(database_url, net.code("a"), "FORGED") is None
+
+
+async def test_json_ld_and_atom_parse_with_real_parsers(kafka_bootstrap, database_url, unique):
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a")
+    agency = net.code("a")
+    app = build(net.settings(database_url))
+    async with running(app), api(app) as http:
+        await net.publish(
+            "a",
+            vacancy(
+                "JL",
+                title="Säkerhetsskyddschef",
+                extent="part_time",
+                employment_type="fixed_term",
+                security_clearance=True,
+                ssyk="1219",
+                remote="remote",
+            ),
+            vacancy("OTHER", title="Controller"),
+        )
+        await wait_until(
+            lambda: applied(database_url, "count(*) = 2 FROM vacancies"), what="ingest"
+        )
+        plain = await http.get(f"/vacancies/{agency}/JL")
+        assert plain.json()["title"] == "Säkerhetsskyddschef"
+        response = await http.get(
+            f"/vacancies/{agency}/JL", headers={"Accept": "application/ld+json"}
+        )
+        assert response.headers["content-type"].startswith("application/ld+json")
+        posting = json.loads(response.content)
+        assert posting["@type"] == "JobPosting" and posting["@context"] == "https://schema.org/"
+        assert posting["hiringOrganization"]["name"] == "Myndigheten A"
+        assert posting["datePosted"] == (TODAY - timedelta(days=3)).isoformat()
+        assert posting["validThrough"].startswith(
+            (TODAY + timedelta(days=20)).isoformat() + "T23:59:59"
+        )
+        assert posting["employmentType"] == ["PART_TIME", "TEMPORARY"]
+        assert posting["jobLocation"]["address"]["addressLocality"] == "Sundsvall"
+        assert posting["jobLocationType"] == "TELECOMMUTE"
+        assert "säkerhetsprövning" in posting["securityClearanceRequirement"]
+        assert posting["directApply"] is False and posting["url"] == "https://example.se/jobb/JL"
+        assert (await http.get(f"/vacancies/{agency}/MISSING")).status_code == 404
+
+        atom = await http.get("/vacancies/feed.atom")
+        assert atom.headers["content-type"].startswith("application/atom+xml")
+        feed = feedparser.parse(atom.content)
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert feed.version == "atom10"
+        ours = [e for e in feed.entries if f"/vacancies/{agency}/" in e.id]
+        assert {e.title for e in ours} == {"Säkerhetsskyddschef", "Controller"}
+        entry = next(e for e in ours if e.title == "Controller")
+        assert entry.author == "Myndigheten A"
+        assert any(link.href == "https://example.se/jobb/OTHER" for link in entry.links)
