@@ -1,0 +1,118 @@
+"""Vacancies: ingest against a raw aiokafka drain, and search latency over a full register.
+
+    uv run python bench/vacancies.py [--events 100000]
+
+Both drains read the same pre-filled topic on the same broker in the same run. The service's
+time runs from the moment it reports ready until every offset is committed (each batch applied
+in one PostgreSQL transaction with its inbox, lifecycle events in the outbox).
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import (  # noqa: E402
+    KAFKA,
+    agency_topic,
+    fill_topic,
+    random_vacancy,
+    raw_drain,
+    register_agencies,
+    scratch_database,
+    summary,
+)
+from myndnet_kit.logging import configure_logging  # noqa: E402
+from myndnet_kit.testing import committed_offsets, end_offsets, running  # noqa: E402
+from myndnet_schemas import Event  # noqa: E402
+from myndnet_vacancies.main import VacanciesSettings, build  # noqa: E402
+
+
+async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -> None:
+    run = uuid.uuid4().hex[:8]
+    code = f"bench{run}"
+    membership_topic = f"membership.agencies.bench{run}"
+    topic = agency_topic(code)
+    rng = random.Random(20261126)
+    today = date.today()
+    events = [Event.new(random_vacancy(rng, f"B-{i:06d}", today), source=f"/agencies/{code}")
+              for i in range(events_wanted)]
+    await register_agencies(membership_topic, [code])
+    produced = await fill_topic(topic, events, partitions)
+    print(f"machine: {sys.platform}, broker {KAFKA}; topic {topic} with {events_wanted} "
+          f"events in {partitions} partitions (published in {produced:.1f} s)")
+
+    count, raw_seconds = await raw_drain(topic)
+    raw_rate = count / raw_seconds
+    print(f"raw aiokafka getmany drain : {count} records in {raw_seconds:6.2f} s "
+          f"= {raw_rate:9.0f} /s")
+
+    async with scratch_database() as database_url:
+        settings = VacanciesSettings(  # type: ignore[call-arg]
+            VACANCIES_DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=KAFKA,
+            MEMBERSHIP_TOPIC=membership_topic, LOG_LEVEL="WARNING",
+            VACANCIES_HR_TOPIC_PATTERN=rf"^hr\.bench{run}\.vacancies$",
+            CONSUMER_MAX_RECORDS=1000,
+        )
+        app = build(settings)
+        async with running(app):
+            started = time.perf_counter()
+            ends = await end_offsets(KAFKA, topic)
+            while True:
+                committed = await committed_offsets(KAFKA, "vacancies.hr-vacancies", topic)
+                if all(committed.get(p, 0) >= end for p, end in ends.items()):
+                    break
+                await asyncio.sleep(0.2)
+            service_seconds = time.perf_counter() - started
+            service_rate = events_wanted / service_seconds
+            print(f"vacancies service ingest   : {events_wanted} events  in "
+                  f"{service_seconds:6.2f} s = {service_rate:9.0f} /s "
+                  "(applied, inbox, outbox, committed)")
+            print(f"ratio service / raw drain  : {service_rate / raw_rate:.2f}  "
+                  "(issue 5 asks for this ratio)")
+            conn = await asyncpg.connect(database_url)
+            rows = await conn.fetchval("SELECT count(*) FROM vacancies")
+            await conn.close()
+            assert rows == events_wanted, f"{rows} rows for {events_wanted} events"
+
+            transport = httpx.ASGITransport(app=app.api)
+            async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+                for label, params in [
+                    ("word query 'utvecklare'", {"q": "utvecklare"}),
+                    ("word query 'jurist förvaltningsrätten'",
+                     {"q": "jurist förvaltningsrätten"}),
+                    ("filter-only (field + municipality + target group)",
+                     {"occupation_field": "it", "municipality": "Sundsvall",
+                      "target_group": "students"}),
+                    ("no filter, newest first", {}),
+                ]:
+                    timings = []
+                    for _ in range(queries):
+                        began = time.perf_counter()
+                        response = await http.get("/vacancies", params={**params, "limit": 20})
+                        timings.append((time.perf_counter() - began) * 1000)
+                        assert response.status_code == 200
+                    hits = len(response.json()["items"])
+                    print(f"search {label:52s}: {summary(timings)}, {hits} on the first page")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    configure_logging("bench", "WARNING")
+    asyncio.run(ingest_and_search(args.events, args.partitions, args.queries))
+
+
+if __name__ == "__main__":
+    main()
