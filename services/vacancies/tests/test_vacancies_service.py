@@ -10,11 +10,8 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.kafka import compacted, ensure_topics
-from myndnet_kit.testing import produce, read_topic, running, wait_until
+from myndnet_kit.testing import TestNetwork, produce, read_to_end, running, wait_until
 from myndnet_schemas import (
-    AgencyLeft,
-    AgencyRegistered,
     Event,
     VacancyPublished,
     VacancyUpdated,
@@ -30,69 +27,9 @@ TOKEN = "vacancies-test-token"
 TODAY = stockholm_today()
 
 
-class Network:
-    """A test's own corner of the broker: its membership topic and agencies."""
-
-    def __init__(self, kafka: str, unique: str) -> None:
-        self.kafka = kafka
-        self.unique = unique
-        self.membership_topic = f"membership.agencies.{unique}"
-
-    def code(self, name: str) -> str:
-        return f"v{self.unique}-{name}"
-
-    async def register(self, *names: str, create_topics: bool = True) -> None:
-        states = [
-            AgencyRegistered(
-                code=self.code(n),
-                name=f"Myndigheten {n.upper()}",
-                kind="agency",
-                role="member",
-                status="active",
-                joined_on="2023-11-28",
-                website="https://example.se",
-            )
-            for n in names
-        ]
-        await ensure_topics(self.kafka, [compacted(self.membership_topic)])
-        if create_topics:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka)
-            await admin.start()
-            try:
-                existing = set(await admin.list_topics())
-                wanted = [
-                    NewTopic(topics.hr_vacancies(s.code), 2, 1)
-                    for s in states
-                    if topics.hr_vacancies(s.code) not in existing
-                ]
-                if wanted:
-                    await admin.create_topics(wanted)
-            finally:
-                await admin.close()
-        await produce(
-            self.kafka,
-            self.membership_topic,
-            [Event.new(s, source="/services/membership") for s in states],
-        )
-
-    async def leave(self, name: str) -> None:
-        state = AgencyLeft(
-            code=self.code(name),
-            name=f"Myndigheten {name.upper()}",
-            kind="agency",
-            role="member",
-            status="left",
-            joined_on="2023-11-28",
-            left_on=TODAY.isoformat(),
-        )
-        await produce(
-            self.kafka, self.membership_topic, [Event.new(state, source="/services/membership")]
-        )
-
+class Network(TestNetwork):
     async def publish(self, name: str, *payloads, source: str | None = None) -> list[Event]:
-        events = [Event.new(p, source=source or f"/agencies/{self.code(name)}") for p in payloads]
-        await produce(self.kafka, topics.hr_vacancies(self.code(name)), events)
-        return events
+        return await super().publish(name, "vacancies", *payloads, source=source)
 
     def settings(self, database_url: str) -> VacanciesSettings:
         return VacanciesSettings(  # type: ignore[call-arg]
@@ -100,7 +37,7 @@ class Network:
             KAFKA_BOOTSTRAP_SERVERS=self.kafka,
             MEMBERSHIP_TOPIC=self.membership_topic,
             OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
-            VACANCIES_HR_TOPIC_PATTERN=rf"^hr\.v{self.unique}-[a-z0-9-]+\.vacancies$",
+            VACANCIES_HR_TOPIC_PATTERN=self.hr_pattern("vacancies"),
             KAFKA_METADATA_MAX_AGE_MS=1000,
             CONSUMER_BATCH_TIMEOUT_MS=50,
             PUBLIC_BASE_URL="https://jobb.myndnet.se",
@@ -137,7 +74,7 @@ async def row(database_url: str, agency: str, vacancy_id: str) -> asyncpg.Record
 
 
 async def lifecycle(kafka: str, agency: str, at_least: int) -> list:
-    records = await read_topic(kafka, topics.VACANCIES, at_least=0, timeout=5, settle=0.5)
+    records = await read_to_end(kafka, topics.VACANCIES)
     events = [
         parse(r.headers, r.key, r.value)
         for r in records

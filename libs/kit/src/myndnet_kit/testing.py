@@ -105,6 +105,31 @@ async def read_topic(
         await stop_consumer(consumer)
 
 
+async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Everything on a topic from the start up to its end as it is now, however long it is."""
+    partitions = [TopicPartition(topic, p) for p in await topic_partitions(bootstrap, topic)]
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end for tp, end in ends.items()])
+
+        while await behind():
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for tp, part in batch.items():
+                records.extend(r for r in part if r.offset < ends[tp])
+        return records
+    finally:
+        await stop_consumer(consumer)
+
+
 async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[int, int]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -169,3 +194,77 @@ class ServiceProcess:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+class TestNetwork:
+    """A test's own corner of the broker: its membership topic, its agencies and their topics.
+
+    Agency codes are `v<unique>-<name>`, so a service whose HR pattern is `hr_pattern(kind)`
+    reads only this test's topics.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, kafka: str, unique: str) -> None:
+        self.kafka = kafka
+        self.unique = unique
+        self.membership_topic = f"membership.agencies.{unique}"
+
+    def code(self, name: str) -> str:
+        return f"v{self.unique}-{name}"
+
+    def hr_pattern(self, kind: str) -> str:
+        return rf"^hr\.v{self.unique}-[a-z0-9-]+\.{kind}$"
+
+    def state(self, name: str, status: str = "active") -> Any:
+        from myndnet_schemas import AgencyLeft, AgencyRegistered
+
+        model = AgencyRegistered if status == "active" else AgencyLeft
+        return model(
+            code=self.code(name),
+            name=f"Myndigheten {name.upper()}",
+            kind="agency",
+            role="member",
+            status=status,
+            joined_on="2023-11-28",
+            left_on="2026-11-26" if status == "left" else None,
+            website="https://example.se",
+        )
+
+    async def register(self, *names: str, create_topics: bool = True) -> None:
+        from myndnet_schemas import topics
+
+        from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
+
+        await ensure_topics(self.kafka, [compacted(self.membership_topic)])
+        if create_topics:
+            await ensure_topics(
+                self.kafka,
+                [
+                    TopicSpec(name, 2)
+                    for n in names
+                    for name in (
+                        topics.hr_vacancies(self.code(n)),
+                        topics.hr_leadership(self.code(n)),
+                    )
+                ],
+            )
+        await produce(
+            self.kafka,
+            self.membership_topic,
+            [Event.new(self.state(n), source="/services/membership") for n in names],
+        )
+
+    async def leave(self, name: str) -> None:
+        await produce(
+            self.kafka,
+            self.membership_topic,
+            [Event.new(self.state(name, "left"), source="/services/membership")],
+        )
+
+    async def publish(
+        self, name: str, kind: str, *payloads: Any, source: str | None = None
+    ) -> list[Event[Any]]:
+        events = [Event.new(p, source=source or f"/agencies/{self.code(name)}") for p in payloads]
+        await produce(self.kafka, f"hr.{self.code(name)}.{kind}", events)
+        return events

@@ -1,0 +1,1 @@
+"""Mentoring: the manager introduction programme; each new manager gets an outside mentor."""

@@ -1,0 +1,3 @@
+from myndnet_mentoring.main import main
+
+main()

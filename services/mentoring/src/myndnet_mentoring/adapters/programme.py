@@ -1,0 +1,262 @@
+"""The programme's tables."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+from myndnet_schemas.events import ManagerAppointed, MatchParty, MentorVolunteered
+
+from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
+
+LIVE = ("proposed", "accepted")
+
+
+async def save_manager(conn: asyncpg.Connection, agency: str, m: ManagerAppointed) -> None:
+    """A new manager waits for a mentor; a known one only has their details refreshed."""
+    await conn.execute(
+        """
+        INSERT INTO managers (agency, person_id, name, email, title, unit, start_date,
+                              competence_areas, languages, municipality, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting')
+        ON CONFLICT (agency, person_id) DO UPDATE SET
+            name = EXCLUDED.name, email = EXCLUDED.email, title = EXCLUDED.title,
+            unit = EXCLUDED.unit, start_date = EXCLUDED.start_date,
+            competence_areas = EXCLUDED.competence_areas, languages = EXCLUDED.languages,
+            municipality = EXCLUDED.municipality
+        """,
+        agency,
+        m.person_id,
+        m.name,
+        m.email,
+        m.title,
+        m.unit,
+        m.start_date,
+        list(m.competence_areas),
+        list(m.languages),
+        m.municipality,
+    )
+
+
+async def save_mentor(conn: asyncpg.Connection, agency: str, m: MentorVolunteered) -> None:
+    await conn.execute(
+        """
+        INSERT INTO mentors (agency, person_id, name, email, title, unit, competence_areas,
+                             languages, municipality, years_as_manager, capacity, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active')
+        ON CONFLICT (agency, person_id) DO UPDATE SET
+            name = EXCLUDED.name, email = EXCLUDED.email, title = EXCLUDED.title,
+            unit = EXCLUDED.unit, competence_areas = EXCLUDED.competence_areas,
+            languages = EXCLUDED.languages, municipality = EXCLUDED.municipality,
+            years_as_manager = EXCLUDED.years_as_manager, capacity = EXCLUDED.capacity,
+            status = 'active'
+        """,
+        agency,
+        m.person_id,
+        m.name,
+        m.email,
+        m.title,
+        m.unit,
+        list(m.competence_areas),
+        list(m.languages),
+        m.municipality,
+        m.years_as_manager,
+        m.capacity,
+    )
+
+
+async def withdraw_mentor(conn: asyncpg.Connection, key: Key) -> bool:
+    status = await conn.fetchval(
+        "UPDATE mentors SET status = 'withdrawn' WHERE agency = $1 AND person_id = $2 "
+        "RETURNING status",
+        *key,
+    )
+    return status is not None
+
+
+async def candidates(conn: asyncpg.Connection, now: datetime) -> list[Candidate]:
+    rows = await conn.fetch(
+        "SELECT agency, person_id, competence_areas, languages, municipality, waiting_since "
+        "FROM managers WHERE status = 'waiting' ORDER BY agency, person_id FOR UPDATE"
+    )
+    return [
+        Candidate(
+            (r["agency"], r["person_id"]),
+            frozenset(r["competence_areas"]),
+            frozenset(r["languages"]),
+            r["municipality"],
+            max(0, (now - r["waiting_since"]).days),
+        )
+        for r in rows
+    ]
+
+
+async def mentors_with_places(conn: asyncpg.Connection) -> list[Mentor]:
+    rows = await conn.fetch(
+        """
+        SELECT t.agency, t.person_id, t.competence_areas, t.languages, t.municipality,
+               t.years_as_manager, t.capacity - count(m.match_id) AS free_slots
+        FROM mentors t
+        LEFT JOIN matches m ON m.mentor_agency = t.agency AND m.mentor_id = t.person_id
+                           AND m.status IN ('proposed', 'accepted')
+        WHERE t.status = 'active'
+        GROUP BY t.agency, t.person_id
+        HAVING t.capacity - count(m.match_id) > 0
+        ORDER BY t.agency, t.person_id
+        """
+    )
+    return [
+        Mentor(
+            (r["agency"], r["person_id"]),
+            frozenset(r["competence_areas"]),
+            frozenset(r["languages"]),
+            r["municipality"],
+            r["years_as_manager"],
+            r["free_slots"],
+        )
+        for r in rows
+    ]
+
+
+async def rules(conn: asyncpg.Connection) -> Rules:
+    excluded = await conn.fetch("SELECT * FROM excluded_pairs")
+    forbidden = await conn.fetch("SELECT agency_a, agency_b FROM forbidden_agency_pairs")
+    flows = await conn.fetch(
+        """
+        SELECT agency, sum(received) AS received, sum(given) AS given FROM (
+            SELECT manager_agency AS agency, 1 AS received, 0 AS given FROM matches
+            WHERE status IN ('proposed', 'accepted', 'ended')
+            UNION ALL
+            SELECT mentor_agency, 0, 1 FROM matches
+            WHERE status IN ('proposed', 'accepted', 'ended')
+        ) flow GROUP BY agency
+        """
+    )
+    return Rules(
+        excluded_pairs=frozenset(
+            ((r["manager_agency"], r["manager_id"]), (r["mentor_agency"], r["mentor_id"]))
+            for r in excluded
+        ),
+        forbidden_agency_pairs=frozenset(
+            frozenset((r["agency_a"], r["agency_b"])) for r in forbidden
+        ),
+        agency_balance={
+            r["agency"]: (r["received"] - r["given"]) / (r["received"] + r["given"]) for r in flows
+        },
+    )
+
+
+async def record_unmatched(conn: asyncpg.Connection, reasons: dict[Key, str]) -> None:
+    if reasons:
+        items = sorted(reasons.items())
+        await conn.execute(
+            "UPDATE managers m SET unmatched_reason = r.reason "
+            "FROM unnest($1::text[], $2::text[], $3::text[]) AS r(agency, person_id, reason) "
+            "WHERE m.agency = r.agency AND m.person_id = r.person_id",
+            [k[0] for k, _ in items],
+            [k[1] for k, _ in items],
+            [v for _, v in items],
+        )
+
+
+async def add_match(
+    conn: asyncpg.Connection,
+    match_id: str,
+    manager: Key,
+    mentor: Key,
+    score: float,
+    reasons: Sequence[str],
+    now: datetime,
+    respond_by: date,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO matches (match_id, manager_agency, manager_id, mentor_agency, mentor_id,
+                             status, score, reasons, proposed_at, respond_by)
+        VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7, $8, $9)
+        """,
+        match_id,
+        *manager,
+        *mentor,
+        score,
+        list(reasons),
+        now,
+        respond_by,
+    )
+    await set_manager_status(conn, manager, "proposed", clear_reason=True)
+
+
+async def set_manager_status(
+    conn: asyncpg.Connection, manager: Key, status: str, clear_reason: bool = False
+) -> None:
+    await conn.execute(
+        "UPDATE managers SET status = $3, "
+        "unmatched_reason = CASE WHEN $4 THEN NULL ELSE unmatched_reason END "
+        "WHERE agency = $1 AND person_id = $2",
+        *manager,
+        status,
+        clear_reason,
+    )
+
+
+async def exclude_pair(conn: asyncpg.Connection, manager: Key, mentor: Key) -> None:
+    await conn.execute(
+        "INSERT INTO excluded_pairs VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        *manager,
+        *mentor,
+    )
+
+
+MATCH_COLUMNS = """m.*, g.name AS manager_name, g.email AS manager_email, g.title AS manager_title,
+    t.name AS mentor_name, t.email AS mentor_email, t.title AS mentor_title"""
+
+
+async def match(
+    conn: asyncpg.Connection, match_id: str, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    lock = " FOR UPDATE OF m" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT {MATCH_COLUMNS} FROM matches m "
+        "JOIN managers g ON g.agency = m.manager_agency AND g.person_id = m.manager_id "
+        "JOIN mentors t ON t.agency = m.mentor_agency AND t.person_id = m.mentor_id "
+        f"WHERE m.match_id = $1{lock}",
+        match_id,
+    )
+
+
+async def matches_where(
+    conn: asyncpg.Connection, condition: str, *args: Any
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {MATCH_COLUMNS} FROM matches m "
+        "JOIN managers g ON g.agency = m.manager_agency AND g.person_id = m.manager_id "
+        "JOIN mentors t ON t.agency = m.mentor_agency AND t.person_id = m.mentor_id "
+        f"WHERE {condition} ORDER BY m.proposed_at, m.match_id FOR UPDATE OF m",
+        *args,
+    )
+
+
+async def update_match(conn: asyncpg.Connection, match_id: str, **values: Any) -> None:
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(values, start=2))
+    await conn.execute(
+        f"UPDATE matches SET {assignments} WHERE match_id = $1", match_id, *values.values()
+    )
+
+
+def parties(row: asyncpg.Record) -> tuple[MatchParty, MatchParty]:
+    return (
+        MatchParty(
+            agency=row["manager_agency"],
+            person_id=row["manager_id"],
+            name=row["manager_name"],
+            email=row["manager_email"],
+            title=row["manager_title"],
+        ),
+        MatchParty(
+            agency=row["mentor_agency"],
+            person_id=row["mentor_id"],
+            name=row["mentor_name"],
+            email=row["mentor_email"],
+            title=row["mentor_title"],
+        ),
+    )

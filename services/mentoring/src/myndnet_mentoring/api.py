@@ -1,0 +1,242 @@
+"""HTTP for operators (right `mentoring:operate`): people, matches, rounds, answers, figures."""
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, HTTPException, Query, Request
+from myndnet_kit.app import pool_of, service_of
+from myndnet_kit.auth import require_operator
+from myndnet_schemas.topics import validate_agency_code
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from myndnet_mentoring.adapters import programme as repository
+from myndnet_mentoring.domain.lifecycle import Actor, MatchConflict, MatchNotFound, cohort_of
+from myndnet_mentoring.handlers import programme as handlers
+
+router = APIRouter(tags=["mentoring"], dependencies=[require_operator("mentoring:operate")])
+AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
+
+
+def programme(request: Request) -> handlers.Programme:
+    return service_of(request).api.state.programme
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    try:
+        yield
+    except MatchNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except MatchConflict as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+def _when(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def match_json(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "match_id": row["match_id"],
+        "status": row["status"],
+        "score": row["score"],
+        "reasons": list(row["reasons"]),
+        "manager": {
+            "agency": row["manager_agency"],
+            "person_id": row["manager_id"],
+            "name": row["manager_name"],
+            "accepted": row["manager_accepted_at"] is not None,
+        },
+        "mentor": {
+            "agency": row["mentor_agency"],
+            "person_id": row["mentor_id"],
+            "name": row["mentor_name"],
+            "accepted": row["mentor_accepted_at"] is not None,
+        },
+        "proposed_at": _when(row["proposed_at"]),
+        "respond_by": _when(row["respond_by"]),
+        "accepted_at": _when(row["accepted_at"]),
+        "ends_on": _when(row["ends_on"]),
+        "closed_at": _when(row["closed_at"]),
+        "close_reason": row["close_reason"],
+    }
+
+
+@router.get("/managers")
+async def list_managers(
+    request: Request,
+    status: Annotated[str | None, Query(pattern="^(waiting|proposed|matched|completed)$")] = None,
+) -> list[dict[str, Any]]:
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT agency, person_id, name, title, unit, start_date, competence_areas, "
+            "languages, municipality, status, waiting_since, unmatched_reason FROM managers "
+            "WHERE $1::text IS NULL OR status = $1 ORDER BY waiting_since, agency, person_id",
+            status,
+        )
+    at = datetime.now(handlers.STOCKHOLM)
+    return [
+        {
+            **{k: _when(v) for k, v in dict(r).items()},
+            "competence_areas": list(r["competence_areas"]),
+            "languages": list(r["languages"]),
+            "cohort": cohort_of(r["start_date"]),
+            "waiting_days": (at - r["waiting_since"]).days if r["status"] == "waiting" else None,
+            "why_waiting": r["unmatched_reason"] if r["status"] == "waiting" else None,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/mentors")
+async def list_mentors(request: Request) -> list[dict[str, Any]]:
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch(
+            """
+            SELECT t.agency, t.person_id, t.name, t.title, t.competence_areas, t.languages,
+                   t.municipality, t.years_as_manager, t.capacity, t.status,
+                   count(m.match_id) AS current_mentees
+            FROM mentors t
+            LEFT JOIN matches m ON m.mentor_agency = t.agency AND m.mentor_id = t.person_id
+                               AND m.status IN ('proposed', 'accepted')
+            GROUP BY t.agency, t.person_id ORDER BY t.agency, t.person_id
+            """
+        )
+    return [
+        {
+            **dict(r),
+            "competence_areas": list(r["competence_areas"]),
+            "languages": list(r["languages"]),
+            "free_places": max(0, r["capacity"] - r["current_mentees"])
+            if r["status"] == "active"
+            else 0,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/matches")
+async def list_matches(
+    request: Request,
+    status: Annotated[
+        str | None, Query(pattern="^(proposed|accepted|declined|expired|ended)$")
+    ] = None,
+) -> list[dict[str, Any]]:
+    async with pool_of(request).acquire() as conn, conn.transaction():
+        rows = await repository.matches_where(conn, "$1::text IS NULL OR m.status = $1", status)
+    return [match_json(r) for r in rows]
+
+
+@router.post("/matching/run")
+async def run_matching(request: Request) -> dict[str, Any]:
+    """A matching round over the whole waiting pool, now."""
+    return await handlers.run_round(pool_of(request), programme(request))
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    by: Actor = Actor.OPERATOR
+
+
+@router.post("/matches/{match_id}/accept")
+async def accept(request: Request, match_id: str, body: Answer | None = None) -> dict[str, Any]:
+    """Record an acceptance: the manager's, the mentor's, or an operator's (for both)."""
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            row = await handlers.accept_match(
+                conn, match_id, (body or Answer()).by, programme(request)
+            )
+    return match_json(row)
+
+
+@router.post("/matches/{match_id}/decline")
+async def decline(request: Request, match_id: str, body: Answer | None = None) -> dict[str, Any]:
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            row = await handlers.decline_match(conn, match_id, (body or Answer()).by)
+    return match_json(row)
+
+
+@router.get("/cohorts")
+async def cohorts(request: Request) -> list[dict[str, Any]]:
+    """Managers grouped by the half-year of their start date."""
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch("SELECT start_date, status FROM managers")
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        cohort = grouped.setdefault(
+            cohort_of(row["start_date"]),
+            {"managers": 0, "waiting": 0, "proposed": 0, "matched": 0, "completed": 0},
+        )
+        cohort["managers"] += 1
+        cohort[row["status"]] += 1
+    return [
+        {"cohort": name, **counts, "status": _cohort_status(counts)}
+        for name, counts in sorted(grouped.items())
+    ]
+
+
+def _cohort_status(counts: dict[str, int]) -> str:
+    if counts["completed"] == counts["managers"]:
+        return "completed"
+    if counts["waiting"] or counts["proposed"]:
+        return "matching"
+    return "in programme"
+
+
+@router.get("/agencies/figures")
+async def agency_figures(request: Request) -> list[dict[str, Any]]:
+    """Per agency: mentors given, mentors received, managers waiting."""
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch(
+            """
+            WITH live AS (SELECT * FROM matches WHERE status IN ('proposed', 'accepted', 'ended'))
+            SELECT agency, sum(given)::int AS mentors_given, sum(received)::int AS mentors_received,
+                   sum(waiting)::int AS managers_waiting
+            FROM (
+                SELECT mentor_agency AS agency, 1 AS given, 0 AS received, 0 AS waiting FROM live
+                UNION ALL SELECT manager_agency, 0, 1, 0 FROM live
+                UNION ALL SELECT agency, 0, 0, 1 FROM managers WHERE status = 'waiting'
+            ) figures GROUP BY agency ORDER BY agency
+            """
+        )
+    return [dict(r) for r in rows]
+
+
+class AgencyPair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agencies: tuple[AgencyCode, AgencyCode]
+
+
+@router.get("/forbidden-pairs")
+async def forbidden_pairs(request: Request) -> list[list[str]]:
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT agency_a, agency_b FROM forbidden_agency_pairs ORDER BY agency_a, agency_b"
+        )
+    return [[r["agency_a"], r["agency_b"]] for r in rows]
+
+
+@router.post("/forbidden-pairs", status_code=201)
+async def forbid_pair(request: Request, body: AgencyPair) -> list[str]:
+    """Never match a manager of one of these agencies with a mentor of the other."""
+    a, b = sorted(body.agencies)
+    if a == b:
+        raise HTTPException(422, "a forbidden pair names two different agencies")
+    async with pool_of(request).acquire() as conn:
+        await conn.execute(
+            "INSERT INTO forbidden_agency_pairs VALUES ($1, $2) ON CONFLICT DO NOTHING", a, b
+        )
+    return [a, b]
+
+
+@router.delete("/forbidden-pairs", status_code=204)
+async def allow_pair(request: Request, body: AgencyPair) -> None:
+    a, b = sorted(body.agencies)
+    async with pool_of(request).acquire() as conn:
+        await conn.execute(
+            "DELETE FROM forbidden_agency_pairs WHERE agency_a = $1 AND agency_b = $2", a, b
+        )

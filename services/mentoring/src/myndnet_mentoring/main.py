@@ -1,0 +1,112 @@
+"""Wiring: settings (the matching weights among them), the leadership consumer, the jobs."""
+
+from pathlib import Path
+from typing import ClassVar
+
+import asyncpg
+from myndnet_kit.app import ServiceApp, Subscription, run
+from myndnet_kit.consumer import Incoming, check_hr_source
+from myndnet_kit.kafka import TopicSpec
+from myndnet_kit.logging import configure_logging
+from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_schemas import topics
+from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS
+from pydantic import Field
+
+from myndnet_mentoring import api
+from myndnet_mentoring.domain.matching import Weights
+from myndnet_mentoring.handlers.programme import (
+    Programme,
+    agency_changed,
+    apply_leadership_events,
+    keep_programme_running,
+)
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+class MentoringSettings(ServiceSettings):
+    service: ClassVar[str] = "mentoring"
+    database_url: str = Field(local_database_url("mentoring"), alias="MENTORING_DATABASE_URL")
+    port: int = Field(8003, alias="MENTORING_PORT")
+    programme_months: int = Field(12, ge=1, alias="MENTORING_PROGRAMME_MONTHS")
+    respond_days: int = Field(14, ge=1, alias="MENTORING_RESPOND_DAYS")
+    round_seconds: float = Field(300.0, alias="MENTORING_ROUND_SECONDS")
+    jobs_seconds: float = Field(60.0, alias="MENTORING_JOBS_SECONDS")
+    weight_competence: float = Field(4.0, alias="MATCH_WEIGHT_COMPETENCE")
+    weight_municipality: float = Field(1.0, alias="MATCH_WEIGHT_MUNICIPALITY")
+    weight_experience: float = Field(1.0, alias="MATCH_WEIGHT_EXPERIENCE")
+    weight_waiting: float = Field(2.0, alias="MATCH_WEIGHT_WAITING")
+    weight_balance: float = Field(1.0, alias="MATCH_WEIGHT_BALANCE")
+    hr_topic_pattern: str = Field(topics.HR_LEADERSHIP_PATTERN, alias="MENTORING_HR_TOPIC_PATTERN")
+
+    def programme(self) -> Programme:
+        return Programme(
+            Weights(
+                competence=self.weight_competence,
+                municipality=self.weight_municipality,
+                experience=self.weight_experience,
+                waiting=self.weight_waiting,
+                balance=self.weight_balance,
+            ),
+            months=self.programme_months,
+            respond_days=self.respond_days,
+        )
+
+
+def build(settings: MentoringSettings) -> ServiceApp:
+    programme = settings.programme()
+    membership = MembershipFollower(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic=settings.membership_topic,
+        on_change=agency_changed,
+        partitions=settings.topic_partitions,
+        replication_factor=settings.topic_replication_factor,
+    )
+
+    async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+        await apply_leadership_events(conn, events)
+
+    async def programme_jobs(app: ServiceApp) -> None:
+        assert app.pool is not None
+        await keep_programme_running(
+            app.pool, programme, settings.round_seconds, settings.jobs_seconds
+        )
+
+    app = ServiceApp(
+        settings,
+        title="Myndnet mentoring",
+        description="The manager introduction programme: every new manager gets a mentor "
+        "from another agency.",
+        migrations=MIGRATIONS,
+        topics=[
+            TopicSpec(
+                topics.MENTORING_MATCHES,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            )
+        ],
+        subscriptions=[
+            Subscription(
+                "hr-leadership",
+                ingest,
+                accepts=LEADERSHIP_EVENTS,
+                pattern=settings.hr_topic_pattern,
+                checks=(check_hr_source, membership.check),
+                before_batch=membership.before_batch,
+                description="Every agency's new managers and mentors.",
+            )
+        ],
+        routers=[api.router],
+        background=[programme_jobs],
+        membership=membership,
+    )
+    app.api.state.programme = programme
+    return app
+
+
+def main() -> None:
+    settings = MentoringSettings()
+    configure_logging(settings.service, settings.log_level)
+    run(build(settings))
