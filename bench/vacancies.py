@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (  # noqa: E402
+from common import (
     KAFKA,
     agency_topic,
     fill_topic,
@@ -30,10 +30,10 @@ from common import (  # noqa: E402
     scratch_database,
     summary,
 )
-from myndnet_kit.logging import configure_logging  # noqa: E402
-from myndnet_kit.testing import committed_offsets, end_offsets, running  # noqa: E402
-from myndnet_schemas import Event  # noqa: E402
-from myndnet_vacancies.main import VacanciesSettings, build  # noqa: E402
+from myndnet_kit.logging import configure_logging
+from myndnet_kit.testing import committed_offsets, end_offsets, running
+from myndnet_schemas import Event
+from myndnet_vacancies.main import VacanciesSettings, build
 
 
 async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -> None:
@@ -43,22 +43,29 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
     topic = agency_topic(code)
     rng = random.Random(20261126)
     today = date.today()
-    events = [Event.new(random_vacancy(rng, f"B-{i:06d}", today), source=f"/agencies/{code}")
-              for i in range(events_wanted)]
+    events = [
+        Event.new(random_vacancy(rng, f"B-{i:06d}", today), source=f"/agencies/{code}")
+        for i in range(events_wanted)
+    ]
     await register_agencies(membership_topic, [code])
     produced = await fill_topic(topic, events, partitions)
-    print(f"machine: {sys.platform}, broker {KAFKA}; topic {topic} with {events_wanted} "
-          f"events in {partitions} partitions (published in {produced:.1f} s)")
+    print(
+        f"machine: {sys.platform}, broker {KAFKA}; topic {topic} with {events_wanted} "
+        f"events in {partitions} partitions (published in {produced:.1f} s)"
+    )
 
     count, raw_seconds = await raw_drain(topic)
     raw_rate = count / raw_seconds
-    print(f"raw aiokafka getmany drain : {count} records in {raw_seconds:6.2f} s "
-          f"= {raw_rate:9.0f} /s")
+    print(
+        f"raw aiokafka getmany drain : {count} records in {raw_seconds:6.2f} s = {raw_rate:9.0f} /s"
+    )
 
     async with scratch_database() as database_url:
         settings = VacanciesSettings(  # type: ignore[call-arg]
-            VACANCIES_DATABASE_URL=database_url, KAFKA_BOOTSTRAP_SERVERS=KAFKA,
-            MEMBERSHIP_TOPIC=membership_topic, LOG_LEVEL="WARNING",
+            VACANCIES_DATABASE_URL=database_url,
+            KAFKA_BOOTSTRAP_SERVERS=KAFKA,
+            MEMBERSHIP_TOPIC=membership_topic,
+            LOG_LEVEL="WARNING",
             VACANCIES_HR_TOPIC_PATTERN=rf"^hr\.bench{run}\.vacancies$",
             CONSUMER_MAX_RECORDS=1000,
         )
@@ -73,11 +80,15 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
                 await asyncio.sleep(0.2)
             service_seconds = time.perf_counter() - started
             service_rate = events_wanted / service_seconds
-            print(f"vacancies service ingest   : {events_wanted} events  in "
-                  f"{service_seconds:6.2f} s = {service_rate:9.0f} /s "
-                  "(applied, inbox, outbox, committed)")
-            print(f"ratio service / raw drain  : {service_rate / raw_rate:.2f}  "
-                  "(issue 5 asks for this ratio)")
+            print(
+                f"vacancies service ingest   : {events_wanted} events  in "
+                f"{service_seconds:6.2f} s = {service_rate:9.0f} /s "
+                "(applied, inbox, outbox, committed)"
+            )
+            print(
+                f"ratio service / raw drain  : {service_rate / raw_rate:.2f}  "
+                "(issue 5 asks for this ratio)"
+            )
             conn = await asyncpg.connect(database_url)
             rows = await conn.fetchval("SELECT count(*) FROM vacancies")
             await conn.close()
@@ -87,11 +98,15 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
             async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
                 for label, params in [
                     ("word query 'utvecklare'", {"q": "utvecklare"}),
-                    ("word query 'jurist förvaltningsrätten'",
-                     {"q": "jurist förvaltningsrätten"}),
-                    ("filter-only (field + municipality + target group)",
-                     {"occupation_field": "it", "municipality": "Sundsvall",
-                      "target_group": "students"}),
+                    ("word query 'jurist förvaltningsrätten'", {"q": "jurist förvaltningsrätten"}),
+                    (
+                        "filter-only (field + municipality + target group)",
+                        {
+                            "occupation_field": "it",
+                            "municipality": "Sundsvall",
+                            "target_group": "students",
+                        },
+                    ),
                     ("no filter, newest first", {}),
                 ]:
                     timings = []

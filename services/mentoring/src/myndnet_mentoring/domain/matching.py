@@ -129,6 +129,79 @@ def score(
     return round(total, 6), tuple(reasons)
 
 
+def score_matrix(
+    managers: list[Candidate], mentors: list[Mentor], weights: Weights, rules: Rules
+) -> np.ndarray:
+    """Every manager × mentor score at once (what `score` gives one pair), NOT_ALLOWED where
+    `why_not` refuses the pair. Capacity is left to the caller."""
+    n, k = len(managers), len(mentors)
+    if n == 0 or k == 0:
+        return np.zeros((n, k))
+
+    def indexed(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+        index: dict[str, int] = {}
+        return np.array([index.setdefault(v, len(index)) for v in values]), index
+
+    def member_matrix(sets: list[frozenset[str]], index: dict[str, int]) -> np.ndarray:
+        matrix = np.zeros((len(sets), len(index)), dtype=np.int32)
+        for row, items in enumerate(sets):
+            matrix[row, [index[i] for i in items if i in index]] = 1
+        return matrix
+
+    agencies, agency_index = indexed([m.agency for m in managers] + [t.agency for t in mentors])
+    manager_agency, mentor_agency = agencies[:n], agencies[n:]
+    allowed = manager_agency[:, None] != mentor_agency[None, :]
+
+    languages = {
+        code: i
+        for i, code in enumerate(sorted({c for p in [*managers, *mentors] for c in p.languages}))
+    }
+    shared_language = (
+        member_matrix([m.languages for m in managers], languages)
+        @ member_matrix([t.languages for t in mentors], languages).T
+    )
+    allowed &= shared_language > 0
+
+    for a, b in (tuple(pair) for pair in rules.forbidden_agency_pairs if len(pair) == 2):
+        if a in agency_index and b in agency_index:
+            ia, ib = agency_index[a], agency_index[b]
+            allowed &= ~(
+                ((manager_agency == ia)[:, None] & (mentor_agency == ib)[None, :])
+                | ((manager_agency == ib)[:, None] & (mentor_agency == ia)[None, :])
+            )
+    if rules.excluded_pairs:
+        row_of = {m.key: i for i, m in enumerate(managers)}
+        column_of = {t.key: j for j, t in enumerate(mentors)}
+        for manager_key, mentor_key in rules.excluded_pairs:
+            if manager_key in row_of and mentor_key in column_of:
+                allowed[row_of[manager_key], column_of[mentor_key]] = False
+
+    areas = {a: i for i, a in enumerate(sorted({a for m in managers for a in m.competence_areas}))}
+    overlap = (
+        member_matrix([m.competence_areas for m in managers], areas)
+        @ member_matrix([t.competence_areas for t in mentors], areas).T
+    )
+    own = np.array([max(1, len(m.competence_areas)) for m in managers])[:, None]
+    towns, _ = indexed(
+        [m.municipality.casefold() for m in managers] + [t.municipality.casefold() for t in mentors]
+    )
+    same_town = towns[:n, None] == towns[None, n:]
+    experience = np.array([min(t.years_as_manager, 15) / 15 for t in mentors])[None, :]
+    waiting = np.array([min(m.waiting_days, 180) / 180 for m in managers])[:, None]
+    balance = np.array([max(0.0, rules.agency_balance.get(t.agency, 0.0)) for t in mentors])[
+        None, :
+    ]
+    scores = (
+        weights.base
+        + weights.competence * overlap / own
+        + weights.municipality * same_town
+        + weights.experience * experience
+        + weights.waiting * waiting
+        + weights.balance * balance
+    )
+    return np.where(allowed, np.round(scores, 6), NOT_ALLOWED)
+
+
 def match_round(
     candidates: Iterable[Candidate], mentors: Iterable[Mentor], weights: Weights, rules: Rules
 ) -> Round:
@@ -136,22 +209,12 @@ def match_round(
     available = sorted((m for m in mentors if m.free_slots > 0), key=lambda m: m.key)
     if not managers:
         return Round([], {})
-    offsets: list[int] = []
-    slot_owner: list[int] = []
-    for j, mentor in enumerate(available):
-        offsets.append(len(slot_owner))
-        slot_owner += [j] * mentor.free_slots
-
+    scores = score_matrix(managers, available, weights, rules)
+    slot_owner = np.repeat(np.arange(len(available)), [m.free_slots for m in available])
     n, m = len(managers), len(slot_owner)
     matrix = np.full((n, m + n), NOT_ALLOWED)
+    matrix[:, :m] = scores[:, slot_owner]
     matrix[np.arange(n), m + np.arange(n)] = 0.0  # each manager's own "unmatched" column
-    details: dict[tuple[int, int], tuple[float, tuple[str, ...]]] = {}
-    for j, mentor in enumerate(available):
-        for i, manager in enumerate(managers):
-            if why_not(manager, mentor, rules) is None:
-                value, reasons = score(manager, mentor, weights, rules)
-                details[(i, j)] = (value, reasons)
-                matrix[i, offsets[j] : offsets[j] + mentor.free_slots] = value
 
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     proposals, unmatched = [], {}
@@ -160,9 +223,9 @@ def match_round(
         if column >= m or matrix[i, column] <= NOT_ALLOWED / 2:
             unmatched[manager.key] = _unmatched_reason(manager, available, rules)
             continue
-        j = slot_owner[column]
-        value, reasons = details[(i, j)]
-        proposals.append(Proposal(manager.key, available[j].key, value, reasons))
+        mentor = available[slot_owner[column]]
+        value, reasons = score(manager, mentor, weights, rules)
+        proposals.append(Proposal(manager.key, mentor.key, value, reasons))
     return Round(proposals, unmatched)
 
 
@@ -183,24 +246,22 @@ def _unmatched_reason(manager: Candidate, mentors: list[Mentor], rules: Rules) -
 def greedy_round(
     candidates: Iterable[Candidate], mentors: Iterable[Mentor], weights: Weights, rules: Rules
 ) -> Round:
-    """The baseline the benchmark compares with: best remaining pair first."""
+    """The baseline the benchmark compares with: the best remaining pair first."""
     managers = sorted(candidates, key=lambda c: c.key)
-    free = {m.key: m.free_slots for m in mentors}
-    by_key = {m.key: m for m in mentors}
-    pairs = []
-    for manager in managers:
-        for mentor in by_key.values():
-            if free[mentor.key] > 0 and why_not(manager, mentor, rules) is None:
-                value, reasons = score(manager, mentor, weights, rules)
-                pairs.append((-value, manager.key, mentor.key, reasons))
-    pairs.sort()
-    taken: set[Key] = set()
+    available = sorted((m for m in mentors if m.free_slots > 0), key=lambda m: m.key)
+    scores = score_matrix(managers, available, weights, rules)
+    free = [m.free_slots for m in available]
+    taken: set[int] = set()
     proposals = []
-    for negative, manager_key, mentor_key, reasons in pairs:
-        if manager_key in taken or free[mentor_key] == 0:
+    for flat in np.argsort(-scores, axis=None, kind="stable"):
+        i, j = divmod(int(flat), len(available))
+        if scores[i, j] <= NOT_ALLOWED / 2:
+            break
+        if i in taken or free[j] == 0:
             continue
-        taken.add(manager_key)
-        free[mentor_key] -= 1
-        proposals.append(Proposal(manager_key, mentor_key, -negative, reasons))
-    unmatched = {m.key: "not matched" for m in managers if m.key not in taken}
+        taken.add(i)
+        free[j] -= 1
+        value, reasons = score(managers[i], available[j], weights, rules)
+        proposals.append(Proposal(managers[i].key, available[j].key, value, reasons))
+    unmatched = {m.key: "not matched" for i, m in enumerate(managers) if i not in taken}
     return Round(proposals, unmatched)
