@@ -4,6 +4,7 @@ people's names and work e-mail so that notify can tell them."""
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -50,7 +51,7 @@ def now() -> datetime:
     return datetime.now(STOCKHOLM)
 
 
-async def announce(conn: asyncpg.Connection, payloads: list[EventData]) -> None:
+async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> None:
     await publish_events(conn, MENTORING_MATCHES, [Event.new(p, source=SOURCE) for p in payloads])
 
 

@@ -2,6 +2,7 @@
 leaves the network. Each runs in the caller's transaction and announces through the outbox."""
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ def stockholm_today() -> date:
     return datetime.now(STOCKHOLM).date()
 
 
-async def announce(conn: asyncpg.Connection, payloads: list[EventData]) -> None:
+async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> None:
     await publish_events(conn, VACANCIES, [Event.new(p, source=SOURCE) for p in payloads])
     for payload in payloads:
         ANNOUNCED.labels(payload.event_type).inc()
