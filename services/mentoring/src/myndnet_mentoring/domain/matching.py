@@ -152,10 +152,8 @@ def score_matrix(
     manager_agency, mentor_agency = agencies[:n], agencies[n:]
     allowed = manager_agency[:, None] != mentor_agency[None, :]
 
-    languages = {
-        code: i
-        for i, code in enumerate(sorted({c for p in [*managers, *mentors] for c in p.languages}))
-    }
+    spoken = {c for m in managers for c in m.languages} | {c for t in mentors for c in t.languages}
+    languages = {code: i for i, code in enumerate(sorted(spoken))}
     shared_language = (
         member_matrix([m.languages for m in managers], languages)
         @ member_matrix([t.languages for t in mentors], languages).T
