@@ -116,6 +116,25 @@ def check_hr_source(incoming: Incoming) -> None:
         )
 
 
+SERVICE_TOPICS = {
+    topics.MEMBERSHIP_AGENCIES: "membership",
+    topics.VACANCIES: "vacancies",
+    topics.MENTORING_MATCHES: "mentoring",
+    topics.NOTIFY_DELIVERIES: "notify",
+}
+
+
+def check_service_source(incoming: Incoming) -> None:
+    """An event on a service's topic must come from that service."""
+    service = SERVICE_TOPICS.get(incoming.topic)
+    if service is not None and incoming.event.source != topics.service_source(service):
+        raise Rejected(
+            "source_mismatch",
+            f"source {incoming.event.source!r} may not publish on "
+            f"{incoming.topic} (only /services/{service})",
+        )
+
+
 class EventConsumer:
     def __init__(
         self,

@@ -31,12 +31,17 @@ class ServiceSettings(BaseSettings):
     smtp_host: str = Field("127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(1025, alias="SMTP_PORT")
     operator_tokens: str = Field("", alias="OPERATOR_TOKENS")
-    public_base_url: str = Field("http://127.0.0.1", alias="PUBLIC_BASE_URL")
+    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
     host: str = Field("127.0.0.1", alias="HOST")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")
     topic_replication_factor: int = Field(1, alias="TOPIC_REPLICATION_FACTOR")
+
+    def base_url(self) -> str:
+        """Where people reach this service: PUBLIC_BASE_URL, else the local address."""
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
     membership_topic: str = Field(topics.MEMBERSHIP_AGENCIES, alias="MEMBERSHIP_TOPIC")
     # Consumers: one batch is one PostgreSQL transaction.
     consumer_max_records: int = Field(500, alias="CONSUMER_MAX_RECORDS")

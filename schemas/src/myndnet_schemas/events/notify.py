@@ -24,6 +24,8 @@ class DeliveryFields(EventData):
     delivery_id: Annotated[str, Field(min_length=1, max_length=64)]
     kind: DeliveryKind
     subscription_id: str | None = None
+    # Whom it was for, as an opaque reference (a subscription or a person), never an address.
+    recipient_ref: str | None = None
     match_id: str | None = None
     vacancies: list[str] = Field(default_factory=list)
     attempts: Int = Field(ge=1)

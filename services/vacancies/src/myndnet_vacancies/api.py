@@ -44,7 +44,7 @@ def decode_cursor(filters: reader.Filters, cursor: str) -> tuple[Any, str, str]:
 
 
 def _base_url(request: Request) -> str:
-    return service_of(request).settings.public_base_url.rstrip("/")
+    return service_of(request).settings.base_url()
 
 
 @router.get("/vacancies")

@@ -1,0 +1,3 @@
+from myndnet_notify.main import main
+
+main()

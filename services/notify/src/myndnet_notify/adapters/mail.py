@@ -1,0 +1,100 @@
+"""E-mail: Jinja2 templates (autoescaped HTML, plain text beside it) and pooled SMTP."""
+
+import asyncio
+import contextlib
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+FROM = "Myndighetsnätverket <jobb@myndnet.se>"
+
+SUBJECTS = {
+    ("confirmation", "sv"): "Bekräfta din jobbevakning",
+    ("confirmation", "en"): "Confirm your job alert",
+    ("vacancy_alert", "sv"): "Nytt jobb: {title}",
+    ("vacancy_alert", "en"): "New job: {title}",
+    ("digest", "sv"): "{count} nya jobb i Myndighetsnätverket",
+    ("digest", "en"): "{count} new jobs in Myndighetsnätverket",
+    ("match_proposed", "sv"): "Förslag på mentorskap: {other}",
+    ("match_accepted", "sv"): "Ert mentorskap börjar: {other}",
+}
+
+
+class Templates:
+    def __init__(self) -> None:
+        self.environment = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(["html.j2"]),
+            keep_trailing_newline=True,
+        )
+
+    def subject(self, kind: str, language: str, context: dict[str, Any]) -> str:
+        vacancies = context.get("vacancies") or [{}]
+        return SUBJECTS[(kind, language)].format(
+            title=vacancies[0].get("title", ""),
+            count=len(vacancies),
+            other=(context.get("other") or {}).get("name", ""),
+        )
+
+    def render(self, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+        subject = self.subject(kind, language, context)
+        values = {**context, "language": language, "subject": subject}
+        values.setdefault("unsubscribe_url", None)
+        text = self.environment.get_template(f"{kind}.{language}.txt.j2").render(values)
+        html = self.environment.get_template(f"{kind}.{language}.html.j2").render(values)
+        return subject, text, html
+
+
+def build_message(
+    *, to: str, subject: str, text: str, html: str, message_id: str, unsubscribe_url: str | None
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = FROM
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    if unsubscribe_url:  # RFC 8058 one-click unsubscribe
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+class SmtpPool:
+    """A few open SMTP connections, reused; a broken one is dropped and opened again."""
+
+    def __init__(self, host: str, port: int, size: int = 4, timeout: float = 10.0) -> None:
+        self.host, self.port, self.size, self.timeout = host, port, size, timeout
+        self._idle: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
+        self._slots = asyncio.Semaphore(size)
+
+    async def send(self, message: EmailMessage) -> None:
+        async with self._slots:
+            client = self._idle.get_nowait() if not self._idle.empty() else None
+            try:
+                if client is None or not client.is_connected:
+                    client = aiosmtplib.SMTP(
+                        hostname=self.host, port=self.port, timeout=self.timeout
+                    )
+                    await client.connect()
+                await client.send_message(message)
+            except BaseException:
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        client.close()
+                raise
+            self._idle.put_nowait(client)
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            with contextlib.suppress(Exception):
+                await client.quit()

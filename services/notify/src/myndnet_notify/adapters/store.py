@@ -1,0 +1,252 @@
+"""Notify's tables: subscriptions, tokens, the open vacancies, digest items and deliveries."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from myndnet_notify.domain.subscriptions import ANY, Preferences
+
+SUBSCRIPTION_COLUMNS = """agencies, occupation_fields, municipalities, employment_types,
+    target_groups, keywords_given"""
+
+SAVE_PREFERENCES = f"""
+UPDATE subscriptions SET language = $2, frequency = $3,
+    ({SUBSCRIPTION_COLUMNS}) = ($4, $5, $6, $7, $8, $9),
+    keywords = COALESCE(NULLIF(tsvector_to_array(to_tsvector('swedish',
+                 array_to_string($9::text[], ' '))), '{{}}'), ARRAY['{ANY}']),
+    pending = NULL
+WHERE id = $1
+"""
+
+# Index-friendly: every filter column is a GIN-indexed array in which '*' means any.
+MATCHING = f"""
+SELECT id, frequency FROM subscriptions
+WHERE status = 'confirmed'
+  AND agencies && ARRAY[$1, '{ANY}']
+  AND occupation_fields && ARRAY[$2, '{ANY}']
+  AND municipalities && ARRAY[lower($3), '{ANY}']
+  AND employment_types && ARRAY[$4, '{ANY}']
+  AND target_groups && $5::text[]
+  AND keywords && (tsvector_to_array(to_tsvector('swedish', $6)) || '{ANY}'::text)
+"""
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+async def subscription_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM subscriptions WHERE email = $1 FOR UPDATE", email.lower()
+    )
+
+
+async def subscription(conn: asyncpg.Connection, subscription_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM subscriptions WHERE id = $1", subscription_id)
+
+
+async def add_subscription(conn: asyncpg.Connection, email: str, preferences: Preferences) -> str:
+    subscription_id = new_id("s")
+    await conn.execute(
+        f"""
+        INSERT INTO subscriptions (id, email, status, language, frequency, {SUBSCRIPTION_COLUMNS},
+                                   keywords, pending)
+        VALUES ($1, $2, 'pending', $3, $4, '{{{ANY}}}', '{{{ANY}}}', '{{{ANY}}}', '{{{ANY}}}',
+                '{{{ANY}}}', '{{}}', '{{{ANY}}}', $5)
+        """,
+        subscription_id,
+        email.lower(),
+        preferences.language,
+        preferences.frequency,
+        preferences.as_json(),
+    )
+    return subscription_id
+
+
+async def set_pending(
+    conn: asyncpg.Connection, subscription_id: str, preferences: Preferences
+) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET pending = $2 WHERE id = $1",
+        subscription_id,
+        preferences.as_json(),
+    )
+
+
+async def apply_preferences(
+    conn: asyncpg.Connection, subscription_id: str, preferences: Preferences
+) -> None:
+    c = preferences.columns()
+    await conn.execute(
+        SAVE_PREFERENCES,
+        subscription_id,
+        preferences.language,
+        preferences.frequency,
+        c["agencies"],
+        c["occupation_fields"],
+        c["municipalities"],
+        c["employment_types"],
+        c["target_groups"],
+        c["keywords_given"],
+    )
+
+
+async def add_token(
+    conn: asyncpg.Connection,
+    digest: bytes,
+    subscription_id: str,
+    purpose: str,
+    expires_at: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO tokens VALUES ($1, $2, $3, $4)", digest, subscription_id, purpose, expires_at
+    )
+
+
+async def token(conn: asyncpg.Connection, digest: bytes, purpose: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM tokens WHERE token_hash = $1 AND purpose = $2 FOR UPDATE", digest, purpose
+    )
+
+
+async def count_attempts(conn: asyncpg.Connection, key: str, since: datetime) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM signup_attempts WHERE key = $1 AND at > $2", key, since
+        )
+    )
+
+
+async def record_attempt(conn: asyncpg.Connection, *keys: str) -> None:
+    await conn.executemany("INSERT INTO signup_attempts (key) VALUES ($1)", [(k,) for k in keys])
+
+
+async def matching_subscriptions(
+    conn: asyncpg.Connection,
+    agency: str,
+    occupation_field: str,
+    municipality: str,
+    employment_type: str,
+    target_groups: Sequence[str],
+    text: str,
+) -> list[asyncpg.Record]:
+    # A vacancy for everyone (no target groups) suits every target-group filter.
+    groups = (
+        [*target_groups, ANY]
+        if target_groups
+        else ["students", "graduates", "experienced", "managers", ANY]
+    )
+    return await conn.fetch(
+        MATCHING, agency, occupation_field, municipality, employment_type, groups, text
+    )
+
+
+async def remember_open_vacancy(
+    conn: asyncpg.Connection,
+    key: str,
+    agency: str,
+    title: str,
+    municipality: str,
+    deadline: date,
+    apply_url: str,
+    opened_at: datetime,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO open_vacancies VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (vacancy_key) DO UPDATE SET title = EXCLUDED.title,
+            municipality = EXCLUDED.municipality,
+            application_deadline = EXCLUDED.application_deadline,
+            apply_url = EXCLUDED.apply_url
+        """,
+        key,
+        agency,
+        title,
+        municipality,
+        deadline,
+        apply_url,
+        opened_at,
+    )
+
+
+async def forget_vacancy(conn: asyncpg.Connection, key: str) -> int:
+    """A closed vacancy: no digest lists it and queued alerts for it are cancelled."""
+    await conn.execute("DELETE FROM open_vacancies WHERE vacancy_key = $1", key)
+    await conn.execute("DELETE FROM digest_items WHERE vacancy_key = $1", key)
+    cancelled = await conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = 'the vacancy closed' "
+        "WHERE status = 'queued' AND kind = 'vacancy_alert' AND vacancy_keys = ARRAY[$1]",
+        key,
+    )
+    return int(cancelled.split()[-1])
+
+
+async def add_digest_items(
+    conn: asyncpg.Connection, subscription_ids: Sequence[str], key: str
+) -> None:
+    if subscription_ids:
+        await conn.execute(
+            "INSERT INTO digest_items (subscription_id, vacancy_key) "
+            "SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING",
+            list(subscription_ids),
+            key,
+        )
+
+
+async def queue_delivery(
+    conn: asyncpg.Connection,
+    *,
+    dedupe_key: str,
+    kind: str,
+    recipient_ref: str,
+    context: dict[str, Any],
+    subscription_id: str | None = None,
+    work_email: str | None = None,
+    match_id: str | None = None,
+    vacancy_keys: Sequence[str] = (),
+) -> bool:
+    """Record an e-mail to send; False when the same one was recorded before."""
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO deliveries (id, dedupe_key, kind, subscription_id, recipient_ref, work_email,
+                                match_id, vacancy_keys, context, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued')
+        ON CONFLICT (dedupe_key) DO NOTHING RETURNING true
+        """,
+        new_id("d"),
+        dedupe_key,
+        kind,
+        subscription_id,
+        recipient_ref,
+        work_email,
+        match_id,
+        list(vacancy_keys),
+        context,
+    )
+    return bool(inserted)
+
+
+async def queue_alerts(
+    conn: asyncpg.Connection, subscription_ids: Sequence[str], key: str, context: dict[str, Any]
+) -> int:
+    """One alert per (subscription, vacancy), however often the vacancy is announced."""
+    if not subscription_ids:
+        return 0
+    ids = list(subscription_ids)
+    result = await conn.execute(
+        """
+        INSERT INTO deliveries (id, dedupe_key, kind, subscription_id, recipient_ref,
+                                vacancy_keys, context, status)
+        SELECT 'd-' || substr(md5(random()::text || s), 1, 20), 'alert:' || s || ':' || $2,
+               'vacancy_alert', s, s, ARRAY[$2], $3, 'queued'
+        FROM unnest($1::text[]) AS s
+        ON CONFLICT (dedupe_key) DO NOTHING
+        """,
+        ids,
+        key,
+        context,
+    )
+    return int(result.split()[-1])

@@ -1,0 +1,177 @@
+"""HTTP: public sign-up, confirmation and unsubscribe pages; erasure and deliveries for
+operators (right `notify:operate`). Addresses are never logged."""
+
+from datetime import UTC, datetime
+from html import escape
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from myndnet_kit.app import pool_of
+from myndnet_kit.auth import require_operator
+from myndnet_schemas.topics import validate_agency_code
+from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from myndnet_notify.domain.subscriptions import Preferences
+from myndnet_notify.handlers import subscriptions as handlers
+
+router = APIRouter(tags=["subscriptions"])
+operators = APIRouter(tags=["operators"], dependencies=[require_operator("notify:operate")])
+
+AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
+Keyword = Annotated[str, Field(min_length=2, max_length=50)]
+
+
+class Filters(BaseModel):
+    """AND across fields, OR within one; an empty field means any."""
+
+    model_config = ConfigDict(extra="forbid")
+    agencies: list[AgencyCode] = Field(default_factory=list, max_length=30)
+    occupation_fields: list[OccupationField] = Field(default_factory=list)
+    municipalities: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
+    employment_types: list[EmploymentType] = Field(default_factory=list)
+    target_groups: list[TargetGroup] = Field(default_factory=list)
+    keywords: list[Keyword] = Field(default_factory=list, max_length=20)
+
+
+class SubscriptionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+    language: Literal["sv", "en"] = "sv"
+    frequency: Literal["immediate", "daily", "weekly"] = "immediate"
+    filters: Filters = Field(default_factory=Filters)
+
+
+PAGES = {
+    ("confirmed", "sv"): ("Tack!", "Din jobbevakning är bekräftad."),
+    ("confirmed", "en"): ("Thank you!", "Your job alert is confirmed."),
+    ("unsubscribe", "sv"): ("Avsluta bevakningen?", "Tryck på knappen för att avsluta."),
+    ("unsubscribe", "en"): ("Unsubscribe?", "Press the button to unsubscribe."),
+    ("unsubscribed", "sv"): ("Avslutad", "Du får inga fler jobbtips från oss."),
+    ("unsubscribed", "en"): ("Unsubscribed", "You will get no more job alerts from us."),
+    ("invalid", "sv"): ("Länken fungerar inte", "Länken är ogiltig eller för gammal."),
+}
+
+
+def page(
+    kind: str,
+    language: str = "sv",
+    status: int = 200,
+    form: str | None = None,
+    detail: str | None = None,
+) -> HTMLResponse:
+    title, text = PAGES.get(
+        (kind, language), PAGES[(kind, "sv")] if (kind, "sv") in PAGES else PAGES[("invalid", "sv")]
+    )
+    body = f"<h1>{escape(title)}</h1><p>{escape(detail or text)}</p>"
+    if form:
+        label = "Avsluta" if language == "sv" else "Unsubscribe"
+        body += (
+            f'<form method="post" action="{escape(form)}">'
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            f'<button type="submit">{label}</button></form>'
+        )
+    return HTMLResponse(
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head><body>{body}</body></html>",
+        status_code=status,
+    )
+
+
+@router.post("/subscriptions", status_code=202)
+async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, str]:
+    """Ask for job alerts. Only a confirmation e-mail is sent until its link is followed."""
+    f = body.filters
+    preferences = Preferences(
+        language=body.language,
+        frequency=body.frequency,
+        agencies=tuple(f.agencies),
+        occupation_fields=tuple(x.value for x in f.occupation_fields),
+        municipalities=tuple(f.municipalities),
+        employment_types=tuple(x.value for x in f.employment_types),
+        target_groups=tuple(x.value for x in f.target_groups),
+        keywords=tuple(f.keywords),
+    )
+    client = request.client.host if request.client else "unknown"
+    try:
+        async with pool_of(request).acquire() as conn:
+            await handlers.subscribe(conn, str(body.email), preferences, client, datetime.now(UTC))
+    except handlers.RateLimited as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": "3600"}) from None
+    # The same answer whether the address was known or not.
+    return {
+        "status": "confirmation_sent",
+        "message": "Check your inbox: the subscription starts when you confirm it.",
+    }
+
+
+@router.get("/subscriptions/confirm", response_class=HTMLResponse)
+async def confirm(
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
+) -> HTMLResponse:
+    try:
+        async with pool_of(request).acquire() as conn:
+            language = await handlers.confirm(conn, token, datetime.now(UTC))
+    except handlers.InvalidToken as exc:
+        return page("invalid", status=400, detail=str(exc))
+    return page("confirmed", language)
+
+
+@router.get("/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe_page(
+    token: Annotated[str, Query(min_length=10, max_length=100)],
+) -> HTMLResponse:
+    """Shows a button; changes nothing (mail scanners follow links)."""
+    return page("unsubscribe", form=f"/unsubscribe?token={token}")
+
+
+@router.post("/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe(
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
+) -> HTMLResponse:
+    """RFC 8058 one-click unsubscribe (and the page's button)."""
+    try:
+        async with pool_of(request).acquire() as conn:
+            language = await handlers.unsubscribe(conn, token, datetime.now(UTC))
+    except handlers.InvalidToken as exc:
+        return page("invalid", status=400, detail=str(exc))
+    return page("unsubscribed", language)
+
+
+@operators.delete("/subscribers")
+async def erase(request: Request, email: Annotated[EmailStr, Query()]) -> dict[str, int]:
+    """Erase an address and everything tied to it."""
+    async with pool_of(request).acquire() as conn:
+        return {"erased": await handlers.erase(conn, str(email))}
+
+
+@operators.get("/deliveries")
+async def deliveries(
+    request: Request,
+    status: Annotated[str | None, Query(pattern="^(queued|sent|failed|cancelled)$")] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> JSONResponse:
+    async with pool_of(request).acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT id, kind, status, recipient_ref, subscription_id, match_id, vacancy_keys, "
+            "attempts, last_error, created_at, sent_at FROM deliveries "
+            "WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) "
+            "ORDER BY created_at DESC, id LIMIT $3",
+            status,
+            kind,
+            limit,
+        )
+    items: list[dict[str, Any]] = [
+        {
+            **dict(r),
+            "vacancy_keys": list(r["vacancy_keys"]),
+            "created_at": r["created_at"].isoformat(),
+            "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None,
+        }
+        for r in rows
+    ]
+    return JSONResponse(items)

@@ -1,0 +1,88 @@
+"""Candidates' preferences and when their digests are due. Plain Python."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+ANY = "*"  # a filter field that lists nothing matches everything
+DIGEST_HOUR = time(7, 0)
+CONFIRM_TOKEN_LIFETIME = timedelta(days=7)
+UNSUBSCRIBE_TOKEN_LIFETIME = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    language: str
+    frequency: str
+    agencies: tuple[str, ...] = ()
+    occupation_fields: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    employment_types: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def columns(self) -> dict[str, list[str]]:
+        """Filter columns as stored: sorted, lower-cased places, '*' for any."""
+
+        def stored(values: tuple[str, ...], lower: bool = False) -> list[str]:
+            cleaned = sorted(
+                {v.strip().lower() if lower else v.strip() for v in values if v.strip()}
+            )
+            return cleaned or [ANY]
+
+        return {
+            "agencies": stored(self.agencies),
+            "occupation_fields": stored(self.occupation_fields),
+            "municipalities": stored(self.municipalities, lower=True),
+            "employment_types": stored(self.employment_types),
+            "target_groups": stored(self.target_groups),
+            "keywords_given": sorted({k.strip() for k in self.keywords if k.strip()}),
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> "Preferences":
+        lists = {k: tuple(v) for k, v in document.items() if isinstance(v, list)}
+        return cls(language=document["language"], frequency=document["frequency"], **lists)
+
+
+def new_token() -> tuple[str, bytes]:
+    """A random token for a link, and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def address_key(email: str) -> str:
+    """For rate limits: the address, hashed, so it is not stored a second time."""
+    return "address:" + hashlib.sha256(email.lower().encode()).hexdigest()
+
+
+def person_ref(agency: str, person_id: str) -> str:
+    return "person-" + hashlib.sha256(f"{agency}/{person_id}".encode()).hexdigest()[:20]
+
+
+def latest_digest_slot(frequency: str, now: datetime) -> datetime:
+    """The most recent digest time at or before `now`: 07:00 Stockholm (Mondays, for weekly)."""
+    local = now.astimezone(STOCKHOLM)
+    slot = datetime.combine(local.date(), DIGEST_HOUR, STOCKHOLM)
+    if slot > local:
+        slot -= timedelta(days=1)
+    if frequency == "weekly":
+        slot -= timedelta(days=slot.weekday())
+    return slot
+
+
+def digest_due(frequency: str, last_digest_at: datetime | None, now: datetime) -> bool:
+    if frequency not in ("daily", "weekly"):
+        return False
+    return last_digest_at is None or last_digest_at < latest_digest_slot(frequency, now)

@@ -1,0 +1,213 @@
+"""Sending what was recorded: each delivery in its own transaction, so it is marked sent (or
+failed) right after the server took it. A crash in between leaves it queued and it is sent
+once more with the same Message-ID, which receivers collapse. While the SMTP server is down,
+deliveries wait with growing pauses; none is lost."""
+
+import asyncio
+import contextlib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import aiosmtplib
+import asyncpg
+from myndnet_kit.logging import get_logger
+from myndnet_kit.outbox import publish_events
+from myndnet_schemas import Event
+from myndnet_schemas.events import NotificationFailed, NotificationSent
+from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
+from prometheus_client import Counter
+
+from myndnet_notify.adapters import store
+from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
+from myndnet_notify.domain.subscriptions import (
+    CONFIRM_TOKEN_LIFETIME,
+    UNSUBSCRIBE_TOKEN_LIFETIME,
+    new_token,
+)
+
+log = get_logger(__name__)
+SOURCE = service_source("notify")
+MAX_ATTEMPTS = 12
+SENT = Counter("myndnet_notify_emails_total", "E-mails by outcome", ["kind", "outcome"])
+
+
+@dataclass
+class Sender:
+    pool: asyncpg.Pool
+    smtp: SmtpPool
+    templates: Templates
+    base_url: str
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or "myndnet.se"
+
+    async def send_due(self, limit: int = 200) -> int:
+        """Send what is due now; returns how many deliveries were attempted."""
+        async with self.pool.acquire() as conn:
+            ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM deliveries "
+                    "WHERE status = 'queued' AND next_attempt_at <= now() "
+                    "ORDER BY created_at, id LIMIT $1",
+                    limit,
+                )
+            ]
+        results = await asyncio.gather(*(self.send_one(i) for i in ids))
+        return sum(results)
+
+    async def send_one(self, delivery_id: str) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT * FROM deliveries WHERE id = $1 AND status = 'queued' "
+                "FOR UPDATE SKIP LOCKED",
+                delivery_id,
+            )
+            if row is None:
+                return 0
+            address, language, why_not = await self._recipient(conn, row)
+            if address is None:
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1",
+                    delivery_id,
+                    why_not,
+                )
+                return 0
+            context = dict(row["context"])
+            unsubscribe_url = None
+            if row["kind"] == "confirmation":
+                token, digest = new_token()
+                await store.add_token(
+                    conn,
+                    digest,
+                    row["subscription_id"],
+                    "confirm",
+                    datetime.now(UTC) + CONFIRM_TOKEN_LIFETIME,
+                )
+                context["confirm_url"] = f"{self.base_url}/subscriptions/confirm?token={token}"
+            elif row["subscription_id"]:
+                token, digest = new_token()
+                await store.add_token(
+                    conn,
+                    digest,
+                    row["subscription_id"],
+                    "unsubscribe",
+                    datetime.now(UTC) + UNSUBSCRIBE_TOKEN_LIFETIME,
+                )
+                unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
+                context["unsubscribe_url"] = unsubscribe_url
+            subject, text, html = self.templates.render(row["kind"], language, context)
+            message = build_message(
+                to=address,
+                subject=subject,
+                text=text,
+                html=html,
+                message_id=f"<{delivery_id}@{self.domain}>",
+                unsubscribe_url=unsubscribe_url,
+            )
+            attempts = row["attempts"] + 1
+            try:
+                await self.smtp.send(message)
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                await self._fail(conn, row, attempts, f"the address was refused: {exc}")
+                return 1
+            except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as exc:
+                permanent = isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500
+                if permanent or attempts >= MAX_ATTEMPTS:
+                    await self._fail(conn, row, attempts, repr(exc)[:500])
+                else:
+                    pause = min(300, 2**attempts)
+                    await conn.execute(
+                        "UPDATE deliveries SET attempts = $2, last_error = $3, "
+                        "next_attempt_at = now() + $4::interval WHERE id = $1",
+                        delivery_id,
+                        attempts,
+                        repr(exc)[:500],
+                        timedelta(seconds=pause),
+                    )
+                    SENT.labels(row["kind"], "retry").inc()
+                return 1
+            await conn.execute(
+                "UPDATE deliveries SET status = 'sent', attempts = $2, "
+                "sent_at = now(), last_error = NULL WHERE id = $1",
+                delivery_id,
+                attempts,
+            )
+            await self._announce(conn, row, NotificationSent, attempts)
+            SENT.labels(row["kind"], "sent").inc()
+            return 1
+
+    async def _recipient(
+        self, conn: asyncpg.Connection, row: asyncpg.Record
+    ) -> tuple[str | None, str, str]:
+        if row["work_email"]:
+            return row["work_email"], "sv", ""
+        subscription = await store.subscription(conn, row["subscription_id"])
+        if subscription is None:
+            return None, "sv", "the subscriber was erased"
+        if row["kind"] != "confirmation" and subscription["status"] != "confirmed":
+            return None, "sv", f"the subscription is {subscription['status']}"
+        language = (
+            (subscription["pending"] or {}).get("language")
+            if row["kind"] == "confirmation"
+            else None
+        )
+        return subscription["email"], language or subscription["language"], ""
+
+    async def _fail(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, attempts: int, error: str
+    ) -> None:
+        await conn.execute(
+            "UPDATE deliveries SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1",
+            row["id"],
+            attempts,
+            error,
+        )
+        await self._announce(conn, row, NotificationFailed, attempts, error=error)
+        SENT.labels(row["kind"], "failed").inc()
+        log.warning("delivery failed", delivery=row["id"], kind=row["kind"], error=error)
+
+    async def _announce(
+        self,
+        conn: asyncpg.Connection,
+        row: asyncpg.Record,
+        model: type[NotificationSent] | type[NotificationFailed],
+        attempts: int,
+        **extra: str,
+    ) -> None:
+        payload = model(
+            delivery_id=row["id"],
+            kind=row["kind"],
+            subscription_id=row["subscription_id"],
+            recipient_ref=row["recipient_ref"],
+            match_id=row["match_id"],
+            vacancies=list(row["vacancy_keys"]),
+            attempts=attempts,
+            at=datetime.now(UTC),
+            **extra,
+        )
+        await publish_events(conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE)])
+
+    async def run(self, poll_interval: float = 1.0) -> None:
+        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling)."""
+        wake = asyncio.Event()
+        listener = await self.pool.acquire()
+        try:
+            await listener.add_listener("deliveries", lambda *_: wake.set())
+            while True:
+                try:
+                    await self.send_due()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("sending interrupted; retrying", error=repr(exc))
+                wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), poll_interval)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.pool.release(listener)
+            await self.smtp.close()

@@ -1,0 +1,133 @@
+"""Sign-up with double opt-in, confirmation, one-click unsubscribe, erasure and clean-up."""
+
+from datetime import datetime, timedelta
+
+import asyncpg
+from myndnet_kit.logging import get_logger
+
+from myndnet_notify.adapters import store
+from myndnet_notify.domain.subscriptions import Preferences, address_key, token_hash
+
+log = get_logger(__name__)
+PER_ADDRESS_PER_HOUR = 5
+PER_CLIENT_PER_HOUR = 30
+UNCONFIRMED_KEPT = timedelta(days=7)
+
+
+class SubscriptionError(Exception):
+    pass
+
+
+class RateLimited(SubscriptionError):
+    pass
+
+
+class InvalidToken(SubscriptionError):
+    pass
+
+
+async def subscribe(
+    conn: asyncpg.Connection, email: str, preferences: Preferences, client: str, now: datetime
+) -> None:
+    """Record the wish and send a confirmation; nothing else is sent until it is confirmed.
+    Subscribing again with the same address changes the same subscription (once confirmed)."""
+    hour_ago = now - timedelta(hours=1)
+    async with conn.transaction():
+        by_address, by_client = address_key(email), f"client:{client}"
+        if await store.count_attempts(conn, by_address, hour_ago) >= PER_ADDRESS_PER_HOUR:
+            raise RateLimited("too many sign-ups for this address; try again in an hour")
+        if await store.count_attempts(conn, by_client, hour_ago) >= PER_CLIENT_PER_HOUR:
+            raise RateLimited("too many sign-ups from this client; try again in an hour")
+        await store.record_attempt(conn, by_address, by_client)
+        existing = await store.subscription_by_email(conn, email)
+        if existing is None:
+            subscription_id = await store.add_subscription(conn, email, preferences)
+        else:
+            subscription_id = existing["id"]
+            await store.set_pending(conn, subscription_id, preferences)
+        await store.queue_delivery(
+            conn,
+            dedupe_key=f"confirm:{subscription_id}:{store.new_id('c')}",
+            kind="confirmation",
+            recipient_ref=subscription_id,
+            subscription_id=subscription_id,
+            context={"language": preferences.language},
+        )
+
+
+async def confirm(conn: asyncpg.Connection, token: str, now: datetime) -> str:
+    """Follow a confirmation link: the subscription (or its new preferences) takes effect."""
+    async with conn.transaction():
+        row = await store.token(conn, token_hash(token), "confirm")
+        if row is None or row["used_at"] is not None or row["expires_at"] < now:
+            raise InvalidToken("this confirmation link is not valid (used, expired or unknown)")
+        await conn.execute(
+            "UPDATE tokens SET used_at = $2 WHERE token_hash = $1", row["token_hash"], now
+        )
+        subscription = await store.subscription(conn, row["subscription_id"])
+        assert subscription is not None
+        if subscription["pending"]:
+            await store.apply_preferences(
+                conn, subscription["id"], Preferences.from_json(subscription["pending"])
+            )
+        await conn.execute(
+            "UPDATE subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, "
+            "$2), last_digest_at = coalesce(last_digest_at, $2) WHERE id = $1",
+            subscription["id"],
+            now,
+        )
+        return str(subscription["language"])
+
+
+async def unsubscribe(conn: asyncpg.Connection, token: str, now: datetime) -> str:
+    async with conn.transaction():
+        row = await store.token(conn, token_hash(token), "unsubscribe")
+        if row is None or row["expires_at"] < now:
+            raise InvalidToken("this unsubscribe link is not valid (expired or unknown)")
+        await conn.execute(
+            "UPDATE tokens SET used_at = coalesce(used_at, $2) WHERE token_hash = $1",
+            row["token_hash"],
+            now,
+        )
+        language = await conn.fetchval(
+            "UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1 RETURNING language",
+            row["subscription_id"],
+        )
+        await _stop_sending(conn, row["subscription_id"], "unsubscribed")
+        return str(language or "sv")
+
+
+async def _stop_sending(conn: asyncpg.Connection, subscription_id: str, why: str) -> None:
+    await conn.execute("DELETE FROM digest_items WHERE subscription_id = $1", subscription_id)
+    await conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = $2 "
+        "WHERE subscription_id = $1 AND status = 'queued'",
+        subscription_id,
+        why,
+    )
+
+
+async def erase(conn: asyncpg.Connection, email: str) -> int:
+    """Forget an address and everything tied to it; deliveries keep only the opaque id."""
+    async with conn.transaction():
+        row = await store.subscription_by_email(conn, email)
+        await conn.execute("DELETE FROM signup_attempts WHERE key = $1", address_key(email))
+        if row is None:
+            return 0
+        await _stop_sending(conn, row["id"], "erased")
+        await conn.execute(
+            "UPDATE deliveries SET context = '{}'::jsonb WHERE subscription_id = $1", row["id"]
+        )
+        await conn.execute("DELETE FROM subscriptions WHERE id = $1", row["id"])
+    log.info("a subscriber was erased", subscription=row["id"])
+    return 1
+
+
+async def purge_unconfirmed(pool: asyncpg.Pool, now: datetime) -> int:
+    async with pool.acquire() as conn:
+        result = await conn.execute(
+            "DELETE FROM subscriptions WHERE status = 'pending' AND confirmed_at IS NULL "
+            "AND created_at < $1",
+            now - UNCONFIRMED_KEPT,
+        )
+    return int(result.split()[-1])

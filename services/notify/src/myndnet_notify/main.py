@@ -1,0 +1,127 @@
+"""Wiring: settings, the two consumers, the sender, the digest and clean-up jobs."""
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+import asyncpg
+from myndnet_kit.app import ServiceApp, Subscription, run
+from myndnet_kit.consumer import Incoming, check_service_source
+from myndnet_kit.kafka import TopicSpec
+from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_schemas import topics
+from myndnet_schemas.events.mentoring import MENTORING_EVENTS
+from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
+from pydantic import Field
+
+from myndnet_notify import api
+from myndnet_notify.adapters.mail import SmtpPool, Templates
+from myndnet_notify.handlers.digests import digests_every
+from myndnet_notify.handlers.events import on_match_events, on_vacancy_events
+from myndnet_notify.handlers.sending import Sender
+from myndnet_notify.handlers.subscriptions import purge_unconfirmed
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+log = get_logger(__name__)
+
+
+class NotifySettings(ServiceSettings):
+    service: ClassVar[str] = "notify"
+    database_url: str = Field(local_database_url("notify"), alias="NOTIFY_DATABASE_URL")
+    port: int = Field(8004, alias="NOTIFY_PORT")
+    smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
+    digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
+    run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
+
+
+def build(settings: NotifySettings) -> ServiceApp:
+    membership = MembershipFollower(  # for agencies' names in e-mail
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic=settings.membership_topic,
+        partitions=settings.topic_partitions,
+        replication_factor=settings.topic_replication_factor,
+    )
+
+    async def vacancies(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+        await on_vacancy_events(conn, events)
+
+    async def matches(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+        await on_match_events(conn, events)
+
+    async def sender(app: ServiceApp) -> None:
+        assert app.pool is not None
+        await Sender(
+            app.pool,
+            SmtpPool(settings.smtp_host, settings.smtp_port, settings.smtp_connections),
+            Templates(),
+            settings.base_url(),
+        ).run()
+
+    async def digests(app: ServiceApp) -> None:
+        assert app.pool is not None
+        if settings.run_digests:
+            await digests_every(app.pool, settings.digest_check_seconds)
+
+    async def clean_up(app: ServiceApp) -> None:
+        assert app.pool is not None
+        while True:
+            try:
+                removed = await purge_unconfirmed(app.pool, datetime.now(UTC))
+                if removed:
+                    log.info("unconfirmed subscriptions removed", count=removed)
+            except Exception as exc:
+                log.warning("clean-up failed; it runs again later", error=repr(exc))
+            await asyncio.sleep(3600)
+
+    return ServiceApp(
+        settings,
+        title="Myndnet notify",
+        description="Vacancy alerts for candidates (double opt-in, one-click unsubscribe, "
+        "digests) and match e-mail for mentors and new managers.",
+        migrations=MIGRATIONS,
+        topics=[
+            TopicSpec(
+                topics.NOTIFY_DELIVERIES,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            ),
+            TopicSpec(
+                topics.VACANCIES, settings.topic_partitions, settings.topic_replication_factor
+            ),
+            TopicSpec(
+                topics.MENTORING_MATCHES,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            ),
+        ],
+        subscriptions=[
+            Subscription(
+                "vacancies",
+                vacancies,
+                accepts=VACANCY_LIFECYCLE_EVENTS,
+                topics=[topics.VACANCIES],
+                checks=(check_service_source,),
+                description="Alerts and digest entries as vacancies open; none after they close.",
+            ),
+            Subscription(
+                "matches",
+                matches,
+                accepts=MENTORING_EVENTS,
+                topics=[topics.MENTORING_MATCHES],
+                checks=(check_service_source,),
+                description="Tell both people of a match what happens next.",
+            ),
+        ],
+        routers=[api.router, api.operators],
+        background=[sender, digests, clean_up],
+        membership=membership,
+    )
+
+
+def main() -> None:
+    settings = NotifySettings()
+    configure_logging(settings.service, settings.log_level)
+    run(build(settings))
