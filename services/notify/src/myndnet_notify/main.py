@@ -35,6 +35,8 @@ class NotifySettings(ServiceSettings):
     smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
     digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
+    vacancies_topic: str = Field(topics.VACANCIES, alias="NOTIFY_VACANCIES_TOPIC")
+    matches_topic: str = Field(topics.MENTORING_MATCHES, alias="NOTIFY_MATCHES_TOPIC")
 
 
 def build(settings: NotifySettings) -> ServiceApp:
@@ -102,7 +104,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 "vacancies",
                 vacancies,
                 accepts=VACANCY_LIFECYCLE_EVENTS,
-                topics=[topics.VACANCIES],
+                topics=[settings.vacancies_topic],
                 checks=(check_service_source,),
                 description="Alerts and digest entries as vacancies open; none after they close.",
             ),
@@ -110,7 +112,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 "matches",
                 matches,
                 accepts=MENTORING_EVENTS,
-                topics=[topics.MENTORING_MATCHES],
+                topics=[settings.matches_topic],
                 checks=(check_service_source,),
                 description="Tell both people of a match what happens next.",
             ),

@@ -56,8 +56,16 @@ class Sender:
                     limit,
                 )
             ]
-        results = await asyncio.gather(*(self.send_one(i) for i in ids))
-        return sum(results)
+        if not ids:
+            return 0
+        tasks = [asyncio.create_task(self.send_one(i)) for i in ids]
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            # Stopping: let the sends in flight be marked, so none is sent twice.
+            await asyncio.wait(tasks, timeout=10)
+            raise
+        return sum(t.result() for t in tasks if not t.cancelled() and t.exception() is None)
 
     async def send_one(self, delivery_id: str) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -194,9 +202,13 @@ class Sender:
     async def run(self, poll_interval: float = 1.0) -> None:
         """Send as deliveries arrive (NOTIFY) and as their pauses end (polling)."""
         wake = asyncio.Event()
+
+        def on_delivery(*_: object) -> None:
+            wake.set()
+
         listener = await self.pool.acquire()
         try:
-            await listener.add_listener("deliveries", lambda *_: wake.set())
+            await listener.add_listener("deliveries", on_delivery)
             while True:
                 try:
                     await self.send_due()
@@ -209,5 +221,6 @@ class Sender:
                     await asyncio.wait_for(wake.wait(), poll_interval)
         finally:
             with contextlib.suppress(Exception):
+                await listener.remove_listener("deliveries", on_delivery)
                 await self.pool.release(listener)
             await self.smtp.close()
