@@ -343,7 +343,7 @@ async def test_both_people_of_a_match_are_told_once_in_swedish(
 
 
 async def test_after_erasure_the_address_is_nowhere(
-    kafka_bootstrap, database_url, unique, sink, caplog
+    kafka_bootstrap, database_url, unique, sink, caplog, capsys
 ):
     s = Setup(kafka_bootstrap, database_url, unique, sink)
     await s.net.register("a")
@@ -389,6 +389,8 @@ async def test_after_erasure_the_address_is_nowhere(
     ours = [r for r in caplog.records if not r.name.startswith(("mail.log", "httpx"))]
     assert ours, "no log lines were captured"
     assert not [r.getMessage() for r in ours if address in r.getMessage()]
+    printed = capsys.readouterr()  # structlog lines when not routed through logging
+    assert address not in printed.out and address not in printed.err
     sent = [
         parse(r.headers, r.key, r.value)
         for r in await read_to_end(kafka_bootstrap, "notify.deliveries")
