@@ -9,8 +9,6 @@ import argparse
 import asyncio
 import mailbox
 import signal
-from email import message_from_bytes
-from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -24,10 +22,10 @@ class MaildirHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
-        message = message_from_bytes(raw, policy=SMTP_POLICY)
-        message["X-Sink-Mail-From"] = envelope.mail_from or ""
-        message["X-Sink-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
-        self.box.add(message.as_bytes())
+        # The message exactly as received, with the envelope in two header lines before it.
+        envelope_lines = (f"X-Sink-Mail-From: {envelope.mail_from or ''}\r\n"
+                          f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n").encode()
+        self.box.add(envelope_lines + raw)
         return "250 Message accepted for delivery"
 
 
