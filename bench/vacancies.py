@@ -68,13 +68,17 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
             LOG_LEVEL="WARNING",
             VACANCIES_HR_TOPIC_PATTERN=rf"^hr\.bench{run}\.vacancies$",
             CONSUMER_MAX_RECORDS=1000,
+            VACANCIES_TOPIC=f"vacancies.vacancies.bench{run}",
+            CONSUMER_GROUP_PREFIX=f"bench{run}.",
         )
         app = build(settings)
         async with running(app):
             started = time.perf_counter()
             ends = await end_offsets(KAFKA, topic)
             while True:
-                committed = await committed_offsets(KAFKA, "vacancies.hr-vacancies", topic)
+                committed = await committed_offsets(
+                    KAFKA, f"bench{run}.vacancies.hr-vacancies", topic
+                )
                 if all(committed.get(p, 0) >= end for p, end in ends.items()):
                     break
                 await asyncio.sleep(0.2)

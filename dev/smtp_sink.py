@@ -23,8 +23,10 @@ class MaildirHandler:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
         # The message exactly as received, with the envelope in two header lines before it.
-        envelope_lines = (f"X-Sink-Mail-From: {envelope.mail_from or ''}\r\n"
-                          f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n").encode()
+        envelope_lines = (
+            f"X-Sink-Mail-From: {envelope.mail_from or ''}\r\n"
+            f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
         self.box.add(envelope_lines + raw)
         return "250 Message accepted for delivery"
 

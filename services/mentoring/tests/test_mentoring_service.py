@@ -23,6 +23,7 @@ def settings(net: TestNetwork, database_url: str) -> MentoringSettings:
         MENTORING_HR_TOPIC_PATTERN=net.hr_pattern("leadership"),
         OPERATOR_TOKENS=f"{TOKEN}=mentoring:operate,dlq:replay",
         KAFKA_METADATA_MAX_AGE_MS=1000,
+        CONSUMER_GROUP_PREFIX=net.group_prefix,
         CONSUMER_BATCH_TIMEOUT_MS=50,
         MENTORING_ROUND_SECONDS=100000,  # rounds only when the test asks
     )

@@ -41,6 +41,7 @@ class Setup:
             NOTIFY_RUN_DIGESTS=False,
             NOTIFY_VACANCIES_TOPIC=self.vacancies_topic,
             NOTIFY_MATCHES_TOPIC=self.matches_topic,
+            CONSUMER_GROUP_PREFIX=self.net.group_prefix,
             CONSUMER_BATCH_TIMEOUT_MS=50,
         )
 

@@ -38,6 +38,7 @@ class Network(TestNetwork):
             MEMBERSHIP_TOPIC=self.membership_topic,
             OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
             VACANCIES_HR_TOPIC_PATTERN=self.hr_pattern("vacancies"),
+            CONSUMER_GROUP_PREFIX=self.group_prefix,
             KAFKA_METADATA_MAX_AGE_MS=1000,
             CONSUMER_BATCH_TIMEOUT_MS=50,
             PUBLIC_BASE_URL="https://jobb.myndnet.se",

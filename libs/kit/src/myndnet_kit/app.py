@@ -135,7 +135,8 @@ class ServiceApp:
             before_batch=sub.before_batch,
         )
         options: dict[str, Any] = {
-            "group_id": sub.group_id or f"{self.service}.{sub.name}",
+            "group_id": sub.group_id
+            or f"{self.settings.consumer_group_prefix}{self.service}.{sub.name}",
             "batch": True,
             "ack_policy": AckPolicy.MANUAL,
             "auto_offset_reset": "earliest",

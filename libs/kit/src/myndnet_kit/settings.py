@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
         return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     membership_topic: str = Field(topics.MEMBERSHIP_AGENCIES, alias="MEMBERSHIP_TOPIC")
+    # Consumer groups are `<prefix><service>.<consumer>`; a prefix keeps a second network on the
+    # same broker (an end-to-end test, a staging copy) out of this one's groups.
+    consumer_group_prefix: str = Field("", alias="CONSUMER_GROUP_PREFIX")
     # Consumers: one batch is one PostgreSQL transaction.
     consumer_max_records: int = Field(500, alias="CONSUMER_MAX_RECORDS")
     consumer_batch_timeout_ms: int = Field(100, alias="CONSUMER_BATCH_TIMEOUT_MS")

@@ -218,6 +218,11 @@ class TestNetwork:
     def code(self, name: str) -> str:
         return f"v{self.unique}-{name}"
 
+    @property
+    def group_prefix(self) -> str:
+        """For CONSUMER_GROUP_PREFIX: a test's services never join another network's groups."""
+        return f"t{self.unique}."
+
     def hr_pattern(self, kind: str) -> str:
         return rf"^hr\.v{self.unique}-[a-z0-9-]+\.{kind}$"
 

@@ -1,5 +1,6 @@
 """Wiring: settings, the HR consumer, the membership follower, the deadline job."""
 
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ class VacanciesSettings(ServiceSettings):
     port: int = Field(8002, alias="VACANCIES_PORT")
     deadline_check_seconds: float = Field(60.0, alias="VACANCIES_DEADLINE_CHECK_SECONDS")
     # Which topics hold agencies' vacancies; a deployment (or a test) may narrow it.
+    vacancies_topic: str = Field(topics.VACANCIES, alias="VACANCIES_TOPIC")
     hr_topic_pattern: str = Field(topics.HR_VACANCIES_PATTERN, alias="VACANCIES_HR_TOPIC_PATTERN")
 
 
@@ -37,17 +39,19 @@ def build(settings: VacanciesSettings) -> ServiceApp:
     membership = MembershipFollower(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         topic=settings.membership_topic,
-        on_change=close_vacancies_of_departed,
+        on_change=partial(close_vacancies_of_departed, topic=settings.vacancies_topic),
         partitions=settings.topic_partitions,
         replication_factor=settings.topic_replication_factor,
     )
 
     async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await apply_vacancy_events(conn, events)
+        await apply_vacancy_events(conn, events, topic=settings.vacancies_topic)
 
     async def deadline_job(app: ServiceApp) -> None:
         assert app.pool is not None
-        await close_expired_every(app.pool, settings.deadline_check_seconds)
+        await close_expired_every(
+            app.pool, settings.deadline_check_seconds, settings.vacancies_topic
+        )
 
     return ServiceApp(
         settings,
@@ -56,7 +60,9 @@ def build(settings: VacanciesSettings) -> ServiceApp:
         migrations=MIGRATIONS,
         topics=[
             TopicSpec(
-                topics.VACANCIES, settings.topic_partitions, settings.topic_replication_factor
+                settings.vacancies_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
             )
         ],
         subscriptions=[

@@ -35,31 +35,38 @@ def stockholm_today() -> date:
     return datetime.now(STOCKHOLM).date()
 
 
-async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> None:
-    await publish_events(conn, VACANCIES, [Event.new(p, source=SOURCE) for p in payloads])
+async def announce(
+    conn: asyncpg.Connection, payloads: Sequence[EventData], topic: str = VACANCIES
+) -> None:
+    await publish_events(conn, topic, [Event.new(p, source=SOURCE) for p in payloads])
     for payload in payloads:
         ANNOUNCED.labels(payload.event_type).inc()
 
 
 async def apply_vacancy_events(
-    conn: asyncpg.Connection, events: list[Incoming], today: date | None = None
+    conn: asyncpg.Connection,
+    events: list[Incoming],
+    today: date | None = None,
+    topic: str = VACANCIES,
 ) -> None:
     """A batch of published/updated/withdrawn events, in partition order, in one transaction."""
     batch = [(incoming.agency or "", incoming.event.data) for incoming in events]
-    keys = [(agency, payload.vacancy_id) for agency, payload in batch]  # type: ignore[attr-defined]
+    keys = [(agency, payload.vacancy_id) for agency, payload in batch]
     current = await repository.load_for_update(conn, keys)
     early = await repository.load_early_withdrawals(conn, keys)
     now = datetime.now(STOCKHOLM)
     outcome = rules.apply(current, early, batch, today or stockholm_today(), now)
     await repository.save(conn, list(outcome.changed.values()))
     await repository.save_early_withdrawals(conn, outcome.early_withdrawals)
-    await announce(conn, outcome.announcements)
+    await announce(conn, outcome.announcements, topic)
     if outcome.stale:
         STALE.inc(outcome.stale)
         log.debug("ignored events with an old revision", count=outcome.stale)
 
 
-async def close_expired(pool: asyncpg.Pool, today: date, batch: int = 1000) -> int:
+async def close_expired(
+    pool: asyncpg.Pool, today: date, batch: int = 1000, topic: str = VACANCIES
+) -> int:
     """Close open vacancies whose application deadline has passed; returns how many."""
     closed_total = 0
     while True:
@@ -69,17 +76,19 @@ async def close_expired(pool: asyncpg.Pool, today: date, batch: int = 1000) -> i
                 due, ClosedReason.DEADLINE_PASSED, datetime.now(STOCKHOLM)
             )
             await repository.save(conn, closed)
-            await announce(conn, payloads)
+            await announce(conn, payloads, topic)
         closed_total += len(closed)
         if len(due) < batch:
             return closed_total
 
 
-async def close_expired_every(pool: asyncpg.Pool, interval: float = 60.0) -> None:
+async def close_expired_every(
+    pool: asyncpg.Pool, interval: float = 60.0, topic: str = VACANCIES
+) -> None:
     """The deadline job: at start-up, then every `interval` seconds."""
     while True:
         try:
-            closed = await close_expired(pool, stockholm_today())
+            closed = await close_expired(pool, stockholm_today(), topic=topic)
             if closed:
                 log.info("closed vacancies past their deadline", count=closed)
         except asyncio.CancelledError:
@@ -90,7 +99,10 @@ async def close_expired_every(pool: asyncpg.Pool, interval: float = 60.0) -> Non
 
 
 async def close_vacancies_of_departed(
-    conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
+    conn: asyncpg.Connection,
+    before: AgencyState | None,
+    after: AgencyState,
+    topic: str = VACANCIES,
 ) -> None:
     """Membership changed: an agency that left has all its open vacancies closed."""
     if after.participates:
@@ -100,7 +112,7 @@ async def close_vacancies_of_departed(
         open_vacancies, ClosedReason.AGENCY_LEFT, datetime.now(STOCKHOLM)
     )
     await repository.save(conn, closed)
-    await announce(conn, payloads)
+    await announce(conn, payloads, topic)
     if closed:
         log.info(
             "closed the vacancies of an agency that left", agency=after.code, count=len(closed)
