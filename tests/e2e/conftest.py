@@ -1,0 +1,129 @@
+"""The whole network as separate processes, with databases, topics and groups of its own."""
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default as default_policy
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from myndnet_kit.testing import ServiceProcess, free_port, wait_until
+
+ADMIN_DATABASE_URL = os.environ.get(
+    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
+)
+SERVICES = ("membership", "vacancies", "mentoring", "notify")
+TOKEN = "e2e-operator-token"
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=default_policy
+        )
+        message["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m["X-Rcpt"]]
+
+
+@dataclass
+class Network:
+    run: str
+    kafka: str
+    ports: dict[str, int]
+    mailbox: Mailbox
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def code(self, name: str) -> str:
+        return f"e2e{self.run}-{name}"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def http(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.url(service), timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+
+
+@pytest.fixture(scope="module")
+async def network(kafka_bootstrap, tmp_path_factory) -> AsyncIterator[Network]:
+    run = uuid.uuid4().hex[:8]
+    logs = tmp_path_factory.mktemp("e2e-logs")
+    mailbox = Mailbox()
+    smtp_port = free_port()
+    sink = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    sink.start()
+    databases = {s: f"e2e_{run}_{s}" for s in SERVICES}
+    admin = await asyncpg.connect(ADMIN_DATABASE_URL)
+    for name in databases.values():
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    net = Network(run, kafka_bootstrap, {s: free_port() for s in SERVICES}, mailbox)
+    common = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "OPERATOR_TOKENS": TOKEN,
+        "MEMBERSHIP_TOPIC": f"membership.agencies.e2e{run}",
+        "CONSUMER_GROUP_PREFIX": f"e2e{run}.",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "KAFKA_METADATA_MAX_AGE_MS": "1000",
+        "VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
+        "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
+        "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
+        "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
+        "MENTORING_ROUND_SECONDS": "100000",
+        "LOG_LEVEL": "INFO",
+    }
+    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
+    for service in SERVICES:
+        upper = service.upper()
+        env = {
+            **common,
+            f"{upper}_DATABASE_URL": f"{base}/{databases[service]}",
+            f"{upper}_PORT": str(net.ports[service]),
+        }
+        if service == "notify":
+            env["PUBLIC_BASE_URL"] = net.url("notify")
+        net.processes[service] = ServiceProcess(
+            f"myndnet_{service}", env, Path(logs) / f"{service}.log", module=True
+        )
+        net.processes[service].start()
+    try:
+        async with httpx.AsyncClient() as http:
+            for service in SERVICES:
+
+                async def ready(service: str = service) -> bool:
+                    assert net.processes[service].alive, (
+                        f"{service} exited: {(Path(logs) / f'{service}.log').read_text()[-3000:]}"
+                    )
+                    with contextlib.suppress(httpx.HTTPError):
+                        response = await http.get(f"{net.url(service)}/health/ready")
+                        return response.status_code == 200
+                    return False
+
+                await wait_until(ready, timeout=90, interval=0.3, what=f"{service} ready")
+        yield net
+    finally:
+        for process in net.processes.values():
+            process.terminate()
+        sink.stop()
+        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
+        for name in databases.values():
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        await asyncio.sleep(0)
