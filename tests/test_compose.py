@@ -1,0 +1,63 @@
+"""docker-compose.yml, as far as a machine without Docker can check it: it parses, and every
+service, port and variable matches the services' own settings."""
+
+from pathlib import Path
+
+import yaml
+from myndnet_membership.main import MembershipSettings
+from myndnet_mentoring.main import MentoringSettings
+from myndnet_notify.main import NotifySettings
+from myndnet_vacancies.main import VacanciesSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = {"membership": MembershipSettings, "vacancies": VacanciesSettings,
+            "mentoring": MentoringSettings, "notify": NotifySettings}
+CONTRACT_PORTS = {"membership": 8001, "vacancies": 8002, "mentoring": 8003, "notify": 8004}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def aliases(settings: type) -> set[str]:
+    return {f.alias for f in settings.model_fields.values() if f.alias}
+
+
+def test_every_service_its_port_and_its_variables_match_the_settings():
+    services = compose()["services"]
+    assert set(SETTINGS) <= set(services)
+    for name, settings in SETTINGS.items():
+        service = services[name]
+        environment = service["environment"]
+        port = CONTRACT_PORTS[name]
+        assert settings.model_fields["port"].default == port
+        assert environment[f"{name.upper()}_PORT"] == str(port)
+        assert service["ports"] == [f"{port}:{port}"]
+        unknown = set(environment) - aliases(settings) - {"SERVICE"}
+        assert not unknown, f"{name}: variables no setting reads: {unknown}"
+        assert environment["SERVICE"] == name
+        assert environment[f"{name.upper()}_DATABASE_URL"].endswith(f"/myndnet_{name}")
+        assert {"kafka", "postgres"} <= set(service["depends_on"])
+        assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert "healthcheck" in service
+
+
+def test_the_infrastructure_is_kafka_in_kraft_mode_postgres_and_mailpit():
+    services = compose()["services"]
+    kafka = services["kafka"]
+    assert kafka["image"].startswith("apache/kafka:4")
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert kafka["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["mailpit"]["image"].startswith("axllent/mailpit")
+    init = (ROOT / "dev/postgres-init.sql").read_text()
+    for name in SETTINGS:
+        assert f"CREATE DATABASE myndnet_{name};" in init
+
+
+def test_the_dockerfile_runs_the_chosen_service():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "uv sync --frozen --no-dev" in dockerfile
+    assert "python -m myndnet_${SERVICE}" in dockerfile
+    for name in SETTINGS:
+        assert (ROOT / f"services/{name}/src/myndnet_{name}/__main__.py").exists()
