@@ -12,7 +12,9 @@ help:
 	@echo "make down      stop what make up started"
 	@echo "make test      start the local servers if needed and run the whole test suite"
 	@echo "make unit      the tests that need no servers"
-	@echo "make lint      ruff and mypy"
+	@echo "make demo      a day in the network, played against a running make up"
+	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
+	@echo "make lint      ruff, mypy and the contract documents check"
 
 install:
 	@bash dev/install.sh
@@ -36,6 +38,14 @@ down:
 
 test: servers
 	uv run pytest $(PYTEST_ARGS)
+
+demo: install
+	uv run python dev/demo.py $(DEMO_ARGS)
+
+bench: servers
+	uv run python bench/mentoring.py
+	uv run python bench/notify.py
+	uv run python bench/vacancies.py
 
 unit: install
 	uv run pytest -m "not integration" $(PYTEST_ARGS)

@@ -1,0 +1,278 @@
+"""A day in Myndighetsnätverket, played against a running `make up` network.
+
+    uv run python dev/demo.py [--seed 7]
+
+Agencies publish vacancies through the publisher kit (some for students and summer jobs),
+revise and withdraw some; two candidates subscribe and confirm; managers are appointed and
+mentors volunteer across agencies; a matching round runs. Then a summary: open vacancies per
+agency, what each candidate received, and the matches made and why. The same seed plays the
+same day; playing it again changes nothing (the events carry the same revisions).
+"""
+
+import argparse
+import asyncio
+import json
+import mailbox
+import os
+import random
+import re
+from datetime import date, timedelta
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import httpx
+from myndnet_schemas import (
+    ManagerAppointed,
+    MentorVolunteered,
+    VacancyPublished,
+    VacancyUpdated,
+    VacancyWithdrawn,
+)
+from myndnet_schemas.publisher import AgencyPublisher
+
+ROOT = Path(__file__).resolve().parents[1]
+KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+URL = {
+    s: f"http://127.0.0.1:{os.environ.get(f'{s.upper()}_PORT', p)}"
+    for s, p in [("membership", 8001), ("vacancies", 8002), ("mentoring", 8003), ("notify", 8004)]
+}
+MAILDIR = ROOT / ".run" / "mail"
+
+JOBS = [
+    ("csn", "Systemutvecklare till studiestödssystemen", "it", "permanent", ["experienced"]),
+    ("csn", "Sommarjobb i kundservice", "customer_service", "summer_job", ["students"]),
+    ("skatteverket", "Utredare inom folkbokföring", "investigation", "permanent", []),
+    ("skatteverket", "Trainee inom skatteområdet", "finance", "trainee", ["graduates"]),
+    ("tullverket", "Tulltjänsteman till gränsskyddet", "security", "permanent", []),
+    (
+        "bolagsverket",
+        "IT-arkitekt för digitala registertjänster",
+        "it",
+        "permanent",
+        ["experienced"],
+    ),
+    (
+        "bolagsverket",
+        "Sommarjobb: handläggare av årsredovisningar",
+        "administration",
+        "summer_job",
+        ["students"],
+    ),
+    ("miun", "Examensarbete om AI i offentlig förvaltning", "it", "thesis", ["students"]),
+    ("spv", "Pensionshandläggare", "administration", "fixed_term", []),
+    ("kriminalvarden", "Kriminalvårdare, Härnösand", "social_work", "permanent", []),
+    ("tr-sundsvall", "Notarie vid Sundsvalls tingsrätt", "law", "fixed_term", ["graduates"]),
+    ("digg", "Utvecklare av gemensamma digitala tjänster", "it", "permanent", []),
+]
+DESCRIPTIONS = [
+    "Hos oss arbetar du i ett engagerat team i Sundsvall med uppdrag som gör skillnad.",
+    "Vi erbjuder flexibla arbetstider, friskvårdstimme och goda möjligheter att utvecklas.",
+    "Du har god förmåga att uttrycka dig i tal och skrift på svenska.",
+    "Erfarenhet av agilt arbetssätt är meriterande.",
+]
+MANAGERS = [
+    ("skatteverket", "sk-101", "Erik Sjöberg", ["förändringsledning", "digitalisering"]),
+    ("csn", "csn-202", "Sara Lindqvist", ["arbetsmiljö", "rekrytering"]),
+    ("tullverket", "tv-303", "Johan Berg", ["säkerhet", "förändringsledning"]),
+]
+MENTORS = [
+    ("bolagsverket", "bv-11", "Maria Holm", ["digitalisering", "förändringsledning"], 12, 2),
+    ("spv", "spv-22", "Anders Nyström", ["arbetsmiljö", "rekrytering"], 9, 1),
+    ("skatteverket", "sk-33", "Karin Ek", ["säkerhet", "förändringsledning"], 15, 1),
+]
+CANDIDATES = [
+    ("student.sundsvall@example.org", {"target_groups": ["students"]}, "sv"),
+    ("it.kandidat@example.org", {"occupation_fields": ["it"]}, "en"),
+]
+
+
+def vacancy(rng: random.Random, seed: int, index: int, job: tuple) -> tuple[str, VacancyPublished]:
+    agency, title, field, employment, groups = job
+    today = date.today()
+    published = today - timedelta(days=rng.randint(0, 5))
+    return agency, VacancyPublished(
+        vacancy_id=f"DEMO{seed}-{index:02d}",
+        revision=1,
+        title=title,
+        description=" ".join(rng.sample(DESCRIPTIONS, 3)),
+        occupation_field=field,
+        employment_type=employment,
+        extent="full_time",
+        municipality=rng.choice(["Sundsvall", "Sundsvall", "Härnösand"]),
+        remote="hybrid",
+        target_groups=groups,
+        published_on=published,
+        application_deadline=published + timedelta(days=rng.randint(20, 40)),
+        apply_url=f"https://jobb.example.se/{agency}/DEMO{seed}-{index:02d}",
+    )
+
+
+async def publish(agency: str, *payloads) -> None:
+    async with AgencyPublisher(KAFKA, agency) as publisher:
+        for payload in payloads:
+            await publisher.publish(payload)
+
+
+def mails_to(address: str) -> list:
+    if not MAILDIR.exists():
+        return []
+    box = mailbox.Maildir(MAILDIR, create=False)
+    found = [box[key] for key in box.keys() if address in (box[key]["X-Sink-Rcpt-To"] or "")]
+    return sorted(found, key=lambda m: m["Date"] or "")
+
+
+def text_of(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    return ""
+
+
+async def until(what: str, check, timeout: float = 30.0):
+    for _ in range(int(timeout * 4)):
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.25)
+    raise SystemExit(f"the demo gave up waiting for {what}; is `make up` running?")
+
+
+async def main(seed: int) -> None:
+    rng = random.Random(seed)
+    token = os.environ.get("OPERATOR_TOKENS") or (ROOT / ".run/operator-token").read_text().strip()
+    operator = {"Authorization": f"Bearer {token.split('=')[0].split(';')[0]}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        print("Candidates subscribe and confirm ...")
+        for email, filters, language in CANDIDATES:
+            before = len(mails_to(email))
+            response = await http.post(
+                f"{URL['notify']}/subscriptions",
+                json={"email": email, "language": language, "filters": filters},
+            )
+            if response.status_code == 429:
+                print(f"  {email}: signed up recently; keeping the earlier subscription")
+                continue
+
+            async def confirmation_arrived(e=email, b=before):
+                return len(mails_to(e)) > b and mails_to(e)[-1]
+
+            confirmation = await until("a confirmation e-mail", confirmation_arrived)
+            link = re.search(r"http://\S+/subscriptions/confirm\?token=\S+", text_of(confirmation))
+            if link:
+                await http.get(link.group(0))
+            print(f"  {email} confirmed ({language}, {json.dumps(filters)})")
+
+        print("Agencies publish their vacancies ...")
+        published = [vacancy(rng, seed, i, job) for i, job in enumerate(JOBS, start=1)]
+        for agency, payload in published:
+            await publish(agency, payload)
+        revised_agency, revised = published[2]
+        await publish(
+            revised_agency,
+            VacancyUpdated(
+                **{
+                    **revised.model_dump(),
+                    "revision": 2,
+                    "application_deadline": revised.application_deadline + timedelta(days=7),
+                }
+            ),
+        )
+        withdrawn_agency, withdrawn = published[8]
+        await publish(
+            withdrawn_agency,
+            VacancyWithdrawn(vacancy_id=withdrawn.vacancy_id, revision=2, reason="cancelled"),
+        )
+        print(
+            f"  {len(published)} published; {revised.vacancy_id} got a later deadline; "
+            f"{withdrawn.vacancy_id} was withdrawn"
+        )
+
+        print("Managers are appointed and mentors volunteer ...")
+        for agency, person, name, areas in MANAGERS:
+            await publish(
+                agency,
+                ManagerAppointed(
+                    person_id=f"{person}-{seed}",
+                    name=name,
+                    email=f"{person}.{seed}@{agency}.example.se",
+                    title="Enhetschef",
+                    start_date=date.today(),
+                    competence_areas=areas,
+                    municipality="Sundsvall",
+                ),
+            )
+        for agency, person, name, areas, years, capacity in MENTORS:
+            await publish(
+                agency,
+                MentorVolunteered(
+                    person_id=f"{person}-{seed}",
+                    name=name,
+                    email=f"{person}.{seed}@{agency}.example.se",
+                    title="Avdelningschef",
+                    competence_areas=areas,
+                    municipality="Sundsvall",
+                    years_as_manager=years,
+                    capacity=capacity,
+                ),
+            )
+
+        async def people_known():
+            managers = (await http.get(f"{URL['mentoring']}/managers", headers=operator)).json()
+            mentors = (await http.get(f"{URL['mentoring']}/mentors", headers=operator)).json()
+            return sum(m["person_id"].endswith(f"-{seed}") for m in managers) >= len(
+                MANAGERS
+            ) and sum(m["person_id"].endswith(f"-{seed}") for m in mentors) >= len(MENTORS)
+
+        await until("the managers to be known", people_known)
+        await http.post(f"{URL['mentoring']}/matching/run", headers=operator)
+
+        async def all_open():
+            found = (
+                await http.get(f"{URL['vacancies']}/vacancies", params={"q": "", "limit": 100})
+            ).json()["items"]
+            return sum(v["vacancy_id"].startswith(f"DEMO{seed}-") for v in found) >= len(JOBS) - 1
+
+        await until("the vacancies to be searchable", all_open)
+        await asyncio.sleep(3)  # let the e-mail go out
+
+        print("\n=== Open vacancies per agency ===")
+        stats = (await http.get(f"{URL['vacancies']}/stats")).json()
+        for agency, count in sorted(stats["open_by_agency"].items()):
+            print(f"  {agency:24s} {count}")
+        print(
+            f"  (open in all: {stats['open']}; for students: "
+            f"{stats['open_by_target_group'].get('students', 0)})"
+        )
+
+        print("\n=== What each candidate received ===")
+        for email, _filters, _language in CANDIDATES:
+            print(f"  {email}:")
+            for message in mails_to(email):
+                print(f"    - {make_header(decode_header(message['Subject']))}")
+
+        print("\n=== Matches and why ===")
+        matches = (await http.get(f"{URL['mentoring']}/matches", headers=operator)).json()
+        for match in matches:
+            if not match["manager"]["person_id"].endswith(f"-{seed}"):
+                continue
+            print(
+                f"  {match['manager']['name']} ({match['manager']['agency']}) ← mentor "
+                f"{match['mentor']['name']} ({match['mentor']['agency']}), "
+                f"score {match['score']:.2f}, {match['status']}"
+            )
+            for reason in match["reasons"]:
+                print(f"      · {reason}")
+        waiting = (
+            await http.get(
+                f"{URL['mentoring']}/managers", params={"status": "waiting"}, headers=operator
+            )
+        ).json()
+        for manager in waiting:
+            if manager["person_id"].endswith(f"-{seed}"):
+                print(f"  {manager['name']} waits: {manager['why_waiting']}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=7)
+    asyncio.run(main(parser.parse_args().seed))
