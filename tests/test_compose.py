@@ -10,8 +10,12 @@ from myndnet_notify.main import NotifySettings
 from myndnet_vacancies.main import VacanciesSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = {"membership": MembershipSettings, "vacancies": VacanciesSettings,
-            "mentoring": MentoringSettings, "notify": NotifySettings}
+SETTINGS = {
+    "membership": MembershipSettings,
+    "vacancies": VacanciesSettings,
+    "mentoring": MentoringSettings,
+    "notify": NotifySettings,
+}
 CONTRACT_PORTS = {"membership": 8001, "vacancies": 8002, "mentoring": 8003, "notify": 8004}
 
 

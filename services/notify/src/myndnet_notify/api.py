@@ -13,7 +13,7 @@ from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from myndnet_notify.domain.subscriptions import Preferences
+from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
 from myndnet_notify.handlers import subscriptions as handlers
 
 router = APIRouter(tags=["subscriptions"])
@@ -95,6 +95,10 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
         target_groups=tuple(x.value for x in f.target_groups),
         keywords=tuple(f.keywords),
     )
+    try:
+        subscription_keys(preferences)
+    except TooManyCombinations as exc:
+        raise HTTPException(422, str(exc)) from None
     client = request.client.host if request.client else "unknown"
     try:
         async with pool_of(request).acquire() as conn:

@@ -7,7 +7,12 @@ from typing import Any
 
 import asyncpg
 
-from myndnet_notify.domain.subscriptions import ANY, Preferences
+from myndnet_notify.domain.subscriptions import (
+    ANY,
+    Preferences,
+    subscription_keys,
+    vacancy_keys,
+)
 
 SUBSCRIPTION_COLUMNS = """agencies, occupation_fields, municipalities, employment_types,
     target_groups, keywords_given"""
@@ -21,16 +26,12 @@ UPDATE subscriptions SET language = $2, frequency = $3,
 WHERE id = $1
 """
 
-# Index-friendly: every filter column is a GIN-indexed array in which '*' means any.
+# Candidates by their keys (see 0002_subscription_keys.sql), then keywords on those only.
 MATCHING = f"""
-SELECT id, frequency FROM subscriptions
-WHERE status = 'confirmed'
-  AND agencies && ARRAY[$1, '{ANY}']
-  AND occupation_fields && ARRAY[$2, '{ANY}']
-  AND municipalities && ARRAY[lower($3), '{ANY}']
-  AND employment_types && ARRAY[$4, '{ANY}']
-  AND target_groups && $5::text[]
-  AND keywords && (tsvector_to_array(to_tsvector('swedish', $6)) || '{ANY}'::text)
+SELECT DISTINCT subscription_id AS id, frequency
+FROM subscription_keys
+WHERE key = ANY($1::text[])
+  AND keywords && (tsvector_to_array(to_tsvector('swedish', $2)) || '{ANY}'::text)
 """
 
 
@@ -80,6 +81,7 @@ async def apply_preferences(
     conn: asyncpg.Connection, subscription_id: str, preferences: Preferences
 ) -> None:
     c = preferences.columns()
+    keys = subscription_keys(preferences)
     await conn.execute(
         SAVE_PREFERENCES,
         subscription_id,
@@ -92,6 +94,18 @@ async def apply_preferences(
         c["target_groups"],
         c["keywords_given"],
     )
+    await conn.execute("DELETE FROM subscription_keys WHERE subscription_id = $1", subscription_id)
+    await conn.execute(
+        "INSERT INTO subscription_keys (key, subscription_id, frequency, keywords) "
+        "SELECT unnest($1::text[]), id, frequency, keywords FROM subscriptions WHERE id = $2",
+        keys,
+        subscription_id,
+    )
+
+
+async def drop_keys(conn: asyncpg.Connection, subscription_id: str) -> None:
+    """An unsubscribed subscription is found by no vacancy."""
+    await conn.execute("DELETE FROM subscription_keys WHERE subscription_id = $1", subscription_id)
 
 
 async def add_token(
@@ -133,15 +147,10 @@ async def matching_subscriptions(
     target_groups: Sequence[str],
     text: str,
 ) -> list[asyncpg.Record]:
-    # A vacancy for everyone (no target groups) suits every target-group filter.
-    groups = (
-        [*target_groups, ANY]
-        if target_groups
-        else ["students", "graduates", "experienced", "managers", ANY]
+    keys = vacancy_keys(
+        agency, occupation_field, municipality, employment_type, list(target_groups)
     )
-    return await conn.fetch(
-        MATCHING, agency, occupation_field, municipality, employment_type, groups, text
-    )
+    return await conn.fetch(MATCHING, keys, text)
 
 
 async def remember_open_vacancy(

@@ -1,6 +1,7 @@
 """Candidates' preferences and when their digests are due. Plain Python."""
 
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -50,6 +51,55 @@ class Preferences:
     def from_json(cls, document: dict[str, Any]) -> "Preferences":
         lists = {k: tuple(v) for k, v in document.items() if isinstance(v, list)}
         return cls(language=document["language"], frequency=document["frequency"], **lists)
+
+
+MAX_KEYS = 2000
+_KEY_FIELDS = (
+    "agencies",
+    "occupation_fields",
+    "municipalities",
+    "employment_types",
+    "target_groups",
+)
+ALL_TARGET_GROUPS = ("students", "graduates", "experienced", "managers")
+
+
+class TooManyCombinations(ValueError):
+    pass
+
+
+def subscription_keys(preferences: Preferences) -> list[str]:
+    """The keys under which a subscription is found: one per combination of its values."""
+    columns = preferences.columns()
+    lists = [columns[f] for f in _KEY_FIELDS]
+    count = 1
+    for values in lists:
+        count *= len(values)
+    if count > MAX_KEYS:
+        raise TooManyCombinations(
+            f"the filters combine into {count} alternatives (at most {MAX_KEYS}); choose fewer "
+            "agencies, fields, municipalities or employment types"
+        )
+    return ["|".join(combination) for combination in itertools.product(*lists)]
+
+
+def vacancy_keys(
+    agency: str,
+    occupation_field: str,
+    municipality: str,
+    employment_type: str,
+    target_groups: list[str],
+) -> list[str]:
+    """The keys a vacancy looks up: its own value or '*' in every field (at most 80)."""
+    groups = target_groups or list(ALL_TARGET_GROUPS)  # a vacancy for everyone suits any filter
+    options = [
+        (agency, ANY),
+        (occupation_field, ANY),
+        (municipality.strip().lower(), ANY),
+        (employment_type, ANY),
+        (*groups, ANY),
+    ]
+    return ["|".join(combination) for combination in itertools.product(*options)]
 
 
 def new_token() -> tuple[str, bytes]:

@@ -94,8 +94,10 @@ async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> N
                 "other": _person(other),
                 "other_agency": await agency_name(conn, other.agency),
                 "reasons": list(getattr(data, "reasons", [])),
-                "respond_by": getattr(data, "respond_by", None) and data.respond_by.isoformat(),
-                "ends_on": getattr(data, "ends_on", None) and data.ends_on.isoformat(),
+                "respond_by": data.respond_by.isoformat()
+                if isinstance(data, MatchProposed)
+                else None,
+                "ends_on": data.ends_on.isoformat() if isinstance(data, MatchAccepted) else None,
             }
             await store.queue_delivery(
                 conn,

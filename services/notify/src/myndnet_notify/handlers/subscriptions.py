@@ -98,6 +98,7 @@ async def unsubscribe(conn: asyncpg.Connection, token: str, now: datetime) -> st
 
 
 async def _stop_sending(conn: asyncpg.Connection, subscription_id: str, why: str) -> None:
+    await store.drop_keys(conn, subscription_id)
     await conn.execute("DELETE FROM digest_items WHERE subscription_id = $1", subscription_id)
     await conn.execute(
         "UPDATE deliveries SET status = 'cancelled', last_error = $2 "

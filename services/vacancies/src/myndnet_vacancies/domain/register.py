@@ -183,7 +183,7 @@ def apply(
     state = dict(current)
     early = dict(early)
     for agency, payload in events:
-        key = (agency, payload.vacancy_id)
+        key = (agency, payload.subject())  # the vacancy id
         if isinstance(payload, VacancyWithdrawn):
             result = apply_withdrawal(state.get(key), agency, payload, early.get(key), now, outcome)
             if key in outcome.early_withdrawals:

@@ -51,7 +51,7 @@ async def apply_vacancy_events(
 ) -> None:
     """A batch of published/updated/withdrawn events, in partition order, in one transaction."""
     batch = [(incoming.agency or "", incoming.event.data) for incoming in events]
-    keys = [(agency, payload.vacancy_id) for agency, payload in batch]
+    keys = [(agency, payload.subject()) for agency, payload in batch]  # vacancy ids
     current = await repository.load_for_update(conn, keys)
     early = await repository.load_early_withdrawals(conn, keys)
     now = datetime.now(STOCKHOLM)
