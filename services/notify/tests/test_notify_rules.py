@@ -47,7 +47,7 @@ def test_a_vacancy_finds_a_subscription_by_key_exactly_when_the_filters_allow_it
         set(subscription_keys(preferences))
         & set(vacancy_keys(agency, field, town, kind, vacancy_groups))
     )
-    allowed = (
+    allowed = bool(
         (not agencies or agency in agencies)
         and (not fields or field in fields)
         and (not towns or town in towns)
