@@ -397,3 +397,32 @@ async def test_after_erasure_the_address_is_nowhere(
         for r in await read_to_end(kafka_bootstrap, "notify.deliveries")
     ]
     assert any(e.type == "se.myndnet.notification.sent.v1" for e in sent)
+
+
+async def test_sign_ups_are_rate_limited_and_unconfirmed_ones_are_removed_after_a_week(
+    kafka_bootstrap, database_url, unique, sink
+):
+    from myndnet_notify.handlers.subscriptions import purge_unconfirmed
+
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    async with running(build(s.settings())) as app, client(app) as http:
+        codes = [
+            (await http.post("/subscriptions", json={"email": "ivrig@example.org"})).status_code
+            for _ in range(6)
+        ]
+        assert codes == [202] * 5 + [429]
+        limited = await http.post("/subscriptions", json={"email": "ivrig@example.org"})
+        assert "try again in an hour" in limited.text and limited.headers["Retry-After"]
+        await http.post("/subscriptions", json={"email": "bekraftad@example.org"})
+        await wait_until(lambda: _mail_for(sink, "bekraftad@example.org", 1), what="mail")
+        confirmation = sink.to("bekraftad@example.org")[0]
+        await http.get(link(confirmation, "/subscriptions/confirm"))
+        assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=6)) == 0
+        assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=8)) == 1
+        conn = await asyncpg.connect(database_url)
+        try:
+            left = [r["status"] for r in await conn.fetch("SELECT status FROM subscriptions")]
+        finally:
+            await conn.close()
+        assert left == ["confirmed"]
