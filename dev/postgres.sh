@@ -10,7 +10,13 @@ PG_PASSWORD="${PG_PASSWORD:-myndnet}"
 DATA="$RUN_DIR/postgres"
 DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_test)
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+# The server's binaries: the client package alone also has a bin/ folder (psql, pg_dump).
+pg_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then echo "$dir"; return; fi
+  done
+}
 
 external() {
   # Any *_DATABASE_URL set in the environment means someone else runs PostgreSQL.
