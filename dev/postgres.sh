@@ -33,6 +33,14 @@ install() {
   apt-get install -y -q --no-install-recommends postgresql postgresql-contrib 2>&1 \
     | grep -E --line-buffered '^(Setting up|Unpacking) postgresql' | sed -u 's/^/  /' >&2 || true
   [ -n "$(pg_bin)" ] || die "postgresql did not install"
+  # The package may start Debian's own cluster on our port; this project runs its own.
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header 2>/dev/null | awk -v port="$PGPORT" '$3 == port && $4 == "online" {print $1, $2}' \
+      | while read -r version cluster; do
+          say "stopping Debian's default cluster $version/$cluster, which holds port $PGPORT"
+          pg_ctlcluster "$version" "$cluster" stop || true
+        done
+  fi
 }
 
 # PostgreSQL refuses to run as root; as root, run its tools as the postgres user.
