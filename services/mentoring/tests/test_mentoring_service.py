@@ -1,13 +1,13 @@
 """Mentoring on the real Kafka broker and PostgreSQL."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.testing import TestNetwork, produce, read_to_end, running, wait_until
-from myndnet_mentoring.handlers.programme import expire_proposals, now
+from myndnet_mentoring.handlers.programme import end_programmes, expire_proposals, now
 from myndnet_mentoring.main import MentoringSettings, build
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, MentorWithdrawn, parse, topics
 
@@ -162,11 +162,19 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
             lambda: _at_least(database_url, "SELECT count(*) FROM mentors", 5), what="T4"
         )
         await http.post("/matching/run")
-        who, _ = await proposed_mentor()
+        who, match_id = await proposed_mentor()
         assert who == "T4"
+        accepted = (await http.post(f"/matches/{match_id}/accept")).json()  # an operator: both
+        ends_on = date.fromisoformat(accepted["ends_on"])
+        assert (ends_on - now().date()).days in range(365, 367)  # twelve months
+        assert await end_programmes(app.pool, ends_on - timedelta(days=1)) == 0
+        assert await end_programmes(app.pool, ends_on) == 1
+        assert (await http.get("/managers", params={"status": "completed"})).json()[0][
+            "person_id"
+        ] == "M"
 
         figures = {f["agency"]: f for f in (await http.get("/agencies/figures")).json()}
-        # Declined and expired proposals do not count: T3 (ended) and T4 (proposed) do.
+        # Declined and expired proposals do not count: T3 and T4 (both ended) do.
         assert figures[a]["mentors_received"] == 2
         assert figures[b]["mentors_given"] == 1 and figures[c]["mentors_given"] == 1
         cohorts = (await http.get("/cohorts")).json()
@@ -175,10 +183,10 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
                 "cohort": "2026-H1",
                 "managers": 1,
                 "waiting": 0,
-                "proposed": 1,
+                "proposed": 0,
                 "matched": 0,
-                "completed": 0,
-                "status": "matching",
+                "completed": 1,
+                "status": "completed",
             }
         ]
         assert (await http.get("/matches", headers={"Authorization": ""})).status_code == 401
@@ -194,12 +202,14 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
         ("accepted", "T3"),
         ("ended", "T3"),
         ("proposed", "T4"),
+        ("accepted", "T4"),
+        ("ended", "T4"),
     ]
     assert [e.data.declined_by for e in events if e.type.endswith("declined.v1")] == [
         "mentor",
         "expiry",
     ]
-    assert events[-2].data.reason == "mentor_withdrawn"
+    assert events[6].data.reason == "mentor_withdrawn" and events[-1].data.reason == "completed"
     assert all(e.data.manager.email == "M@example.se" and e.data.mentor.email for e in events)
     assert all(e.data.mentor.agency in (b, c) for e in events)
 

@@ -87,23 +87,11 @@ class Sender:
             context = dict(row["context"])
             unsubscribe_url = None
             if row["kind"] == "confirmation":
-                token, digest = new_token()
-                await store.add_token(
-                    conn,
-                    digest,
-                    row["subscription_id"],
-                    "confirm",
-                    datetime.now(UTC) + CONFIRM_TOKEN_LIFETIME,
-                )
+                token = await self._mint(row["subscription_id"], "confirm", CONFIRM_TOKEN_LIFETIME)
                 context["confirm_url"] = f"{self.base_url}/subscriptions/confirm?token={token}"
             elif row["subscription_id"]:
-                token, digest = new_token()
-                await store.add_token(
-                    conn,
-                    digest,
-                    row["subscription_id"],
-                    "unsubscribe",
-                    datetime.now(UTC) + UNSUBSCRIBE_TOKEN_LIFETIME,
+                token = await self._mint(
+                    row["subscription_id"], "unsubscribe", UNSUBSCRIBE_TOKEN_LIFETIME
                 )
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
                 context["unsubscribe_url"] = unsubscribe_url
@@ -147,6 +135,15 @@ class Sender:
             await self._announce(conn, row, NotificationSent, attempts)
             SENT.labels(row["kind"], "sent").inc()
             return 1
+
+    async def _mint(self, subscription_id: str, purpose: str, lifetime: timedelta) -> str:
+        """A token committed before its e-mail leaves: a link followed at once must work."""
+        token, digest = new_token()
+        async with self.pool.acquire() as conn:
+            await store.add_token(
+                conn, digest, subscription_id, purpose, datetime.now(UTC) + lifetime
+            )
+        return token
 
     async def _recipient(
         self, conn: asyncpg.Connection, row: asyncpg.Record
