@@ -20,6 +20,7 @@ from myndnet_kit.consumer import Incoming, Rejected
 from myndnet_kit.kafka import compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff
+from myndnet_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -52,6 +53,18 @@ class MembershipFollower:
         self._assigned: list[TopicPartition] = []
         self._task: asyncio.Task[None] | None = None
         self._progress = asyncio.Condition()
+
+    @classmethod
+    def from_settings(
+        cls, settings: "ServiceSettings", on_change: OnChange | None = None
+    ) -> "MembershipFollower":
+        return cls(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            topic=settings.membership_topic,
+            on_change=on_change,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+        )
 
     # -- start-up ---------------------------------------------------------------------------
 

@@ -57,13 +57,7 @@ class MentoringSettings(ServiceSettings):
 
 def build(settings: MentoringSettings) -> ServiceApp:
     programme = settings.programme()
-    membership = MembershipFollower(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        topic=settings.membership_topic,
-        on_change=agency_changed,
-        partitions=settings.topic_partitions,
-        replication_factor=settings.topic_replication_factor,
-    )
+    membership = MembershipFollower.from_settings(settings, on_change=agency_changed)
 
     async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await apply_leadership_events(conn, events)

@@ -1,6 +1,5 @@
 """Wiring: settings, the two consumers, the sender, the digest and clean-up jobs."""
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -11,6 +10,7 @@ from myndnet_kit.consumer import Incoming, check_service_source
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.logging import configure_logging, get_logger
 from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
@@ -40,12 +40,7 @@ class NotifySettings(ServiceSettings):
 
 
 def build(settings: NotifySettings) -> ServiceApp:
-    membership = MembershipFollower(  # for agencies' names in e-mail
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        topic=settings.membership_topic,
-        partitions=settings.topic_partitions,
-        replication_factor=settings.topic_replication_factor,
-    )
+    membership = MembershipFollower.from_settings(settings)  # agencies' names in e-mail
 
     async def vacancies(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await on_vacancy_events(conn, events)
@@ -68,15 +63,15 @@ def build(settings: NotifySettings) -> ServiceApp:
             await digests_every(app.pool, settings.digest_check_seconds)
 
     async def clean_up(app: ServiceApp) -> None:
-        assert app.pool is not None
-        while True:
-            try:
-                removed = await purge_unconfirmed(app.pool, datetime.now(UTC))
-                if removed:
-                    log.info("unconfirmed subscriptions removed", count=removed)
-            except Exception as exc:
-                log.warning("clean-up failed; it runs again later", error=repr(exc))
-            await asyncio.sleep(3600)
+        pool = app.pool
+        assert pool is not None
+
+        async def purge() -> None:
+            removed = await purge_unconfirmed(pool, datetime.now(UTC))
+            if removed:
+                log.info("unconfirmed subscriptions removed", count=removed)
+
+        await every(3600, purge, "removing unconfirmed subscriptions")
 
     return ServiceApp(
         settings,

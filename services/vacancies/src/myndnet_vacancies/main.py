@@ -36,12 +36,8 @@ class VacanciesSettings(ServiceSettings):
 
 
 def build(settings: VacanciesSettings) -> ServiceApp:
-    membership = MembershipFollower(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        topic=settings.membership_topic,
-        on_change=partial(close_vacancies_of_departed, topic=settings.vacancies_topic),
-        partitions=settings.topic_partitions,
-        replication_factor=settings.topic_replication_factor,
+    membership = MembershipFollower.from_settings(
+        settings, on_change=partial(close_vacancies_of_departed, topic=settings.vacancies_topic)
     )
 
     async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:

@@ -1,14 +1,14 @@
 """Daily and weekly digests at 07:00 Stockholm: what opened since the previous one and is
 still open; nothing at all when there is nothing new."""
 
-import asyncio
 from datetime import datetime
 
 import asyncpg
 from myndnet_kit.logging import get_logger
+from myndnet_kit.schedule import every
 
 from myndnet_notify.adapters import store
-from myndnet_notify.domain.subscriptions import latest_digest_slot
+from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 
 log = get_logger(__name__)
 
@@ -74,15 +74,9 @@ async def run_digests(pool: asyncpg.Pool, now: datetime) -> int:
 
 
 async def digests_every(pool: asyncpg.Pool, interval: float = 60.0) -> None:
-    from myndnet_notify.domain.subscriptions import STOCKHOLM
+    async def queue_due() -> None:
+        queued = await run_digests(pool, datetime.now(STOCKHOLM))
+        if queued:
+            log.info("digests queued", count=queued)
 
-    while True:
-        try:
-            queued = await run_digests(pool, datetime.now(STOCKHOLM))
-            if queued:
-                log.info("digests queued", count=queued)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("digest job failed; it runs again shortly", error=repr(exc))
-        await asyncio.sleep(interval)
+    await every(interval, queue_due, "the digest job")

@@ -1,7 +1,6 @@
 """What happens on each batch of agency vacancy events, at each deadline and when an agency
 leaves the network. Each runs in the caller's transaction and announces through the outbox."""
 
-import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ import asyncpg
 from myndnet_kit.consumer import Incoming
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
+from myndnet_kit.schedule import every
 from myndnet_schemas import Event
 from myndnet_schemas.events import AgencyState, EventData
 from myndnet_schemas.topics import VACANCIES, service_source
@@ -86,16 +86,13 @@ async def close_expired_every(
     pool: asyncpg.Pool, interval: float = 60.0, topic: str = VACANCIES
 ) -> None:
     """The deadline job: at start-up, then every `interval` seconds."""
-    while True:
-        try:
-            closed = await close_expired(pool, stockholm_today(), topic=topic)
-            if closed:
-                log.info("closed vacancies past their deadline", count=closed)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("deadline job failed; it runs again shortly", error=repr(exc))
-        await asyncio.sleep(interval)
+
+    async def close_due() -> None:
+        closed = await close_expired(pool, stockholm_today(), topic=topic)
+        if closed:
+            log.info("closed vacancies past their deadline", count=closed)
+
+    await every(interval, close_due, "the deadline job")
 
 
 async def close_vacancies_of_departed(
