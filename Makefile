@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint asyncapi bench clean
+.PHONY: help install servers servers-down up down demo test unit lint bench faults clean
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -14,6 +14,7 @@ help:
 	@echo "make unit      the tests that need no servers"
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
+	@echo "make faults    the fault scenarios at full size (make test runs them small)"
 	@echo "make lint      ruff, mypy and the contract documents check"
 
 install:
@@ -38,6 +39,9 @@ down:
 
 test: servers
 	uv run pytest $(PYTEST_ARGS)
+
+faults: servers
+	FAULTS=long uv run pytest tests/faults -s $(PYTEST_ARGS)
 
 demo: install
 	uv run python dev/demo.py $(DEMO_ARGS)

@@ -1,0 +1,91 @@
+"""The fault suite: the real services as processes on the real Kafka and PostgreSQL, with
+faults injected on this machine. `FAULTS=long` (make faults) runs each scenario bigger."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from myndnet_kit.testing import ServiceProcess, TestNetwork, free_port, wait_until
+
+ADMIN_DATABASE_URL = os.environ.get(
+    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
+)
+LONG = os.environ.get("FAULTS", "short") == "long"
+
+
+def scale(short: int, long: int) -> int:
+    return long if LONG else short
+
+
+@dataclass
+class Vacancies:
+    """The vacancies service as a process of its own, with its own database and topics."""
+
+    net: TestNetwork
+    database_url: str
+    lifecycle_topic: str
+    process: ServiceProcess
+    port: int
+
+    async def ready(self, timeout: float = 90) -> None:
+        async def answers() -> bool:
+            if not self.process.alive:
+                raise AssertionError(self.process.log_path.read_text()[-3000:])
+            try:
+                async with httpx.AsyncClient() as http:
+                    r = await http.get(f"http://127.0.0.1:{self.port}/health/ready")
+                    return r.status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await wait_until(answers, timeout, interval=0.2, what="vacancies ready")
+
+    async def fetch(self, sql: str) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return await conn.fetch(sql)
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
+async def vacancies(kafka_bootstrap, database_url, unique, tmp_path) -> AsyncIterator[Vacancies]:
+    net = TestNetwork(kafka_bootstrap, unique)
+    port = free_port()
+    lifecycle = f"vacancies.vacancies.{unique}"
+    env = {
+        "VACANCIES_DATABASE_URL": database_url,
+        "VACANCIES_PORT": str(port),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "MEMBERSHIP_TOPIC": net.membership_topic,
+        "CONSUMER_GROUP_PREFIX": net.group_prefix,
+        "VACANCIES_TOPIC": lifecycle,
+        "VACANCIES_HR_TOPIC_PATTERN": net.hr_pattern("vacancies"),
+        "KAFKA_METADATA_MAX_AGE_MS": "1000",
+        "OPERATOR_TOKENS": "faults=dlq:replay",
+        "LOG_LEVEL": "INFO",
+    }
+    process = ServiceProcess(
+        "myndnet_vacancies", env, Path(tmp_path) / "vacancies.log", module=True
+    )
+    service = Vacancies(net, database_url, lifecycle, process, port)
+    try:
+        yield service
+    finally:
+        process.terminate()
+
+
+def report(title: str, **figures: object) -> None:
+    width = max(len(k) for k in figures)
+    lines = [f"  {k.replace('_', ' '):{width}s} : {v}" for k, v in figures.items()]
+    print(f"\n[fault scenario] {title}\n" + "\n".join(lines), flush=True)
+
+
+@pytest.fixture
+def unique_run() -> str:
+    return uuid.uuid4().hex[:8]
