@@ -8,7 +8,14 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from myndnet_kit.testing import committed_offsets, end_offsets, produce, produce_raw, read_to_end
+from myndnet_kit.testing import (
+    committed_offsets,
+    end_offsets,
+    produce,
+    produce_raw,
+    read_to_end,
+    wait_until,
+)
 from myndnet_schemas import (
     Event,
     VacancyPublished,
@@ -131,10 +138,17 @@ async def test_vacancies_killed_with_sigkill_mid_stream_loses_and_doubles_nothin
     last_kill = time.monotonic()
     group = f"{net.group_prefix}vacancies.hr-vacancies"
     hr_topics = sorted({topics.hr_vacancies(a) for a, _ in stories})
-    while not await all_committed(kafka_bootstrap, group, hr_topics):
-        await asyncio.sleep(0.2)
-    while (await vacancies.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"]:
-        await asyncio.sleep(0.2)
+    await wait_until(
+        lambda: all_committed(kafka_bootstrap, group, hr_topics),
+        timeout=scale(120, 600),
+        interval=0.2,
+        what="every offset committed",
+    )
+
+    async def outbox_empty() -> bool:
+        return not (await vacancies.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"]
+
+    await wait_until(outbox_empty, timeout=60, interval=0.2, what="the outbox published")
     recovered = time.monotonic() - last_kill
 
     # What a clean run would do: the same events folded through the same rules.
@@ -267,8 +281,12 @@ async def test_a_storm_of_malformed_and_hostile_messages_lands_in_the_dlq(
                 )
     group = f"{net.group_prefix}vacancies.hr-vacancies"
     names_of_topics = [topics.hr_vacancies(x) for x in (a, b, stranger)]
-    while not await all_committed(kafka_bootstrap, group, names_of_topics):
-        await asyncio.sleep(0.2)
+    await wait_until(
+        lambda: all_committed(kafka_bootstrap, group, names_of_topics),
+        timeout=scale(120, 600),
+        interval=0.2,
+        what="every offset committed",
+    )
     seconds = time.monotonic() - started
     applied = (await vacancies.fetch("SELECT count(*) AS n FROM vacancies"))[0]["n"]
     reasons = Counter(r["reason"] for r in await vacancies.fetch("SELECT reason FROM dlq_entries"))
