@@ -2,11 +2,15 @@
 
 import asyncio
 import json
+import os
 import random
+import signal
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from myndnet_kit.testing import (
     committed_offsets,
@@ -25,6 +29,7 @@ from myndnet_schemas import (
     parse,
     topics,
 )
+from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_vacancies.domain.register import apply
 
 from conftest import report, scale
@@ -73,6 +78,111 @@ def story(rng: random.Random, vacancy_id: str) -> list:
     return events
 
 
+def stream(net, agencies: list[str], wanted: int, seed: int) -> tuple[dict, list]:
+    """Vacancy stories across agencies, interleaved but each in revision order."""
+    rng = random.Random(seed)
+    stories: dict[tuple[str, str], list] = {}
+    count = 0
+    while count < wanted:
+        agency = rng.choice(agencies)
+        events = story(rng, f"V{len(stories):05d}")
+        stories[(net.code(agency), events[0].vacancy_id)] = events
+        count += len(events)
+    queues = {key: list(events) for key, events in stories.items()}
+    sequence = []
+    while queues:
+        key = rng.choice(list(queues))
+        sequence.append((key, queues[key].pop(0)))
+        if not queues[key]:
+            del queues[key]
+    return stories, sequence
+
+
+async def settle_and_compare(
+    vacancies, kafka: str, sequence: list, stories: dict, applied_events: set | None = None
+) -> dict:
+    """Wait until everything sent is committed and published, then compare the register and
+    the lifecycle topic with a clean fold of the same events (`applied_events`: the event ids
+    to expect, when not every event was sent)."""
+    net = vacancies.net
+    group = f"{net.group_prefix}vacancies.hr-vacancies"
+    hr_topics = sorted({topics.hr_vacancies(a) for a, _ in stories})
+    await wait_until(
+        lambda: all_committed(kafka, group, hr_topics),
+        timeout=scale(180, 900),
+        interval=0.2,
+        what="every offset committed",
+    )
+
+    async def outbox_empty() -> bool:
+        return not (await vacancies.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"]
+
+    await wait_until(outbox_empty, timeout=60, interval=0.2, what="the outbox published")
+    expected = apply(
+        {}, {}, [(key[0], payload) for key, payload in sequence], TODAY, datetime.now(UTC)
+    )
+    rows = {
+        (r["agency"], r["vacancy_id"]): r
+        for r in await vacancies.fetch("SELECT agency, vacancy_id, revision, status FROM vacancies")
+    }
+    wrong = [
+        key
+        for key, state in expected.changed.items()
+        if key not in rows
+        or (rows[key]["revision"], rows[key]["status"]) != (state.revision, state.status)
+    ]
+    announced = [
+        parse(r.headers, r.key, r.value)
+        for r in await read_to_end(kafka, vacancies.lifecycle_topic)
+    ]
+    ids_by_transition: dict[tuple, set] = {}
+    for event in announced:
+        transition = (event.subject, event.type.split(".")[2], event.data.revision)
+        ids_by_transition.setdefault(transition, set()).add(event.id)
+    expected_transitions = {
+        (f"{a.agency}/{a.vacancy_id}", a.event_type.split(".")[2], a.revision)
+        for a in expected.announcements
+    }
+    dead = (await vacancies.fetch("SELECT count(*) AS n FROM dlq_entries"))[0]["n"]
+    return {
+        "register_rows_wrong_or_missing": len(wrong),
+        "lifecycle_events_expected": len(expected_transitions),
+        "lifecycle_events_missing": len(expected_transitions - set(ids_by_transition)),
+        "lifecycle_transitions_doubled": sum(len(i) > 1 for i in ids_by_transition.values()),
+        "lifecycle_unexpected": len(set(ids_by_transition) - expected_transitions),
+        "same_event_delivered_again": len(announced)
+        - sum(len(i) for i in ids_by_transition.values()),
+        "sent_to_dlq": dead,
+    }
+
+
+def clean(figures: dict) -> bool:
+    return not any(
+        figures[k]
+        for k in (
+            "register_rows_wrong_or_missing",
+            "lifecycle_events_missing",
+            "lifecycle_transitions_doubled",
+            "lifecycle_unexpected",
+            "sent_to_dlq",
+        )
+    )
+
+
+async def publish_sequence(
+    kafka: str, sequence: list, chunk: int = 250, pause: float = 0.05
+) -> None:
+    for start in range(0, len(sequence), chunk):
+        by_topic: dict[str, list] = {}
+        for (agency, _), payload in sequence[start : start + chunk]:
+            by_topic.setdefault(topics.hr_vacancies(agency), []).append(
+                Event.new(payload, source=f"/agencies/{agency}")
+            )
+        for topic, events in by_topic.items():
+            await produce(kafka, topic, events)
+        await asyncio.sleep(pause)
+
+
 async def all_committed(kafka: str, group: str, topic_names: list[str]) -> bool:
     for topic in topic_names:
         ends = await end_offsets(kafka, topic)
@@ -89,118 +199,37 @@ async def test_vacancies_killed_with_sigkill_mid_stream_loses_and_doubles_nothin
     agencies = [f"a{i:02d}" for i in range(18)]
     await net.register(*agencies)
     wanted, kills = scale(2000, 10_000), scale(3, 5)
-    rng = random.Random(2026)
-    stories: dict[tuple[str, str], list] = {}
-    count = 0
-    while count < wanted:
-        agency = rng.choice(agencies)
-        events = story(rng, f"V{len(stories):05d}")
-        stories[(net.code(agency), events[0].vacancy_id)] = events
-        count += len(events)
-    # Interleave the vacancies, keeping each one's events in order (they share a partition).
-    queues = {key: list(events) for key, events in stories.items()}
-    sequence = []
-    while queues:
-        key = rng.choice(list(queues))
-        sequence.append((key, queues[key].pop(0)))
-        if not queues[key]:
-            del queues[key]
-
+    stories, sequence = stream(net, agencies, wanted, 2026)
     vacancies.process.start()
     await vacancies.ready()
     started = time.monotonic()
-
-    async def publish_all() -> None:
-        for start in range(0, len(sequence), 250):
-            by_topic: dict[str, list] = {}
-            for (agency, _), payload in sequence[start : start + 250]:
-                by_topic.setdefault(topics.hr_vacancies(agency), []).append(
-                    Event.new(payload, source=f"/agencies/{agency}")
-                )
-            for topic, events in by_topic.items():
-                await produce(kafka_bootstrap, topic, events)
-            await asyncio.sleep(0.05)
-
-    publisher = asyncio.create_task(publish_all())
+    publisher = asyncio.create_task(publish_sequence(kafka_bootstrap, sequence))
     killed_at = []
     for k in range(kills):
         threshold = (k + 1) * len(sequence) // (kills + 2)
-        while True:
-            applied = (await vacancies.fetch("SELECT count(*) AS n FROM inbox"))[0]["n"]
-            if applied >= threshold:
-                break
-            await asyncio.sleep(0.05)
+
+        async def reached(threshold: int = threshold) -> bool:
+            return (await vacancies.fetch("SELECT count(*) AS n FROM inbox"))[0]["n"] >= threshold
+
+        await wait_until(reached, timeout=120, interval=0.05, what="progress before a kill")
         vacancies.process.kill()
-        killed_at.append(applied)
+        killed_at.append((await vacancies.fetch("SELECT count(*) AS n FROM inbox"))[0]["n"])
         vacancies.process.start()
         await vacancies.ready()
     await publisher
     last_kill = time.monotonic()
-    group = f"{net.group_prefix}vacancies.hr-vacancies"
-    hr_topics = sorted({topics.hr_vacancies(a) for a, _ in stories})
-    await wait_until(
-        lambda: all_committed(kafka_bootstrap, group, hr_topics),
-        timeout=scale(120, 600),
-        interval=0.2,
-        what="every offset committed",
-    )
-
-    async def outbox_empty() -> bool:
-        return not (await vacancies.fetch("SELECT count(*) AS n FROM outbox"))[0]["n"]
-
-    await wait_until(outbox_empty, timeout=60, interval=0.2, what="the outbox published")
-    recovered = time.monotonic() - last_kill
-
-    # What a clean run would do: the same events folded through the same rules.
-    expected = apply(
-        {}, {}, [(key[0], payload) for key, payload in sequence], TODAY, datetime.now(UTC)
-    )
-    rows = {
-        (r["agency"], r["vacancy_id"]): r
-        for r in await vacancies.fetch(
-            "SELECT agency, vacancy_id, revision, status, closed_reason FROM vacancies"
-        )
-    }
-    wrong = [
-        key
-        for key, state in expected.changed.items()
-        if key not in rows
-        or (rows[key]["revision"], rows[key]["status"]) != (state.revision, state.status)
-    ]
-    announced = [
-        parse(r.headers, r.key, r.value)
-        for r in await read_to_end(kafka_bootstrap, vacancies.lifecycle_topic)
-    ]
-    ids_by_transition: dict[tuple, set] = {}
-    for event in announced:
-        transition = (event.subject, event.type.split(".")[2], event.data.revision)
-        ids_by_transition.setdefault(transition, set()).add(event.id)
-    expected_transitions = {
-        (f"{a.agency}/{a.vacancy_id}", a.event_type.split(".")[2], a.revision)
-        for a in expected.announcements
-    }
-    missing = expected_transitions - set(ids_by_transition)
-    unexpected = set(ids_by_transition) - expected_transitions
-    doubled = [t for t, ids in ids_by_transition.items() if len(ids) > 1]
-    redelivered = len(announced) - sum(len(ids) for ids in ids_by_transition.values())
-    dead = (await vacancies.fetch("SELECT count(*) AS n FROM dlq_entries"))[0]["n"]
+    figures = await settle_and_compare(vacancies, kafka_bootstrap, sequence, stories)
     report(
         "vacancies SIGKILLed mid-stream",
         events_sent=len(sequence),
         vacancies=len(stories),
         agencies=len(agencies),
-        kills=f"{kills} (at {killed_at} applied)",
-        register_rows_wrong_or_missing=len(wrong),
-        lifecycle_events_expected=len(expected_transitions),
-        lifecycle_events_missing=len(missing),
-        lifecycle_transitions_doubled=len(doubled),
-        lifecycle_unexpected=len(unexpected),
-        same_event_delivered_again=f"{redelivered} (same id: absorbed by consumers' inboxes)",
-        sent_to_dlq=dead,
-        seconds_to_recover_after_last_kill=f"{recovered:.1f}",
+        kills=f"{kills} (after {killed_at} applied)",
+        **figures,
+        seconds_to_recover_after_last_kill=f"{time.monotonic() - last_kill:.1f}",
         total_seconds=f"{time.monotonic() - started:.1f}",
     )
-    assert not wrong and not missing and not doubled and not unexpected and dead == 0
+    assert clean(figures), figures
 
 
 async def test_a_storm_of_malformed_and_hostile_messages_lands_in_the_dlq(
@@ -307,3 +336,172 @@ async def test_a_storm_of_malformed_and_hostile_messages_lands_in_the_dlq(
     assert applied == valid_count
     assert reasons == wanted
     assert restarts == 0 and vacancies.process.alive and vacancies.process.process.pid == pid
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def own_server(pidfile: str) -> bool:
+    """Faults are only injected into servers the dev scripts started on this machine."""
+    path = ROOT / ".run" / pidfile
+    try:
+        os.kill(int(path.read_text().split()[0]), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+async def dev_script(*args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "bash", str(ROOT / "dev" / args[0]), *args[1:], stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await process.wait() == 0, f"dev/{' '.join(args)} failed"
+
+
+async def readiness(port: int) -> int:
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            return (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+@pytest.mark.skipif(
+    not own_server("postgres/postmaster.pid"),
+    reason="needs the PostgreSQL that dev/postgres.sh runs",
+)
+async def test_postgres_restarted_mid_stream_the_service_recovers_by_itself(
+    vacancies, kafka_bootstrap
+):
+    net = vacancies.net
+    agencies = [f"p{i}" for i in range(6)]
+    await net.register(*agencies)
+    stories, sequence = stream(net, agencies, scale(1500, 6000), 11)
+    vacancies.process.start()
+    await vacancies.ready()
+    pid = vacancies.process.process.pid
+    publisher = asyncio.create_task(publish_sequence(kafka_bootstrap, sequence))
+
+    async def a_third() -> bool:
+        return (await vacancies.fetch("SELECT count(*) AS n FROM inbox"))[0]["n"] >= len(
+            sequence
+        ) // 3
+
+    await wait_until(a_third, timeout=120, interval=0.05, what="a third applied")
+    await dev_script("postgres.sh", "stop")
+    stopped = time.monotonic()
+    try:
+        await wait_until(
+            lambda: _is(readiness(vacancies.port), 503), timeout=30, what="readiness to turn false"
+        )
+        unready_after = time.monotonic() - stopped
+        await asyncio.sleep(3)
+    finally:
+        await dev_script("postgres.sh", "start")
+    restarted = time.monotonic()
+    await wait_until(
+        lambda: _is(readiness(vacancies.port), 200), timeout=60, what="readiness to turn true again"
+    )
+    ready_again = time.monotonic() - restarted
+    await publisher
+    figures = await settle_and_compare(vacancies, kafka_bootstrap, sequence, stories)
+    report(
+        "PostgreSQL restarted mid-stream",
+        events_sent=len(sequence),
+        **figures,
+        readiness_false_after_s=f"{unready_after:.1f}",
+        ready_again_after_restart_s=f"{ready_again:.1f}",
+        same_process=vacancies.process.process.pid == pid,
+    )
+    assert clean(figures), figures
+    assert vacancies.process.process.pid == pid  # recovered by itself, no restart
+
+
+async def _is(status: "asyncio.Future[int] | object", wanted: int) -> bool:
+    return await status == wanted  # type: ignore[misc]
+
+
+@pytest.mark.skipif(
+    not own_server("kafka/broker.pid"), reason="needs the Kafka broker that dev/kafka.sh runs"
+)
+async def test_broker_killed_and_restarted_every_event_reported_sent_is_applied(
+    vacancies, kafka_bootstrap
+):
+    net = vacancies.net
+    agencies = [f"k{i}" for i in range(6)]
+    await net.register(*agencies)
+    _stories, sequence = stream(net, agencies, scale(1500, 6000), 13)
+    vacancies.process.start()
+    await vacancies.ready()
+    reported_sent: set[str] = set()
+    failed = 0
+    publishers = {}
+    for agency in {key[0] for key, _ in sequence}:
+        publishers[agency] = AgencyPublisher(kafka_bootstrap, agency, request_timeout_ms=60_000)
+        await publishers[agency].start()
+
+    async def publish_through_the_kit() -> None:
+        nonlocal failed
+        for start in range(0, len(sequence), 50):
+            for (agency, _), payload in sequence[start : start + 50]:
+                publisher = publishers[agency]
+                event = publisher.event(payload)
+                try:
+                    await publisher.publish_many([event])
+                    reported_sent.add(event.id)
+                except Exception:
+                    failed += 1
+            await asyncio.sleep(0.02)
+
+    sending = asyncio.create_task(publish_through_the_kit())
+    await wait_until(
+        lambda: _at_least_sent(reported_sent, len(sequence) // 3), timeout=120, what="a third sent"
+    )
+    broker_pid = int((ROOT / ".run/kafka/broker.pid").read_text())
+    os.kill(broker_pid, signal.SIGKILL)
+    killed = time.monotonic()
+    await asyncio.sleep(2)
+    await dev_script("kafka.sh", "start")
+    broker_back = time.monotonic() - killed
+    await sending
+    for publisher in publishers.values():
+        await publisher.stop()
+
+    async def all_reported_applied() -> bool:
+        ids = {
+            r["event_id"]
+            for r in await vacancies.fetch(
+                "SELECT event_id FROM inbox WHERE consumer = 'hr-vacancies'"
+            )
+        }
+        return reported_sent <= ids
+
+    await wait_until(
+        all_reported_applied,
+        timeout=scale(180, 600),
+        interval=0.5,
+        what="every reported event applied",
+    )
+    recovered = time.monotonic() - killed
+    await wait_until(lambda: _is(readiness(vacancies.port), 200), timeout=60, what="ready")
+    applied = {
+        r["event_id"]
+        for r in await vacancies.fetch("SELECT event_id FROM inbox WHERE consumer = 'hr-vacancies'")
+    }
+    dead = (await vacancies.fetch("SELECT count(*) AS n FROM dlq_entries"))[0]["n"]
+    report(
+        "Kafka broker SIGKILLed and restarted",
+        events_attempted=len(sequence),
+        reported_sent=len(reported_sent),
+        reported_failed=failed,
+        reported_sent_but_not_applied=len(reported_sent - applied),
+        applied_without_being_reported=len(applied - reported_sent),
+        sent_to_dlq=dead,
+        broker_back_after_s=f"{broker_back:.1f}",
+        all_applied_after_kill_s=f"{recovered:.1f}",
+    )
+    assert reported_sent <= applied and dead == 0
+
+
+async def _at_least_sent(sent: set, wanted: int) -> bool:
+    return len(sent) >= wanted
