@@ -13,8 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 from myndnet_kit.testing import (
+    ServiceProcess,
     committed_offsets,
     end_offsets,
+    free_port,
     produce,
     produce_raw,
     read_to_end,
@@ -505,3 +507,44 @@ async def test_broker_killed_and_restarted_every_event_reported_sent_is_applied(
 
 async def _at_least_sent(sent: set, wanted: int) -> bool:
     return len(sent) >= wanted
+
+
+async def test_a_rebalance_storm_between_two_replicas_loses_and_doubles_nothing(
+    vacancies, kafka_bootstrap
+):
+    net = vacancies.net
+    agencies = [f"r{i}" for i in range(8)]
+    await net.register(*agencies)
+    stories, sequence = stream(net, agencies, scale(2000, 10_000), 17)
+    second = ServiceProcess(
+        "myndnet_vacancies",
+        {**vacancies.process.env, "VACANCIES_PORT": str(free_port())},
+        vacancies.process.log_path.with_name("replica.log"),
+        module=True,
+    )
+    vacancies.process.start()
+    second.start()
+    await vacancies.ready()
+    restarts = 0
+    started = time.monotonic()
+    publisher = asyncio.create_task(
+        publish_sequence(kafka_bootstrap, sequence, chunk=50, pause=0.3)
+    )
+    try:
+        while not publisher.done():
+            await asyncio.sleep(scale(3, 4))
+            second.terminate(timeout=20) if restarts % 2 else second.kill()
+            second.start()
+            restarts += 1
+        await publisher
+        figures = await settle_and_compare(vacancies, kafka_bootstrap, sequence, stories)
+    finally:
+        second.terminate()
+    report(
+        "two replicas, one restarted every few seconds",
+        events_sent=len(sequence),
+        restarts_of_the_second_replica=f"{restarts} (SIGKILL and SIGTERM in turn)",
+        **figures,
+        total_seconds=f"{time.monotonic() - started:.1f}",
+    )
+    assert restarts >= 2 and clean(figures), figures
