@@ -10,7 +10,7 @@ import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.testing import TestNetwork, produce, read_to_end, running, wait_until
-from myndnet_notify.domain.subscriptions import STOCKHOLM
+from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.digests import run_digests
 from myndnet_notify.main import NotifySettings, build
@@ -277,23 +277,13 @@ async def test_daily_digest_content_and_timing_with_a_controlled_clock(
             ),
             what="two digest entries, X2 closed",
         )
-        today = datetime.now(STOCKHOLM).date()
-        tomorrow = today + timedelta(days=1)
-
-        def at(day, hour, minute=0):
-            return datetime(
-                day.year,
-                day.month,
-                day.day,
-                hour,
-                minute,
-                tzinfo=STOCKHOLM,
-            )
-
-        assert await run_digests(app.pool, at(tomorrow, 6, 59)) == 0  # before 07:00
-        assert await run_digests(app.pool, at(tomorrow, 7, 1)) == 1
-        assert await run_digests(app.pool, at(tomorrow, 9)) == 0  # once a day
-        assert await run_digests(app.pool, at(tomorrow + timedelta(days=1), 7, 1)) == 0
+        # The first 07:00 in Stockholm after the subscription was confirmed (just now).
+        slot = latest_digest_slot("daily", datetime.now(STOCKHOLM)) + timedelta(days=1)
+        minute = timedelta(minutes=1)
+        assert await run_digests(app.pool, slot - minute) == 0  # not yet 07:00
+        assert await run_digests(app.pool, slot + minute) == 1
+        assert await run_digests(app.pool, slot + 2 * 60 * minute) == 0  # once a day
+        assert await run_digests(app.pool, slot + timedelta(days=1) + minute) == 0  # nothing new
         await wait_until(lambda: _mail_for(sink, "daglig@example.org", 2), what="the digest")
         await conn.close()
         await settle(database_url)

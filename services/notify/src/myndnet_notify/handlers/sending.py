@@ -58,7 +58,13 @@ class Sender:
             ]
         if not ids:
             return 0
-        tasks = [asyncio.create_task(self.send_one(i)) for i in ids]
+        slots = asyncio.Semaphore(self.smtp.size)
+
+        async def limited(delivery_id: str) -> int:
+            async with slots:
+                return await self.send_one(delivery_id)
+
+        tasks = [asyncio.create_task(limited(i)) for i in ids]
         try:
             await asyncio.wait(tasks)
         except asyncio.CancelledError:
@@ -68,6 +74,23 @@ class Sender:
         return sum(t.result() for t in tasks if not t.cancelled() and t.exception() is None)
 
     async def send_one(self, delivery_id: str) -> int:
+        # A link's token is committed before the e-mail leaves (so a link followed at once
+        # works), on its own short connection and before the delivery's row is locked: a send
+        # never holds two connections, so many at once cannot starve the pool.
+        async with self.pool.acquire() as conn:
+            peek = await conn.fetchrow(
+                "SELECT kind, subscription_id FROM deliveries WHERE id = $1 AND status = 'queued'",
+                delivery_id,
+            )
+        if peek is None:
+            return 0
+        token = None
+        if peek["kind"] == "confirmation":
+            token = await self._mint(peek["subscription_id"], "confirm", CONFIRM_TOKEN_LIFETIME)
+        elif peek["subscription_id"]:
+            token = await self._mint(
+                peek["subscription_id"], "unsubscribe", UNSUBSCRIBE_TOKEN_LIFETIME
+            )
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT * FROM deliveries WHERE id = $1 AND status = 'queued' "
@@ -87,12 +110,8 @@ class Sender:
             context = dict(row["context"])
             unsubscribe_url = None
             if row["kind"] == "confirmation":
-                token = await self._mint(row["subscription_id"], "confirm", CONFIRM_TOKEN_LIFETIME)
                 context["confirm_url"] = f"{self.base_url}/subscriptions/confirm?token={token}"
             elif row["subscription_id"]:
-                token = await self._mint(
-                    row["subscription_id"], "unsubscribe", UNSUBSCRIBE_TOKEN_LIFETIME
-                )
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
                 context["unsubscribe_url"] = unsubscribe_url
             subject, text, html = self.templates.render(row["kind"], language, context)
