@@ -100,6 +100,9 @@ def validate_data(model: type[D], data: bytes | str | Any) -> D:
             return model.model_validate_json(data)
         return model.model_validate_json(json.dumps(data))
     except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":  # parsed once, by pydantic
+            message = exc.errors()[0]["msg"]
+            raise EnvelopeError("invalid_json", f"data is not JSON: {message}") from None
         raise EnvelopeError("schema_violation", "; ".join(explain(exc))) from None
 
 
@@ -192,16 +195,6 @@ def parse(
             f"content-type {content_type!r}; data must be application/json",
         )
     attrs = {name[3:]: v for name, v in header.items() if name.startswith("ce_")}
-    try:
-        json.loads(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise EnvelopeError(
-            "invalid_json",
-            f"data is not JSON: {exc}",
-            event_id=attrs.get("id"),
-            source=attrs.get("source"),
-            event_type=attrs.get("type"),
-        ) from None
     return _attributes_event(attrs, value)
 
 

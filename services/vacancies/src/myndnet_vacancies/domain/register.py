@@ -94,7 +94,7 @@ def apply_snapshot(
     if snapshot.revision <= known:
         outcome.stale += 1
         return None
-    fields = VacancyFields(**snapshot.model_dump())
+    fields = snapshot  # validated once, when it was read
     expired = deadline_passed(fields, today)
     if current is None:
         vacancy = Vacancy(
@@ -106,7 +106,7 @@ def apply_snapshot(
             snapshot.revision,
         )
         if not expired:
-            outcome.announcements.append(VacancyOpened(**_state(vacancy)))
+            outcome.announcements.append(VacancyOpened.model_construct(**_state(vacancy)))
         return vacancy
     was_open = current.status == OPEN
     if expired:
@@ -130,9 +130,11 @@ def apply_snapshot(
         closed_at=None,
     )
     if not was_open:
-        outcome.announcements.append(VacancyOpened(**_state(vacancy)))
+        outcome.announcements.append(VacancyOpened.model_construct(**_state(vacancy)))
     elif changes := visible_changes(current.fields, fields):
-        outcome.announcements.append(VacancyChanged(**_state(vacancy), changed_fields=changes))
+        outcome.announcements.append(
+            VacancyChanged.model_construct(**_state(vacancy), changed_fields=changes)
+        )
     return vacancy
 
 
