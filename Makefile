@@ -50,6 +50,8 @@ bench: servers
 	uv run python bench/mentoring.py
 	uv run python bench/notify.py
 	uv run python bench/vacancies.py
+	uv run python bench/upsert.py
+	uv run python bench/framework.py
 
 unit: install
 	uv run pytest -m "not integration" $(PYTEST_ARGS)

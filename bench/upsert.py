@@ -1,0 +1,128 @@
+"""The upsert path: the vacancies service's bulk UNNEST upsert against `copy_records_to_table`
+into the same table, and against row-by-row upserts. Same rows, same database, one run.
+
+    uv run python bench/upsert.py [--rows 20000 --batch 500]
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import random_vacancy, scratch_database
+from myndnet_kit.db import KIT_MIGRATIONS, migrate
+from myndnet_vacancies.adapters.register import save
+from myndnet_vacancies.domain.register import OPEN, Vacancy
+from myndnet_vacancies.main import MIGRATIONS
+
+COLUMNS = [
+    "agency",
+    "vacancy_id",
+    "revision",
+    "status",
+    "closed_reason",
+    "closed_at",
+    "fields_revision",
+    "title",
+    "description",
+    "occupation_field",
+    "ssyk",
+    "employment_type",
+    "extent",
+    "municipality",
+    "municipality_code",
+    "remote",
+    "target_groups",
+    "published_on",
+    "application_deadline",
+    "apply_url",
+    "languages",
+    "security_clearance",
+]
+
+
+def record(v: Vacancy) -> tuple:
+    f = v.fields
+    return (
+        v.agency,
+        f.vacancy_id,
+        v.revision,
+        v.status,
+        None,
+        None,
+        f.revision,
+        f.title,
+        f.description,
+        f.occupation_field.value,
+        f.ssyk,
+        f.employment_type.value,
+        f.extent.value,
+        f.municipality,
+        f.municipality_code,
+        f.remote.value,
+        [g.value for g in f.target_groups],
+        f.published_on,
+        f.application_deadline,
+        f.apply_url,
+        list(f.languages),
+        f.security_clearance,
+    )
+
+
+async def timed(label: str, conn: asyncpg.Connection, batches: list, write) -> float:
+    await conn.execute("TRUNCATE vacancies")
+    began = time.perf_counter()
+    for batch in batches:
+        async with conn.transaction():
+            await write(conn, batch)
+    seconds = time.perf_counter() - began
+    rows = sum(len(b) for b in batches)
+    assert await conn.fetchval("SELECT count(*) FROM vacancies") == rows
+    print(f"{label:44s}: {rows / seconds:9.0f} rows/s ({seconds:.2f} s)")
+    return rows / seconds
+
+
+async def main(rows: int, batch: int) -> None:
+    rng = random.Random(5)
+    vacancies = [
+        Vacancy("csn", random_vacancy(rng, f"U{i:06d}", date.today()), OPEN, revision=1)
+        for i in range(rows)
+    ]
+    batches = [vacancies[i : i + batch] for i in range(0, rows, batch)]
+    async with scratch_database() as url:
+        conn = await asyncpg.connect(url)
+        await migrate(conn, "kit", KIT_MIGRATIONS)
+        await migrate(conn, "vacancies", MIGRATIONS)
+        print(f"{rows} vacancies in batches of {batch}, one transaction per batch")
+        bulk = await timed("bulk upsert (UNNEST, as the service does)", conn, batches, save)
+
+        async def copy(conn: asyncpg.Connection, batch: list) -> None:
+            await conn.copy_records_to_table(
+                "vacancies", records=[record(v) for v in batch], columns=COLUMNS
+            )
+
+        copied = await timed("copy_records_to_table (insert only)", conn, batches, copy)
+
+        async def row_by_row(conn: asyncpg.Connection, batch: list) -> None:
+            for vacancy in batch:
+                await save(conn, [vacancy])
+
+        small = [b[: max(1, len(b) // 5)] for b in batches]  # a fifth: row by row is slow
+        single = await timed("row-by-row upserts (a fifth of the rows)", conn, small, row_by_row)
+        await conn.close()
+    print(f"bulk / COPY     : {bulk / copied:.2f}  (goal ≥ 0.5)")
+    print(f"bulk / per row  : {bulk / single:.1f}x (goal ≥ 5x)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(main(args.rows, args.batch))
