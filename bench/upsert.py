@@ -17,62 +17,9 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).parent))
 from common import random_vacancy, scratch_database
 from myndnet_kit.db import KIT_MIGRATIONS, migrate
-from myndnet_vacancies.adapters.register import save
+from myndnet_vacancies.adapters.register import ROW_COLUMNS, row, save
 from myndnet_vacancies.domain.register import OPEN, Vacancy
 from myndnet_vacancies.main import MIGRATIONS
-
-COLUMNS = [
-    "agency",
-    "vacancy_id",
-    "revision",
-    "status",
-    "closed_reason",
-    "closed_at",
-    "fields_revision",
-    "title",
-    "description",
-    "occupation_field",
-    "ssyk",
-    "employment_type",
-    "extent",
-    "municipality",
-    "municipality_code",
-    "remote",
-    "target_groups",
-    "published_on",
-    "application_deadline",
-    "apply_url",
-    "languages",
-    "security_clearance",
-]
-
-
-def record(v: Vacancy) -> tuple:
-    f = v.fields
-    return (
-        v.agency,
-        f.vacancy_id,
-        v.revision,
-        v.status,
-        None,
-        None,
-        f.revision,
-        f.title,
-        f.description,
-        f.occupation_field.value,
-        f.ssyk,
-        f.employment_type.value,
-        f.extent.value,
-        f.municipality,
-        f.municipality_code,
-        f.remote.value,
-        [g.value for g in f.target_groups],
-        f.published_on,
-        f.application_deadline,
-        f.apply_url,
-        list(f.languages),
-        f.security_clearance,
-    )
 
 
 async def timed(label: str, conn: asyncpg.Connection, batches: list, write) -> float:
@@ -104,7 +51,7 @@ async def main(rows: int, batch: int) -> None:
 
         async def copy(conn: asyncpg.Connection, batch: list) -> None:
             await conn.copy_records_to_table(
-                "vacancies", records=[record(v) for v in batch], columns=COLUMNS
+                "vacancies", records=[row(v) for v in batch], columns=ROW_COLUMNS
             )
 
         copied = await timed("copy_records_to_table (insert only)", conn, batches, copy)

@@ -143,38 +143,72 @@ async def save_early_withdrawals(
         )
 
 
+ROW_COLUMNS = (
+    "agency",
+    "vacancy_id",
+    "revision",
+    "status",
+    "closed_reason",
+    "closed_at",
+    "fields_revision",
+    "title",
+    "description",
+    "occupation_field",
+    "ssyk",
+    "employment_type",
+    "extent",
+    "municipality",
+    "municipality_code",
+    "remote",
+    "target_groups",
+    "published_on",
+    "application_deadline",
+    "apply_url",
+    "languages",
+    "security_clearance",
+)
+
+
+def row(v: Vacancy) -> tuple[object, ...]:
+    """A vacancy as a row of the register, in ROW_COLUMNS order (arrays as lists)."""
+    f = v.fields
+    return (
+        v.agency,
+        f.vacancy_id,
+        v.revision,
+        v.status,
+        v.closed_reason.value if v.closed_reason else None,
+        v.closed_at,
+        f.revision,
+        f.title,
+        f.description,
+        f.occupation_field.value,
+        f.ssyk,
+        f.employment_type.value,
+        f.extent.value,
+        f.municipality,
+        f.municipality_code,
+        f.remote.value,
+        [g.value for g in f.target_groups],
+        f.published_on,
+        f.application_deadline,
+        f.apply_url,
+        list(f.languages),
+        f.security_clearance,
+    )
+
+
+_ARRAYS = {ROW_COLUMNS.index("target_groups"), ROW_COLUMNS.index("languages")}
+
+
 async def save(conn: asyncpg.Connection, vacancies: Sequence[Vacancy]) -> None:
     if not vacancies:
         return
-    columns: list[list[object]] = [[] for _ in range(22)]
-    for v in sorted(vacancies, key=lambda v: v.key):
-        f = v.fields
-        row = (
-            v.agency,
-            f.vacancy_id,
-            v.revision,
-            v.status,
-            v.closed_reason.value if v.closed_reason else None,
-            v.closed_at,
-            f.revision,
-            f.title,
-            f.description,
-            f.occupation_field.value,
-            f.ssyk,
-            f.employment_type.value,
-            f.extent.value,
-            f.municipality,
-            f.municipality_code,
-            f.remote.value,
-            ",".join(g.value for g in f.target_groups),
-            f.published_on,
-            f.application_deadline,
-            f.apply_url,
-            ",".join(f.languages),
-            f.security_clearance,
-        )
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
+    columns: list[list[object]] = [[] for _ in ROW_COLUMNS]
+    for vacancy in sorted(vacancies, key=lambda v: v.key):
+        for i, value in enumerate(row(vacancy)):
+            # unnest() flattens a 2-D array, so the two array columns travel comma-joined.
+            columns[i].append(",".join(value) if i in _ARRAYS else value)  # type: ignore[arg-type]
     await conn.execute(UPSERT, *columns)
 
 
