@@ -42,6 +42,7 @@ from myndnet_kit.settings import ServiceSettings
 log = get_logger(__name__)
 
 Hook = Callable[["ServiceApp"], Coroutine[Any, Any, None]]
+STOP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -234,13 +235,16 @@ class ServiceApp:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
+        # Every step is bounded: a library that swallows a cancellation (aiokafka's clients can)
+        # must not keep the service from stopping.
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                log.warning("a background task did not stop; leaving it", task=task.get_name())
         with contextlib.suppress(Exception):
-            await self.broker.stop()
+            await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT)
         if self.membership is not None:
             await self.membership.stop()
         if self.relay is not None:
@@ -248,7 +252,11 @@ class ServiceApp:
             with contextlib.suppress(Exception):
                 await self.relay.producer.stop()
         if self.pool is not None:
-            await self.pool.close()
+            try:
+                await asyncio.wait_for(self.pool.close(), STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("database connections still in use at stop; closing them")
+                self.pool.terminate()
         self.started = False
 
     async def readiness(self) -> dict[str, Any]:

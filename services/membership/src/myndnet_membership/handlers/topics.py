@@ -7,6 +7,7 @@ import asyncpg
 from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff
+from myndnet_kit.schedule import cancelled
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import topics
 
@@ -28,7 +29,7 @@ async def keep_agency_topics(
     """Create missing HR topics for every active agency, now and then again every `interval`
     (an onboarding whose topic creation failed, a topic deleted by hand)."""
     backoff = Backoff(first=1.0, cap=interval)
-    while True:
+    while not cancelled():
         try:
             async with pool.acquire() as conn:
                 codes = [
@@ -37,6 +38,8 @@ async def keep_agency_topics(
                 ]
             await create_agency_topics(settings, codes)
             backoff.reset()
+            if cancelled():  # the admin client may have swallowed our cancellation
+                return
             await asyncio.sleep(interval)
         except asyncio.CancelledError:
             raise
