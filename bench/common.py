@@ -165,7 +165,7 @@ async def fill_topic(topic: str, events: list[Event], partitions: int) -> float:
     return time.perf_counter() - started
 
 
-async def raw_drain(topic: str) -> tuple[int, float]:
+async def raw_drain(topic: str, max_records: int = 500) -> tuple[int, float]:
     """A raw aiokafka `getmany` drain of the whole topic: (records, seconds)."""
     partitions = [TopicPartition(topic, p) for p in await topic_partitions(KAFKA, topic)]
     consumer = AIOKafkaConsumer(
@@ -183,7 +183,7 @@ async def raw_drain(topic: str) -> tuple[int, float]:
         count = 0
         started = time.perf_counter()
         while count < total:
-            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            batch = await consumer.getmany(timeout_ms=500, max_records=max_records)
             count += sum(len(records) for records in batch.values())
         return count, time.perf_counter() - started
     finally:

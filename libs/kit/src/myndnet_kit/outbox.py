@@ -50,10 +50,10 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutgoingMessage])
     """Add messages to the outbox inside the caller's transaction."""
     if not messages:
         return
-    await conn.executemany(
-        "INSERT INTO outbox (topic, key, header_names, header_values, value) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        [
+    await conn.copy_records_to_table(
+        "outbox",
+        columns=["topic", "key", "header_names", "header_values", "value"],
+        records=[
             (m.topic, m.key, [h[0] for h in m.headers], [h[1] for h in m.headers], m.value)
             for m in messages
         ],

@@ -37,7 +37,13 @@ def _check_language(code: str) -> str:
     return code
 
 
+# The common shape, accepted without parsing; anything else is judged by urlsplit.
+_PLAIN_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#]\S*)?")
+
+
 def _check_https_url(url: str) -> str:
+    if _PLAIN_HTTPS_URL.fullmatch(url):
+        return url
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.netloc or " " in url:
         raise ValueError("must be an https:// address, such as https://www.example.se/jobb/123")
