@@ -133,12 +133,13 @@ class OutboxRelay:
         await conn.add_listener("outbox", self.wake)
         try:
             while True:
+                # Cleared before looking, so a NOTIFY that arrives while publishing is not lost.
+                self._wake.clear()
                 sent = await self.publish_pending(conn)
                 self.healthy = True
                 if self._stopping and sent < self.batch_size:
                     return
                 if sent < self.batch_size:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:

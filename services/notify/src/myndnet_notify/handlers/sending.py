@@ -226,13 +226,14 @@ class Sender:
         try:
             await listener.add_listener("deliveries", on_delivery)
             while True:
+                # Cleared before looking, so a NOTIFY that arrives while sending is not lost.
+                wake.clear()
                 try:
                     await self.send_due()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     log.warning("sending interrupted; retrying", error=repr(exc))
-                wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), poll_interval)
         finally:

@@ -1,0 +1,397 @@
+"""The network's services as processes: end-to-end latency, ingest scaling, and memory.
+
+    uv run python bench/network.py [--latency-events 2000 --rate 100]
+                                   [--events 100000 --partitions 1 2 4 --replicas 1 2]
+
+- **Latency**: vacancies and notify as processes, one confirmed subscriber. `vacancy.published`
+  events go to an agency's topic at a steady rate; each one's alert is timed from the broker's
+  acknowledgement (and from the send) to the SMTP sink accepting the mail. The baseline is a
+  raw aiokafka produce→consume round trip at the same rate on the same broker, in the same run.
+- **Scaling**: the same pre-filled topic of `--events` events with 1, 2 and 4 partitions,
+  drained by 1 and 2 replicas of the vacancies service; each run against a fresh database and
+  a raw `getmany` drain of the same topic.
+- **Memory**: peak RSS (the kernel's VmHWM) of every service of the network while vacancies
+  ingests `--events` events and notify matches every `vacancy.opened` that follows.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import random
+import re
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+from tempfile import mkdtemp
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiosmtpd.controller import Controller
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import (
+    ADMIN_DATABASE_URL,
+    KAFKA,
+    fill_topic,
+    percentile,
+    random_vacancy,
+    raw_drain,
+    register_agencies,
+)
+from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer
+from myndnet_kit.testing import (
+    ServiceProcess,
+    committed_offsets,
+    end_offsets,
+    free_port,
+    wait_until,
+)
+from myndnet_schemas import Event, encode_binary, topics
+
+TOKEN = "bench-operator-token"
+SERVICES = ("membership", "vacancies", "mentoring", "notify")
+
+
+class Network:
+    """Services as processes with their own databases, topics and consumer groups."""
+
+    def __init__(self, run: str, smtp_port: int = 0) -> None:
+        self.run = run
+        self.smtp_port = smtp_port
+        self.logs = Path(mkdtemp(prefix=f"bench-{run}-"))
+        self.processes: dict[str, ServiceProcess] = {}
+        self.ports: dict[str, int] = {}
+        self.databases: list[str] = []
+
+    @property
+    def code(self) -> str:
+        return f"bench{self.run}"
+
+    @property
+    def hr_topic(self) -> str:
+        return topics.hr_vacancies(self.code)
+
+    @property
+    def membership_topic(self) -> str:
+        return f"membership.agencies.bench{self.run}"
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self, service: str, database: str, port: int) -> dict[str, str]:
+        base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
+        run = self.run
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+            "OPERATOR_TOKENS": TOKEN,
+            "MEMBERSHIP_TOPIC": self.membership_topic,
+            "CONSUMER_GROUP_PREFIX": f"bench{run}.",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(self.smtp_port),
+            "VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
+            "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
+            "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.vacancies$",
+            "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.leadership$",
+            "MENTORING_ROUND_SECONDS": "100000",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING",
+            f"{service.upper()}_DATABASE_URL": f"{base}/{database}",
+            f"{service.upper()}_PORT": str(port),
+        }
+
+    async def start(self, service: str, name: str | None = None, database: str = "") -> None:
+        """Start a service (or a further replica `name` sharing `database`)."""
+        name = name or service
+        if not database:
+            database = f"bench_{self.run}_{service}"
+            admin = await asyncpg.connect(ADMIN_DATABASE_URL)
+            await admin.execute(f'CREATE DATABASE "{database}"')
+            await admin.close()
+            self.databases.append(database)
+        self.ports[name] = free_port()
+        process = ServiceProcess(
+            f"myndnet_{service}",
+            self.env(service, database, self.ports[name]),
+            self.logs / f"{name}.log",
+            module=True,
+        )
+        process.start()
+        self.processes[name] = process
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient() as http:
+            for name, process in self.processes.items():
+
+                async def is_ready(name: str = name, process: ServiceProcess = process) -> bool:
+                    assert process.alive, (self.logs / f"{name}.log").read_text()[-3000:]
+                    with contextlib.suppress(httpx.HTTPError):
+                        response = await http.get(f"{self.url(name)}/health/ready")
+                        return response.status_code == 200
+                    return False
+
+                await wait_until(is_ready, timeout=90, interval=0.2, what=f"{name} ready")
+
+    def peak_rss_mib(self, name: str) -> float:
+        assert self.processes[name].process is not None
+        status = Path(f"/proc/{self.processes[name].process.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
+        for database in self.databases:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def network(smtp_port: int = 0) -> AsyncIterator[Network]:
+    net = Network(uuid.uuid4().hex[:8], smtp_port)
+    await register_agencies(net.membership_topic, [net.code])
+    try:
+        yield net
+    finally:
+        await net.stop()
+
+
+# -- latency ---------------------------------------------------------------------------------
+
+
+class Sink:
+    """An SMTP sink that notes when each alert arrived, by the marker in its subject."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.confirmations: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        now = time.perf_counter()
+        message = message_from_bytes(envelope.content, policy=default_policy)  # type: ignore[attr-defined]
+        marker = re.search(r"L\d{6}", str(message["Subject"]))
+        if marker:
+            self.arrived.setdefault(marker.group(0), now)
+        else:
+            self.confirmations.append(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+        return "250 OK"
+
+
+async def paced(count: int, rate: float, send: "asyncio.Future[None] | object") -> None:
+    """Call `send(i)` for i in range(count), `rate` times a second, without drifting."""
+    began = time.perf_counter()
+    pending = []
+    for i in range(count):
+        delay = began + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(send(i)))  # type: ignore[operator]
+    await asyncio.gather(*pending)
+
+
+async def raw_round_trip(count: int, rate: float) -> list[float]:
+    """Milliseconds from send to a plain consumer's receipt, at `rate` messages a second."""
+    topic = f"bench.rtt.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(KAFKA, [TopicSpec(topic, 3)])
+    producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=KAFKA, group_id=None, auto_offset_reset="latest"
+    )
+    await producer.start()
+    await consumer.start()
+    await asyncio.sleep(1)  # the consumer has its position before the first send
+    sent: dict[bytes, float] = {}
+    received: dict[bytes, float] = {}
+
+    async def consume() -> None:
+        while len(received) < count:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                now = time.perf_counter()
+                for record in records:
+                    received[record.key] = now
+
+    async def send(i: int) -> None:
+        key = f"m{i}".encode()
+        sent[key] = time.perf_counter()
+        await producer.send_and_wait(topic, b"x" * 400, key=key)
+
+    reader = asyncio.create_task(consume())
+    await paced(count, rate, send)
+    await asyncio.wait_for(reader, 60)
+    await producer.stop()
+    await stop_consumer(consumer)
+    return [(received[k] - sent[k]) * 1000 for k in sent]
+
+
+async def latency(count: int, rate: float) -> None:
+    print(f"== end-to-end latency: {count} vacancies at {rate:.0f}/s")
+    raw = await raw_round_trip(count, rate)
+    sink = Sink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        async with network(smtp.port) as net:
+            await ensure_topics(KAFKA, [TopicSpec(net.hr_topic, 3)])
+            await net.start("vacancies")
+            await net.start("notify")
+            await net.ready()
+            async with httpx.AsyncClient(base_url=net.url("notify")) as http:
+                response = await http.post(
+                    "/subscriptions",
+                    json={"email": "kandidat@example.org", "filters": {"agencies": [net.code]}},
+                )
+                assert response.status_code == 202, response.text
+                await wait_until(lambda: _has(sink.confirmations), what="the confirmation")
+                link = re.search(
+                    r"http://\S+/subscriptions/confirm\?token=\S+", sink.confirmations[0]
+                )
+                assert link and (await http.get(link.group(0))).status_code == 200
+
+            producer = AIOKafkaProducer(
+                bootstrap_servers=KAFKA, acks="all", enable_idempotence=True
+            )
+            await producer.start()
+            rng = random.Random(11)
+            today = date.today()
+            sent: dict[str, float] = {}
+            acked: dict[str, float] = {}
+
+            async def publish(i: int) -> None:
+                marker = f"L{i:06d}"
+                vacancy = random_vacancy(rng, f"LAT-{i:06d}", today)
+                vacancy = vacancy.model_copy(update={"title": f"{vacancy.title} {marker}"})
+                event = Event.new(vacancy, source=f"/agencies/{net.code}")
+                headers, value = encode_binary(event)
+                sent[marker] = time.perf_counter()
+                await producer.send_and_wait(
+                    net.hr_topic, value, key=event.key.encode(), headers=headers
+                )
+                acked[marker] = time.perf_counter()
+
+            await paced(count, rate, publish)
+            await producer.stop()
+            await wait_until(lambda: _has_all(sink.arrived, count), timeout=120, what="every alert")
+            from_ack = [(sink.arrived[m] - acked[m]) * 1000 for m in acked]
+            from_send = [(sink.arrived[m] - sent[m]) * 1000 for m in sent]
+            peaks = {name: net.peak_rss_mib(name) for name in net.processes}
+    finally:
+        smtp.stop()
+    row = "{:54s}: p50 {:8.1f} ms   p99 {:8.1f} ms   max {:8.1f} ms"
+    print(row.format("raw aiokafka produce → consume (from send)", *_spread(raw)))
+    print(row.format("vacancy.published → alert at the SMTP sink (from ack)", *_spread(from_ack)))
+    print(row.format("vacancy.published → alert at the SMTP sink (from send)", *_spread(from_send)))
+    ratio = percentile(from_send, 50) / percentile(raw, 50)
+    print(f"ratio network / raw at p50 (from send): {ratio:.0f}x; {len(sink.arrived)} mails")
+    print("peak RSS: " + ", ".join(f"{n} {m:.0f} MiB" for n, m in peaks.items()))
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    return percentile(values, 50), percentile(values, 99), max(values)
+
+
+async def _has(items: list) -> bool:
+    return bool(items)
+
+
+async def _has_all(items: dict, count: int) -> bool:
+    return len(items) >= count
+
+
+# -- scaling and memory ----------------------------------------------------------------------
+
+
+async def ingest(events: int, partitions: int, replicas: int, everything: bool) -> dict:
+    """Drain a pre-filled topic with `replicas` vacancies processes; returns the figures."""
+    async with network() as net:
+        rng = random.Random(partitions * 10 + replicas)
+        today = date.today()
+        batch = [
+            Event.new(random_vacancy(rng, f"S-{i:06d}", today), source=f"/agencies/{net.code}")
+            for i in range(events)
+        ]
+        await fill_topic(net.hr_topic, batch, partitions)
+        count, raw_seconds = await raw_drain(net.hr_topic)
+        if everything:
+            for service in ("membership", "mentoring", "notify"):
+                await net.start(service)
+        await net.start("vacancies", "vacancies")
+        for n in range(2, replicas + 1):
+            await net.start("vacancies", f"vacancies-{n}", database=f"bench_{net.run}_vacancies")
+        await net.ready()
+        started = time.perf_counter()
+        ends = await end_offsets(KAFKA, net.hr_topic)
+        group = f"bench{net.run}.vacancies.hr-vacancies"
+
+        async def drained() -> bool:
+            committed = await committed_offsets(KAFKA, group, net.hr_topic)
+            return all(committed.get(p, 0) >= end for p, end in ends.items())
+
+        await wait_until(drained, timeout=900, interval=0.1, what="the ingest")
+        seconds = time.perf_counter() - started
+        if everything:
+            opened = f"bench{net.run}.notify.vacancies"
+            vacancies_topic = f"vacancies.vacancies.bench{net.run}"
+
+            async def notified() -> bool:
+                done = await committed_offsets(KAFKA, opened, vacancies_topic)
+                wanted = await end_offsets(KAFKA, vacancies_topic)
+                return sum(done.values()) >= sum(wanted.values()) >= events
+
+            await wait_until(notified, timeout=900, interval=0.2, what="notify's matching")
+        return {
+            "raw": count / raw_seconds,
+            "service": events / seconds,
+            "seconds": seconds,
+            "peaks": {name: net.peak_rss_mib(name) for name in net.processes},
+        }
+
+
+async def scaling(events: int, partitions: list[int], replicas: list[int]) -> None:
+    print(f"== ingest scaling: {events} vacancy.published events")
+    print(f"{'partitions':>10s} {'replicas':>8s} {'service /s':>11s} {'raw /s':>10s} {'ratio':>6s}")
+    for p in partitions:
+        for r in replicas:
+            figures = await ingest(events, p, r, everything=False)
+            print(
+                f"{p:10d} {r:8d} {figures['service']:11.0f} {figures['raw']:10.0f} "
+                f"{figures['service'] / figures['raw']:6.3f}"
+                f"   peak RSS {', '.join(f'{m:.0f}' for m in figures['peaks'].values())} MiB"
+            )
+
+
+async def memory(events: int) -> None:
+    print(f"== memory: the whole network while vacancies ingests {events} events (3 partitions)")
+    figures = await ingest(events, 3, 1, everything=True)
+    print(f"ingest {figures['service']:.0f}/s; notify matched every vacancy.opened")
+    for name, mib in figures["peaks"].items():
+        print(f"  peak RSS {name:12s}: {mib:6.0f} MiB")
+
+
+async def main(args: argparse.Namespace) -> None:
+    if "latency" in args.only:
+        await latency(args.latency_events, args.rate)
+    if "scaling" in args.only:
+        await scaling(args.events, args.partitions, args.replicas)
+    if "memory" in args.only:
+        await memory(args.events)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--latency-events", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=["latency", "scaling", "memory"],
+        choices=["latency", "scaling", "memory"],
+    )
+    asyncio.run(main(parser.parse_args()))
