@@ -38,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     ADMIN_DATABASE_URL,
     KAFKA,
-    fill_topic,
     percentile,
     random_vacancy,
     raw_drain,
@@ -50,6 +49,7 @@ from myndnet_kit.testing import (
     committed_offsets,
     end_offsets,
     free_port,
+    produce_raw,
     wait_until,
 )
 from myndnet_schemas import Event, encode_binary, topics
@@ -99,6 +99,7 @@ class Network:
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.leadership$",
             "MENTORING_ROUND_SECONDS": "100000",
+            "KAFKA_METADATA_MAX_AGE_MS": "500",  # a new agency topic is found within 0.5 s
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "LOG_LEVEL": "WARNING",
             f"{service.upper()}_DATABASE_URL": f"{base}/{database}",
@@ -306,16 +307,19 @@ async def _has_all(items: dict, count: int) -> bool:
 
 
 async def ingest(events: int, partitions: int, replicas: int, everything: bool) -> dict:
-    """Drain a pre-filled topic with `replicas` vacancies processes; returns the figures."""
+    """`replicas` vacancies processes, idle and ready, find a new agency topic (their pattern
+    subscription) as it fills with `events` events; timed from creating the topic until every
+    offset is committed. Returns the figures, with a raw drain of the same topic afterwards."""
     async with network() as net:
         rng = random.Random(partitions * 10 + replicas)
         today = date.today()
-        batch = [
-            Event.new(random_vacancy(rng, f"S-{i:06d}", today), source=f"/agencies/{net.code}")
-            for i in range(events)
-        ]
-        await fill_topic(net.hr_topic, batch, partitions)
-        count, raw_seconds = await raw_drain(net.hr_topic)
+        messages = []
+        for i in range(events):
+            event = Event.new(
+                random_vacancy(rng, f"S-{i:06d}", today), source=f"/agencies/{net.code}"
+            )
+            headers, value = encode_binary(event)
+            messages.append((event.key.encode(), value, headers))
         if everything:
             for service in ("membership", "mentoring", "notify"):
                 await net.start(service)
@@ -323,7 +327,12 @@ async def ingest(events: int, partitions: int, replicas: int, everything: bool) 
         for n in range(2, replicas + 1):
             await net.start("vacancies", f"vacancies-{n}", database=f"bench_{net.run}_vacancies")
         await net.ready()
+
         started = time.perf_counter()
+        await ensure_topics(KAFKA, [TopicSpec(net.hr_topic, partitions)])
+        for start in range(0, events, 10_000):
+            await produce_raw(KAFKA, net.hr_topic, messages[start : start + 10_000])
+        produced = time.perf_counter() - started
         ends = await end_offsets(KAFKA, net.hr_topic)
         group = f"bench{net.run}.vacancies.hr-vacancies"
 
@@ -343,23 +352,28 @@ async def ingest(events: int, partitions: int, replicas: int, everything: bool) 
                 return sum(done.values()) >= sum(wanted.values()) >= events
 
             await wait_until(notified, timeout=900, interval=0.2, what="notify's matching")
-        return {
-            "raw": count / raw_seconds,
-            "service": events / seconds,
-            "seconds": seconds,
-            "peaks": {name: net.peak_rss_mib(name) for name in net.processes},
-        }
+        peaks = {name: net.peak_rss_mib(name) for name in net.processes}
+    count, raw_seconds = await raw_drain(net.hr_topic)  # once the services have stopped
+    return {
+        "raw": count / raw_seconds,
+        "service": events / seconds,
+        "produced": events / produced,
+        "peaks": peaks,
+    }
 
 
 async def scaling(events: int, partitions: list[int], replicas: list[int]) -> None:
     print(f"== ingest scaling: {events} vacancy.published events")
-    print(f"{'partitions':>10s} {'replicas':>8s} {'service /s':>11s} {'raw /s':>10s} {'ratio':>6s}")
+    print(
+        f"{'partitions':>10s} {'replicas':>8s} {'service /s':>11s} {'raw /s':>10s} "
+        f"{'ratio':>6s} {'filled /s':>10s}"
+    )
     for p in partitions:
         for r in replicas:
             figures = await ingest(events, p, r, everything=False)
             print(
                 f"{p:10d} {r:8d} {figures['service']:11.0f} {figures['raw']:10.0f} "
-                f"{figures['service'] / figures['raw']:6.3f}"
+                f"{figures['service'] / figures['raw']:6.3f} {figures['produced']:10.0f}"
                 f"   peak RSS {', '.join(f'{m:.0f}' for m in figures['peaks'].values())} MiB"
             )
 

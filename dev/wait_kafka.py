@@ -1,4 +1,6 @@
-"""Wait until a Kafka broker answers a metadata request: dev/wait_kafka.py BOOTSTRAP SECONDS."""
+"""Wait until a Kafka broker answers a metadata request: dev/wait_kafka.py BOOTSTRAP SECONDS.
+In the secure profile the login comes from $KAFKA_SASL_USERNAME, $KAFKA_SASL_PASSWORD and
+$KAFKA_SSL_CAFILE."""
 
 import asyncio
 import logging
@@ -6,6 +8,7 @@ import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient
+from myndnet_schemas.connection import KafkaConnection
 
 logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
@@ -13,7 +16,9 @@ logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 async def wait(bootstrap: str, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(
+            **KafkaConnection.from_env(bootstrap).options(), request_timeout_ms=3000
+        )
         try:
             await admin.start()
             await admin.list_topics()

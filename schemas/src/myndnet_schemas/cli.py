@@ -7,7 +7,6 @@ myndnet-sync-export --agency csn --state csn-state.json [--dry-run] export.csv
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from myndnet_schemas import topics
+from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.envelope import Event
 from myndnet_schemas.events import EventData
 from myndnet_schemas.events.inbound import VacancyFields
@@ -54,8 +54,10 @@ class Progress:
             self.stream.write("\n")
 
 
-def _bootstrap(value: str | None) -> str:
-    return value or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+def _bootstrap(value: str | None) -> KafkaConnection:
+    """The broker, with the agency's login from $KAFKA_SASL_USERNAME, $KAFKA_SASL_PASSWORD and
+    $KAFKA_SSL_CAFILE when the network runs its secure profile."""
+    return KafkaConnection.from_env(value)
 
 
 def _report(sent: int, rejected: Sequence[Line], dry_run: bool, out: TextIO) -> None:
@@ -67,7 +69,7 @@ def _report(sent: int, rejected: Sequence[Line], dry_run: bool, out: TextIO) -> 
 
 async def _publish(
     agency: str,
-    bootstrap: str,
+    bootstrap: KafkaConnection,
     events: list[Event[EventData]],
     progress: Progress,
     rejected_before: int,
@@ -92,7 +94,11 @@ def publish_main(argv: Sequence[str] | None = None) -> int:
         default="vacancy.published",
         help="event type of lines without a 'type' (default: vacancy.published)",
     )
-    parser.add_argument("--bootstrap-servers", help="Kafka (default: $KAFKA_BOOTSTRAP_SERVERS)")
+    parser.add_argument(
+        "--bootstrap-servers",
+        help="Kafka (default: $KAFKA_BOOTSTRAP_SERVERS; the secure profile's login comes from "
+        "$KAFKA_SASL_USERNAME, $KAFKA_SASL_PASSWORD and $KAFKA_SSL_CAFILE)",
+    )
     parser.add_argument("file", type=Path, help="a .jsonl or .csv file")
     args = parser.parse_args(argv)
     out = sys.stdout

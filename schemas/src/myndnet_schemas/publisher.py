@@ -3,6 +3,11 @@
     async with AgencyPublisher("127.0.0.1:9092", agency="csn") as publisher:
         await publisher.publish(VacancyPublished(...))
 
+In the network's secure profile the agency logs in with the credentials membership handed out:
+
+    kafka = KafkaConnection("broker:9094", username="agency-csn", password=..., cafile="ca.pem")
+    async with AgencyPublisher(kafka, agency="csn") as publisher: ...
+
 Every payload is validated before it is sent, keyed as the contract says, sent on the agency's
 own topic with an idempotent producer (acks=all), and `publish` returns only once the broker has
 acknowledged it.
@@ -18,6 +23,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from myndnet_schemas import topics
+from myndnet_schemas.connection import KafkaConnection, connection
 from myndnet_schemas.envelope import Event, encode_binary
 from myndnet_schemas.events import EventData
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
@@ -38,7 +44,7 @@ def topic_for(agency: str, payload: EventData) -> str:
 class AgencyPublisher:
     def __init__(
         self,
-        bootstrap_servers: str,
+        kafka: str | KafkaConnection,
         agency: str,
         *,
         client_id: str | None = None,
@@ -46,7 +52,7 @@ class AgencyPublisher:
     ) -> None:
         self.agency = topics.validate_agency_code(agency)
         self.source = topics.agency_source(agency)
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = connection(kafka)
         self._producer_options = {
             "client_id": client_id or f"myndnet-publisher-{agency}",
             "enable_idempotence": True,
@@ -70,9 +76,7 @@ class AgencyPublisher:
 
     async def start(self) -> None:
         await self._check_topics()
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap_servers, **self._producer_options
-        )
+        self._producer = AIOKafkaProducer(**self.kafka.options(), **self._producer_options)
         await self._producer.start()
 
     async def stop(self) -> None:
@@ -82,7 +86,7 @@ class AgencyPublisher:
 
     async def _check_topics(self) -> None:
         """Fail at once, not after a minute's timeout, when the agency has no topics yet."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        admin = AIOKafkaAdminClient(**self.kafka.options())
         await admin.start()
         try:
             existing = set(await admin.list_topics())

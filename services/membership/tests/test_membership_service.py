@@ -133,7 +133,7 @@ async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_
             KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
             MEMBERSHIP_TOPIC=topic,
         )
-        follower = MembershipFollower(bootstrap_servers=kafka_bootstrap, topic=topic)
+        follower = MembershipFollower(kafka=kafka_bootstrap, topic=topic)
         late = ServiceApp(follower_settings, title="late follower", membership=follower)
         seen_at_ready: dict[str, str] = {}
 

@@ -25,9 +25,11 @@ from faststream.kafka.annotations import Consumer, KafkaMessage
 from faststream.kafka.message import FAKE_CONSUMER
 from faststream.kafka.message import KafkaMessage as KafkaBatch
 from faststream.middlewares import AckPolicy
+from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 from faststream.specification.asyncapi.site import get_asyncapi_html
 from myndnet_schemas import topics as topic_names
+from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
@@ -103,8 +105,10 @@ class ServiceApp:
         self._starting: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
+        kafka = settings.kafka()
         self.broker = KafkaBroker(
-            settings.kafka_bootstrap_servers,
+            kafka.bootstrap_servers,
+            security=_security(kafka),
             client_id=f"myndnet-{self.service}",
             metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
             logger=logging.getLogger(f"faststream.{self.service}"),
@@ -201,11 +205,9 @@ class ServiceApp:
             )
             await self._until_done("PostgreSQL", self._migrate)
             await self._until_done(
-                "Kafka", lambda: ensure_topics(self.settings.kafka_bootstrap_servers, self.topics)
+                "Kafka", lambda: ensure_topics(self.settings.kafka(), self.topics)
             )
-            producer = make_producer(
-                self.settings.kafka_bootstrap_servers, f"myndnet-{self.service}-outbox"
-            )
+            producer = make_producer(self.settings.kafka(), f"myndnet-{self.service}-outbox")
             await self._until_done("Kafka", producer.start)
             self.relay = OutboxRelay(self.pool, producer, self.service)
             self.relay.start()
@@ -290,6 +292,18 @@ class ServiceApp:
                     return await conn.fetchval("SELECT true")
         except Exception:
             return False
+
+
+def _security(kafka: KafkaConnection) -> SASLScram512 | None:
+    options = kafka.options()
+    if not kafka.secure:
+        return None
+    return SASLScram512(
+        username=options["sasl_plain_username"],
+        password=options["sasl_plain_password"],
+        ssl_context=options["ssl_context"],
+        use_ssl=True,
+    )
 
 
 async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from myndnet_schemas.connection import KafkaConnection, connection
 
 from myndnet_kit.logging import get_logger
 
@@ -25,11 +26,11 @@ def compacted(name: str, partitions: int = 3, replication_factor: int = 1) -> To
     return TopicSpec(name, partitions, replication_factor, {"cleanup.policy": "compact"})
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> list[str]:
+async def ensure_topics(kafka: str | KafkaConnection, specs: Sequence[TopicSpec]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
     if not specs:
         return []
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection(kafka).options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -55,10 +56,10 @@ async def ensure_topics(bootstrap_servers: str, specs: Sequence[TopicSpec]) -> l
         await admin.close()
 
 
-async def topic_partitions(bootstrap_servers: str, topic: str) -> list[int]:
+async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int]:
     """The partition numbers of a topic (empty when it does not exist), asked of the broker:
     a fresh consumer's metadata may not list a topic it is not subscribed to yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection(kafka).options())
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -80,10 +81,10 @@ async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
             raise
 
 
-def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def make_producer(kafka: str | KafkaConnection, client_id: str) -> AIOKafkaProducer:
     """Idempotent, acks=all: a message is sent once and only counted as sent when replicated."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **connection(kafka).options(),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",

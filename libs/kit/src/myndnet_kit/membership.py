@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from myndnet_schemas import EnvelopeError, parse, topics
+from myndnet_schemas.connection import KafkaConnection, connection
 from myndnet_schemas.events import AgencyState
 
 from myndnet_kit.consumer import Incoming, Rejected
@@ -31,7 +32,7 @@ class MembershipFollower:
     def __init__(
         self,
         *,
-        bootstrap_servers: str,
+        kafka: str | KafkaConnection,
         topic: str,
         pool: asyncpg.Pool | None = None,
         on_change: OnChange | None = None,
@@ -39,7 +40,7 @@ class MembershipFollower:
         replication_factor: int = 1,
         catch_up_wait: float = 5.0,
     ) -> None:
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = connection(kafka)
         self.topic = topic
         self.pool = pool
         self.on_change = on_change
@@ -59,7 +60,7 @@ class MembershipFollower:
         cls, settings: "ServiceSettings", on_change: OnChange | None = None
     ) -> "MembershipFollower":
         return cls(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+            kafka=settings.kafka(),
             topic=settings.membership_topic,
             on_change=on_change,
             partitions=settings.topic_partitions,
@@ -75,18 +76,18 @@ class MembershipFollower:
             rows = await conn.fetch("SELECT state FROM network_agencies")
         self.agencies = {r["state"]["code"]: AgencyState.model_validate(r["state"]) for r in rows}
         await ensure_topics(
-            self.bootstrap_servers,
+            self.kafka,
             [compacted(self.topic, self.partitions, self.replication_factor)],
         )
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka.options(),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="myndnet-membership-follower",
         )
         await self._consumer.start()
-        partitions = await topic_partitions(self.bootstrap_servers, self.topic)
+        partitions = await topic_partitions(self.kafka, self.topic)
         self._assigned = [TopicPartition(self.topic, p) for p in partitions]
         self._consumer.assign(self._assigned)
         await self._consumer.seek_to_beginning(*self._assigned)

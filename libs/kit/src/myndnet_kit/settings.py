@@ -12,7 +12,8 @@ A service subclasses `ServiceSettings` and names its own `<SERVICE>_DATABASE_URL
 from typing import ClassVar
 
 from myndnet_schemas import topics
-from pydantic import Field
+from myndnet_schemas.connection import KafkaConnection
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +29,10 @@ class ServiceSettings(BaseSettings):
     database_url: str
     port: int
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    # The secure profile: SASL/SCRAM-SHA-512 over TLS as this service's own principal.
+    kafka_sasl_username: str = Field("", alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr = Field(SecretStr(""), alias="KAFKA_SASL_PASSWORD")
+    kafka_ssl_cafile: str = Field("", alias="KAFKA_SSL_CAFILE")
     smtp_host: str = Field("127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(1025, alias="SMTP_PORT")
     operator_tokens: str = Field("", alias="OPERATOR_TOKENS")
@@ -37,6 +42,14 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")
     topic_replication_factor: int = Field(1, alias="TOPIC_REPLICATION_FACTOR")
+
+    def kafka(self) -> KafkaConnection:
+        return KafkaConnection(
+            self.kafka_bootstrap_servers,
+            self.kafka_sasl_username or None,
+            self.kafka_sasl_password.get_secret_value() or None,
+            self.kafka_ssl_cafile or None,
+        )
 
     def base_url(self) -> str:
         """Where people reach this service: PUBLIC_BASE_URL, else the local address."""

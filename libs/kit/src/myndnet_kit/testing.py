@@ -14,6 +14,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_schemas import Event, encode_binary
+from myndnet_schemas.connection import KafkaConnection, connection
 
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.kafka import stop_consumer, topic_partitions
@@ -47,7 +48,9 @@ async def _started(app: ServiceApp) -> bool:
     return app.started
 
 
-async def produce(bootstrap: str, topic: str, events: Sequence[Event[Any]]) -> None:
+async def produce(
+    bootstrap: str | KafkaConnection, topic: str, events: Sequence[Event[Any]]
+) -> None:
     """Publish events in binary mode, keyed as the contract says, and wait for the acks."""
     messages = []
     for event in events:
@@ -57,13 +60,13 @@ async def produce(bootstrap: str, topic: str, events: Sequence[Event[Any]]) -> N
 
 
 async def produce_raw(
-    bootstrap: str,
+    bootstrap: str | KafkaConnection,
     topic: str,
     messages: Sequence[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]],
 ) -> None:
     """(key, value, headers) triples, as they are: for malformed and hostile messages."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5
+        **connection(bootstrap).options(), enable_idempotence=True, acks="all", linger_ms=5
     )
     await producer.start()
     try:
@@ -77,12 +80,17 @@ async def produce_raw(
 
 
 async def read_topic(
-    bootstrap: str, topic: str, *, at_least: int = 0, timeout: float = 20.0, settle: float = 1.0
+    bootstrap: str | KafkaConnection,
+    topic: str,
+    *,
+    at_least: int = 0,
+    timeout: float = 20.0,
+    settle: float = 1.0,
 ) -> list[ConsumerRecord]:
     """Everything on a topic from the start: waits for `at_least`, then `settle` more seconds."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **connection(bootstrap).options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -105,13 +113,13 @@ async def read_topic(
         await stop_consumer(consumer)
 
 
-async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+async def read_to_end(bootstrap: str | KafkaConnection, topic: str) -> list[ConsumerRecord]:
     """Everything on a topic from the start up to its end as it is now, however long it is."""
     partitions = [TopicPartition(topic, p) for p in await topic_partitions(bootstrap, topic)]
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **connection(bootstrap).options(),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -135,8 +143,10 @@ async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
         await stop_consumer(consumer)
 
 
-async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def committed_offsets(
+    bootstrap: str | KafkaConnection, group_id: str, topic: str
+) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(**connection(bootstrap).options())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group_id)
@@ -145,12 +155,12 @@ async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[i
         await admin.close()
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+async def end_offsets(bootstrap: str | KafkaConnection, topic: str) -> dict[int, int]:
     """The next offset of every partition; empty when the topic does not exist."""
     partitions = await topic_partitions(bootstrap, topic)
     if not partitions:
         return {}
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(**connection(bootstrap).options())
     await consumer.start()
     try:
         ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])

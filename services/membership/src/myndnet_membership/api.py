@@ -23,6 +23,7 @@ from myndnet_membership.domain.agencies import (
     MembershipError,
     normalise_organisation_number,
 )
+from myndnet_membership.handlers import access
 from myndnet_membership.handlers import agencies as handlers
 from myndnet_membership.handlers.topics import create_agency_topics
 
@@ -90,6 +91,22 @@ def _details(body: RegisterAgency | ChangeAgency, fields: set[str]) -> dict[str,
     return details
 
 
+class KafkaCredentials(BaseModel):
+    """An agency's Kafka login in the secure profile: shown once, never stored by the network."""
+
+    username: str
+    password: str
+    mechanism: str
+    security_protocol: str
+    bootstrap_servers: str
+    topics: list[str]
+
+
+class RegisteredAgency(AgencyState):
+    kafka_credentials: KafkaCredentials | None = None
+    kafka_credentials_error: str | None = None
+
+
 @router.get("/agencies", response_model=list[AgencyState])
 async def list_agencies(request: Request, status: AgencyStatus | None = Query(None)) -> Any:
     async with pool_of(request).acquire() as conn:
@@ -117,11 +134,12 @@ async def agency_history(request: Request, code: AgencyCode) -> list[dict[str, A
 @router.post(
     "/agencies",
     status_code=201,
-    response_model=AgencyState,
+    response_model=RegisteredAgency,
     dependencies=[require_operator("membership:write")],
 )
 async def register(request: Request, body: RegisterAgency) -> Any:
-    """Register an agency (or a departed one again) and create its HR topics."""
+    """Register an agency (or a departed one again) and create its HR topics. In the secure
+    profile the response carries the agency's Kafka login, once."""
     settings = service_of(request).settings
     details = _details(body, body.model_fields_set - {"code", "name", "kind", "role"})
     with refusals():
@@ -142,7 +160,46 @@ async def register(request: Request, body: RegisterAgency) -> Any:
         log.warning(
             "agency registered; its topics will be created later", code=agency.code, error=repr(exc)
         )
-    return agency.state()
+    registered = RegisteredAgency(**agency.state().model_dump())
+    if access.secure(settings):
+        try:
+            credentials = await access.issue_credentials(settings, agency.code)
+            registered.kafka_credentials = KafkaCredentials(**vars(credentials))
+        except Exception as exc:
+            log.warning(
+                "agency registered without a kafka login", code=agency.code, error=repr(exc)
+            )
+            registered.kafka_credentials_error = (
+                "the agency is registered, but its Kafka login could not be created "
+                f"({type(exc).__name__}); issue one with "
+                f"POST /agencies/{agency.code}/kafka-credentials"
+            )
+    return registered
+
+
+@router.post(
+    "/agencies/{code}/kafka-credentials",
+    status_code=201,
+    response_model=KafkaCredentials,
+    dependencies=[require_operator("membership:write")],
+)
+async def issue_kafka_credentials(request: Request, code: AgencyCode) -> Any:
+    """A new Kafka login secret for an active agency (replacing its earlier one), shown once."""
+    settings = service_of(request).settings
+    if not access.secure(settings):
+        raise HTTPException(409, "the network's Kafka runs without logins (not the secure profile)")
+    async with pool_of(request).acquire() as conn:
+        agency = await repository.get(conn, code)
+    if agency is None:
+        raise HTTPException(404, f"no agency {code!r} in the network")
+    if not agency.state().participates:
+        raise HTTPException(409, f"agency {code!r} has left the network")
+    try:
+        credentials = await access.issue_credentials(settings, code)
+    except Exception as exc:
+        log.warning("could not issue a kafka login", code=code, error=repr(exc))
+        raise HTTPException(503, "Kafka could not create the login; try again") from None
+    return KafkaCredentials(**vars(credentials))
 
 
 @router.patch(
@@ -176,4 +233,10 @@ async def leave(request: Request, code: AgencyCode) -> Any:
             agency = await handlers.leave_network(
                 conn, service_of(request).settings.membership_topic, code, today()
             )
+    settings = service_of(request).settings
+    if access.secure(settings):
+        try:
+            await access.revoke_credentials(settings, code)
+        except Exception as exc:  # the topic keeper removes it later
+            log.warning("could not remove the kafka login yet", code=code, error=repr(exc))
     return agency.state()

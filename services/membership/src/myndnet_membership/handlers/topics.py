@@ -1,4 +1,5 @@
-"""Every participating agency has its two HR topics, `hr.<code>.vacancies` and `.leadership`."""
+"""Every participating agency has its two HR topics, `hr.<code>.vacancies` and `.leadership`,
+and in the secure profile its ACLs; a departed agency has no Kafka login."""
 
 import asyncio
 from collections.abc import Iterable
@@ -11,6 +12,8 @@ from myndnet_kit.schedule import cancelled
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import topics
 
+from myndnet_membership.handlers import access
+
 log = get_logger(__name__)
 
 
@@ -20,7 +23,7 @@ async def create_agency_topics(settings: ServiceSettings, codes: Iterable[str]) 
         for code in codes
         for name in (topics.hr_vacancies(code), topics.hr_leadership(code))
     ]
-    return await ensure_topics(settings.kafka_bootstrap_servers, specs)
+    return await ensure_topics(settings.kafka(), specs)
 
 
 async def keep_agency_topics(
@@ -37,6 +40,15 @@ async def keep_agency_topics(
                     for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'active'")
                 ]
             await create_agency_topics(settings, codes)
+            if access.secure(settings):
+                await access.grant_agency_access(settings, codes)
+                async with pool.acquire() as conn:
+                    departed = [
+                        r["code"]
+                        for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'left'")
+                    ]
+                for code in departed:
+                    await access.revoke_credentials(settings, code)
             backoff.reset()
             if cancelled():  # the admin client may have swallowed our cancellation
                 return

@@ -1,0 +1,70 @@
+"""Who may do what on the network's Kafka, in the secure profile. Plain Python: the bindings are
+created by `handlers.access` (agencies) and `dev/kafka_access.py` (services).
+
+- An agency's principal `agency-<code>` may write only topics prefixed `hr.<code>.`.
+- A service's principal (its name) may read what it consumes, write (and create) only its own
+  topic and its DLQ, and use only consumer groups prefixed `<service>.`.
+- Reading an agency's topics is granted per agency, as it joins: vacancies reads
+  `hr.<code>.vacancies`, mentoring reads `hr.<code>.leadership`.
+"""
+
+from myndnet_schemas import topics
+
+from myndnet_membership.adapters.kafka_access import CLUSTER, Acl, Operation, Pattern, Resource
+
+SERVICES = ("membership", "vacancies", "mentoring", "notify")
+# What each service consumes besides the agencies' topics (all of them follow membership).
+READS = {
+    "membership": [topics.MEMBERSHIP_AGENCIES],
+    "vacancies": [topics.MEMBERSHIP_AGENCIES],
+    "mentoring": [topics.MEMBERSHIP_AGENCIES],
+    "notify": [topics.MEMBERSHIP_AGENCIES, topics.VACANCIES, topics.MENTORING_MATCHES],
+}
+WRITES = {
+    "membership": [topics.MEMBERSHIP_AGENCIES, topics.dlq("membership")],
+    "vacancies": [topics.VACANCIES, topics.dlq("vacancies")],
+    "mentoring": [topics.MENTORING_MATCHES, topics.dlq("mentoring")],
+    "notify": [topics.NOTIFY_DELIVERIES, topics.dlq("notify")],
+}
+
+
+def agency_principal(code: str) -> str:
+    return f"agency-{code}"
+
+
+def agency_acls(code: str) -> list[Acl]:
+    """The agency writes its own topics; the services that consume them read them."""
+    prefix = f"hr.{code}."
+    return [
+        Acl(agency_principal(code), Operation.WRITE, Resource.TOPIC, prefix, Pattern.PREFIXED),
+        Acl(agency_principal(code), Operation.DESCRIBE, Resource.TOPIC, prefix, Pattern.PREFIXED),
+        Acl("vacancies", Operation.READ, Resource.TOPIC, topics.hr_vacancies(code)),
+        Acl("mentoring", Operation.READ, Resource.TOPIC, topics.hr_leadership(code)),
+    ]
+
+
+def service_acls(service: str) -> list[Acl]:
+    acls = [
+        Acl(service, Operation.READ, Resource.GROUP, f"{service}.", Pattern.PREFIXED),
+        Acl(service, Operation.IDEMPOTENT_WRITE, Resource.CLUSTER, CLUSTER),
+    ]
+    for topic in READS[service]:
+        acls += [
+            Acl(service, Operation.READ, Resource.TOPIC, topic),
+            Acl(service, Operation.CREATE, Resource.TOPIC, topic),
+        ]
+    for topic in WRITES[service]:
+        acls += [
+            Acl(service, Operation.WRITE, Resource.TOPIC, topic),
+            Acl(service, Operation.CREATE, Resource.TOPIC, topic),
+            Acl(service, Operation.DESCRIBE, Resource.TOPIC, topic),
+        ]
+    if service == "membership":
+        # It onboards agencies: creates their topics, their logins and their ACLs.
+        acls += [
+            Acl(service, Operation.CREATE, Resource.TOPIC, "hr.", Pattern.PREFIXED),
+            Acl(service, Operation.DESCRIBE, Resource.TOPIC, "hr.", Pattern.PREFIXED),
+            Acl(service, Operation.ALTER, Resource.CLUSTER, CLUSTER),
+            Acl(service, Operation.DESCRIBE, Resource.CLUSTER, CLUSTER),
+        ]
+    return acls
