@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
+	@echo "               SECURE=1: Kafka with SASL/SCRAM over TLS and ACLs, each service its login"
 	@echo "make down      stop what make up started"
 	@echo "make test      start the local servers if needed and run the whole test suite"
 	@echo "make unit      the tests that need no servers"

@@ -208,7 +208,13 @@ wait_ready() {
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
-  stop) if external; then say "external Kafka: nothing to stop"; else stop_pidfile "$PIDFILE" kafka 60; fi ;;
+  stop)
+    if external; then say "external Kafka: nothing to stop"; exit 0; fi
+    stop_pidfile "$PIDFILE" kafka 60
+    # `make down` stops the secure profile's broker too, whichever make up started it.
+    if [ -z "$SECURE" ] && pid_alive "$RUN_DIR/kafka-secure/broker.pid"; then
+      stop_pidfile "$RUN_DIR/kafka-secure/broker.pid" "kafka (secure)" 60
+    fi ;;
   status) if pid_alive "$PIDFILE"; then say "running (pid $(cat "$PIDFILE"))"; else say "not running"; exit 1; fi ;;
   reset) stop_pidfile "$PIDFILE" kafka 60; rm -rf "$DATA"; say "data removed" ;;
   *) echo "usage: $0 fetch|start|stop|status|reset" >&2; exit 2 ;;

@@ -48,7 +48,15 @@ case "${1:-}" in
     for name in "${SERVICES[@]}"; do
       pidfile="$LOGS/$name.pid"
       if pid_alive "$pidfile"; then say "$name already running"; continue; fi
-      nohup "$ROOT/.venv/bin/python" -m "myndnet_$name" >>"$LOGS/$name.log" 2>&1 &
+      (
+        if [ -n "${SECURE:-}" ] && [ "$SECURE" != 0 ]; then
+          # The secure profile: the service logs in to Kafka as itself (dev/kafka.sh made it).
+          login="$RUN_DIR/kafka-secure/credentials/$name.env"
+          [ -s "$login" ] || die "no Kafka login for $name at $login: start Kafka with SECURE=1 first"
+          set -a; source "$login"; set +a
+        fi
+        exec nohup "$ROOT/.venv/bin/python" -m "myndnet_$name" >>"$LOGS/$name.log" 2>&1
+      ) &
       echo $! > "$pidfile"; say "started $name (log: $LOGS/$name.log)"
     done
     for name in "${SERVICES[@]}"; do wait_ready "$name"; done

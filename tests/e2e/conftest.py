@@ -16,6 +16,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from myndnet_kit.testing import ServiceProcess, free_port, wait_until
+from myndnet_schemas.connection import KafkaConnection
 
 ADMIN_DATABASE_URL = os.environ.get(
     "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
@@ -27,6 +28,13 @@ TOKEN = "e2e-operator-token"
 class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        # A mail server that refuses, echoing the address as real ones do.
+        if address.startswith("refused."):
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = message_from_bytes(
@@ -43,13 +51,24 @@ class Mailbox:
 @dataclass
 class Network:
     run: str
-    kafka: str
+    kafka: KafkaConnection  # the tests' own access: the admin's login in the secure profile
     ports: dict[str, int]
     mailbox: Mailbox
+    logs: Path
+    profile: str = "open"
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    # Agencies' Kafka logins as membership handed them out (the secure profile).
+    logins: dict[str, KafkaConnection] = field(default_factory=dict)
 
     def code(self, name: str) -> str:
         return f"e2e{self.run}-{name}"
+
+    def login(self, code: str) -> KafkaConnection:
+        """How agency `code` reaches Kafka: its own login in the secure profile."""
+        return self.logins.get(code, self.kafka)
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in self.logs.glob("*.log"))
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -60,10 +79,16 @@ class Network:
         )
 
 
-@pytest.fixture(scope="module")
-async def network(kafka_bootstrap, tmp_path_factory) -> AsyncIterator[Network]:
+@pytest.fixture(scope="module", params=["open", "secure"])
+async def network(
+    request, kafka_bootstrap, secure_kafka, tmp_path_factory
+) -> AsyncIterator[Network]:
+    """The four services as processes, on the open profile (the shared local broker, with
+    topics and groups of their own) and on the secure one (a broker with SCRAM logins and
+    ACLs, each service its own login, the network's real topic names)."""
+    profile = request.param
     run = uuid.uuid4().hex[:8]
-    logs = tmp_path_factory.mktemp("e2e-logs")
+    logs = tmp_path_factory.mktemp(f"e2e-logs-{profile}")
     mailbox = Mailbox()
     smtp_port = free_port()
     sink = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
@@ -73,27 +98,38 @@ async def network(kafka_bootstrap, tmp_path_factory) -> AsyncIterator[Network]:
     for name in databases.values():
         await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    net = Network(run, kafka_bootstrap, {s: free_port() for s in SERVICES}, mailbox)
     common = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "OPERATOR_TOKENS": TOKEN,
-        "MEMBERSHIP_TOPIC": f"membership.agencies.e2e{run}",
-        "CONSUMER_GROUP_PREFIX": f"e2e{run}.",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
-        "VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
-        "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
-        "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
-        "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         "MENTORING_ROUND_SECONDS": "100000",
         "LOG_LEVEL": "INFO",
     }
+    logins: dict[str, dict[str, str]] = {s: {} for s in SERVICES}
+    if profile == "secure":
+        kafka = secure_kafka.connection("admin")
+        logins = {s: secure_kafka.env(s) for s in SERVICES}
+    else:
+        kafka = KafkaConnection(kafka_bootstrap)
+        common |= {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            "MEMBERSHIP_TOPIC": f"membership.agencies.e2e{run}",
+            "CONSUMER_GROUP_PREFIX": f"e2e{run}.",
+            "VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
+            "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
+            "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
+            "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
+        }
+    net = Network(
+        run, kafka, {s: free_port() for s in SERVICES}, mailbox, Path(logs), profile=profile
+    )
     base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
     for service in SERVICES:
         upper = service.upper()
         env = {
             **common,
+            **logins[service],
             f"{upper}_DATABASE_URL": f"{base}/{databases[service]}",
             f"{upper}_PORT": str(net.ports[service]),
         }

@@ -5,8 +5,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from myndnet_kit.testing import wait_until
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from myndnet_kit.kafka import stop_consumer, topic_partitions
+from myndnet_kit.testing import produce_raw, wait_until
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, VacancyPublished
+from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.publisher import AgencyPublisher
 
 pytestmark = pytest.mark.integration
@@ -38,11 +42,26 @@ async def register(network, name: str) -> str:
             json={"code": code, "name": f"Myndigheten {name.upper()}", "kind": "agency"},
         )
         assert response.status_code == 201, response.text
+    credentials = response.json()["kafka_credentials"]
+    if network.profile == "secure":
+        # Handed out once: the agency's own login, which may write only its own topics.
+        assert credentials["username"] == f"agency-{code}"
+        assert credentials["topics"] == [f"hr.{code}.vacancies", f"hr.{code}.leadership"]
+        network.logins[code] = KafkaConnection(
+            network.kafka.bootstrap_servers,
+            credentials["username"],
+            credentials["password"],
+            network.kafka.cafile,
+        )
+        async with network.http("membership") as http:
+            assert "kafka_credentials" not in (await http.get(f"/agencies/{code}")).json()
+    else:
+        assert credentials is None
     return code
 
 
 async def publisher_for(network, code: str) -> AgencyPublisher:
-    publisher = AgencyPublisher(network.kafka, code)
+    publisher = AgencyPublisher(network.login(code), code)
     await wait_until(lambda: _started(publisher), timeout=30, what=f"{code}'s topics")
     return publisher
 
@@ -189,3 +208,96 @@ async def test_when_an_agency_leaves_its_vacancies_close_and_no_alerts_follow(ne
         dead = (await http.get("/dlq")).json()["entries"]
         assert any(e["reason"] == "agency_left" and e["key"] == "D-2" for e in dead)
     assert len(network.mailbox.to("kandidat.d@example.org")) == 2  # no alert for D-2
+
+
+async def test_candidates_addresses_appear_in_no_topic_log_line_or_dlq(network):
+    """Run last in the module: every address a candidate gave (the subscribers above, one a
+    mail server refused with the address in its reply, one in a request notify rejected) is
+    looked for in every topic this network wrote (keys, values, headers; the DLQs included)
+    and in every line the services logged."""
+    refused = f"refused.{network.run}@example.org"
+    rejected = f"rejected.{network.run}@example.org"
+    code = await register(network, "e")  # whose HR system sends something unreadable: a DLQ entry
+    await wait_until(lambda: _has_topics(network, code), what=f"{code}'s topics")
+    await produce_raw(network.login(code), f"hr.{code}.vacancies", [(b"E-1", b"{not json", [])])
+    async with network.http("notify") as http:
+        response = await http.post("/subscriptions", json={"email": refused, "filters": {}})
+        assert response.status_code == 202
+        response = await http.post(
+            "/subscriptions", json={"email": rejected, "filters": {"colour": "blue"}}
+        )
+        assert response.status_code == 422
+    await wait_until(
+        lambda: _logged(network, "delivery failed"), timeout=30, what="the refused confirmation"
+    )
+    await wait_until(lambda: _logged(network, "message sent to the DLQ"), what="the DLQ entry")
+    addresses = [refused, rejected, "kandidat.a@example.org", "kandidat.d@example.org"]
+    records: list = []
+
+    async def relayed() -> bool:  # the DLQ entry and the failed delivery reach their topics
+        records[:] = await _everything_on(network, await _partitions_of(network))
+        return any(r.topic.startswith("dlq.") and r.key == b"E-1" for r in records) and any(
+            r.topic.endswith("deliveries") and b"notification.failed" in str(r.headers).encode()
+            for r in records
+        )
+
+    await wait_until(relayed, timeout=30, interval=1, what="the DLQ entry and the failed mail")
+    for record in records:
+        blob = b"".join(
+            [record.key or b"", record.value or b""] + [v for _, v in record.headers or ()]
+        ).lower()
+        for address in addresses:
+            assert address.encode() not in blob, f"{address} on {record.topic}@{record.offset}"
+    logged = network.log_text().lower()
+    assert "delivery failed" in logged and "<recipient>" in logged
+    for address in addresses:
+        assert address not in logged, f"{address} in a service's log"
+
+
+async def _everything_on(network, partitions: list[TopicPartition]) -> list:
+    """Every record of the partitions, read by one consumer."""
+    consumer = AIOKafkaConsumer(**network.kafka.options(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list = []
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            for batch in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
+                records += batch
+        return records
+    finally:
+        await stop_consumer(consumer)
+
+
+async def _has_topics(network, code: str) -> bool:
+    return bool(await topic_partitions(network.kafka, f"hr.{code}.vacancies"))
+
+
+async def _logged(network, text: str) -> bool:
+    return text in network.log_text()
+
+
+async def _partitions_of(network) -> list[TopicPartition]:
+    """Every topic in the secure profile (a broker of its own); on the shared open broker, this
+    network's topics and the services' fixed-name ones."""
+    fixed = {"mentoring.matches", "notify.deliveries"}
+    admin = AIOKafkaAdminClient(**network.kafka.options())
+    await admin.start()
+    try:
+        names = [
+            t
+            for t in await admin.list_topics()
+            if not t.startswith("__")
+            and (
+                network.profile == "secure"
+                or f"e2e{network.run}" in t
+                or t in fixed
+                or t.startswith("dlq.")
+            )
+        ]
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]

@@ -160,21 +160,24 @@ async def register(request: Request, body: RegisterAgency) -> Any:
         log.warning(
             "agency registered; its topics will be created later", code=agency.code, error=repr(exc)
         )
-    registered = RegisteredAgency(**agency.state().model_dump())
+    credentials, problem = None, None
     if access.secure(settings):
         try:
-            credentials = await access.issue_credentials(settings, agency.code)
-            registered.kafka_credentials = KafkaCredentials(**vars(credentials))
-        except Exception as exc:
-            log.warning(
-                "agency registered without a kafka login", code=agency.code, error=repr(exc)
+            credentials = KafkaCredentials(
+                **vars(await access.issue_credentials(settings, agency.code))
             )
-            registered.kafka_credentials_error = (
+        except Exception as exc:
+            log.warning("registered without a kafka login", code=agency.code, error=repr(exc))
+            problem = (
                 "the agency is registered, but its Kafka login could not be created "
                 f"({type(exc).__name__}); issue one with "
                 f"POST /agencies/{agency.code}/kafka-credentials"
             )
-    return registered
+    return RegisteredAgency(
+        **agency.state().model_dump(),
+        kafka_credentials=credentials,
+        kafka_credentials_error=problem,
+    )
 
 
 @router.post(

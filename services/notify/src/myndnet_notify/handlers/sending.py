@@ -5,6 +5,7 @@ deliveries wait with growing pauses; none is lost."""
 
 import asyncio
 import contextlib
+import re
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,12 @@ log = get_logger(__name__)
 SOURCE = service_source("notify")
 MAX_ATTEMPTS = 12
 SENT = Counter("myndnet_notify_emails_total", "E-mails by outcome", ["kind", "outcome"])
+
+
+def without_address(error: str, address: str) -> str:
+    """An SMTP error as logged, stored and announced: mail servers echo the recipient, and a
+    candidate's address must not leave the subscriptions table."""
+    return re.sub(re.escape(address), "<recipient>", error, flags=re.IGNORECASE)[:500]
 
 
 @dataclass
@@ -127,12 +134,13 @@ class Sender:
             try:
                 await self.smtp.send(message)
             except aiosmtplib.SMTPRecipientsRefused as exc:
-                await self._fail(conn, row, attempts, f"the address was refused: {exc}")
+                error = f"the address was refused: {without_address(repr(exc), address)}"
+                await self._fail(conn, row, attempts, error)
                 return 1
             except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as exc:
                 permanent = isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500
                 if permanent or attempts >= MAX_ATTEMPTS:
-                    await self._fail(conn, row, attempts, repr(exc)[:500])
+                    await self._fail(conn, row, attempts, without_address(repr(exc), address))
                 else:
                     pause = min(300, 2**attempts)
                     await conn.execute(
@@ -140,7 +148,7 @@ class Sender:
                         "next_attempt_at = now() + $4::interval WHERE id = $1",
                         delivery_id,
                         attempts,
-                        repr(exc)[:500],
+                        without_address(repr(exc), address),
                         timedelta(seconds=pause),
                     )
                     SENT.labels(row["kind"], "retry").inc()
