@@ -57,8 +57,10 @@ class Network:
     logs: Path
     profile: str = "open"
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
-    # Agencies' Kafka logins as membership handed them out (the secure profile).
+    # Agencies' Kafka logins as membership handed them out, and the services' own (secure).
     logins: dict[str, KafkaConnection] = field(default_factory=dict)
+    service_passwords: list[str] = field(default_factory=list)
+    token: str = TOKEN
 
     def code(self, name: str) -> str:
         return f"e2e{self.run}-{name}"
@@ -124,6 +126,7 @@ async def network(
     net = Network(
         run, kafka, {s: free_port() for s in SERVICES}, mailbox, Path(logs), profile=profile
     )
+    net.service_passwords = [env["KAFKA_SASL_PASSWORD"] for env in logins.values() if env]
     base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
     for service in SERVICES:
         upper = service.upper()

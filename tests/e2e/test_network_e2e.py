@@ -254,6 +254,24 @@ async def test_candidates_addresses_appear_in_no_topic_log_line_or_dlq(network):
         assert address not in logged, f"{address} in a service's log"
 
 
+async def test_no_secret_is_logged(network):
+    """Operator tokens (the right one, a wrong one) and Kafka passwords appear in no log line."""
+    wrong = f"wrong-token-{network.run}"
+    for service in network.ports:
+        async with network.http(service) as http:
+            assert (await http.get("/dlq")).status_code == 200
+            refused = await http.get("/dlq", headers={"Authorization": f"Bearer {wrong}"})
+            assert refused.status_code == 401
+    secrets = [network.token, wrong, *network.service_passwords]
+    secrets += [login.password for login in network.logins.values() if login.password]
+    if network.profile == "secure":
+        assert network.logins and len(network.service_passwords) == 4
+    logged = network.log_text()
+    assert logged.count("service ready") == 4
+    for secret in secrets:
+        assert secret not in logged
+
+
 async def _everything_on(network, partitions: list[TopicPartition]) -> list:
     """Every record of the partitions, read by one consumer."""
     consumer = AIOKafkaConsumer(**network.kafka.options(), enable_auto_commit=False)
