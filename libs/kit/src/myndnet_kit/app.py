@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -38,7 +38,7 @@ from myndnet_kit import dlq
 from myndnet_kit.auth import parse_operator_tokens, require_operator
 from myndnet_kit.consumer import BatchHandler, BeforeBatch, Check, EventConsumer, check_hr_source
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
-from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
+from myndnet_kit.kafka import TopicSpec, ensure_topics, existing_topics, make_producer
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
@@ -127,6 +127,7 @@ class ServiceApp:
             title=title, description=description, version=version, lifespan=self._lifespan
         )
         self.api.state.service = self
+        self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
         for router in routers:
@@ -306,6 +307,16 @@ def _security(kafka: KafkaConnection) -> SASLScram512 | None:
     )
 
 
+async def _unstorable_input(request: Request, exc: Exception) -> JSONResponse:
+    """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
+    request's fault, not the service's."""
+    log.warning("request refused by the database", path=request.url.path, error=str(exc)[:200])
+    return JSONResponse(
+        {"detail": f"a value in the request cannot be stored or compared: {exc}"[:500]},
+        status_code=422,
+    )
+
+
 async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:
     """The batch as FastStream hands it to the handler, with nothing decoded."""
     where = f"{records[0].topic}-{records[0].offset}-{records[-1].offset}" if records else None
@@ -328,8 +339,12 @@ def pool_of(request: Request) -> asyncpg.Pool:
     return pool
 
 
+# A PostgreSQL bigserial id: anything else cannot name a row.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class ReplayRequest(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
+    ids: list[RowId] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
 
 
 def _kit_router() -> APIRouter:
@@ -362,7 +377,7 @@ def _kit_router() -> APIRouter:
         request: Request,
         reason: str | None = Query(None, max_length=64),
         include_replayed: bool = False,
-        before_id: int | None = Query(None, ge=1),
+        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
         limit: int = Query(50, ge=1, le=500),
     ) -> dict[str, Any]:
         async with pool_of(request).acquire() as conn:
@@ -380,10 +395,17 @@ def _kit_router() -> APIRouter:
 
     @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
     async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
+        """Entries whose topic no longer exists (an agency's, after it left) stay in the DLQ:
+        the outbox would otherwise hold everything behind them until the topic came back."""
+        async with pool_of(request).acquire() as conn:
+            topic_of = await dlq.topics_of(conn, body.ids)
+        kafka = service_of(request).settings.kafka()
+        existing = await existing_topics(kafka, set(topic_of.values()))
+        gone = sorted(i for i, topic in topic_of.items() if topic not in existing)
         async with pool_of(request).acquire() as conn, conn.transaction():
-            replayed = await dlq.replay(conn, body.ids)
-        missing = sorted(set(body.ids) - set(replayed))
-        return {"replayed": replayed, "not_found": missing}
+            replayed = await dlq.replay(conn, [i for i in topic_of if i not in gone])
+        missing = sorted(set(body.ids) - set(topic_of))
+        return {"replayed": replayed, "not_found": missing, "topic_gone": gone}
 
     return router
 

@@ -124,6 +124,15 @@ async def list_entries(
     ]
 
 
+async def topics_of(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The original topic of each entry that exists."""
+    rows = await conn.fetch(
+        "SELECT id, topic FROM dlq_entries WHERE id = ANY($1::bigint[])",
+        list(ids),
+    )
+    return {r["id"]: r["topic"] for r in rows}
+
+
 async def replay(conn: asyncpg.Connection, ids: Sequence[int]) -> list[int]:
     """Queue chosen entries, unchanged, for their original topic; returns the ids replayed."""
     rows = await conn.fetch(

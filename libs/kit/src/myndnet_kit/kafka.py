@@ -56,6 +56,18 @@ async def ensure_topics(kafka: str | KafkaConnection, specs: Sequence[TopicSpec]
         await admin.close()
 
 
+async def existing_topics(kafka: str | KafkaConnection, names: set[str]) -> set[str]:
+    """Which of `names` exist (and this client may see)."""
+    if not names:
+        return set()
+    admin = AIOKafkaAdminClient(**connection(kafka).options())
+    await admin.start()
+    try:
+        return names & set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
 async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int]:
     """The partition numbers of a topic (empty when it does not exist), asked of the broker:
     a fresh consumer's metadata may not list a topic it is not subscribed to yet."""
