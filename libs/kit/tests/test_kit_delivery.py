@@ -144,12 +144,30 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
             entries = listed.json()["entries"]
             assert sorted(e["reason"] for e in entries) == sorted(poison)
             chosen = next(e for e in entries if e["reason"] == "unknown_type")
+            conn = await asyncpg.connect(database_url)
+            try:  # an entry from a topic deleted since (an agency's, after it left)
+                gone = await conn.fetchval(
+                    'INSERT INTO dlq_entries (consumer, topic, partition, "offset", key, '
+                    "header_names, header_values, value, reason, error) VALUES "
+                    "('c', $1, 0, 0, 'k', '{}', '{}', 'v', 'unknown_type', 'e') RETURNING id",
+                    f"gone.{unique}",
+                )
+            finally:
+                await conn.close()
             replay = await client.post(
                 "/dlq/replay",
-                json={"ids": [chosen["id"], 999999]},
+                json={"ids": [chosen["id"], 999999, gone]},
                 headers={"Authorization": f"Bearer {TOKEN}"},
             )
-            assert replay.json() == {"replayed": [chosen["id"]], "not_found": [999999]}
+            assert replay.json() == {
+                "replayed": [chosen["id"]],
+                "not_found": [999999],
+                "topic_gone": [gone],
+            }
+            huge = await client.post(
+                "/dlq/replay", json={"ids": [2**70]}, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+            assert huge.status_code == 422
         on_topic = await read_topic(kafka_bootstrap, topic, at_least=len(poison) + 3)
         assert sum(1 for r in on_topic if r.key == b"k3") == 2  # the replayed copy is back
 
