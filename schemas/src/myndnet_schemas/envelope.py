@@ -7,6 +7,7 @@ application/cloudevents+json`, the value is the whole event). The network publis
 """
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ def validate_data(model: type[D], data: bytes | str | Any) -> D:
         raise EnvelopeError("schema_violation", "; ".join(explain(exc))) from None
 
 
+_FORBIDDEN_IN_STRINGS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _parse_time(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -139,6 +143,10 @@ def _attributes_event(attrs: dict[str, Any], data: Any) -> Event[EventData]:
             raise EnvelopeError("invalid_attribute", f"attribute {name!r} must be a string")
         if len(value) > MAX_ATTRIBUTE_LENGTH:
             raise EnvelopeError("invalid_attribute", f"attribute {name!r} is too long")
+        if _FORBIDDEN_IN_STRINGS.search(value):
+            # CloudEvents 1.0: a String must not hold control characters (U+0000-U+001F,
+            # U+007F-U+009F); a NUL could not even be stored in the inbox.
+            raise EnvelopeError("invalid_attribute", f"attribute {name!r} has control characters")
     ids = {"event_id": attrs["id"], "source": attrs["source"], "event_type": attrs["type"]}
     if attrs["specversion"] != SPECVERSION:
         raise EnvelopeError(

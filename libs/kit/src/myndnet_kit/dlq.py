@@ -49,6 +49,11 @@ def dlq_headers(service: str, dead: DeadMessage, at: datetime) -> list[tuple[str
     ]
 
 
+def _text(value: str | None) -> str | None:
+    """What a hostile message said, storable: PostgreSQL text cannot hold NUL."""
+    return value.replace("\x00", "\ufffd") if value else value
+
+
 async def record(
     conn: asyncpg.Connection, service: str, consumer: str, dead: Sequence[DeadMessage]
 ) -> int:
@@ -58,7 +63,7 @@ async def record(
     at = datetime.now(UTC)
     fresh = []
     for message in dead:
-        headers = [(n, v if v is not None else b"") for n, v in message.headers]
+        headers = [(_text(n), v if v is not None else b"") for n, v in message.headers]
         inserted = await conn.fetchval(
             """
             INSERT INTO dlq_entries (consumer, topic, partition, "offset", key, header_names,
@@ -77,10 +82,10 @@ async def record(
             [h[1] for h in headers],
             message.value,
             message.reason,
-            message.error,
-            message.event_id,
-            message.source,
-            message.event_type,
+            _text(message.error),
+            _text(message.event_id),
+            _text(message.source),
+            _text(message.event_type),
             at,
         )
         if inserted is not None:

@@ -54,10 +54,18 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutgoingMessage])
         "outbox",
         columns=["topic", "key", "header_names", "header_values", "value"],
         records=[
-            (m.topic, m.key, [h[0] for h in m.headers], [h[1] for h in m.headers], m.value)
+            (m.topic, m.key, [h[0] for h in m.headers], [h[1] for h in m.headers], _value(m))
             for m in messages
         ],
     )
+
+
+def _value(message: OutgoingMessage) -> bytes | None:
+    # A producer refuses a record with neither key nor value (a DLQ copy of a bare tombstone
+    # would hold the relay, and everything after it, for ever): an empty value stands in.
+    if message.key is None and message.value is None:
+        return b""
+    return message.value
 
 
 async def publish_events(
