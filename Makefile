@@ -53,6 +53,7 @@ bench: servers
 	uv run python bench/vacancies.py
 	uv run python bench/upsert.py
 	uv run python bench/framework.py
+	uv run python bench/network.py
 
 unit: install
 	uv run pytest -m "not integration" $(PYTEST_ARGS)
