@@ -10,7 +10,6 @@ import asyncio
 import random
 import sys
 import time
-from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
@@ -19,11 +18,12 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import FIELDS, MUNICIPALITIES, ROLES, SENTENCES, scratch_database, summary
-from myndnet_kit.db import KIT_MIGRATIONS, SERVER_SETTINGS, migrate
+from myndnet_kit.db import KIT_MIGRATIONS, SERVER_SETTINGS, create_pool, migrate
 from myndnet_kit.testing import free_port
 from myndnet_notify.adapters import store
-from myndnet_notify.adapters.mail import SmtpPool
+from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys
+from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.main import MIGRATIONS
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
@@ -202,12 +202,15 @@ class Counting:
         return "250 OK"
 
 
-def message(i: int) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"], mail["To"] = "jobb@myndnet.se", f"kandidat{i}@example.org"
-    mail["Subject"] = f"Nytt jobb {i}"
-    mail.set_content("Ett nytt jobb som matchar din bevakning.")
-    return mail
+def message(i: int) -> Mail:
+    return build_message(
+        to=f"kandidat{i}@example.org",
+        subject=f"Nytt jobb {i}",
+        text="Ett nytt jobb som matchar din bevakning.",
+        html="<p>Ett nytt jobb som matchar din bevakning.</p>",
+        message_id=f"<bench-{i}@myndnet.se>",
+        unsubscribe_url=None,
+    )
 
 
 async def sending(mails: int, concurrency: int) -> None:
@@ -226,7 +229,14 @@ async def sending(mails: int, concurrency: int) -> None:
 
         async def one_connection_each(i: int) -> None:
             async with slots:
-                await aiosmtplib.send(message(i), hostname="127.0.0.1", port=port)
+                mail = message(i)
+                await aiosmtplib.send(
+                    mail.data,
+                    sender=mail.sender,
+                    recipients=[mail.recipient],
+                    hostname="127.0.0.1",
+                    port=port,
+                )
 
         began = time.perf_counter()
         await asyncio.gather(*(one_connection_each(i) for i in range(mails)))
@@ -239,6 +249,57 @@ async def sending(mails: int, concurrency: int) -> None:
     print(f"ratio pooled / per mail             : {pooled / single:.2f}")
 
 
+async def alerts(count: int) -> None:
+    """notify's whole sending path (token, row lock, templates, SMTP, marking, the
+    notification.sent event) for `count` queued alerts, against the SMTP pool alone."""
+    handler = Counting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        async with scratch_database() as url:
+            pool = await create_pool(url, max_size=10)
+            async with pool.acquire() as conn:
+                await migrate(conn, "kit", KIT_MIGRATIONS)
+                await migrate(conn, "notify", MIGRATIONS)
+                subscription = await store.add_subscription(
+                    conn, "kandidat@example.org", Preferences("sv", "immediate")
+                )
+                await conn.execute(
+                    "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
+                )
+                for i in range(count):
+                    await store.queue_alerts(
+                        conn, [subscription], f"csn/V-{i}", {"vacancies": [alert_context(i)]}
+                    )
+            smtp = SmtpPool("127.0.0.1", port, size=4)
+            sender = Sender(pool, smtp, Templates(), "http://127.0.0.1:8004")
+            cpu, began = time.process_time(), time.perf_counter()
+            while await sender.send_due():
+                pass
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+            await smtp.close()
+            await pool.close()
+        assert handler.count == count, f"{handler.count} mails for {count} alerts"
+    finally:
+        controller.stop()
+    print(
+        f"alerts sent by notify's sender       : {count / seconds:8.0f}/s, "
+        f"{cpu / count * 1000:.2f} ms of this process's CPU each"
+    )
+
+
+def alert_context(i: int) -> dict:
+    return {
+        "key": f"csn/V-{i}",
+        "title": f"Handläggare {i} inom studiestöd",
+        "agency_name": "Centrala studiestödsnämnden",
+        "municipality": "Sundsvall",
+        "application_deadline": "2027-01-31",
+        "apply_url": f"https://example.se/jobb/V-{i}",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscriptions", type=int, default=100_000)
@@ -246,8 +307,10 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
-    asyncio.run(matching(args.subscriptions, args.vacancies))
+    if args.subscriptions:
+        asyncio.run(matching(args.subscriptions, args.vacancies))
     asyncio.run(sending(args.mails, args.concurrency))
+    asyncio.run(alerts(args.mails))
 
 
 if __name__ == "__main__":

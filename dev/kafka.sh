@@ -88,18 +88,8 @@ ENV
 
 password_of() { sed -n 's/^KAFKA_SASL_PASSWORD=//p' "$(credential "$1")"; }
 
-write_config() {
-  mkdir -p "$DATA/logs"
-  if [ -n "$SECURE" ]; then write_secure_config; return; fi
-  cat > "$CONFIG" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+single_node_properties() {
+  cat <<PROPS
 log.dirs=$DATA/logs
 num.partitions=1
 default.replication.factor=1
@@ -112,6 +102,22 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.cleaner.backoff.ms=1000
+PROPS
+}
+
+write_config() {
+  mkdir -p "$DATA/logs"
+  if [ -n "$SECURE" ]; then write_secure_config; return; fi
+  cat > "$CONFIG" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+$(single_node_properties)
 PROPS
 }
 
@@ -147,18 +153,7 @@ ssl.endpoint.identification.algorithm=https
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin;User:controller
-log.dirs=$DATA/logs
-num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-log.cleaner.backoff.ms=1000
+$(single_node_properties)
 PROPS
   )
 }

@@ -3,6 +3,8 @@
 import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -214,8 +216,9 @@ async def test_killed_between_acceptance_and_marking_resends_once_with_the_same_
         original = sending.SmtpPool.send
         crashes = []
 
-        async def accepted_then_crash(self, message):
-            await original(self, message)
+        async def accepted_then_crash(self, mail):
+            await original(self, mail)
+            message = message_from_bytes(mail.data, policy=default_policy)
             if not crashes and "Utredare W" in message["Subject"]:
                 crashes.append(message["Message-ID"])
                 raise asyncio.CancelledError  # as if the process died right here

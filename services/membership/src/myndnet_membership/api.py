@@ -25,6 +25,7 @@ from myndnet_membership.domain.agencies import (
 )
 from myndnet_membership.handlers import access
 from myndnet_membership.handlers import agencies as handlers
+from myndnet_membership.handlers.access import KafkaCredentials
 from myndnet_membership.handlers.topics import create_agency_topics
 
 log = get_logger(__name__)
@@ -91,20 +92,17 @@ def _details(body: RegisterAgency | ChangeAgency, fields: set[str]) -> dict[str,
     return details
 
 
-class KafkaCredentials(BaseModel):
-    """An agency's Kafka login in the secure profile: shown once, never stored by the network."""
-
-    username: str
-    password: str
-    mechanism: str
-    security_protocol: str
-    bootstrap_servers: str
-    topics: list[str]
-
-
 class RegisteredAgency(AgencyState):
     kafka_credentials: KafkaCredentials | None = None
     kafka_credentials_error: str | None = None
+
+
+async def _agency_or_404(request: Request, code: str) -> Any:
+    async with pool_of(request).acquire() as conn:
+        agency = await repository.get(conn, code)
+    if agency is None:
+        raise HTTPException(404, f"no agency {code!r} in the network")
+    return agency
 
 
 @router.get("/agencies", response_model=list[AgencyState])
@@ -115,11 +113,7 @@ async def list_agencies(request: Request, status: AgencyStatus | None = Query(No
 
 @router.get("/agencies/{code}", response_model=AgencyState)
 async def get_agency(request: Request, code: AgencyCode) -> Any:
-    async with pool_of(request).acquire() as conn:
-        agency = await repository.get(conn, code)
-    if agency is None:
-        raise HTTPException(404, f"no agency {code!r} in the network")
-    return agency.state()
+    return (await _agency_or_404(request, code)).state()
 
 
 @router.get("/agencies/{code}/history")
@@ -163,9 +157,7 @@ async def register(request: Request, body: RegisterAgency) -> Any:
     credentials, problem = None, None
     if access.secure(settings):
         try:
-            credentials = KafkaCredentials(
-                **vars(await access.issue_credentials(settings, agency.code))
-            )
+            credentials = await access.issue_credentials(settings, agency.code)
         except Exception as exc:
             log.warning("registered without a kafka login", code=agency.code, error=repr(exc))
             problem = (
@@ -191,18 +183,14 @@ async def issue_kafka_credentials(request: Request, code: AgencyCode) -> Any:
     settings = service_of(request).settings
     if not access.secure(settings):
         raise HTTPException(409, "the network's Kafka runs without logins (not the secure profile)")
-    async with pool_of(request).acquire() as conn:
-        agency = await repository.get(conn, code)
-    if agency is None:
-        raise HTTPException(404, f"no agency {code!r} in the network")
+    agency = await _agency_or_404(request, code)
     if not agency.state().participates:
         raise HTTPException(409, f"agency {code!r} has left the network")
     try:
-        credentials = await access.issue_credentials(settings, code)
+        return await access.issue_credentials(settings, code)
     except Exception as exc:
         log.warning("could not issue a kafka login", code=code, error=repr(exc))
         raise HTTPException(503, "Kafka could not create the login; try again") from None
-    return KafkaCredentials(**vars(credentials))
 
 
 @router.patch(

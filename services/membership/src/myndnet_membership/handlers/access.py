@@ -6,12 +6,12 @@ existing binding changes nothing). Leaving removes the login.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from myndnet_kit.logging import get_logger
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import topics
 from myndnet_schemas.connection import SCRAM_MECHANISM
+from pydantic import BaseModel
 
 from myndnet_membership.adapters.kafka_access import KafkaAccess, new_secret
 from myndnet_membership.domain.access import agency_acls, agency_principal
@@ -19,8 +19,9 @@ from myndnet_membership.domain.access import agency_acls, agency_principal
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class AgencyCredentials:
+class KafkaCredentials(BaseModel):
+    """An agency's Kafka login in the secure profile: shown once, never stored by the network."""
+
     username: str
     password: str
     mechanism: str
@@ -40,14 +41,14 @@ async def grant_agency_access(settings: ServiceSettings, codes: Iterable[str]) -
             await access.grant(acls)
 
 
-async def issue_credentials(settings: ServiceSettings, code: str) -> AgencyCredentials:
+async def issue_credentials(settings: ServiceSettings, code: str) -> KafkaCredentials:
     """A new password for the agency's login (replacing any earlier one), and its ACLs."""
     password = new_secret()
     async with KafkaAccess(settings.kafka()) as access:
         await access.set_password(agency_principal(code), password)
         await access.grant(agency_acls(code))
     log.info("kafka login issued", agency=code, principal=agency_principal(code))
-    return AgencyCredentials(
+    return KafkaCredentials(
         username=agency_principal(code),
         password=password,
         mechanism=SCRAM_MECHANISM,
