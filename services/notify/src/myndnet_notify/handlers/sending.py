@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import re
 import ssl
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -51,18 +52,23 @@ class Sender:
     def domain(self) -> str:
         return urlsplit(self.base_url).hostname or "myndnet.se"
 
-    async def send_due(self, limit: int = 200) -> int:
-        """Send what is due now; returns how many deliveries were attempted."""
+    async def _due(self, limit: int, skip: Collection[str] = ()) -> list[str]:
         async with self.pool.acquire() as conn:
-            ids = [
+            return [
                 r["id"]
                 for r in await conn.fetch(
                     "SELECT id FROM deliveries "
                     "WHERE status = 'queued' AND next_attempt_at <= now() "
+                    "AND NOT id = ANY($2::text[]) "
                     "ORDER BY created_at, id LIMIT $1",
                     limit,
+                    list(skip),
                 )
             ]
+
+    async def send_due(self, limit: int = 200) -> int:
+        """Send what is due now and wait for all of it; returns how many were attempted."""
+        ids = await self._due(limit)
         if not ids:
             return 0
         slots = asyncio.Semaphore(self.smtp.size)
@@ -223,12 +229,25 @@ class Sender:
         )
         await publish_events(conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE)])
 
-    async def run(self, poll_interval: float = 1.0) -> None:
-        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling)."""
+    async def run(self, poll_interval: float = 1.0, limit: int = 200) -> None:
+        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Sends run side
+        by side, one per SMTP connection, and a delivery starts as soon as a connection is
+        free: it does not wait for a whole round of earlier ones to finish."""
         wake = asyncio.Event()
+        slots = asyncio.Semaphore(self.smtp.size)
+        in_flight: dict[str, asyncio.Task[None]] = {}
 
         def on_delivery(*_: object) -> None:
             wake.set()
+
+        async def send_in_slot(delivery_id: str) -> None:
+            try:
+                await self.send_one(delivery_id)
+            except Exception as exc:
+                log.warning("sending interrupted; retrying", error=repr(exc))
+            finally:
+                slots.release()
+                in_flight.pop(delivery_id, None)
 
         listener = await self.pool.acquire()
         try:
@@ -236,15 +255,22 @@ class Sender:
             while True:
                 # Cleared before looking, so a NOTIFY that arrives while sending is not lost.
                 wake.clear()
+                due: list[str] = []
                 try:
-                    await self.send_due()
+                    due = await self._due(limit, skip=in_flight)
+                    for delivery_id in due:
+                        await slots.acquire()
+                        in_flight[delivery_id] = asyncio.create_task(send_in_slot(delivery_id))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     log.warning("sending interrupted; retrying", error=repr(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), poll_interval)
+                if len(due) < limit:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), poll_interval)
         finally:
+            if in_flight:  # stopping: let the sends in flight be marked, so none is sent twice
+                await asyncio.wait(list(in_flight.values()), timeout=10)
             with contextlib.suppress(Exception):
                 await listener.remove_listener("deliveries", on_delivery)
                 await self.pool.release(listener)
