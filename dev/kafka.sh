@@ -88,8 +88,17 @@ ENV
 
 password_of() { sed -n 's/^KAFKA_SASL_PASSWORD=//p' "$(credential "$1")"; }
 
+# single_node_properties LISTENER PROTOCOL: one broker and controller in one process.
 single_node_properties() {
   cat <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=$1://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$1://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=$1
+listener.security.protocol.map=$1:$2,CONTROLLER:$2
 log.dirs=$DATA/logs
 num.partitions=1
 default.replication.factor=1
@@ -108,17 +117,7 @@ PROPS
 write_config() {
   mkdir -p "$DATA/logs"
   if [ -n "$SECURE" ]; then write_secure_config; return; fi
-  cat > "$CONFIG" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-$(single_node_properties)
-PROPS
+  single_node_properties PLAINTEXT PLAINTEXT > "$CONFIG"
 }
 
 write_secure_config() {
@@ -127,15 +126,7 @@ write_secure_config() {
   local store_pw controller_pw admin_pw
   store_pw=$(cat "$TLS/store-password"); controller_pw=$(cat "$DATA/controller-password")
   admin_pw=$(password_of admin)
-  ( umask 077; cat > "$CONFIG" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=BROKER://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=BROKER://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=BROKER
-listener.security.protocol.map=BROKER:SASL_SSL,CONTROLLER:SASL_SSL
+  ( umask 077; single_node_properties BROKER SASL_SSL > "$CONFIG"; cat >> "$CONFIG" <<PROPS
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 sasl.mechanism.controller.protocol=PLAIN
@@ -153,7 +144,6 @@ ssl.endpoint.identification.algorithm=https
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin;User:controller
-$(single_node_properties)
 PROPS
   )
 }
