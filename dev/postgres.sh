@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local PostgreSQL cluster from Debian's package, data under .run/postgres.
 #   dev/postgres.sh install | start | stop | status | reset
-# Databases: one per service (myndnet_membership, ...), created when missing.
+# Databases: one per service (myndnet_membership, ...; myndnet_secure_* for SECURE=1), created
+# when missing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PGPORT="${PGPORT:-5432}"
@@ -9,6 +10,9 @@ PG_USER="${PG_USER:-myndnet}"
 PG_PASSWORD="${PG_PASSWORD:-myndnet}"
 DATA="$RUN_DIR/postgres"
 DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_test)
+# The secure profile keeps databases of its own, as its broker keeps its own data: what one
+# network has published never shows up in the other.
+DATABASES+=(myndnet_secure_membership myndnet_secure_vacancies myndnet_secure_mentoring myndnet_secure_notify)
 
 # The server's binaries: the client package alone also has a bin/ folder (psql, pg_dump).
 pg_bin() {

@@ -54,6 +54,8 @@ case "${1:-}" in
           login="$RUN_DIR/kafka-secure/credentials/$name.env"
           [ -s "$login" ] || die "no Kafka login for $name at $login: start Kafka with SECURE=1 first"
           set -a; source "$login"; set +a
+          var="$(echo "$name" | tr a-z A-Z)_DATABASE_URL"
+          export "$var=${!var:-postgresql://myndnet:myndnet@127.0.0.1:${PGPORT:-5432}/myndnet_secure_$name}"
         fi
         exec nohup "$ROOT/.venv/bin/python" -m "myndnet_$name" >>"$LOGS/$name.log" 2>&1
       ) &
