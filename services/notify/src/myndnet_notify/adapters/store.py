@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -117,6 +117,39 @@ async def add_token(
 ) -> None:
     await conn.execute(
         "INSERT INTO tokens VALUES ($1, $2, $3, $4)", digest, subscription_id, purpose, expires_at
+    )
+
+
+async def mint_link_token(
+    conn: asyncpg.Connection,
+    delivery_id: str,
+    digest: bytes,
+    confirm_lifetime: timedelta,
+    unsubscribe_lifetime: timedelta,
+) -> asyncpg.Record | None:
+    """A queued delivery's kind, with the token its link needs stored in the same statement
+    (confirm for a confirmation, else unsubscribe; none without a subscription). None when the
+    delivery is no longer queued."""
+    return await conn.fetchrow(
+        """
+        WITH delivery AS (
+            SELECT kind, subscription_id FROM deliveries WHERE id = $1 AND status = 'queued'
+        ), minted AS (
+            INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at)
+            SELECT $2, d.subscription_id,
+                   CASE WHEN d.kind = 'confirmation' THEN 'confirm' ELSE 'unsubscribe' END,
+                   now() + CASE WHEN d.kind = 'confirmation' THEN $3::interval
+                                ELSE $4::interval END
+            FROM delivery d
+            WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = d.subscription_id)
+            RETURNING 1
+        )
+        SELECT kind, subscription_id, EXISTS (SELECT 1 FROM minted) AS minted FROM delivery
+        """,
+        delivery_id,
+        digest,
+        confirm_lifetime,
+        unsubscribe_lifetime,
     )
 
 

@@ -88,22 +88,17 @@ class Sender:
 
     async def send_one(self, delivery_id: str) -> int:
         # A link's token is committed before the e-mail leaves (so a link followed at once
-        # works), on its own short connection and before the delivery's row is locked: a send
-        # never holds two connections, so many at once cannot starve the pool.
+        # works), in one statement on its own short connection and before the delivery's row
+        # is locked: a send never holds two connections, so many at once cannot starve the pool.
+        fresh, digest = new_token()
         async with self.pool.acquire() as conn:
-            peek = await conn.fetchrow(
-                "SELECT kind, subscription_id FROM deliveries WHERE id = $1 AND status = 'queued'",
-                delivery_id,
+            peek = await store.mint_link_token(
+                conn, delivery_id, digest, CONFIRM_TOKEN_LIFETIME, UNSUBSCRIBE_TOKEN_LIFETIME
             )
         if peek is None:
             return 0
-        token = None
-        if peek["kind"] == "confirmation":
-            token = await self._mint(peek["subscription_id"], "confirm", CONFIRM_TOKEN_LIFETIME)
-        elif peek["subscription_id"]:
-            token = await self._mint(
-                peek["subscription_id"], "unsubscribe", UNSUBSCRIBE_TOKEN_LIFETIME
-            )
+        # No token without a subscription (a match e-mail), or when it was erased meanwhile.
+        token = fresh if peek["minted"] else None
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT * FROM deliveries WHERE id = $1 AND status = 'queued' "
@@ -168,15 +163,6 @@ class Sender:
             await self._announce(conn, row, NotificationSent, attempts)
             SENT.labels(row["kind"], "sent").inc()
             return 1
-
-    async def _mint(self, subscription_id: str, purpose: str, lifetime: timedelta) -> str:
-        """A token committed before its e-mail leaves: a link followed at once must work."""
-        token, digest = new_token()
-        async with self.pool.acquire() as conn:
-            await store.add_token(
-                conn, digest, subscription_id, purpose, datetime.now(UTC) + lifetime
-            )
-        return token
 
     async def _recipient(
         self, conn: asyncpg.Connection, row: asyncpg.Record
