@@ -7,6 +7,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_kit.testing import (
     ServiceProcess,
     committed_offsets,
@@ -163,6 +164,7 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
                 "replayed": [chosen["id"]],
                 "not_found": [999999],
                 "topic_gone": [gone],
+                "agency_topic": [],
             }
             huge = await client.post(
                 "/dlq/replay", json={"ids": [2**70]}, headers={"Authorization": f"Bearer {TOKEN}"}
@@ -341,3 +343,44 @@ async def _answers(client: httpx.AsyncClient) -> bool:
 
 async def _is_ready(client: httpx.AsyncClient) -> bool:
     return (await client.get("/health/ready")).status_code == 200
+
+
+async def test_in_the_secure_profile_a_service_does_not_replay_an_agency_s_event(
+    secure_kafka, database_url, unique
+):
+    """Only the agency may write its topics: the entry stays in the DLQ and the answer says
+    why, instead of the outbox holding everything behind a message it may not send."""
+    admin = secure_kafka.connection("admin")
+    agency_topic = f"hr.t{unique}.vacancies"
+    await ensure_topics(admin, [TopicSpec(agency_topic, 1)])
+    app = build(
+        SampleSettings(  # type: ignore[call-arg]
+            SAMPLE_DATABASE_URL=database_url,
+            SAMPLE_TOPIC=f"sample.{unique}",
+            OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
+            **secure_kafka.env("admin"),
+        )
+    )
+    async with running(app):
+        conn = await asyncpg.connect(database_url)
+        try:
+            entry = await conn.fetchval(
+                'INSERT INTO dlq_entries (consumer, topic, partition, "offset", key, '
+                "header_names, header_values, value, reason, error) VALUES "
+                "('c', $1, 0, 0, 'k', '{}', '{}', 'v', 'unknown_agency', 'e') RETURNING id",
+                agency_topic,
+            )
+        finally:
+            await conn.close()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app.api), base_url="http://s"
+        ) as client:
+            replay = await client.post(
+                "/dlq/replay", json={"ids": [entry]}, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+    assert replay.json() == {
+        "replayed": [],
+        "not_found": [],
+        "topic_gone": [],
+        "agency_topic": [entry],
+    }

@@ -310,7 +310,8 @@ def _security(kafka: KafkaConnection) -> SASLScram512 | None:
 async def _unstorable_input(request: Request, exc: Exception) -> JSONResponse:
     """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
     request's fault, not the service's."""
-    log.warning("request refused by the database", path=request.url.path, error=str(exc)[:200])
+    # Not the message: it quotes the value, which may be someone's personal data.
+    log.warning("request refused by the database", path=request.url.path, error=type(exc).__name__)
     return JSONResponse(
         {"detail": f"a value in the request cannot be stored or compared: {exc}"[:500]},
         status_code=422,
@@ -395,17 +396,30 @@ def _kit_router() -> APIRouter:
 
     @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
     async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
-        """Entries whose topic no longer exists (an agency's, after it left) stay in the DLQ:
-        the outbox would otherwise hold everything behind them until the topic came back."""
+        """Some entries stay in the DLQ, because the outbox would hold everything behind them:
+        those whose topic no longer exists (`topic_gone`, an agency's after it left), and in the
+        secure profile those from an agency's topic (`agency_topic`), which only the agency may
+        write: it publishes the event again."""
         async with pool_of(request).acquire() as conn:
             topic_of = await dlq.topics_of(conn, body.ids)
         kafka = service_of(request).settings.kafka()
+        agency_topic = sorted(
+            i
+            for i, topic in topic_of.items()
+            if kafka.secure and topic_names.agency_of_hr_topic(topic)
+        )
         existing = await existing_topics(kafka, set(topic_of.values()))
         gone = sorted(i for i, topic in topic_of.items() if topic not in existing)
+        kept = set(gone) | set(agency_topic)
         async with pool_of(request).acquire() as conn, conn.transaction():
-            replayed = await dlq.replay(conn, [i for i in topic_of if i not in gone])
+            replayed = await dlq.replay(conn, [i for i in topic_of if i not in kept])
         missing = sorted(set(body.ids) - set(topic_of))
-        return {"replayed": replayed, "not_found": missing, "topic_gone": gone}
+        return {
+            "replayed": replayed,
+            "not_found": missing,
+            "topic_gone": gone,
+            "agency_topic": [i for i in agency_topic if i not in gone],
+        }
 
     return router
 
