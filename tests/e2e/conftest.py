@@ -6,16 +6,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
-from email.policy import default as default_policy
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from myndnet_kit.testing import ServiceProcess, free_port, wait_until
+from myndnet_kit.testing import MailSink, ServiceProcess, free_port, wait_until
 from myndnet_schemas.connection import KafkaConnection
 
 ADMIN_DATABASE_URL = os.environ.get(
@@ -25,35 +21,12 @@ SERVICES = ("membership", "vacancies", "mentoring", "notify")
 TOKEN = "e2e-operator-token"
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        # A mail server that refuses, echoing the address as real ones do.
-        if address.startswith("refused."):
-            return f"550 5.1.1 <{address}>: Recipient address rejected"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = message_from_bytes(
-            envelope.original_content or envelope.content, policy=default_policy
-        )
-        message["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if address in m["X-Rcpt"]]
-
-
 @dataclass
 class Network:
     run: str
     kafka: KafkaConnection  # the tests' own access: the admin's login in the secure profile
     ports: dict[str, int]
-    mailbox: Mailbox
+    mailbox: MailSink
     logs: Path
     profile: str = "open"
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
@@ -91,10 +64,10 @@ async def network(
     profile = request.param
     run = uuid.uuid4().hex[:8]
     logs = tmp_path_factory.mktemp(f"e2e-logs-{profile}")
-    mailbox = Mailbox()
-    smtp_port = free_port()
-    sink = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
-    sink.start()
+    # A mail server that refuses some addresses, echoing them as real ones do.
+    mailbox = MailSink(refuse=lambda address: address.startswith("refused."))
+    mailbox.start()
+    smtp_port = mailbox.port
     databases = {s: f"e2e_{run}_{s}" for s in SERVICES}
     admin = await asyncpg.connect(ADMIN_DATABASE_URL)
     for name in databases.values():
@@ -160,7 +133,7 @@ async def network(
     finally:
         for process in net.processes.values():
             process.terminate()
-        sink.stop()
+        mailbox.stop()
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
         for name in databases.values():
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +170,48 @@ async def end_offsets(bootstrap: str | KafkaConnection, topic: str) -> dict[int,
         return {tp.partition: offset for tp, offset in ends.items()}
     finally:
         await stop_consumer(consumer)
+
+
+class MailSink:
+    """An SMTP server for tests that keeps every message it accepts, parsed, with its envelope
+    recipients in `X-Sink-Rcpt-To`. Addresses `refuse` picks get 550 with the address echoed,
+    as real mail servers answer."""
+
+    def __init__(self, refuse: Callable[[str], bool] = lambda address: False) -> None:
+        self.port = free_port()
+        self.refuse = refuse
+        self.messages: list[Message] = []
+        self._controller: Any = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if self.refuse(address):
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=default_policy
+        )
+        message["X-Sink-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m["X-Sink-Rcpt-To"]]
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
 
 def free_port() -> int:
