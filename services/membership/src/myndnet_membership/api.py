@@ -227,7 +227,7 @@ async def leave(request: Request, code: AgencyCode) -> Any:
     settings = service_of(request).settings
     if access.secure(settings):
         try:
-            await access.revoke_credentials(settings, code)
+            await access.revoke_credentials(settings, [code])
         except Exception as exc:  # the topic keeper removes it later
             log.warning("could not remove the kafka login yet", code=code, error=repr(exc))
     return agency.state()

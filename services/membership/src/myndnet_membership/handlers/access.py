@@ -58,7 +58,13 @@ async def issue_credentials(settings: ServiceSettings, code: str) -> KafkaCreden
     )
 
 
-async def revoke_credentials(settings: ServiceSettings, code: str) -> None:
+async def revoke_credentials(settings: ServiceSettings, codes: Iterable[str]) -> None:
+    """Remove the logins of agencies that left (one admin connection; quiet when there was none
+    to remove, as on the topic keeper's every round)."""
+    codes = list(codes)
+    if not codes:
+        return
     async with KafkaAccess(settings.kafka()) as access:
-        removed = await access.remove_login(agency_principal(code))
-    log.info("kafka login removed", agency=code, had_login=removed)
+        for code in codes:
+            if await access.remove_login(agency_principal(code)):
+                log.info("kafka login removed", agency=code)

@@ -47,8 +47,7 @@ async def keep_agency_topics(
                         r["code"]
                         for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'left'")
                     ]
-                for code in departed:
-                    await access.revoke_credentials(settings, code)
+                await access.revoke_credentials(settings, departed)
             backoff.reset()
             if cancelled():  # the admin client may have swallowed our cancellation
                 return
