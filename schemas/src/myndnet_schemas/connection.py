@@ -42,6 +42,8 @@ class KafkaConnection:
             return {"bootstrap_servers": self.bootstrap_servers}
         if not self.password:
             raise ValueError(f"a password is needed to log in to Kafka as {self.username!r}")
+        if self.cafile is not None and not os.path.isfile(self.cafile):
+            raise ValueError(f"the CA certificate {self.cafile!r} (KAFKA_SSL_CAFILE) is not a file")
         return {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": "SASL_SSL",
