@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# A local PostgreSQL cluster from Debian's package, data under .run/postgres.
-#   dev/postgres.sh install | start | stop | status | reset
+# A local PostgreSQL cluster from Debian's package.
+#   dev/postgres.sh install | start | stop | status | reset | where
+# Data: under .run/postgres when the server's user can reach it (run as yourself, or an existing
+# cluster there). PostgreSQL refuses to run as root, so as root it runs as the `postgres` user,
+# which cannot enter a checkout in a private folder (mode 700, like /root): there the data lives
+# in /var/lib/postgresql/myndnet/<checkout-id>/ and .run/postgres is a link to it.
 # Databases: one per service (myndnet_membership, ...; myndnet_secure_* for SECURE=1), created
 # when missing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -8,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PGPORT="${PGPORT:-5432}"
 PG_USER="${PG_USER:-myndnet}"
 PG_PASSWORD="${PG_PASSWORD:-myndnet}"
-DATA="$RUN_DIR/postgres"
+LINK="$RUN_DIR/postgres"
 DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_test)
 # The secure profile keeps databases of its own, as its broker keeps its own data: what one
 # network has published never shows up in the other.
@@ -47,10 +51,20 @@ install() {
   fi
 }
 
-# PostgreSQL refuses to run as root; as root, run its tools as the postgres user.
+# PostgreSQL refuses to run as root; as root, run its tools as the postgres user, from a folder
+# it may enter (the checkout's may be private).
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
+
+# data_dir: where this checkout's cluster lives (see the top of this file).
+data_dir() {
+  if [ -d "$LINK" ] && [ ! -L "$LINK" ]; then echo "$LINK"; return; fi   # made here before
+  if [ "$(id -u)" != 0 ]; then echo "$LINK"; return; fi
+  local id; id=$(printf '%s' "$(cd "$RUN_DIR" && pwd -P)" | sha256sum | cut -c1-12)
+  echo "/var/lib/postgresql/myndnet/$id"
+}
+DATA=$(data_dir)
 
 running() { as_pg "$(pg_bin)/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
@@ -62,6 +76,8 @@ start() {
     say "creating a cluster in $DATA"
     mkdir -p "$DATA"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$DATA"; chmod 700 "$DATA"; fi
+    if [ "$DATA" != "$LINK" ]; then ln -sfn "$DATA" "$LINK"; fi
+    as_pg test -w "$DATA" || die "the PostgreSQL user cannot write $DATA"
     local pwfile; pwfile=$(mktemp); echo "$PG_PASSWORD" > "$pwfile"; chmod 644 "$pwfile"
     as_pg "$bin/initdb" -D "$DATA" -U "$PG_USER" --pwfile="$pwfile" --auth-local=trust \
       --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$RUN_DIR/postgres-initdb.log" 2>&1 \
@@ -97,6 +113,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) if running; then say "running on 127.0.0.1:$PGPORT"; else say "not running"; exit 1; fi ;;
-  reset) stop; rm -rf "$DATA"; say "data removed" ;;
-  *) echo "usage: $0 install|start|stop|status|reset" >&2; exit 2 ;;
+  reset) stop; rm -rf "$DATA"; rm -f "$LINK"; say "data removed" ;;
+  where) echo "$DATA" ;;
+  *) echo "usage: $0 install|start|stop|status|reset|where" >&2; exit 2 ;;
 esac

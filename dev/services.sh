@@ -28,17 +28,32 @@ operator_tokens() {
   export OPERATOR_TOKENS
 }
 
+# failed NAME WHAT: tell the person which service failed, how, and what to try; stop the rest.
+failed() {
+  local name=$1 what=$2 log="$LOGS/$1.log"
+  say "error: $name $what"
+  if [ -s "$log" ]; then
+    say "the last lines of $log:"
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+  fi
+  say "what to try: read the whole log above; 'make down && make up' starts again"
+  say "  (a broker or database left by an older version: 'make clean' removes .run/ and its data)"
+  for other in "${SERVICES[@]}"; do stop_pidfile "$LOGS/$other.pid" "$other" 20 2>/dev/null; done
+  exit 1
+}
+
+# wait_ready NAME: until /health/ready answers 200. A service whose start-up fails for good
+# exits by itself; one that keeps waiting for something is given READY_TIMEOUT seconds.
 wait_ready() {
   local name=$1 port; port=$(port_of "$1")
-  for _ in $(seq 240); do
+  local deadline=$(( $(date +%s) + ${READY_TIMEOUT:-180} ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     if curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null; then return 0; fi
-    if ! pid_alive "$LOGS/$name.pid"; then
-      tail -n 20 "$LOGS/$name.log" >&2; die "$name exited during start-up (log: $LOGS/$name.log)"
-    fi
+    if ! pid_alive "$LOGS/$name.pid"; then failed "$name" "exited during start-up"; fi
     sleep 0.5
   done
-  tail -n 20 "$LOGS/$name.log" >&2
-  die "$name did not become ready on port $port in 120s (log: $LOGS/$name.log)"
+  local why; why=$(curl -sS "http://127.0.0.1:$port/health/ready" 2>&1 || true)
+  failed "$name" "did not become ready on port $port in ${READY_TIMEOUT:-180}s (readiness: $why)"
 }
 
 case "${1:-}" in

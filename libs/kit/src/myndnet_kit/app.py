@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from myndnet_kit.kafka import TopicSpec, ensure_topics, existing_topics, make_pr
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
-from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -103,6 +104,8 @@ class ServiceApp:
         self.started = False
         self.failure: str | None = None
         self._starting: asyncio.Task[None] | None = None
+        # Called when start-up fails for good; `run` sets it to stop the server.
+        self.on_fatal: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
         kafka = settings.kafka()
@@ -184,42 +187,28 @@ class ServiceApp:
         finally:
             await self._stop()
 
-    async def _until_done(self, what: str, step: Callable[[], Awaitable[Any]]) -> Any:
-        backoff = Backoff(first=0.5, cap=5.0)
-        while True:
-            try:
-                return await step()
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                delay = backoff.next()
-                log.warning(f"waiting for {what}", error=repr(exc), retry_in_s=round(delay, 1))
-                await asyncio.sleep(delay)
-
     async def _start(self) -> None:
         try:
-            self.pool = await self._until_done(
+            self.pool = await until_done(
                 "PostgreSQL",
                 lambda: create_pool(
                     self.settings.database_url, max_size=self.settings.database_pool_size
                 ),
             )
-            await self._until_done("PostgreSQL", self._migrate)
-            await self._until_done(
-                "Kafka", lambda: ensure_topics(self.settings.kafka(), self.topics)
-            )
+            await until_done("PostgreSQL", self._migrate)
+            await until_done("Kafka", lambda: ensure_topics(self.settings.kafka(), self.topics))
             producer = make_producer(self.settings.kafka(), f"myndnet-{self.service}-outbox")
-            await self._until_done("Kafka", producer.start)
+            await until_done("Kafka", producer.start)
             self.relay = OutboxRelay(self.pool, producer, self.service)
             self.relay.start()
             if self.membership is not None:
                 membership, pool = self.membership, self.pool
-                await self._until_done("Kafka", lambda: membership.start(pool))
+                await until_done("Kafka", lambda: membership.start(pool))
             for hook in self.on_start:
                 await hook(self)
             for consumer in self.consumers:
                 consumer.pool = self.pool
-            await self._until_done("Kafka", self.broker.start)
+            await until_done("Kafka", self.broker.start)
             for task in self.background:
                 self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
             self.started = True
@@ -228,11 +217,18 @@ class ServiceApp:
         except asyncio.CancelledError:
             raise
         except MigrationError as exc:
-            self.failure = str(exc)
-            log.critical("start-up stopped: migrations do not match", error=str(exc))
+            self._give_up(f"migrations do not match: {exc}")
         except Exception as exc:
-            self.failure = repr(exc)
-            log.critical("start-up failed", error=repr(exc), exc_info=True)
+            log.error("start-up step failed", error=repr(exc), exc_info=True)
+            self._give_up(repr(exc))
+
+    def _give_up(self, reason: str) -> None:
+        """A failure that waiting will not heal: stop the process (see `run`), never sit alive
+        and not ready."""
+        self.failure = reason
+        log.critical("start-up failed; stopping", service=self.service, reason=reason)
+        if self.on_fatal is not None:
+            self.on_fatal()
 
     async def _migrate(self) -> None:
         assert self.pool is not None
@@ -434,13 +430,29 @@ def _tune_garbage_collector() -> None:
 
 
 def run(service_app: ServiceApp) -> None:
-    """Serve the app with uvicorn on the service's port (logging is configured by the caller)."""
+    """Serve the app with uvicorn on the service's port (logging is configured by the caller).
+    A start-up that fails for good ends the process with exit code 1 and one line on stderr."""
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         service_app.api,
         host=service_app.settings.host,
         port=service_app.settings.port,
         log_config=None,
         access_log=False,
     )
+    server = uvicorn.Server(config)
+
+    def stop_server() -> None:
+        server.should_exit = True
+
+    service_app.on_fatal = stop_server
+    server.run()
+    if service_app.failure:
+        print(
+            f"myndnet-{service_app.service}: start-up failed: {service_app.failure}",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    if not server.started:
+        sys.exit(1)  # uvicorn could not bind the port; it has said why

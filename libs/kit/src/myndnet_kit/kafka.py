@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 from myndnet_schemas.connection import KafkaConnection, connection
 
 from myndnet_kit.logging import get_logger
@@ -48,7 +48,8 @@ async def ensure_topics(kafka: str | KafkaConnection, specs: Sequence[TopicSpec]
             if code == 0:
                 created.append(name)
             elif code != TopicAlreadyExistsError.errno:
-                raise RuntimeError(f"could not create topic {name}: error code {code}")
+                # The broker's own error class, so that one that can heal is retried.
+                raise for_code(code)(f"could not create topic {name}")
         if created:
             log.info("topics created", topics=created)
         return created
@@ -69,8 +70,9 @@ async def existing_topics(kafka: str | KafkaConnection, names: set[str]) -> set[
 
 
 async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int]:
-    """The partition numbers of a topic (empty when it does not exist), asked of the broker:
-    a fresh consumer's metadata may not list a topic it is not subscribed to yet."""
+    """The partition numbers of a topic that have a leader (none when it does not exist, or has
+    just been made), asked of the broker: a fresh consumer's metadata may not list a topic it is
+    not subscribed to yet."""
     admin = AIOKafkaAdminClient(**connection(kafka).options())
     await admin.start()
     try:
@@ -78,7 +80,11 @@ async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int
     finally:
         await admin.close()
     return sorted(
-        p["partition"] for d in described if d["error_code"] == 0 for p in d["partitions"]
+        p["partition"]
+        for d in described
+        if d["error_code"] == 0
+        for p in d["partitions"]
+        if p["error_code"] == 0 and p["leader"] >= 0
     )
 
 

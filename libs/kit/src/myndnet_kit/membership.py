@@ -20,7 +20,7 @@ from myndnet_schemas.events import AgencyState
 from myndnet_kit.consumer import Incoming, Rejected
 from myndnet_kit.kafka import compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_kit.logging import get_logger
-from myndnet_kit.retry import Backoff
+from myndnet_kit.retry import Backoff, NotYet, until_done
 from myndnet_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -52,6 +52,7 @@ class MembershipFollower:
         self.healthy = True
         self._consumer: AIOKafkaConsumer | None = None
         self._assigned: list[TopicPartition] = []
+        self._applied: dict[TopicPartition, int] = {}  # every offset below these is applied
         self._task: asyncio.Task[None] | None = None
         self._progress = asyncio.Condition()
 
@@ -70,30 +71,16 @@ class MembershipFollower:
     # -- start-up ---------------------------------------------------------------------------
 
     async def start(self, pool: asyncpg.Pool) -> None:
-        """Load the table, read the topic to its current end, then follow it."""
+        """Load the table, read the topic to its current end, then follow it.
+
+        Right after the topic is created the broker may not list its partitions yet; each step
+        that can heal is waited out (`until_done`), and a half-opened consumer is closed first."""
         self.pool = pool
         async with pool.acquire() as conn:
             rows = await conn.fetch("SELECT state FROM network_agencies")
         self.agencies = {r["state"]["code"]: AgencyState.model_validate(r["state"]) for r in rows}
-        await ensure_topics(
-            self.kafka,
-            [compacted(self.topic, self.partitions, self.replication_factor)],
-        )
-        self._consumer = AIOKafkaConsumer(
-            **self.kafka.options(),
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id="myndnet-membership-follower",
-        )
-        await self._consumer.start()
-        partitions = await topic_partitions(self.kafka, self.topic)
-        self._assigned = [TopicPartition(self.topic, p) for p in partitions]
-        self._consumer.assign(self._assigned)
-        await self._consumer.seek_to_beginning(*self._assigned)
-        ends = await self._consumer.end_offsets(self._assigned)
-        while not await self._reached(ends):
-            await self._read_once()
+        await until_done("Kafka", self._open)
+        await until_done(f"the topic {self.topic} to be readable", self._catch_up)
         self.caught_up = True
         log.info(
             "membership caught up",
@@ -101,6 +88,35 @@ class MembershipFollower:
             participating=sum(a.participates for a in self.agencies.values()),
         )
         self._task = asyncio.create_task(self._follow(), name="membership-follower")
+
+    async def _open(self) -> None:
+        await ensure_topics(
+            self.kafka,
+            [compacted(self.topic, self.partitions, self.replication_factor)],
+        )
+        if self._consumer is None:
+            consumer = AIOKafkaConsumer(
+                **self.kafka.options(),
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                client_id="myndnet-membership-follower",
+            )
+            await consumer.start()
+            self._consumer = consumer
+
+    async def _catch_up(self) -> None:
+        assert self._consumer is not None
+        partitions = await topic_partitions(self.kafka, self.topic)
+        if not partitions:
+            raise NotYet(f"the broker lists no partitions of {self.topic} yet")
+        self._assigned = [TopicPartition(self.topic, p) for p in partitions]
+        self._applied = {}
+        self._consumer.assign(self._assigned)
+        await self._consumer.seek_to_beginning(*self._assigned)
+        ends = await self._consumer.end_offsets(self._assigned)
+        while not self._reached(ends):
+            await self._read_once()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -110,12 +126,8 @@ class MembershipFollower:
         if self._consumer is not None:
             await stop_consumer(self._consumer)
 
-    async def _reached(self, ends: dict[TopicPartition, int]) -> bool:
-        assert self._consumer is not None
-        for tp, end in ends.items():
-            if await self._consumer.position(tp) < end:
-                return False
-        return True
+    def _reached(self, ends: dict[TopicPartition, int]) -> bool:
+        return all(self._applied.get(tp, -1) >= end for tp, end in ends.items())
 
     # -- following ----------------------------------------------------------------------------
 
@@ -139,9 +151,13 @@ class MembershipFollower:
     async def _read_once(self) -> None:
         assert self._consumer is not None
         batches = await self._consumer.getmany(timeout_ms=500, max_records=1000)
+        # The consumer's position moves when records are handed out, before they are applied;
+        # what waiters compare with is the position once they are.
+        positions = {tp: await self._consumer.position(tp) for tp in self._assigned}
         records = [r for part in batches.values() for r in part]
         if records:
             await self._apply(records)
+        self._applied = positions
         async with self._progress:
             self._progress.notify_all()
 
@@ -222,7 +238,7 @@ class MembershipFollower:
             async with asyncio.timeout(timeout):
                 ends = await self._consumer.end_offsets(self._assigned)
                 async with self._progress:
-                    while not await self._reached(ends):
+                    while not self._reached(ends):
                         await self._progress.wait()
             return True
         except TimeoutError:

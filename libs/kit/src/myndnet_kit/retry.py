@@ -2,9 +2,22 @@
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+
+from myndnet_kit.logging import get_logger
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+class NotYet(Exception):
+    """Something that exists but cannot be used yet: a topic whose partitions the broker's
+    metadata does not list yet, right after it was created. Waited out like a broker outage."""
+
 
 _TRANSIENT = (
     OSError,  # connection refused or reset, including ConnectionError
@@ -19,6 +32,8 @@ _TRANSIENT = (
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
     KafkaConnectionError,
+    KafkaTimeoutError,  # the broker did not answer in time: still starting, or busy
+    NotYet,
 )
 
 
@@ -46,3 +61,20 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempt = 0
+
+
+async def until_done(
+    what: str, step: Callable[[], Awaitable[T]], backoff: Backoff | None = None
+) -> T:
+    """Run `step` until it succeeds, waiting out transient failures with backoff and a log line
+    each; any other failure is raised at once."""
+    backoff = backoff or Backoff(first=0.5, cap=5.0)
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            delay = backoff.next()
+            log.warning(f"waiting for {what}", error=repr(exc), retry_in_s=round(delay, 1))
+            await asyncio.sleep(delay)

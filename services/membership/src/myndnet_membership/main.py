@@ -6,6 +6,7 @@ from typing import ClassVar
 from myndnet_kit.app import ServiceApp, run
 from myndnet_kit.kafka import compacted
 from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from pydantic import Field
 
@@ -30,7 +31,7 @@ def build(settings: MembershipSettings) -> ServiceApp:
             added = await seed_agencies(conn, settings.membership_topic)
         if added:
             log.info("seeded the network's agencies", added=len(added))
-            await create_agency_topics(settings, added)
+            await until_done("Kafka", lambda: create_agency_topics(settings, added))
 
     async def topic_keeper(app: ServiceApp) -> None:
         assert app.pool is not None
