@@ -8,7 +8,7 @@ COPY pyproject.toml uv.lock ./
 COPY schemas schemas
 COPY libs libs
 COPY services services
-RUN uv sync --frozen --no-dev
+RUN uv sync --locked --no-dev
 ENV PATH=/app/.venv/bin:$PATH HOST=0.0.0.0
 ARG SERVICE=membership
 ENV SERVICE=${SERVICE}

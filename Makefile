@@ -61,7 +61,7 @@ unit: install
 lint: install
 	uv run ruff check .
 	uv run ruff format --check .
-	uv run mypy schemas/src libs/kit/src services/*/src
+	uv run mypy schemas/src libs/*/src services/*/src
 	uv run python -m myndnet_schemas.docs --check
 
 clean: down

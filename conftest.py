@@ -10,8 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from myndnet_kit.testing import free_port
 from myndnet_schemas.connection import KafkaConnection
+from myndnet_testing import free_port
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 ADMIN_DATABASE_URL = os.environ.get(

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics, stop_consumer, topic_partitions
-from myndnet_kit.testing import produce
 from myndnet_schemas import AgencyRegistered, Event, VacancyPublished, topics
+from myndnet_testing import produce
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 ADMIN_DATABASE_URL = os.environ.get(

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, raw_drain
 from myndnet_kit.app import leave_body_undecoded, records_only
 from myndnet_kit.kafka import TopicSpec, ensure_topics
-from myndnet_kit.testing import produce_raw
+from myndnet_testing import produce_raw
 
 
 async def main(messages: int, batch_sizes: list[int]) -> None:

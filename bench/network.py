@@ -47,7 +47,8 @@ from common import (
     register_agencies,
 )
 from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer
-from myndnet_kit.testing import (
+from myndnet_schemas import Event, encode_binary, topics
+from myndnet_testing import (
     ServiceProcess,
     committed_offsets,
     end_offsets,
@@ -56,7 +57,6 @@ from myndnet_kit.testing import (
     read_to_end,
     wait_until,
 )
-from myndnet_schemas import Event, encode_binary, topics
 
 TOKEN = "bench-operator-token"
 SERVICES = ("membership", "vacancies", "mentoring", "notify")

@@ -19,12 +19,12 @@ from aiosmtpd.controller import Controller
 sys.path.insert(0, str(Path(__file__).parent))
 from common import FIELDS, MUNICIPALITIES, ROLES, SENTENCES, scratch_database, summary
 from myndnet_kit.db import KIT_MIGRATIONS, SERVER_SETTINGS, create_pool, migrate
-from myndnet_kit.testing import free_port
 from myndnet_notify.adapters import store
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys
 from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.main import MIGRATIONS
+from myndnet_testing import free_port
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
 TYPES = ["permanent", "fixed_term", "summer_job", "trainee"]

@@ -31,8 +31,8 @@ from common import (
     summary,
 )
 from myndnet_kit.logging import configure_logging
-from myndnet_kit.testing import committed_offsets, end_offsets, read_to_end, running
 from myndnet_schemas import Event, parse
+from myndnet_testing import committed_offsets, end_offsets, read_to_end, running
 from myndnet_vacancies.main import VacanciesSettings, build
 
 

@@ -8,4 +8,6 @@ if ! command -v uv >/dev/null; then
   command -v uv >/dev/null || die "uv did not install (python3 -m pip install uv)"
 fi
 cd "$ROOT"
-uv sync --frozen --quiet 2>/dev/null || uv sync --quiet
+# --locked: a lock that no longer matches pyproject.toml fails here, loudly, instead of being
+# re-resolved on someone's machine to versions nobody tested.
+uv sync --locked --quiet || die "uv.lock does not match pyproject.toml: run 'uv lock' and commit uv.lock"

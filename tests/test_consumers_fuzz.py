@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.consumer import EventConsumer
-from myndnet_kit.testing import TestNetwork, running
 from myndnet_schemas import REGISTRY, EnvelopeError, parse, topics
 from myndnet_schemas.docs import json_schema
+from myndnet_testing import TestNetwork, running
 
 pytestmark = pytest.mark.integration
 EXAMPLES = Path(__file__).parents[1] / "schemas" / "examples"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from myndnet_kit.testing import read_topic
 from myndnet_schemas import parse, topics
 from myndnet_schemas.cli import publish_main, sync_export_main
+from myndnet_testing import read_topic
 
 pytestmark = pytest.mark.integration
 EXAMPLES = Path(__file__).parents[1] / "examples"

@@ -8,10 +8,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_kit.kafka import stop_consumer, topic_partitions
-from myndnet_kit.testing import produce_raw, wait_until
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, VacancyPublished
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.publisher import AgencyPublisher
+from myndnet_testing import produce_raw, wait_until
 
 pytestmark = pytest.mark.integration
 

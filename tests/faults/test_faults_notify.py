@@ -11,10 +11,10 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from myndnet_kit.db import create_pool
-from myndnet_kit.testing import ServiceProcess, TestNetwork, free_port, produce, wait_until
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_schemas import Event, VacancyOpened
+from myndnet_testing import ServiceProcess, TestNetwork, free_port, produce, wait_until
 
 from conftest import report, scale
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from myndnet_kit.testing import ServiceProcess, free_port, read_to_end, running, wait_until
+from myndnet_testing import ServiceProcess, free_port, read_to_end, running, wait_until
 
 from conftest import report, scale
 

@@ -12,16 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from myndnet_kit.testing import (
-    ServiceProcess,
-    committed_offsets,
-    end_offsets,
-    free_port,
-    produce,
-    produce_raw,
-    read_to_end,
-    wait_until,
-)
 from myndnet_schemas import (
     Event,
     VacancyPublished,
@@ -32,6 +22,16 @@ from myndnet_schemas import (
     topics,
 )
 from myndnet_schemas.publisher import AgencyPublisher
+from myndnet_testing import (
+    ServiceProcess,
+    committed_offsets,
+    end_offsets,
+    free_port,
+    produce,
+    produce_raw,
+    read_to_end,
+    wait_until,
+)
 from myndnet_vacancies.domain.register import apply
 
 from conftest import report, scale

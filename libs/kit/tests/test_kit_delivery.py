@@ -8,7 +8,8 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.kafka import TopicSpec, ensure_topics
-from myndnet_kit.testing import (
+from myndnet_schemas import Event, VacancyWithdrawn, encode_binary, topics
+from myndnet_testing import (
     ServiceProcess,
     committed_offsets,
     end_offsets,
@@ -19,7 +20,6 @@ from myndnet_kit.testing import (
     running,
     wait_until,
 )
-from myndnet_schemas import Event, VacancyWithdrawn, encode_binary, topics
 from sample_service import SampleSettings, build
 
 pytestmark = pytest.mark.integration

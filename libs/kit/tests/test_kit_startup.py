@@ -7,7 +7,7 @@ import httpx
 import pytest
 from myndnet_kit import membership as membership_module
 from myndnet_kit.membership import MembershipFollower
-from myndnet_kit.testing import ServiceProcess, TestNetwork, free_port, running
+from myndnet_testing import ServiceProcess, TestNetwork, free_port, running
 from sample_service import SampleSettings, build
 
 pytestmark = pytest.mark.integration

@@ -15,10 +15,10 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer, topic_partitions
-from myndnet_kit.testing import running, wait_until
 from myndnet_membership.main import MembershipSettings, build
 from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection
+from myndnet_testing import running, wait_until
 
 pytestmark = pytest.mark.integration
 TOKEN = "access-test-token"

@@ -11,9 +11,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings
-from myndnet_kit.testing import read_topic, running
 from myndnet_membership.main import MembershipSettings, build
 from myndnet_schemas import parse
+from myndnet_testing import read_topic, running
 from pydantic import Field
 
 pytestmark = pytest.mark.integration

@@ -6,10 +6,10 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.testing import TestNetwork, produce, read_to_end, running, wait_until
 from myndnet_mentoring.handlers.programme import end_programmes, expire_proposals, now
 from myndnet_mentoring.main import MentoringSettings, build
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, MentorWithdrawn, parse, topics
+from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
 
 pytestmark = pytest.mark.integration
 TOKEN = "mentoring-test-token"

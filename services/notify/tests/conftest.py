@@ -1,7 +1,7 @@
 """An SMTP sink of the test's own, which can be stopped and started again."""
 
 import pytest
-from myndnet_kit.testing import MailSink
+from myndnet_testing import MailSink
 
 
 @pytest.fixture

@@ -16,11 +16,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from myndnet_schemas import Event, encode_binary
-from myndnet_schemas.connection import KafkaConnection, connection
-
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.kafka import stop_consumer, topic_partitions
+from myndnet_schemas import Event, encode_binary
+from myndnet_schemas.connection import KafkaConnection, connection
 
 
 async def wait_until(
@@ -297,9 +296,8 @@ class TestNetwork:
         )
 
     async def register(self, *names: str, create_topics: bool = True) -> None:
-        from myndnet_schemas import topics
-
         from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
+        from myndnet_schemas import topics
 
         await ensure_topics(self.kafka, [compacted(self.membership_topic)])
         if create_topics:
