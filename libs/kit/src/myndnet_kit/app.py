@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import asyncpg
 from aiokafka import ConsumerRecord
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import Consumer, KafkaMessage
 from faststream.kafka.message import FAKE_CONSUMER
@@ -28,7 +28,6 @@ from faststream.kafka.message import KafkaMessage as KafkaBatch
 from faststream.middlewares import AckPolicy
 from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
-from faststream.specification.asyncapi.site import get_asyncapi_html
 from myndnet_schemas import topics as topic_names
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
@@ -39,6 +38,7 @@ from myndnet_kit import dlq
 from myndnet_kit.auth import parse_operator_tokens, require_operator
 from myndnet_kit.consumer import BatchHandler, BeforeBatch, Check, EventConsumer, check_hr_source
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
+from myndnet_kit.docs import add_docs
 from myndnet_kit.kafka import TopicSpec, ensure_topics, existing_topics, make_producer
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
@@ -127,8 +127,14 @@ class ServiceApp:
         )
 
         self.api = FastAPI(
-            title=title, description=description, version=version, lifespan=self._lifespan
+            title=title,
+            description=description,
+            version=version,
+            lifespan=self._lifespan,
+            docs_url=None,
+            redoc_url=None,
         )
+        add_docs(self.api, lambda request: service_of(request).asyncapi)
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
@@ -359,15 +365,6 @@ def _kit_router() -> APIRouter:
     @router.get("/metrics", tags=["health"])
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @router.get("/asyncapi.json", tags=["docs"])
-    async def asyncapi_json(request: Request) -> Response:
-        spec = service_of(request).asyncapi.to_specification()
-        return Response(spec.to_json(), media_type="application/json")
-
-    @router.get("/asyncapi", tags=["docs"], response_class=HTMLResponse)
-    async def asyncapi_html(request: Request) -> str:
-        return get_asyncapi_html(service_of(request).asyncapi.to_specification())
 
     @router.get("/dlq", tags=["operators"], dependencies=[require_operator("dlq:replay")])
     async def list_dlq(
