@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint bench faults clean
+.PHONY: help install servers servers-down up down demo test unit lint bench faults first-run clean
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -17,6 +17,8 @@ help:
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
 	@echo "make faults    the fault scenarios at full size (make test runs them small)"
 	@echo "make lint      ruff, mypy and the contract documents check"
+	@echo "make first-run clone into a private folder; make up (3 times, fresh servers), demo, down"
+	@echo "make clean     make down, then remove .run/ and PostgreSQL's data"
 
 install:
 	@bash dev/install.sh
@@ -64,5 +66,9 @@ lint: install
 	uv run mypy schemas/src libs/*/src services/*/src
 	uv run python -m myndnet_schemas.docs --check
 
+first-run: install
+	@bash dev/first-run-check.sh $(RUNS)
+
 clean: down
+	@bash dev/postgres.sh reset
 	rm -rf .run
