@@ -8,7 +8,13 @@ mkdir -p "$RUN_DIR"
 say() { printf '\033[1m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# running PID: the process exists and is not a zombie (a stopped server whose parent has gone
+# may stay a zombie until something reaps it; it listens on nothing).
+running_pid() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]
+}
+pid_alive() { [ -f "$1" ] && running_pid "$(cat "$1")"; }
 
 # stop_pidfile FILE NAME [SECONDS]: TERM, wait, then KILL; removes the pid file.
 stop_pidfile() {
@@ -17,7 +23,7 @@ stop_pidfile() {
   local pid; pid=$(cat "$file")
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq "$((wait_s * 10))"); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$file"; say "$name stopped"; return 0; }
+    running_pid "$pid" || { rm -f "$file"; say "$name stopped"; return 0; }
     sleep 0.1
   done
   say "$name did not stop in ${wait_s}s; killing it"
