@@ -93,7 +93,7 @@ class Network:
         run = self.run
         return {
             "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-            "OPERATOR_TOKENS": TOKEN,
+            "OPERATOR_TOKENS": f"{TOKEN}=*",
             "MEMBERSHIP_TOPIC": self.membership_topic,
             "CONSUMER_GROUP_PREFIX": f"bench{run}.",
             "SMTP_HOST": "127.0.0.1",

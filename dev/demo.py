@@ -139,7 +139,8 @@ async def until(what: str, check, timeout: float = 30.0):
 
 async def main(seed: int) -> None:
     rng = random.Random(seed)
-    token = os.environ.get("OPERATOR_TOKENS") or (ROOT / ".run/operator-token").read_text().strip()
+    configured = os.environ.get("OPERATOR_TOKENS", "").split(";")[0].rpartition("=")[0]
+    token = configured or (ROOT / ".run/operator-token").read_text().strip()
     operator = {"Authorization": f"Bearer {token.split('=')[0].split(';')[0]}"}
     async with httpx.AsyncClient(timeout=30) as http:
         print("Candidates subscribe and confirm ...")

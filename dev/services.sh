@@ -24,7 +24,7 @@ operator_tokens() {
     chmod 600 "$file"
     say "generated a local operator token with every right: $file"
   fi
-  OPERATOR_TOKENS="$(cat "$file")"
+  OPERATOR_TOKENS="$(cat "$file")=*"
   export OPERATOR_TOKENS
 }
 

@@ -36,7 +36,8 @@ def test_every_service_its_port_and_its_variables_match_the_settings():
         port = CONTRACT_PORTS[name]
         assert settings.model_fields["port"].default == port
         assert environment[f"{name.upper()}_PORT"] == str(port)
-        assert service["ports"] == [f"{port}:{port}"]
+        # Published on this machine only: an operator opens them wider on purpose.
+        assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
         unknown = set(environment) - aliases(settings) - {"SERVICE"}
         assert not unknown, f"{name}: variables no setting reads: {unknown}"
         assert environment["SERVICE"] == name
@@ -61,7 +62,13 @@ def test_the_infrastructure_is_kafka_in_kraft_mode_postgres_and_mailpit():
 
 def test_the_dockerfile_runs_the_chosen_service():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "uv sync --frozen --no-dev" in dockerfile
+    assert "uv sync --locked --no-dev" in dockerfile
     assert "python -m myndnet_${SERVICE}" in dockerfile
     for name in SETTINGS:
         assert (ROOT / f"services/{name}/src/myndnet_{name}/__main__.py").exists()
+
+
+def test_the_operator_must_choose_a_token_there_is_no_default():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "${OPERATOR_TOKENS:?" in text
+    assert "change-me" not in text

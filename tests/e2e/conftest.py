@@ -74,7 +74,7 @@ async def network(
         await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     common = {
-        "OPERATOR_TOKENS": TOKEN,
+        "OPERATOR_TOKENS": f"{TOKEN}=*",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "KAFKA_METADATA_MAX_AGE_MS": "1000",

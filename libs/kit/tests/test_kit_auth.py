@@ -3,8 +3,9 @@
 import hashlib
 
 import httpx
+import pytest
 from fastapi import FastAPI
-from myndnet_kit.auth import parse_operator_tokens, require_operator
+from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens, require_operator
 
 
 def app_with(spec: str) -> FastAPI:
@@ -25,12 +26,12 @@ async def call(app: FastAPI, token: str | None) -> int:
 
 
 async def test_no_token_is_401_a_wrong_one_401_and_one_without_the_right_403():
-    app = app_with("alpha=dlq:replay; beta=membership:write; gamma")
+    app = app_with("alpha=dlq:replay; beta=membership:write; gamma=*")
     assert await call(app, None) == 401
     assert await call(app, "nope") == 401
     assert await call(app, "beta") == 403
     assert await call(app, "alpha") == 200
-    assert await call(app, "gamma") == 200  # no scopes listed: every right
+    assert await call(app, "gamma") == 200  # * is every right
 
 
 async def test_a_token_may_be_configured_by_its_hash_only():
@@ -44,3 +45,40 @@ def test_only_hashes_are_kept():
     [token] = parse_operator_tokens("plain-text-token=*")
     assert b"plain-text-token" not in token.digest
     assert token.allows("anything")
+
+
+async def test_a_token_may_hold_equals_signs_the_rights_follow_the_last_one():
+    app = app_with("abc==def=dlq:replay")
+    assert await call(app, "abc==def") == 200
+    assert await call(app, "abc") == 401
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("lonely-token", "lists no rights"),
+        ("alpha=dlq:replay;beta", "entry 2 lists no rights"),
+        ("alpha=", "empty list of rights"),
+        ("alpha= , ", "empty list of rights"),
+        ("=dlq:replay", "lists no rights"),
+        ("change-me-local-operator-token=*", "published default"),
+        ("sha256:abcd=*", "64 hex digits"),
+    ],
+)
+def test_configuration_fails_closed_and_says_why_without_quoting_the_token(spec, says):
+    with pytest.raises(OperatorTokensError) as refused:
+        parse_operator_tokens(spec)
+    assert says in str(refused.value)
+    assert "lonely-token" not in str(refused.value)
+
+
+def test_a_service_does_not_start_with_a_default_token():
+    from sample_service import SampleSettings, build
+
+    settings = SampleSettings(  # type: ignore[call-arg]
+        SAMPLE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
+        SAMPLE_TOPIC="sample.auth",
+        OPERATOR_TOKENS="change-me-local-operator-token=*",
+    )
+    with pytest.raises(OperatorTokensError):
+        build(settings)

@@ -2,7 +2,10 @@
 
 import re
 
+# The contract's shape of a code (in the released event schemas); a code is registered only if
+# it also begins and ends with a letter or digit (no "--"): see `validate_agency_code`.
 AGENCY_CODE_RE = re.compile(r"^[a-z0-9-]{2,40}$")
+_NEW_CODE_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])")
 
 MEMBERSHIP_AGENCIES = "membership.agencies"
 VACANCIES = "vacancies.vacancies"
@@ -20,10 +23,12 @@ class InvalidAgencyCode(ValueError):
 
 
 def validate_agency_code(code: str) -> str:
-    if not isinstance(code, str) or not AGENCY_CODE_RE.match(code):
+    # fullmatch: `$` in `match` would accept a trailing newline.
+    if not isinstance(code, str) or not _NEW_CODE_RE.fullmatch(code):
         raise InvalidAgencyCode(
-            f"agency code {code!r} is not valid: use 2–40 characters of a–z, 0–9 and '-' "
-            "(for example 'skatteverket' or 'tr-sundsvall')"
+            f"agency code {code!r} is not valid: use 2–40 characters of a–z, 0–9 and '-', "
+            "beginning and ending with a letter or digit (for example 'skatteverket' or "
+            "'tr-sundsvall')"
         )
     return code
 
@@ -42,7 +47,7 @@ def dlq(service: str) -> str:
 
 def agency_of_hr_topic(topic: str) -> str | None:
     """The agency code in `hr.<code>.vacancies` / `hr.<code>.leadership`, else None."""
-    match = _HR_TOPIC_RE.match(topic)
+    match = _HR_TOPIC_RE.fullmatch(topic)
     return match.group(1) if match else None
 
 

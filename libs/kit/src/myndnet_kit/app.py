@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import asyncpg
 from aiokafka import ConsumerRecord
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import Consumer, KafkaMessage
@@ -35,18 +36,20 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from myndnet_kit import dlq
-from myndnet_kit.auth import parse_operator_tokens, require_operator
+from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens, require_operator
 from myndnet_kit.consumer import BatchHandler, BeforeBatch, Check, EventConsumer, check_hr_source
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
 from myndnet_kit.docs import add_docs
 from myndnet_kit.kafka import TopicSpec, ensure_topics, existing_topics, make_producer
-from myndnet_kit.logging import get_logger
+from myndnet_kit.logging import configure_logging, get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings
+from myndnet_kit.web import SecurityHeaders
 
 log = get_logger(__name__)
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 Hook = Callable[["ServiceApp"], Coroutine[Any, Any, None]]
 GC_FIRST_GENERATION_THRESHOLD = 50_000
@@ -137,6 +140,8 @@ class ServiceApp:
         add_docs(self.api, lambda request: service_of(request).asyncapi)
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
+        self.api.add_exception_handler(RequestValidationError, _invalid_request)
+        self.api.add_middleware(SecurityHeaders)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
         for router in routers:
@@ -312,12 +317,36 @@ def _security(kafka: KafkaConnection) -> SASLScram512 | None:
 async def _unstorable_input(request: Request, exc: Exception) -> JSONResponse:
     """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
     request's fault, not the service's."""
-    # Not the message: it quotes the value, which may be someone's personal data.
+    # Neither the message nor the value: the message names the query's internals and quotes the
+    # value, which may be someone's personal data.
     log.warning("request refused by the database", path=request.url.path, error=type(exc).__name__)
     return JSONResponse(
-        {"detail": f"a value in the request cannot be stored or compared: {exc}"[:500]},
+        {
+            "detail": "a value in the request cannot be stored or compared (a NUL character in "
+            "text, or a number out of range)"
+        },
         status_code=422,
     )
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a request that fails validation, saying where and what is wrong without echoing
+    the value: it may be personal data, or text that cannot even be encoded (a lone surrogate
+    made FastAPI's own answer fail with a 500)."""
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {
+            "loc": [part if isinstance(part, int) else _printable(str(part)) for part in e["loc"]],
+            "msg": _printable(str(e.get("msg", ""))),
+            "type": e.get("type", "value_error"),
+        }
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")[:500]
 
 
 async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:
@@ -453,3 +482,28 @@ def run(service_app: ServiceApp) -> None:
         sys.exit(1)
     if not server.started:
         sys.exit(1)  # uvicorn could not bind the port; it has said why
+
+
+def serve(settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceApp]) -> None:
+    """A service's main: read its settings, build it and run it. Configuration that cannot be
+    used ends the process with exit code 2 and one line naming what is wrong (never a value:
+    it may be a secret)."""
+    from pydantic import ValidationError
+
+    try:
+        settings = settings_type()
+        configure_logging(settings.service, settings.log_level)
+        service_app = build(settings)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        _refuse(settings_type.service, problems)
+    except OperatorTokensError as exc:
+        _refuse(settings_type.service, str(exc))
+    run(service_app)
+
+
+def _refuse(service: str, problem: str) -> NoReturn:
+    print(f"myndnet-{service}: the configuration cannot be used: {problem}", file=sys.stderr)
+    sys.exit(2)

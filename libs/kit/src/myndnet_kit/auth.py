@@ -1,8 +1,11 @@
 """Operator bearer tokens: 401 without one, 403 with one lacking the right.
 
-`OPERATOR_TOKENS` holds entries separated by ';', each `TOKEN=SCOPE,SCOPE` (or just `TOKEN` for
-every right). TOKEN may be written `sha256:<hex>` so that the plain token is nowhere in the
-configuration. Only hashes are kept in memory and they are compared in constant time.
+`OPERATOR_TOKENS` holds entries separated by ';', each `TOKEN=RIGHT,RIGHT`, with `*` for every
+right; the rights follow the last '=', so a token may itself hold '='. An entry that lists no
+rights is an error, not every right: configuration fails closed. TOKEN may be written
+`sha256:<hex>` so that the plain token is nowhere in the configuration. Only hashes are kept in
+memory and they are compared in constant time. A token known to be a published default (such as
+the old docker-compose one) is refused, and the service does not start.
 """
 
 import hashlib
@@ -29,19 +32,57 @@ class OperatorToken:
         return ALL_RIGHTS in self.scopes or scope in self.scopes
 
 
+# Tokens that have appeared in this project's files or are the usual placeholders.
+KNOWN_DEFAULTS = frozenset(
+    {
+        "change-me-local-operator-token",
+        "change-me",
+        "changeme",
+        "secret",
+        "token",
+        "operator",
+        "admin",
+        "password",
+    }
+)
+
+
+class OperatorTokensError(ValueError):
+    """OPERATOR_TOKENS cannot be used; the message says why without quoting a token."""
+
+
 def parse_operator_tokens(spec: str) -> list[OperatorToken]:
     tokens = []
-    for entry in filter(None, (part.strip() for part in spec.split(";"))):
-        secret, _, scopes = entry.partition("=")
+    for number, entry in enumerate(filter(None, (p.strip() for p in spec.split(";"))), start=1):
+        secret, equals, scopes = entry.rpartition("=")
         secret = secret.strip()
-        digest = (
-            bytes.fromhex(secret.removeprefix("sha256:"))
-            if secret.startswith("sha256:")
-            else token_hash(secret)
-        )
-        rights = frozenset(s.strip() for s in scopes.split(",") if s.strip()) or frozenset(
-            {ALL_RIGHTS}
-        )
+        rights = frozenset(s.strip() for s in scopes.split(",") if s.strip())
+        if not equals or not secret:
+            raise OperatorTokensError(
+                f"OPERATOR_TOKENS entry {number} lists no rights: write TOKEN=RIGHT,RIGHT, "
+                "or TOKEN=* for every right"
+            )
+        if not rights:
+            raise OperatorTokensError(
+                f"OPERATOR_TOKENS entry {number} has an empty list of rights: name them, "
+                "or write * for every right"
+            )
+        if secret.lower() in KNOWN_DEFAULTS:
+            raise OperatorTokensError(
+                f"OPERATOR_TOKENS entry {number} is a published default token; make your own, "
+                "for example with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if secret.startswith("sha256:"):
+            try:
+                digest = bytes.fromhex(secret.removeprefix("sha256:"))
+            except ValueError:
+                digest = b""
+            if len(digest) != hashlib.sha256().digest_size:
+                raise OperatorTokensError(
+                    f"OPERATOR_TOKENS entry {number}: sha256: must be followed by 64 hex digits"
+                )
+        else:
+            digest = token_hash(secret)
         tokens.append(OperatorToken(digest, rights))
     return tokens
 

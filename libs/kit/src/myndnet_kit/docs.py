@@ -15,6 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from faststream.specification import AsyncAPI
 from swagger_ui_bundle import swagger_ui_path
 
+from myndnet_kit.web import script_json
+
 ASYNCAPI_VIEWER = Path(__file__).parent / "static" / "asyncapi-react-3.1.5"
 SWAGGER_ASSETS = "/static/docs/swagger"
 ASYNCAPI_ASSETS = "/static/docs/asyncapi"
@@ -51,12 +53,11 @@ def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], AsyncAPI]) -> None:
 
 
 def asyncapi_page(title: str, document: str, root: str = "") -> str:
-    # The document goes into a <script>: "<" escaped so that no string in it can end the element.
     config = {
         "schema": json.loads(document),
         "config": {"show": {"sidebar": True}, "sidebar": {"showOperations": "byDefault"}},
     }
-    data = json.dumps(config).replace("<", "\\u003c")
+    data = script_json(config)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,10 +3,10 @@
 import re
 from datetime import date, datetime
 from typing import Annotated, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+from myndnet_schemas.text import multiline, one_line, safe_https_url
 from myndnet_schemas.vocabulary import ISO_639_1
 
 TYPE_PREFIX = "se.myndnet."
@@ -37,30 +37,19 @@ def _check_language(code: str) -> str:
     return code
 
 
-# The common shape, accepted without parsing; anything else is judged by urlsplit.
-_PLAIN_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#]\S*)?")
-
-
-def _check_https_url(url: str) -> str:
-    if _PLAIN_HTTPS_URL.fullmatch(url):
-        return url
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.netloc or " " in url:
-        raise ValueError("must be an https:// address, such as https://www.example.se/jobb/123")
-    return url
-
-
 def _unique(items: list) -> list:
     if len(set(items)) != len(items):
         raise ValueError("must not list the same value twice")
     return items
 
 
-_EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+_EMAIL_RE = re.compile(
+    "[^@\\s\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,}"
+)
 
 
 def _check_work_email(address: str) -> str:
-    if not _EMAIL_RE.match(address):
+    if not _EMAIL_RE.fullmatch(address):
         raise ValueError("must be an e-mail address such as anna.andersson@myndighet.se")
     return address
 
@@ -68,12 +57,14 @@ def _check_work_email(address: str) -> str:
 EntityId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 Language = Annotated[str, AfterValidator(_check_language)]
 Languages = Annotated[list[Language], AfterValidator(_unique)]
-HttpsUrl = Annotated[str, Field(max_length=2000), AfterValidator(_check_https_url)]
+HttpsUrl = Annotated[str, Field(max_length=2000), AfterValidator(safe_https_url)]
 WorkEmail = Annotated[str, Field(max_length=254), AfterValidator(_check_work_email)]
 FourDigits = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-CompetenceArea = Annotated[str, Field(min_length=1, max_length=60)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+CompetenceArea = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(one_line)]
+Municipality = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(one_line)]
+Description = Annotated[str, Field(max_length=20_000), AfterValidator(multiline)]
 
 
 def _iso_date(value: object) -> object:

@@ -8,12 +8,14 @@ from myndnet_schemas.events.base import (
     Bool,
     CompetenceArea,
     Date,
+    Description,
     EntityId,
     EventData,
     FourDigits,
     HttpsUrl,
     Int,
     Languages,
+    Municipality,
     Name,
     ShortText,
     WorkEmail,
@@ -36,13 +38,13 @@ class VacancyFields(EventData):
 
     vacancy_id: EntityId
     revision: Int = Field(ge=1)
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    description: Annotated[str, Field(max_length=20_000)]
+    title: ShortText
+    description: Description
     occupation_field: OccupationField
     ssyk: FourDigits | None = None
     employment_type: EmploymentType
     extent: Extent
-    municipality: Annotated[str, Field(min_length=1, max_length=100)]
+    municipality: Municipality
     municipality_code: FourDigits | None = None
     remote: RemoteWork
     target_groups: TargetGroups = Field(default_factory=list)
@@ -94,7 +96,7 @@ class LeaderIdentity(EventData):
         default_factory=list
     )
     languages: Languages = Field(default_factory=lambda: ["sv"], min_length=1)
-    municipality: Annotated[str, Field(min_length=1, max_length=100)]
+    municipality: Municipality
 
     def subject(self) -> str:
         return self.person_id

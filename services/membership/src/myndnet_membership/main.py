@@ -3,9 +3,9 @@
 from pathlib import Path
 from typing import ClassVar
 
-from myndnet_kit.app import ServiceApp, run
+from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.kafka import compacted
-from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from pydantic import Field
@@ -56,6 +56,4 @@ def build(settings: MembershipSettings) -> ServiceApp:
 
 
 def main() -> None:
-    settings = MembershipSettings()
-    configure_logging(settings.service, settings.log_level)
-    run(build(settings))
+    serve(MembershipSettings, build)

@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
-from myndnet_kit.app import ServiceApp, Subscription, run
+from myndnet_kit.app import ServiceApp, Subscription, serve
 from myndnet_kit.consumer import Incoming, check_service_source
 from myndnet_kit.kafka import TopicSpec
-from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, local_database_url
@@ -119,6 +119,4 @@ def build(settings: NotifySettings) -> ServiceApp:
 
 
 def main() -> None:
-    settings = NotifySettings()
-    configure_logging(settings.service, settings.log_level)
-    run(build(settings))
+    serve(NotifySettings, build)

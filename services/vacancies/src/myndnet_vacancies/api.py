@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.app import pool_of, service_of
+from myndnet_kit.web import script_json
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 
@@ -116,7 +117,8 @@ async def one_vacancy(
         raise HTTPException(404, f"no vacancy {vacancy_id!r} of agency {code!r}")
     base = _base_url(request)
     if "application/ld+json" in request.headers.get("accept", ""):
-        return JSONResponse(views.job_posting(row, base), media_type="application/ld+json")
+        # Escaped so that a page can embed it as it is in <script type="application/ld+json">.
+        return Response(script_json(views.job_posting(row, base)), media_type="application/ld+json")
     return JSONResponse(views.vacancy_json(row, base))
 
 

@@ -5,10 +5,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
-from myndnet_kit.app import ServiceApp, Subscription, run
+from myndnet_kit.app import ServiceApp, Subscription, serve
 from myndnet_kit.consumer import Incoming, check_hr_source
 from myndnet_kit.kafka import TopicSpec
-from myndnet_kit.logging import configure_logging
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
@@ -80,6 +79,4 @@ def build(settings: VacanciesSettings) -> ServiceApp:
 
 
 def main() -> None:
-    settings = VacanciesSettings()
-    configure_logging(settings.service, settings.log_level)
-    run(build(settings))
+    serve(VacanciesSettings, build)

@@ -6,6 +6,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from myndnet_schemas.text import xml_safe
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -107,9 +108,10 @@ def atom_feed(rows: list[asyncpg.Record], base_url: str) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "sv"})
 
     def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        attrs = {name: xml_safe(value) for name, value in attrs.items()}
         element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         if text is not None:
-            element.text = text
+            element.text = xml_safe(text)
         return element
 
     add(feed, "id", f"{base_url}/vacancies/feed.atom")
