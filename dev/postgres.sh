@@ -5,6 +5,8 @@
 # cluster there). PostgreSQL refuses to run as root, so as root it runs as the `postgres` user,
 # which cannot enter a checkout in a private folder (mode 700, like /root): there the data lives
 # in /var/lib/postgresql/myndnet/<checkout-id>/ and .run/postgres is a link to it.
+# Its log keeps errors terse and without the statement: a refused row's DETAIL and the query's
+# values may hold someone's address.
 # Databases: one per service (myndnet_membership, ...; myndnet_secure_* for SECURE=1), created
 # when missing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -89,7 +91,7 @@ start() {
   else
     if port_open 127.0.0.1 "$PGPORT"; then die "port $PGPORT is taken by another process; set PGPORT or *_DATABASE_URL"; fi
     as_pg "$bin/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c log_error_verbosity=terse -c log_min_error_statement=panic" \
       >/dev/null || { tail -n 20 "$DATA/server.log" >&2; die "PostgreSQL did not start"; }
     say "PostgreSQL started on 127.0.0.1:$PGPORT (log: $DATA/server.log)"
   fi

@@ -204,7 +204,9 @@ async def test_refusals_are_clear(kafka_bootstrap, database_url, unique):
 
         rejoined = await post({**good, "name": "Ny igen"})
         assert rejoined.status_code == 201 and rejoined.json()["status"] == "active"
-        history = (await http.get(f"/agencies/{good['code']}/history")).json()
+        history_url = f"/agencies/{good['code']}/history"
+        assert (await http.get(history_url, headers={"Authorization": ""})).status_code == 401
+        history = (await http.get(history_url)).json()
         assert [h["change"] for h in history] == ["registered", "left", "registered"]
         listed = (await http.get("/agencies", params={"status": "active"})).json()
         assert len(listed) == 20

@@ -408,11 +408,18 @@ async def test_sign_ups_are_rate_limited_and_unconfirmed_ones_are_removed_after_
     await s.net.register("a")
     async with running(build(s.settings())) as app, client(app) as http:
         codes = [
-            (await http.post("/subscriptions", json={"email": "ivrig@example.org"})).status_code
-            for _ in range(6)
+            (
+                await http.post(
+                    "/subscriptions",
+                    json={"email": "ivrig@example.org", "filters": {"keywords": [f"ord{i}"]}},
+                )
+            ).status_code
+            for i in range(6)
         ]
         assert codes == [202] * 5 + [429]
-        limited = await http.post("/subscriptions", json={"email": "ivrig@example.org"})
+        limited = await http.post(
+            "/subscriptions", json={"email": "ivrig@example.org", "filters": {"keywords": ["x1"]}}
+        )
         assert "try again in an hour" in limited.text and limited.headers["Retry-After"]
         await http.post("/subscriptions", json={"email": "bekraftad@example.org"})
         await wait_until(lambda: _mail_for(sink, "bekraftad@example.org", 1), what="mail")

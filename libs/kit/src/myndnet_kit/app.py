@@ -46,7 +46,7 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings
-from myndnet_kit.web import SecurityHeaders
+from myndnet_kit.web import SafeServerErrors, SecurityHeaders
 
 log = get_logger(__name__)
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -141,7 +141,8 @@ class ServiceApp:
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.add_exception_handler(RequestValidationError, _invalid_request)
-        self.api.add_middleware(SecurityHeaders)
+        self.api.add_middleware(SafeServerErrors)
+        self.api.add_middleware(SecurityHeaders)  # outermost: on the 500 answer too
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
         for router in routers:
@@ -421,9 +422,11 @@ def _kit_router() -> APIRouter:
         """Some entries stay in the DLQ, because the outbox would hold everything behind them:
         those whose topic no longer exists (`topic_gone`, an agency's after it left), and in the
         secure profile those from an agency's topic (`agency_topic`), which only the agency may
-        write: it publishes the event again."""
+        write: it publishes the event again. Entries kept only as a truncated copy
+        (`too_large`) are not sent either."""
         async with pool_of(request).acquire() as conn:
             topic_of = await dlq.topics_of(conn, body.ids)
+            too_large = await dlq.truncated(conn, body.ids)
         kafka = service_of(request).settings.kafka()
         agency_topic = sorted(
             i
@@ -432,7 +435,7 @@ def _kit_router() -> APIRouter:
         )
         existing = await existing_topics(kafka, set(topic_of.values()))
         gone = sorted(i for i, topic in topic_of.items() if topic not in existing)
-        kept = set(gone) | set(agency_topic)
+        kept = set(gone) | set(agency_topic) | too_large
         async with pool_of(request).acquire() as conn, conn.transaction():
             replayed = await dlq.replay(conn, [i for i in topic_of if i not in kept])
         missing = sorted(set(body.ids) - set(topic_of))
@@ -441,6 +444,7 @@ def _kit_router() -> APIRouter:
             "not_found": missing,
             "topic_gone": gone,
             "agency_topic": [i for i in agency_topic if i not in gone],
+            "too_large": sorted(too_large - set(gone)),
         }
 
     return router
@@ -466,6 +470,8 @@ def run(service_app: ServiceApp) -> None:
         port=service_app.settings.port,
         log_config=None,
         access_log=False,
+        proxy_headers=bool(service_app.settings.forwarded_allow_ips),
+        forwarded_allow_ips=service_app.settings.forwarded_allow_ips or None,
     )
     server = uvicorn.Server(config)
 

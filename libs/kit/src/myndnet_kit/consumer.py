@@ -51,6 +51,45 @@ BATCH_SECONDS = Histogram(
 )
 
 
+# No event of the contract comes near this (a vacancy with a 20,000-character description is
+# about 60 kB); the broker takes up to 1 MB, and a DLQ copy of a near-limit message with its
+# x-dlq-* headers would be more than the relay's producer may send.
+MAX_EVENT_BYTES = 256 * 1024
+KEPT_OF_TOO_LARGE = 16 * 1024  # of the value, and of the headers, in the DLQ copy
+
+
+def record_size(
+    key: bytes | None, headers: Sequence[tuple[str, bytes]], value: bytes | None
+) -> int:
+    return (
+        len(key or b"")
+        + len(value or b"")
+        + sum(len(name) + len(content or b"") for name, content in headers)
+    )
+
+
+def too_large(record: ConsumerRecord, headers: list[tuple[str, bytes]], size: int) -> DeadMessage:
+    """A truncated copy for the DLQ: the first bytes of the value and the headers that fit."""
+    kept: list[tuple[str, bytes]] = []
+    room = KEPT_OF_TOO_LARGE
+    for name, content in headers:
+        cost = len(name) + len(content or b"")
+        if cost <= room:
+            kept.append((name, content))
+            room -= cost
+    return DeadMessage(
+        record.topic,
+        record.partition,
+        record.offset,
+        (record.key or b"")[:256] or None,
+        kept,
+        (record.value or b"")[:KEPT_OF_TOO_LARGE],
+        "too_large",
+        f"the message is {size} bytes; events may be at most {MAX_EVENT_BYTES} bytes "
+        f"(the DLQ keeps its first {KEPT_OF_TOO_LARGE} bytes)",
+    )
+
+
 @dataclass(frozen=True)
 class Incoming:
     """A valid event and where it was read."""
@@ -168,6 +207,18 @@ class EventConsumer:
         dead: list[DeadMessage] = []
         for record in records:
             headers = list(record.headers or ())
+            size = record_size(record.key, headers, record.value)
+            if size > MAX_EVENT_BYTES:
+                dead.append(too_large(record, headers, size))
+                log.warning(
+                    "message sent to the DLQ",
+                    reason="too_large",
+                    bytes=size,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+                continue
             try:
                 event = parse(headers, record.key, record.value)
                 if event.type not in self.accepts:

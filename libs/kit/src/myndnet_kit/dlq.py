@@ -138,6 +138,16 @@ async def topics_of(conn: asyncpg.Connection, ids: Sequence[int]) -> dict[int, s
     return {r["id"]: r["topic"] for r in rows}
 
 
+async def truncated(conn: asyncpg.Connection, ids: Sequence[int]) -> set[int]:
+    """Entries kept only as a truncated copy (too large): replaying them would send a broken
+    message."""
+    rows = await conn.fetch(
+        "SELECT id FROM dlq_entries WHERE id = ANY($1::bigint[]) AND reason = 'too_large'",
+        list(ids),
+    )
+    return {r["id"] for r in rows}
+
+
 async def replay(conn: asyncpg.Connection, ids: Sequence[int]) -> list[int]:
     """Queue chosen entries, unchanged, for their original topic; returns the ids replayed."""
     rows = await conn.fetch(

@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from myndnet_schemas import Event, encode_binary
 from prometheus_client import Counter, Gauge
 
@@ -31,6 +32,27 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_PENDING = Gauge(
     "myndnet_outbox_pending", "Messages waiting in the outbox at the last look", ["service"]
 )
+
+
+OUTBOX_PARKED = Counter(
+    "myndnet_outbox_parked_total",
+    "Outbox messages the broker would never take, moved to outbox_parked",
+    ["service"],
+)
+
+# Failures no retry heals: the record itself is unacceptable to the broker.
+NEVER_ACCEPTED = (MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError)
+
+PARK = """
+WITH parked AS (
+    DELETE FROM outbox WHERE id = ANY($1::bigint[])
+    RETURNING id, topic, key, header_names, header_values, value, created_at
+)
+INSERT INTO outbox_parked (id, topic, key, header_names, header_values, value, created_at, error)
+SELECT p.id, p.topic, p.key, p.header_names, p.header_values, p.value, p.created_at, e.error
+FROM parked p JOIN unnest($1::bigint[], $2::text[]) AS e (id, error) ON e.id = p.id
+ON CONFLICT (id) DO NOTHING
+"""
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._backoff = Backoff()
         self.healthy = True
 
     def start(self) -> None:
@@ -113,7 +136,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def _run(self) -> None:
-        backoff = Backoff()
+        backoff = self._backoff
         while not self._stopping:
             try:
                 async with self.pool.acquire() as conn:
@@ -145,6 +168,7 @@ class OutboxRelay:
                 self._wake.clear()
                 sent = await self.publish_pending(conn)
                 self.healthy = True
+                self._backoff.reset()  # the next interruption waits briefly again
                 if self._stopping and sent < self.batch_size:
                     return
                 if sent < self.batch_size:
@@ -164,24 +188,50 @@ class OutboxRelay:
         OUTBOX_PENDING.labels(self.service).set(len(rows))
         if not rows:
             return 0
-        await self._send(rows)
-        await self._mark_sent(conn, [row["id"] for row in rows])
-        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        refused = await self._send(rows)
+        if refused:
+            await self._park(conn, refused)
+        await self._mark_sent(conn, [row["id"] for row in rows if row["id"] not in refused])
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows) - len(refused))
         return len(rows)
 
-    async def _send(self, rows: Sequence[asyncpg.Record]) -> None:
+    async def _send(self, rows: Sequence[asyncpg.Record]) -> dict[int, str]:
+        """Publish and wait for every acknowledgement; returns the rows the broker will never
+        take (id: why). Any other failure is raised and the whole batch is tried again."""
         # send() only queues; the producer keeps per-partition order and idempotence drops its
         # own retries. Every acknowledgement must arrive before anything is marked sent.
-        futures = [
-            await self.producer.send(
-                row["topic"],
-                value=row["value"],
-                key=row["key"],
-                headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+        refused: dict[int, str] = {}
+        pending: list[tuple[int, asyncio.Future[Any]]] = []
+        for row in rows:
+            try:
+                future = await self.producer.send(
+                    row["topic"],
+                    value=row["value"],
+                    key=row["key"],
+                    headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+                )
+            except NEVER_ACCEPTED as exc:
+                refused[row["id"]] = repr(exc)[:500]
+                continue
+            pending.append((row["id"], future))
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        for (row_id, _), result in zip(pending, results, strict=True):
+            if isinstance(result, NEVER_ACCEPTED):
+                refused[row_id] = repr(result)[:500]
+            elif isinstance(result, BaseException):
+                raise result
+        return refused
+
+    async def _park(self, conn: asyncpg.Connection, refused: dict[int, str]) -> None:
+        async with conn.transaction():
+            await conn.execute(PARK, list(refused), list(refused.values()))
+        OUTBOX_PARKED.labels(self.service).inc(len(refused))
+        for row_id, error in refused.items():
+            log.error(
+                "the broker will never take this outbox message; parked in outbox_parked",
+                outbox_id=row_id,
+                error=error,
             )
-            for row in rows
-        ]
-        await asyncio.gather(*futures)
 
     async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)

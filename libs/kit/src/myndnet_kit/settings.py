@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     operator_tokens: str = Field("", alias="OPERATOR_TOKENS")
     public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
     host: str = Field("127.0.0.1", alias="HOST")
+    # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses, or *);
+    # none by default, so a client cannot choose the address its limits are counted under.
+    forwarded_allow_ips: str = Field("", alias="FORWARDED_ALLOW_IPS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")

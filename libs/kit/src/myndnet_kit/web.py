@@ -2,10 +2,16 @@
 <script> element."""
 
 import json
+import traceback
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from myndnet_kit.logging import get_logger
+
+log = get_logger(__name__)
 
 # The documentation pages run their own scripts and the document inline; nothing else loads.
 CONTENT_SECURITY_POLICY = (
@@ -42,6 +48,43 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SafeServerErrors:
+    """ASGI middleware: an unexpected exception answers a plain 500 and is logged with its type
+    and where it was raised, never its message or the request's values. Exception messages
+    quote what they were given (a database's "Key (email)=(...) already exists"), and people's
+    addresses must not reach the logs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            frames = traceback.extract_tb(exc.__traceback__)
+            log.error(
+                "request failed",
+                path=scope.get("path"),
+                method=scope.get("method"),
+                error=type(exc).__name__,
+                at=[f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames[-6:]],
+            )
+            if started:
+                raise  # the answer has begun; the server closes the connection
+            response = JSONResponse({"detail": "internal error"}, status_code=500)
+            await response(scope, receive, send)
 
 
 def script_json(value: Any) -> str:

@@ -116,8 +116,10 @@ async def get_agency(request: Request, code: AgencyCode) -> Any:
     return (await _agency_or_404(request, code)).state()
 
 
-@router.get("/agencies/{code}/history")
+@router.get("/agencies/{code}/history", dependencies=[require_operator("membership:write")])
 async def agency_history(request: Request, code: AgencyCode) -> list[dict[str, Any]]:
+    """Every change of the agency, for operators: it names former coordinators and their work
+    e-mail."""
     async with pool_of(request).acquire() as conn:
         changes = await repository.history(conn, code)
     if not changes:

@@ -133,13 +133,15 @@ async def mint_link_token(
     return await conn.fetchrow(
         """
         WITH delivery AS (
-            SELECT kind, subscription_id FROM deliveries WHERE id = $1 AND status = 'queued'
+            SELECT kind, subscription_id, context FROM deliveries
+            WHERE id = $1 AND status = 'queued'
         ), minted AS (
-            INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at)
+            INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at, preferences)
             SELECT $2, d.subscription_id,
                    CASE WHEN d.kind = 'confirmation' THEN 'confirm' ELSE 'unsubscribe' END,
                    now() + CASE WHEN d.kind = 'confirmation' THEN $3::interval
-                                ELSE $4::interval END
+                                ELSE $4::interval END,
+                   CASE WHEN d.kind = 'confirmation' THEN d.context -> 'preferences' END
             FROM delivery d
             WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = d.subscription_id)
             RETURNING 1
@@ -156,6 +158,30 @@ async def mint_link_token(
 async def token(conn: asyncpg.Connection, digest: bytes, purpose: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT * FROM tokens WHERE token_hash = $1 AND purpose = $2 FOR UPDATE", digest, purpose
+    )
+
+
+async def lock_for_signup(conn: asyncpg.Connection, *keys: str) -> None:
+    """Serialise sign-ups that share a key (an address, a client) until the transaction ends,
+    so that limits and the one-subscription-per-address rule hold under concurrency. Callers
+    give keys in the same order (address, then client), so two sign-ups cannot deadlock."""
+    for key in keys:
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", key)
+
+
+async def confirmation_pending(
+    conn: asyncpg.Connection, subscription_id: str, preferences: dict[str, Any], since: datetime
+) -> bool:
+    """A confirmation for exactly these preferences is queued, or was sent since `since`."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM deliveries WHERE subscription_id = $1 "
+            "AND kind = 'confirmation' AND context -> 'preferences' = $2::jsonb "
+            "AND (status = 'queued' OR (status = 'sent' AND sent_at > $3)))",
+            subscription_id,
+            preferences,
+            since,
+        )
     )
 
 

@@ -112,9 +112,16 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+def base_address(email: str) -> str:
+    """The mailbox an address reaches: lower-cased, without a `+tag` (anna+jobb@ and
+    anna+x@ are one person's, and share one sign-up limit)."""
+    local, _, domain = email.lower().rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 def address_key(email: str) -> str:
-    """For rate limits: the address, hashed, so it is not stored a second time."""
-    return "address:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    """For rate limits: the base address, hashed, so it is not stored a second time."""
+    return "address:" + hashlib.sha256(base_address(email).encode()).hexdigest()
 
 
 def person_ref(agency: str, person_id: str) -> str:

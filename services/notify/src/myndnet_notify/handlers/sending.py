@@ -9,7 +9,7 @@ import re
 import ssl
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiosmtplib
@@ -23,6 +23,7 @@ from prometheus_client import Counter
 
 from myndnet_notify.adapters import store
 from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
+from myndnet_notify.domain.delivery import Failed, SendFailure, after_failure
 from myndnet_notify.domain.subscriptions import (
     CONFIRM_TOKEN_LIFETIME,
     UNSUBSCRIBE_TOKEN_LIFETIME,
@@ -31,7 +32,6 @@ from myndnet_notify.domain.subscriptions import (
 
 log = get_logger(__name__)
 SOURCE = service_source("notify")
-MAX_ATTEMPTS = 12
 SENT = Counter("myndnet_notify_emails_total", "E-mails by outcome", ["kind", "outcome"])
 
 
@@ -39,6 +39,25 @@ def without_address(error: str, address: str) -> str:
     """An SMTP error as logged, stored and announced: mail servers echo the recipient, and a
     candidate's address must not leave the subscriptions table."""
     return re.sub(re.escape(address), "<recipient>", error, flags=re.IGNORECASE)[:500]
+
+
+def classify(exc: Exception, address: str) -> SendFailure:
+    """What a failed try means for the delivery (see `domain.delivery`)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return SendFailure(
+            f"the address was refused: {without_address(repr(exc), address)}", permanent=True
+        )
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return SendFailure(without_address(repr(exc), address), permanent=exc.code >= 500)
+    if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
+        return SendFailure(without_address(repr(exc), address), permanent=False)
+    if isinstance(exc, UnicodeError):
+        # An address (or header) the SMTP path cannot carry; sign-up refuses such addresses,
+        # so this is one stored before that rule.
+        return SendFailure("the message cannot be encoded for SMTP (non-ASCII address)", True)
+    # A fault of ours (a template, a bug): tried again with growing pauses, a bounded number of
+    # times, so a fix can still deliver it. Only the type: the message may quote the address.
+    return SendFailure(f"could not build or send the message: {type(exc).__name__}", False)
 
 
 @dataclass
@@ -122,37 +141,42 @@ class Sender:
             elif row["subscription_id"]:
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
                 context["unsubscribe_url"] = unsubscribe_url
-            subject, text, html = self.templates.render(row["kind"], language, context)
-            message = build_message(
-                to=address,
-                subject=subject,
-                text=text,
-                html=html,
-                message_id=f"<{delivery_id}@{self.domain}>",
-                unsubscribe_url=unsubscribe_url,
-            )
             attempts = row["attempts"] + 1
             try:
+                subject, text, html = self.templates.render(row["kind"], language, context)
+                message = build_message(
+                    to=address,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    message_id=f"<{delivery_id}@{self.domain}>",
+                    unsubscribe_url=unsubscribe_url,
+                )
                 await self.smtp.send(message)
-            except aiosmtplib.SMTPRecipientsRefused as exc:
-                error = f"the address was refused: {without_address(repr(exc), address)}"
-                await self._fail(conn, row, attempts, error)
-                return 1
-            except (aiosmtplib.SMTPException, OSError, TimeoutError, ssl.SSLError) as exc:
-                permanent = isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500
-                if permanent or attempts >= MAX_ATTEMPTS:
-                    await self._fail(conn, row, attempts, without_address(repr(exc), address))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failure = classify(exc, address)
+                outcome = after_failure(failure, attempts)
+                if isinstance(outcome, Failed):
+                    await self._fail(conn, row, attempts, outcome.error)
                 else:
-                    pause = min(300, 2**attempts)
                     await conn.execute(
                         "UPDATE deliveries SET attempts = $2, last_error = $3, "
                         "next_attempt_at = now() + $4::interval WHERE id = $1",
                         delivery_id,
                         attempts,
-                        without_address(repr(exc), address),
-                        timedelta(seconds=pause),
+                        outcome.error,
+                        outcome.pause,
                     )
                     SENT.labels(row["kind"], "retry").inc()
+                    log.info(
+                        "delivery will be tried again",
+                        delivery=delivery_id,
+                        attempts=attempts,
+                        pause_s=outcome.pause.total_seconds(),
+                        error=outcome.error,
+                    )
                 return 1
             await conn.execute(
                 "UPDATE deliveries SET status = 'sent', attempts = $2, "
@@ -174,11 +198,7 @@ class Sender:
             return None, "sv", "the subscriber was erased"
         if row["kind"] != "confirmation" and subscription["status"] != "confirmed":
             return None, "sv", f"the subscription is {subscription['status']}"
-        language = (
-            (subscription["pending"] or {}).get("language")
-            if row["kind"] == "confirmation"
-            else None
-        )
+        language = (row["context"] or {}).get("language") if row["kind"] == "confirmation" else None
         return subscription["email"], language or subscription["language"], ""
 
     async def _fail(
@@ -230,7 +250,9 @@ class Sender:
             try:
                 await self.send_one(delivery_id)
             except Exception as exc:
-                log.warning("sending interrupted; retrying", error=repr(exc))
+                # The database, not the mail: the delivery stays queued. Only the type is
+                # logged, since a message may quote what it was given.
+                log.warning("sending interrupted; retrying", error=type(exc).__name__)
             finally:
                 slots.release()
                 in_flight.pop(delivery_id, None)

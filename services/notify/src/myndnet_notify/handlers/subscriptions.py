@@ -30,16 +30,23 @@ async def subscribe(
     conn: asyncpg.Connection, email: str, preferences: Preferences, client: str, now: datetime
 ) -> None:
     """Record the wish and send a confirmation; nothing else is sent until it is confirmed.
-    Subscribing again with the same address changes the same subscription (once confirmed)."""
+    Subscribing again with the same address changes the same subscription (once confirmed).
+    The same wish again, while its confirmation is on its way, sends nothing more."""
     hour_ago = now - timedelta(hours=1)
+    by_address, by_client = address_key(email), f"client:{client}"
+    wish = preferences.as_json()
     async with conn.transaction():
-        by_address, by_client = address_key(email), f"client:{client}"
+        await store.lock_for_signup(conn, by_address, by_client)
+        existing = await store.subscription_by_email(conn, email)
+        if existing is not None and await store.confirmation_pending(
+            conn, existing["id"], wish, hour_ago
+        ):
+            return
         if await store.count_attempts(conn, by_address, hour_ago) >= PER_ADDRESS_PER_HOUR:
             raise RateLimited("too many sign-ups for this address; try again in an hour")
         if await store.count_attempts(conn, by_client, hour_ago) >= PER_CLIENT_PER_HOUR:
             raise RateLimited("too many sign-ups from this client; try again in an hour")
         await store.record_attempt(conn, by_address, by_client)
-        existing = await store.subscription_by_email(conn, email)
         if existing is None:
             subscription_id = await store.add_subscription(conn, email, preferences)
         else:
@@ -51,7 +58,8 @@ async def subscribe(
             kind="confirmation",
             recipient_ref=subscription_id,
             subscription_id=subscription_id,
-            context={"language": preferences.language},
+            # The link confirms these preferences, whatever is submitted after them.
+            context={"language": preferences.language, "preferences": wish},
         )
 
 
@@ -66,10 +74,10 @@ async def confirm(conn: asyncpg.Connection, token: str, now: datetime) -> str:
         )
         subscription = await store.subscription(conn, row["subscription_id"])
         assert subscription is not None
-        if subscription["pending"]:
-            await store.apply_preferences(
-                conn, subscription["id"], Preferences.from_json(subscription["pending"])
-            )
+        # What this link was sent for (links minted before that was recorded: the latest wish).
+        wish = row["preferences"] or subscription["pending"]
+        if wish:
+            await store.apply_preferences(conn, subscription["id"], Preferences.from_json(wish))
         await conn.execute(
             "UPDATE subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, "
             "$2), last_digest_at = coalesce(last_digest_at, $2) WHERE id = $1",

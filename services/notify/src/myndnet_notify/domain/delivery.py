@@ -1,0 +1,39 @@
+"""What happens to an e-mail after a try: sent, tried again later, or failed for good. Plain
+Python: the sender classifies what went wrong (`SendFailure`), this decides.
+
+Every try is counted, so a delivery can never loop: a failure that will not change by waiting
+(the server refused the address, an address SMTP cannot carry) fails at once; anything else is
+tried again after a growing pause, and fails once it has been tried `MAX_ATTEMPTS` times.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+MAX_ATTEMPTS = 12
+LONGEST_PAUSE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    error: str  # what went wrong, without the recipient's address
+    permanent: bool  # waiting will not change it
+
+
+@dataclass(frozen=True)
+class Retry:
+    pause: timedelta
+    error: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: str
+
+
+def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:
+    """`attempts` counts the try that just failed."""
+    if failure.permanent:
+        return Failed(failure.error)
+    if attempts >= MAX_ATTEMPTS:
+        return Failed(f"gave up after {attempts} tries: {failure.error}")
+    return Retry(min(LONGEST_PAUSE, timedelta(seconds=2**attempts)), failure.error)

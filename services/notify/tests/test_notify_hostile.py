@@ -1,0 +1,140 @@
+"""Hostile sign-ups against notify on the real Kafka broker, PostgreSQL and an SMTP sink: nothing
+anyone sends stops the mail, and no address reaches a log."""
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from myndnet_notify.domain.subscriptions import Preferences
+from myndnet_notify.handlers import subscriptions as handlers
+from myndnet_notify.main import build
+from myndnet_schemas import parse
+from myndnet_testing import read_to_end, running, wait_until
+from test_notify_service import Setup, _mail_for, client, link
+
+pytestmark = pytest.mark.integration
+
+
+async def deliveries(database_url: str) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetch("SELECT kind, status, attempts, last_error FROM deliveries")
+    finally:
+        await conn.close()
+
+
+async def test_addresses_smtp_cannot_carry_are_refused_and_old_ones_never_stop_the_mail(
+    kafka_bootstrap, database_url, unique, sink, caplog, capsys
+):
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    async with running(build(s.settings())) as app, client(app) as http:
+        refused = await http.post("/subscriptions", json={"email": "rtü-x@example.org"})
+        assert refused.status_code == 422 and "cannot carry" in refused.text
+        assert "rtü-x" not in refused.text
+        # An internationalised domain is sent in its ASCII form.
+        assert (
+            await http.post("/subscriptions", json={"email": "x@exämple.org"})
+        ).status_code == 202
+        await wait_until(lambda: _mail_for(sink, "x@xn--exmple-cua.org", 1), what="IDN mail")
+
+        # 200 such addresses stored before the rule, each with a confirmation due first.
+        assert app.pool is not None
+        async with app.pool.acquire() as conn:
+            for n in range(200):
+                await handlers.subscribe(
+                    conn,
+                    f"rtü-{n}@example.org",
+                    Preferences(language="sv", frequency="immediate"),
+                    f"198.51.100.{n}",
+                    datetime.now(UTC),
+                )
+        started = time.monotonic()
+        ok = await http.post("/subscriptions", json={"email": "vanlig@example.org"})
+        assert ok.status_code == 202
+        await wait_until(lambda: _mail_for(sink, "vanlig@example.org", 1), 20, what="the mail")
+        waited = time.monotonic() - started
+
+        async def all_failed() -> bool:
+            rows = await deliveries(database_url)
+            return sum(r["status"] == "failed" for r in rows) == 200
+
+        await wait_until(all_failed, 30, what="the 200 to fail")
+        rows = await deliveries(database_url)
+        failed = [r for r in rows if r["status"] == "failed"]
+        assert {r["attempts"] for r in failed} == {1}  # tried once, never again
+        assert all("non-ASCII" in r["last_error"] for r in failed)
+        assert not [r for r in rows if r["status"] == "queued"]
+        conn = await asyncpg.connect(database_url)
+        try:
+            tokens = await conn.fetchval("SELECT count(*) FROM tokens")
+        finally:
+            await conn.close()
+        assert tokens <= 202  # one link per try, not one a second
+    print(f"normal confirmation arrived {waited:.2f}s after 200 unsendable ones were queued")
+    announced = [
+        parse(r.headers, r.key, r.value)
+        for r in await read_to_end(kafka_bootstrap, "notify.deliveries")
+    ]
+    assert sum(e.type == "se.myndnet.notification.failed.v1" for e in announced) >= 200
+    printed = capsys.readouterr()
+    lines = [r.getMessage() for r in caplog.records] + [printed.out, printed.err]
+    assert not [line for line in lines if "rtü-" in line and "@example.org" in line]
+
+
+async def test_thirty_sign_ups_at_once_give_no_5xx_and_at_most_the_limit_in_mails(
+    kafka_bootstrap, database_url, unique, sink
+):
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    async with running(build(s.settings())) as app, client(app) as http:
+        same = await asyncio.gather(
+            *(http.post("/subscriptions", json={"email": "samma@example.org"}) for _ in range(30))
+        )
+        assert [r.status_code for r in same] == [202] * 30  # a duplicate: the same answer
+        different = await asyncio.gather(
+            *(
+                http.post(
+                    "/subscriptions",
+                    json={
+                        "email": f"olika+{n}@example.org",  # +tags share the address's limit
+                        "filters": {"keywords": [f"ord{n}"]},
+                        "frequency": "daily",
+                    },
+                )
+                for n in range(30)
+            )
+        )
+        codes = sorted(r.status_code for r in different)
+        assert codes == [202] * 5 + [429] * 25  # 5 per address and hour
+        await asyncio.sleep(3)
+    assert len(sink.to("samma@example.org")) == 1
+    assert sum(len(sink.to(f"olika+{n}@example.org")) for n in range(30)) == 5
+
+
+async def test_a_confirmation_link_confirms_the_preferences_it_was_sent_for(
+    kafka_bootstrap, database_url, unique, sink
+):
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    async with running(build(s.settings())) as app, client(app) as http:
+        first = {"email": "bunden@example.org", "frequency": "weekly"}
+        assert (await http.post("/subscriptions", json=first)).status_code == 202
+        await wait_until(lambda: _mail_for(sink, "bunden@example.org", 1), what="mail 1")
+        later = {
+            "email": "bunden@example.org",
+            "frequency": "daily",
+            "filters": {"keywords": ["skatt"]},
+        }
+        assert (await http.post("/subscriptions", json=later)).status_code == 202
+        await wait_until(lambda: _mail_for(sink, "bunden@example.org", 2), what="mail 2")
+        first_link = link(sink.to("bunden@example.org")[0], "/subscriptions/confirm")
+        assert (await http.get(first_link)).status_code == 200
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow("SELECT frequency, keywords FROM subscriptions")
+    finally:
+        await conn.close()
+    assert row["frequency"] == "weekly" and list(row["keywords"]) == ["*"]
