@@ -165,6 +165,7 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
                 "not_found": [999999],
                 "topic_gone": [gone],
                 "agency_topic": [],
+                "too_large": [],
             }
             huge = await client.post(
                 "/dlq/replay", json={"ids": [2**70]}, headers={"Authorization": f"Bearer {TOKEN}"}
@@ -383,4 +384,5 @@ async def test_in_the_secure_profile_a_service_does_not_replay_an_agency_s_event
         "not_found": [],
         "topic_gone": [],
         "agency_topic": [entry],
+        "too_large": [],
     }

@@ -211,3 +211,39 @@ async def test_refusals_are_clear(kafka_bootstrap, database_url, unique):
         listed = (await http.get("/agencies", params={"status": "active"})).json()
         assert len(listed) == 20
         await asyncio.sleep(0)
+
+
+async def test_hostile_codes_names_and_bodies_are_refused_with_422_never_500(
+    kafka_bootstrap, database_url, unique
+):
+    topic = f"membership.agencies.{unique}"
+    good = {"code": f"h{unique}", "name": "Myndigheten H", "kind": "agency"}
+    async with running(build(settings(database_url, kafka_bootstrap, topic))) as app:
+        async with client(app) as http:
+            cases = {
+                "trailing newline": {**good, "code": f"h{unique}\n"},
+                "only hyphens": {**good, "code": "--"},
+                "leading hyphen": {**good, "code": f"-h{unique}"},
+                "vertical tab in the name": {**good, "name": "Myndigheten\x0bH"},
+                "C1 control in the name": {**good, "name": "Myndigheten\x85H"},
+                "lone surrogate": {**good, "name": "Myndigheten \ud800"},
+                "user part in the website": {**good, "website": "https://www.csn.se@evil.example"},
+            }
+            for case, body in cases.items():
+                response = await http.post(  # escaped JSON: httpx cannot encode a surrogate
+                    "/agencies",
+                    content=json.dumps(body),
+                    headers={"Content-Type": "application/json"},
+                )
+                assert response.status_code == 422, (case, response.text)
+                assert "query argument" not in response.text
+            # A lone surrogate in a field that only takes a fixed vocabulary: no echo, no 500.
+            raw = '{"code": "hx", "name": "H", "kind": "\\ud800"}'
+            response = await http.post(
+                "/agencies", content=raw, headers={"Content-Type": "application/json"}
+            )
+            assert response.status_code == 422
+            assert (await http.post("/agencies", json=good)).status_code == 201
+            page = await http.get("/docs")
+            assert page.headers["content-security-policy"].startswith("default-src 'self'")
+            assert page.headers["x-frame-options"] == "DENY"
