@@ -40,6 +40,17 @@ weird_text = st.one_of(
     st.just("a\x00b"),
     st.just("🙂" * 20),
     st.just("x" * 5000),
+    # What the hostile-input review sent (see the text rule in myndnet_schemas.text).
+    st.just("Handläggare\x0b"),
+    st.just("rad\x85två"),
+    st.just("\ud800"),
+    st.just("</script><!--"),
+    st.just("https://www.skatteverket.se@evil.example/jobb"),
+    st.just("https://evil.example\\@www.csn.se/jobb"),
+    st.just("https://www.csn.se/jobb\r\nX: y"),
+    st.just("https://www.csn.se/\u202ejobb"),
+    st.just("rt-x\n"),
+    st.just("--"),
 )
 weird_bytes = st.one_of(
     weird_text.map(lambda t: t.encode("utf-8", "surrogatepass")),

@@ -319,3 +319,22 @@ async def _partitions_of(network) -> list[TopicPartition]:
     finally:
         await admin.close()
     return [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
+
+
+async def test_a_client_cannot_choose_the_address_its_sign_ups_are_counted_under(network):
+    """uvicorn believed X-Forwarded-For from anyone on loopback, so each request could claim a
+    new client; now only FORWARDED_ALLOW_IPS are believed (none here). Runs last: it uses up
+    this client's sign-ups for the hour."""
+    async with network.http("notify") as http:
+        answers = [
+            await http.post(
+                "/subscriptions",
+                json={"email": f"xff{n}.{network.run}@example.org"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )
+            for n in range(31)
+        ]
+    codes = [a.status_code for a in answers]
+    assert 500 not in codes
+    assert codes[-1] == 429 and "from this client" in answers[-1].text
+    assert codes.count(202) <= 30

@@ -1,6 +1,7 @@
 """Schemathesis against each service's OpenAPI document: generated and mutated requests, with an
-operator token, find no 5xx. On the secure profile, whose broker is this run's alone (the
-fuzzer registers agencies with made-up codes, and membership creates their topics)."""
+operator token and the hostile-input review's strings (hostile_strings.py), find no 5xx. On the
+secure profile, whose broker is this run's alone (the fuzzer registers agencies with made-up
+codes, and membership creates their topics)."""
 
 import asyncio
 import os
@@ -35,6 +36,7 @@ async def test_no_request_makes_a_service_answer_5xx(network, service):
         "--no-color",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).parent / "hostile_strings.py")},
     )
     out, _ = await asyncio.wait_for(process.communicate(), 240)
     report = out.decode(errors="replace")
