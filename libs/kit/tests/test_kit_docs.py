@@ -42,4 +42,27 @@ async def test_the_asyncapi_page_embeds_the_document_so_that_no_string_can_close
     response = await fetch("/asyncapi")
     script = response.text.split("AsyncApiStandalone.render(", 1)[1]
     assert "</script" not in script.split("</script>", 1)[0]
-    assert '"asyncapi": "3.0.0"' in script
+    assert '"asyncapi":"3.0.0"' in script
+
+
+async def test_an_unexpected_failure_answers_a_plain_500_with_the_headers_and_logs_no_message(
+    capsys,
+):
+    from fastapi import FastAPI
+    from myndnet_kit.web import SafeResponses
+
+    api = FastAPI()
+    api.add_middleware(SafeResponses)
+
+    @api.get("/boom")
+    async def boom() -> None:
+        raise ValueError("Key (email)=(anna@example.org) already exists")
+
+    transport = httpx.ASGITransport(app=api, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500 and response.json() == {"detail": "internal error"}
+    assert response.headers["x-content-type-options"] == "nosniff"
+    printed = capsys.readouterr()
+    assert "ValueError" in printed.out + printed.err
+    assert "anna@example.org" not in printed.out + printed.err

@@ -46,7 +46,7 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings
-from myndnet_kit.web import SafeServerErrors, SecurityHeaders
+from myndnet_kit.web import SafeResponses
 
 log = get_logger(__name__)
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -141,8 +141,7 @@ class ServiceApp:
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.add_exception_handler(RequestValidationError, _invalid_request)
-        self.api.add_middleware(SafeServerErrors)
-        self.api.add_middleware(SecurityHeaders)  # outermost: on the 500 answer too
+        self.api.add_middleware(SafeResponses)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
         for router in routers:

@@ -26,35 +26,14 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders:
-    """ASGI middleware: nosniff, referrer policy and frame protection on every response, and a
-    content security policy on HTML."""
+class SafeResponses:
+    """ASGI middleware for every response of a service:
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class SafeServerErrors:
-    """ASGI middleware: an unexpected exception answers a plain 500 and is logged with its type
-    and where it was raised, never its message or the request's values. Exception messages
-    quote what they were given (a database's "Key (email)=(...) already exists"), and people's
-    addresses must not reach the logs."""
+    - nosniff, a referrer policy and frame protection, and on HTML a content security policy;
+    - an unexpected exception answers a plain 500 and is logged with its type and where it was
+      raised, never its message: messages quote what they were given (a database's "Key
+      (email)=(...) already exists"), and people's addresses must not reach the logs.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,13 +44,19 @@ class SafeServerErrors:
             return
         started = False
 
-        async def tracking_send(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, send_with_headers)
         except Exception as exc:
             frames = traceback.extract_tb(exc.__traceback__)
             log.error(
@@ -84,7 +69,7 @@ class SafeServerErrors:
             if started:
                 raise  # the answer has begun; the server closes the connection
             response = JSONResponse({"detail": "internal error"}, status_code=500)
-            await response(scope, receive, send)
+            await response(scope, receive, send_with_headers)
 
 
 def script_json(value: Any) -> str:
