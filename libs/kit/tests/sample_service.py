@@ -15,10 +15,9 @@ from typing import ClassVar
 
 import asyncpg
 from fastapi import APIRouter, Request
-from myndnet_kit.app import ServiceApp, Subscription, pool_of, run
+from myndnet_kit.app import ServiceApp, Subscription, pool_of, serve
 from myndnet_kit.consumer import Incoming
 from myndnet_kit.kafka import TopicSpec
-from myndnet_kit.logging import configure_logging
 from myndnet_kit.outbox import OutboxRelay, publish_events
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import Event, VacancyWithdrawn
@@ -108,6 +107,4 @@ def build(settings: SampleSettings) -> ServiceApp:
 
 
 if __name__ == "__main__":
-    settings = SampleSettings()  # type: ignore[call-arg]
-    configure_logging("sample", settings.log_level)
-    run(build(settings))
+    serve(SampleSettings, build)

@@ -157,3 +157,23 @@ def _pipe(source, sink) -> None:
                 sock.close()
             except OSError:
                 pass
+
+
+def test_a_service_given_a_default_operator_token_does_not_start_and_says_why(tmp_path, unique):
+    log = tmp_path / "sample.log"
+    service = ServiceProcess(
+        HERE / "sample_service.py",
+        {
+            "SAMPLE_DATABASE_URL": "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres",
+            "SAMPLE_TOPIC": f"sample.{unique}",
+            "SAMPLE_PORT": str(free_port()),
+            "OPERATOR_TOKENS": "change-me-local-operator-token=*",
+        },
+        log,
+    )
+    service.start()
+    assert service.process is not None
+    assert service.process.wait(30) == 2
+    last = log.read_text().strip().splitlines()[-1]
+    assert last.startswith("myndnet-sample: the configuration cannot be used:"), last
+    assert "published default" in last and "change-me" not in last

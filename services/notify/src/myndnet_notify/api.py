@@ -10,6 +10,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from myndnet_kit.app import pool_of
 from myndnet_kit.auth import require_operator
+from myndnet_schemas.events.base import Municipality
+from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -21,7 +23,7 @@ router = APIRouter(tags=["subscriptions"])
 operators = APIRouter(tags=["operators"], dependencies=[require_operator("notify:operate")])
 
 AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
-Keyword = Annotated[str, Field(min_length=2, max_length=50)]
+Keyword = Annotated[str, Field(min_length=2, max_length=50), AfterValidator(one_line)]
 
 
 class Filters(BaseModel):
@@ -30,9 +32,7 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     agencies: list[AgencyCode] = Field(default_factory=list, max_length=30)
     occupation_fields: list[OccupationField] = Field(default_factory=list)
-    municipalities: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=50
-    )
+    municipalities: list[Municipality] = Field(default_factory=list, max_length=50)
     employment_types: list[EmploymentType] = Field(default_factory=list)
     target_groups: list[TargetGroup] = Field(default_factory=list)
     keywords: list[Keyword] = Field(default_factory=list, max_length=20)
