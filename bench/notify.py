@@ -7,6 +7,7 @@ connection per mail). Both sides measured in the same run.
 
 import argparse
 import asyncio
+import contextlib
 import random
 import sys
 import time
@@ -19,12 +20,12 @@ from aiosmtpd.controller import Controller
 sys.path.insert(0, str(Path(__file__).parent))
 from common import FIELDS, MUNICIPALITIES, ROLES, SENTENCES, scratch_database, summary
 from myndnet_kit.db import KIT_MIGRATIONS, SERVER_SETTINGS, create_pool, migrate
-from myndnet_notify.adapters import store
+from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
-from myndnet_notify.domain.subscriptions import Preferences, subscription_keys
+from myndnet_notify.domain.subscriptions import Preferences, subscription_keys, vacancy_keys
 from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.main import MIGRATIONS
-from myndnet_testing import free_port
+from myndnet_testing import free_port, wait_until
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
 TYPES = ["permanent", "fixed_term", "summer_job", "trainee"]
@@ -164,15 +165,14 @@ async def matching(subscriptions: int, vacancies: int) -> None:
                 "text": f"{rng.choice(ROLES)} {rng.choice(WORDS)} " + rng.choice(SENTENCES),
             }
             began = time.perf_counter()
-            found = await store.matching_subscriptions(
-                conn,
+            keys = vacancy_keys(
                 vacancy["agency"],
                 vacancy["field"],
                 vacancy["municipality"],
                 vacancy["type"],
                 vacancy["target_groups"],
-                vacancy["text"],
             )
+            found = await store.matching_subscriptions(conn, keys, vacancy["text"])
             indexed.append((time.perf_counter() - began) * 1000)
             lexemes = set(
                 await conn.fetchval(
@@ -269,15 +269,22 @@ async def alerts(count: int) -> None:
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
                 )
                 for i in range(count):
-                    await store.queue_alerts(
+                    await deliveries.queue_alerts(
                         conn, [subscription], f"csn/V-{i}", {"vacancies": [alert_context(i)]}
                     )
             smtp = SmtpPool("127.0.0.1", port, size=4)
             sender = Sender(pool, smtp, Templates(), "http://127.0.0.1:8004")
             cpu, began = time.process_time(), time.perf_counter()
-            while await sender.send_due():
-                pass
+            sending = asyncio.create_task(sender.run(poll_interval=0.05))
+
+            async def all_accepted() -> bool:
+                return handler.count >= count or sending.done()
+
+            await wait_until(all_accepted, timeout=600, interval=0.01, what="every alert")
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
             await smtp.close()
             await pool.close()
         assert handler.count == count, f"{handler.count} mails for {count} alerts"

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from myndnet_kit.db import create_pool
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences
+from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_schemas import Event, VacancyOpened
 from myndnet_testing import ServiceProcess, TestNetwork, free_port, produce, wait_until
 
@@ -96,7 +97,7 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
                 subscription = await store.add_subscription(
                     conn, f"kandidat{i}@example.org", Preferences("sv", "immediate")
                 )
-                await store.apply_preferences(conn, subscription, Preferences("sv", "immediate"))
+                await save_preferences(conn, subscription, Preferences("sv", "immediate"))
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
                 )

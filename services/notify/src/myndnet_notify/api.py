@@ -16,6 +16,7 @@ from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from myndnet_notify.adapters import deliveries as delivery_table
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
 from myndnet_notify.handlers import subscriptions as handlers
 
@@ -180,15 +181,7 @@ async def deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JSONResponse:
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT id, kind, status, recipient_ref, subscription_id, match_id, vacancy_keys, "
-            "attempts, last_error, created_at, sent_at FROM deliveries "
-            "WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) "
-            "ORDER BY created_at DESC, id LIMIT $3",
-            status,
-            kind,
-            limit,
-        )
+        rows = await delivery_table.recent(conn, status, kind, limit)
     items: list[dict[str, Any]] = [
         {
             **dict(r),

@@ -1,18 +1,13 @@
 """Notify's tables: subscriptions, tokens, the open vacancies, digest items and deliveries."""
 
-import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
-from myndnet_notify.domain.subscriptions import (
-    ANY,
-    Preferences,
-    subscription_keys,
-    vacancy_keys,
-)
+from myndnet_notify.adapters.deliveries import new_id
+from myndnet_notify.domain.subscriptions import ANY, Preferences
 
 SUBSCRIPTION_COLUMNS = """agencies, occupation_fields, municipalities, employment_types,
     target_groups, keywords_given"""
@@ -33,10 +28,6 @@ FROM subscription_keys
 WHERE key = ANY($1::text[])
   AND keywords && (tsvector_to_array(to_tsvector('swedish', $2)) || '{ANY}'::text)
 """
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
 async def subscription_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
@@ -78,27 +69,31 @@ async def set_pending(
 
 
 async def apply_preferences(
-    conn: asyncpg.Connection, subscription_id: str, preferences: Preferences
+    conn: asyncpg.Connection,
+    subscription_id: str,
+    preferences: Preferences,
+    columns: dict[str, list[str]],
+    keys: Sequence[str],
 ) -> None:
-    c = preferences.columns()
-    keys = subscription_keys(preferences)
+    """Save confirmed preferences: their stored filter columns and the keys under which a
+    vacancy finds the subscription (both computed by the domain)."""
     await conn.execute(
         SAVE_PREFERENCES,
         subscription_id,
         preferences.language,
         preferences.frequency,
-        c["agencies"],
-        c["occupation_fields"],
-        c["municipalities"],
-        c["employment_types"],
-        c["target_groups"],
-        c["keywords_given"],
+        columns["agencies"],
+        columns["occupation_fields"],
+        columns["municipalities"],
+        columns["employment_types"],
+        columns["target_groups"],
+        columns["keywords_given"],
     )
     await conn.execute("DELETE FROM subscription_keys WHERE subscription_id = $1", subscription_id)
     await conn.execute(
         "INSERT INTO subscription_keys (key, subscription_id, frequency, keywords) "
         "SELECT unnest($1::text[]), id, frequency, keywords FROM subscriptions WHERE id = $2",
-        keys,
+        list(keys),
         subscription_id,
     )
 
@@ -117,41 +112,6 @@ async def add_token(
 ) -> None:
     await conn.execute(
         "INSERT INTO tokens VALUES ($1, $2, $3, $4)", digest, subscription_id, purpose, expires_at
-    )
-
-
-async def mint_link_token(
-    conn: asyncpg.Connection,
-    delivery_id: str,
-    digest: bytes,
-    confirm_lifetime: timedelta,
-    unsubscribe_lifetime: timedelta,
-) -> asyncpg.Record | None:
-    """A queued delivery's kind, with the token its link needs stored in the same statement
-    (confirm for a confirmation, else unsubscribe; none without a subscription). None when the
-    delivery is no longer queued."""
-    return await conn.fetchrow(
-        """
-        WITH delivery AS (
-            SELECT kind, subscription_id, context FROM deliveries
-            WHERE id = $1 AND status = 'queued'
-        ), minted AS (
-            INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at, preferences)
-            SELECT $2, d.subscription_id,
-                   CASE WHEN d.kind = 'confirmation' THEN 'confirm' ELSE 'unsubscribe' END,
-                   now() + CASE WHEN d.kind = 'confirmation' THEN $3::interval
-                                ELSE $4::interval END,
-                   CASE WHEN d.kind = 'confirmation' THEN d.context -> 'preferences' END
-            FROM delivery d
-            WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = d.subscription_id)
-            RETURNING 1
-        )
-        SELECT kind, subscription_id, EXISTS (SELECT 1 FROM minted) AS minted FROM delivery
-        """,
-        delivery_id,
-        digest,
-        confirm_lifetime,
-        unsubscribe_lifetime,
     )
 
 
@@ -198,18 +158,10 @@ async def record_attempt(conn: asyncpg.Connection, *keys: str) -> None:
 
 
 async def matching_subscriptions(
-    conn: asyncpg.Connection,
-    agency: str,
-    occupation_field: str,
-    municipality: str,
-    employment_type: str,
-    target_groups: Sequence[str],
-    text: str,
+    conn: asyncpg.Connection, keys: Sequence[str], text: str
 ) -> list[asyncpg.Record]:
-    keys = vacancy_keys(
-        agency, occupation_field, municipality, employment_type, list(target_groups)
-    )
-    return await conn.fetch(MATCHING, keys, text)
+    """Subscriptions found under any of a vacancy's keys whose keywords its text holds."""
+    return await conn.fetch(MATCHING, list(keys), text)
 
 
 async def remember_open_vacancy(
@@ -264,57 +216,104 @@ async def add_digest_items(
         )
 
 
-async def queue_delivery(
-    conn: asyncpg.Connection,
-    *,
-    dedupe_key: str,
-    kind: str,
-    recipient_ref: str,
-    context: dict[str, Any],
-    subscription_id: str | None = None,
-    work_email: str | None = None,
-    match_id: str | None = None,
-    vacancy_keys: Sequence[str] = (),
-) -> bool:
-    """Record an e-mail to send; False when the same one was recorded before."""
-    inserted = await conn.fetchval(
-        """
-        INSERT INTO deliveries (id, dedupe_key, kind, subscription_id, recipient_ref, work_email,
-                                match_id, vacancy_keys, context, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued')
-        ON CONFLICT (dedupe_key) DO NOTHING RETURNING true
-        """,
-        new_id("d"),
-        dedupe_key,
-        kind,
-        subscription_id,
-        recipient_ref,
-        work_email,
-        match_id,
-        list(vacancy_keys),
-        context,
+async def use_token(conn: asyncpg.Connection, digest: bytes, at: datetime) -> None:
+    await conn.execute("UPDATE tokens SET used_at = $2 WHERE token_hash = $1", digest, at)
+
+
+async def use_token_once(conn: asyncpg.Connection, digest: bytes, at: datetime) -> None:
+    """Record the first use only (an unsubscribe link may be followed again)."""
+    await conn.execute(
+        "UPDATE tokens SET used_at = coalesce(used_at, $2) WHERE token_hash = $1", digest, at
     )
-    return bool(inserted)
 
 
-async def queue_alerts(
-    conn: asyncpg.Connection, subscription_ids: Sequence[str], key: str, context: dict[str, Any]
-) -> int:
-    """One alert per (subscription, vacancy), however often the vacancy is announced."""
-    if not subscription_ids:
-        return 0
-    ids = list(subscription_ids)
+async def mark_confirmed(conn: asyncpg.Connection, subscription_id: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, "
+        "$2), last_digest_at = coalesce(last_digest_at, $2) WHERE id = $1",
+        subscription_id,
+        at,
+    )
+
+
+async def mark_unsubscribed(conn: asyncpg.Connection, subscription_id: str) -> str | None:
+    """Returns the subscription's language, None when it is gone."""
+    return await conn.fetchval(
+        "UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1 RETURNING language",
+        subscription_id,
+    )
+
+
+async def drop_digest_items(
+    conn: asyncpg.Connection, subscription_id: str, keys: Sequence[str] | None = None
+) -> None:
+    """Digest items of a subscription: those of `keys`, or all of them."""
+    await conn.execute(
+        "DELETE FROM digest_items WHERE subscription_id = $1 "
+        "AND ($2::text[] IS NULL OR vacancy_key = ANY($2::text[]))",
+        subscription_id,
+        None if keys is None else list(keys),
+    )
+
+
+async def forget_signups(conn: asyncpg.Connection, key: str) -> None:
+    await conn.execute("DELETE FROM signup_attempts WHERE key = $1", key)
+
+
+async def delete_subscription(conn: asyncpg.Connection, subscription_id: str) -> None:
+    await conn.execute("DELETE FROM subscriptions WHERE id = $1", subscription_id)
+
+
+async def purge_unconfirmed(conn: asyncpg.Connection, created_before: datetime) -> int:
     result = await conn.execute(
-        """
-        INSERT INTO deliveries (id, dedupe_key, kind, subscription_id, recipient_ref,
-                                vacancy_keys, context, status)
-        SELECT 'd-' || substr(md5(random()::text || s), 1, 20), 'alert:' || s || ':' || $2,
-               'vacancy_alert', s, s, ARRAY[$2], $3, 'queued'
-        FROM unnest($1::text[]) AS s
-        ON CONFLICT (dedupe_key) DO NOTHING
-        """,
-        ids,
-        key,
-        context,
+        "DELETE FROM subscriptions WHERE status = 'pending' AND confirmed_at IS NULL "
+        "AND created_at < $1",
+        created_before,
     )
     return int(result.split()[-1])
+
+
+async def due_for_digest(
+    conn: asyncpg.Connection, daily_slot: datetime, weekly_slot: datetime
+) -> list[asyncpg.Record]:
+    """Confirmed daily and weekly subscriptions whose last digest is before their slot,
+    locked for this run."""
+    return await conn.fetch(
+        """
+        SELECT id, frequency, language FROM subscriptions
+        WHERE status = 'confirmed'
+          AND ((frequency = 'daily' AND coalesce(last_digest_at, '-infinity') < $1)
+            OR (frequency = 'weekly' AND coalesce(last_digest_at, '-infinity') < $2))
+        ORDER BY id FOR UPDATE SKIP LOCKED
+        """,
+        daily_slot,
+        weekly_slot,
+    )
+
+
+async def digest_vacancies(conn: asyncpg.Connection, subscription_id: str) -> list[asyncpg.Record]:
+    """The still open vacancies waiting for a subscription's digest, oldest first."""
+    return await conn.fetch(
+        """
+        SELECT v.vacancy_key AS key, v.title, v.agency, v.municipality,
+               v.application_deadline, v.apply_url, coalesce(a.state->>'name', v.agency)
+               AS agency_name
+        FROM digest_items d
+        JOIN open_vacancies v USING (vacancy_key)
+        LEFT JOIN network_agencies a ON a.code = v.agency
+        WHERE d.subscription_id = $1
+        ORDER BY v.opened_at, v.vacancy_key
+        """,
+        subscription_id,
+    )
+
+
+async def set_last_digest(conn: asyncpg.Connection, subscription_id: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET last_digest_at = $2 WHERE id = $1", subscription_id, at
+    )
+
+
+async def agency_name(conn: asyncpg.Connection, code: str) -> str:
+    name = await conn.fetchval("SELECT state->>'name' FROM network_agencies WHERE code = $1", code)
+    return str(name or code)

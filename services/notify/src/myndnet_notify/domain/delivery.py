@@ -1,5 +1,6 @@
-"""What happens to an e-mail after a try: sent, tried again later, or failed for good. Plain
-Python: the sender classifies what went wrong (`SendFailure`), this decides.
+"""An e-mail notify has recorded, and what happens to it after a try: sent, tried again later,
+or failed for good. Plain Python: the sender classifies what went wrong (`SendFailure`), the
+`Delivery` decides.
 
 Every try is counted, so a delivery can never loop: a failure that will not change by waiting
 (the server refused the address, an address SMTP cannot carry) fails at once; anything else is
@@ -20,6 +21,11 @@ class SendFailure:
 
 
 @dataclass(frozen=True)
+class Sent:
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Retry:
     pause: timedelta
     error: str
@@ -28,6 +34,22 @@ class Retry:
 @dataclass(frozen=True)
 class Failed:
     error: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A queued e-mail as one try sees it."""
+
+    id: str
+    kind: str
+    attempts: int  # tries before this one
+
+    def after_try(self, failure: SendFailure | None) -> Sent | Retry | Failed:
+        """What this try did: `failure` is None when the server took the message."""
+        attempts = self.attempts + 1
+        if failure is None:
+            return Sent(attempts)
+        return after_failure(failure, attempts)
 
 
 def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:

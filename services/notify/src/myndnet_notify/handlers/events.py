@@ -14,13 +14,8 @@ from myndnet_schemas.events import (
     VacancyOpened,
 )
 
-from myndnet_notify.adapters import store
-from myndnet_notify.domain.subscriptions import person_ref
-
-
-async def agency_name(conn: asyncpg.Connection, code: str) -> str:
-    name = await conn.fetchval("SELECT state->>'name' FROM network_agencies WHERE code = $1", code)
-    return str(name or code)
+from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
 
 
 async def on_vacancy_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
@@ -46,14 +41,15 @@ async def on_vacancy_events(conn: asyncpg.Connection, events: list[Incoming]) ->
 
 
 async def _alert(conn: asyncpg.Connection, vacancy: VacancyOpened, key: str) -> None:
-    subscriptions = await store.matching_subscriptions(
-        conn,
+    keys = vacancy_keys(
         vacancy.agency,
         vacancy.occupation_field.value,
         vacancy.municipality,
         vacancy.employment_type.value,
         [g.value for g in vacancy.target_groups],
-        f"{vacancy.title} {vacancy.description}",
+    )
+    subscriptions = await store.matching_subscriptions(
+        conn, keys, f"{vacancy.title} {vacancy.description}"
     )
     immediate = [s["id"] for s in subscriptions if s["frequency"] == "immediate"]
     later = [s["id"] for s in subscriptions if s["frequency"] != "immediate"]
@@ -62,14 +58,14 @@ async def _alert(conn: asyncpg.Connection, vacancy: VacancyOpened, key: str) -> 
             {
                 "key": key,
                 "title": vacancy.title,
-                "agency_name": await agency_name(conn, vacancy.agency),
+                "agency_name": await store.agency_name(conn, vacancy.agency),
                 "municipality": vacancy.municipality,
                 "application_deadline": vacancy.application_deadline.isoformat(),
                 "apply_url": vacancy.apply_url,
             }
         ]
     }
-    await store.queue_alerts(conn, immediate, key, context)
+    await deliveries.queue_alerts(conn, immediate, key, context)
     await store.add_digest_items(conn, later, key)
 
 
@@ -92,14 +88,14 @@ async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> N
                 "role": role,
                 "recipient": _person(recipient),
                 "other": _person(other),
-                "other_agency": await agency_name(conn, other.agency),
+                "other_agency": await store.agency_name(conn, other.agency),
                 "reasons": list(getattr(data, "reasons", [])),
                 "respond_by": data.respond_by.isoformat()
                 if isinstance(data, MatchProposed)
                 else None,
                 "ends_on": data.ends_on.isoformat() if isinstance(data, MatchAccepted) else None,
             }
-            await store.queue_delivery(
+            await deliveries.queue(
                 conn,
                 dedupe_key=f"match:{reference}:{data.match_id}:{step}",
                 kind=f"match_{step}",

@@ -21,9 +21,9 @@ from myndnet_schemas.events import NotificationFailed, NotificationSent
 from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
 from prometheus_client import Counter
 
-from myndnet_notify.adapters import store
+from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
-from myndnet_notify.domain.delivery import Failed, SendFailure, after_failure
+from myndnet_notify.domain.delivery import Delivery, Failed, SendFailure, Sent
 from myndnet_notify.domain.subscriptions import (
     CONFIRM_TOKEN_LIFETIME,
     UNSUBSCRIBE_TOKEN_LIFETIME,
@@ -73,37 +73,7 @@ class Sender:
 
     async def _due(self, limit: int, skip: Collection[str] = ()) -> list[str]:
         async with self.pool.acquire() as conn:
-            return [
-                r["id"]
-                for r in await conn.fetch(
-                    "SELECT id FROM deliveries "
-                    "WHERE status = 'queued' AND next_attempt_at <= now() "
-                    "AND NOT id = ANY($2::text[]) "
-                    "ORDER BY created_at, id LIMIT $1",
-                    limit,
-                    list(skip),
-                )
-            ]
-
-    async def send_due(self, limit: int = 200) -> int:
-        """Send what is due now and wait for all of it; returns how many were attempted."""
-        ids = await self._due(limit)
-        if not ids:
-            return 0
-        slots = asyncio.Semaphore(self.smtp.size)
-
-        async def limited(delivery_id: str) -> int:
-            async with slots:
-                return await self.send_one(delivery_id)
-
-        tasks = [asyncio.create_task(limited(i)) for i in ids]
-        try:
-            await asyncio.wait(tasks)
-        except asyncio.CancelledError:
-            # Stopping: let the sends in flight be marked, so none is sent twice.
-            await asyncio.wait(tasks, timeout=10)
-            raise
-        return sum(t.result() for t in tasks if not t.cancelled() and t.exception() is None)
+            return await deliveries.due(conn, limit, skip)
 
     async def send_one(self, delivery_id: str) -> int:
         # A link's token is committed before the e-mail leaves (so a link followed at once
@@ -111,7 +81,7 @@ class Sender:
         # is locked: a send never holds two connections, so many at once cannot starve the pool.
         fresh, digest = new_token()
         async with self.pool.acquire() as conn:
-            peek = await store.mint_link_token(
+            peek = await deliveries.mint_link_token(
                 conn, delivery_id, digest, CONFIRM_TOKEN_LIFETIME, UNSUBSCRIBE_TOKEN_LIFETIME
             )
         if peek is None:
@@ -119,20 +89,12 @@ class Sender:
         # No token without a subscription (a match e-mail), or when it was erased meanwhile.
         token = fresh if peek["minted"] else None
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                "SELECT * FROM deliveries WHERE id = $1 AND status = 'queued' "
-                "FOR UPDATE SKIP LOCKED",
-                delivery_id,
-            )
+            row = await deliveries.lock_queued(conn, delivery_id)
             if row is None:
                 return 0
             address, language, why_not = await self._recipient(conn, row)
             if address is None:
-                await conn.execute(
-                    "UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1",
-                    delivery_id,
-                    why_not,
-                )
+                await deliveries.cancel(conn, delivery_id, why_not)
                 return 0
             context = dict(row["context"])
             unsubscribe_url = None
@@ -141,7 +103,7 @@ class Sender:
             elif row["subscription_id"]:
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
                 context["unsubscribe_url"] = unsubscribe_url
-            attempts = row["attempts"] + 1
+            failure = None
             try:
                 subject, text, html = self.templates.render(row["kind"], language, context)
                 message = build_message(
@@ -157,35 +119,26 @@ class Sender:
                 raise
             except Exception as exc:
                 failure = classify(exc, address)
-                outcome = after_failure(failure, attempts)
-                if isinstance(outcome, Failed):
-                    await self._fail(conn, row, attempts, outcome.error)
-                else:
-                    await conn.execute(
-                        "UPDATE deliveries SET attempts = $2, last_error = $3, "
-                        "next_attempt_at = now() + $4::interval WHERE id = $1",
-                        delivery_id,
-                        attempts,
-                        outcome.error,
-                        outcome.pause,
-                    )
-                    SENT.labels(row["kind"], "retry").inc()
-                    log.info(
-                        "delivery will be tried again",
-                        delivery=delivery_id,
-                        attempts=attempts,
-                        pause_s=outcome.pause.total_seconds(),
-                        error=outcome.error,
-                    )
-                return 1
-            await conn.execute(
-                "UPDATE deliveries SET status = 'sent', attempts = $2, "
-                "sent_at = now(), last_error = NULL WHERE id = $1",
-                delivery_id,
-                attempts,
-            )
-            await self._announce(conn, row, NotificationSent, attempts)
-            SENT.labels(row["kind"], "sent").inc()
+            delivery = Delivery(row["id"], row["kind"], row["attempts"])
+            outcome = delivery.after_try(failure)
+            if isinstance(outcome, Sent):
+                await deliveries.mark_sent(conn, delivery_id, outcome.attempts)
+                await self._announce(conn, row, NotificationSent, outcome.attempts)
+                SENT.labels(row["kind"], "sent").inc()
+            elif isinstance(outcome, Failed):
+                await self._fail(conn, row, delivery.attempts + 1, outcome.error)
+            else:
+                await deliveries.retry_later(
+                    conn, delivery_id, delivery.attempts + 1, outcome.error, outcome.pause
+                )
+                SENT.labels(row["kind"], "retry").inc()
+                log.info(
+                    "delivery will be tried again",
+                    delivery=delivery_id,
+                    attempts=delivery.attempts + 1,
+                    pause_s=outcome.pause.total_seconds(),
+                    error=outcome.error,
+                )
             return 1
 
     async def _recipient(
@@ -204,12 +157,7 @@ class Sender:
     async def _fail(
         self, conn: asyncpg.Connection, row: asyncpg.Record, attempts: int, error: str
     ) -> None:
-        await conn.execute(
-            "UPDATE deliveries SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1",
-            row["id"],
-            attempts,
-            error,
-        )
+        await deliveries.mark_failed(conn, row["id"], attempts, error)
         await self._announce(conn, row, NotificationFailed, attempts, error=error)
         SENT.labels(row["kind"], "failed").inc()
         log.warning("delivery failed", delivery=row["id"], kind=row["kind"], error=error)

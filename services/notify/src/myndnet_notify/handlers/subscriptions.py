@@ -5,8 +5,13 @@ from datetime import datetime, timedelta
 import asyncpg
 from myndnet_kit.logging import get_logger
 
-from myndnet_notify.adapters import store
-from myndnet_notify.domain.subscriptions import Preferences, address_key, token_hash
+from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.domain.subscriptions import (
+    Preferences,
+    address_key,
+    subscription_keys,
+    token_hash,
+)
 
 log = get_logger(__name__)
 PER_ADDRESS_PER_HOUR = 5
@@ -52,9 +57,9 @@ async def subscribe(
         else:
             subscription_id = existing["id"]
             await store.set_pending(conn, subscription_id, preferences)
-        await store.queue_delivery(
+        await deliveries.queue(
             conn,
-            dedupe_key=f"confirm:{subscription_id}:{store.new_id('c')}",
+            dedupe_key=f"confirm:{subscription_id}:{deliveries.new_id('c')}",
             kind="confirmation",
             recipient_ref=subscription_id,
             subscription_id=subscription_id,
@@ -69,22 +74,23 @@ async def confirm(conn: asyncpg.Connection, token: str, now: datetime) -> str:
         row = await store.token(conn, token_hash(token), "confirm")
         if row is None or row["used_at"] is not None or row["expires_at"] < now:
             raise InvalidToken("this confirmation link is not valid (used, expired or unknown)")
-        await conn.execute(
-            "UPDATE tokens SET used_at = $2 WHERE token_hash = $1", row["token_hash"], now
-        )
+        await store.use_token(conn, row["token_hash"], now)
         subscription = await store.subscription(conn, row["subscription_id"])
         assert subscription is not None
         # What this link was sent for (links minted before that was recorded: the latest wish).
         wish = row["preferences"] or subscription["pending"]
         if wish:
-            await store.apply_preferences(conn, subscription["id"], Preferences.from_json(wish))
-        await conn.execute(
-            "UPDATE subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, "
-            "$2), last_digest_at = coalesce(last_digest_at, $2) WHERE id = $1",
-            subscription["id"],
-            now,
-        )
+            await save_preferences(conn, subscription["id"], Preferences.from_json(wish))
+        await store.mark_confirmed(conn, subscription["id"], now)
         return str(subscription["language"])
+
+
+async def save_preferences(
+    conn: asyncpg.Connection, subscription_id: str, preferences: Preferences
+) -> None:
+    await store.apply_preferences(
+        conn, subscription_id, preferences, preferences.columns(), subscription_keys(preferences)
+    )
 
 
 async def unsubscribe(conn: asyncpg.Connection, token: str, now: datetime) -> str:
@@ -92,51 +98,32 @@ async def unsubscribe(conn: asyncpg.Connection, token: str, now: datetime) -> st
         row = await store.token(conn, token_hash(token), "unsubscribe")
         if row is None or row["expires_at"] < now:
             raise InvalidToken("this unsubscribe link is not valid (expired or unknown)")
-        await conn.execute(
-            "UPDATE tokens SET used_at = coalesce(used_at, $2) WHERE token_hash = $1",
-            row["token_hash"],
-            now,
-        )
-        language = await conn.fetchval(
-            "UPDATE subscriptions SET status = 'unsubscribed' WHERE id = $1 RETURNING language",
-            row["subscription_id"],
-        )
+        await store.use_token_once(conn, row["token_hash"], now)
+        language = await store.mark_unsubscribed(conn, row["subscription_id"])
         await _stop_sending(conn, row["subscription_id"], "unsubscribed")
         return str(language or "sv")
 
 
 async def _stop_sending(conn: asyncpg.Connection, subscription_id: str, why: str) -> None:
     await store.drop_keys(conn, subscription_id)
-    await conn.execute("DELETE FROM digest_items WHERE subscription_id = $1", subscription_id)
-    await conn.execute(
-        "UPDATE deliveries SET status = 'cancelled', last_error = $2 "
-        "WHERE subscription_id = $1 AND status = 'queued'",
-        subscription_id,
-        why,
-    )
+    await store.drop_digest_items(conn, subscription_id)
+    await deliveries.cancel_queued_for(conn, subscription_id, why)
 
 
 async def erase(conn: asyncpg.Connection, email: str) -> int:
     """Forget an address and everything tied to it; deliveries keep only the opaque id."""
     async with conn.transaction():
         row = await store.subscription_by_email(conn, email)
-        await conn.execute("DELETE FROM signup_attempts WHERE key = $1", address_key(email))
+        await store.forget_signups(conn, address_key(email))
         if row is None:
             return 0
         await _stop_sending(conn, row["id"], "erased")
-        await conn.execute(
-            "UPDATE deliveries SET context = '{}'::jsonb WHERE subscription_id = $1", row["id"]
-        )
-        await conn.execute("DELETE FROM subscriptions WHERE id = $1", row["id"])
+        await deliveries.forget_context_of(conn, row["id"])
+        await store.delete_subscription(conn, row["id"])
     log.info("a subscriber was erased", subscription=row["id"])
     return 1
 
 
 async def purge_unconfirmed(pool: asyncpg.Pool, now: datetime) -> int:
     async with pool.acquire() as conn:
-        result = await conn.execute(
-            "DELETE FROM subscriptions WHERE status = 'pending' AND confirmed_at IS NULL "
-            "AND created_at < $1",
-            now - UNCONFIRMED_KEPT,
-        )
-    return int(result.split()[-1])
+        return await store.purge_unconfirmed(conn, now - UNCONFIRMED_KEPT)
