@@ -97,7 +97,7 @@ def records(draw, topics_and_sources: list[tuple[str, list[str]]], accepts: list
     key = (
         payload.get("vacancy_id") or payload.get("person_id") if isinstance(payload, dict) else None
     )
-    return topic, str(key).encode() if key else None, value, headers
+    return topic, str(key).encode("utf-8", "surrogatepass") if key else None, value, headers
 
 
 def generated_batches(strategy, count: int, seed_value: int) -> list:

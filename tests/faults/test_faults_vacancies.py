@@ -284,7 +284,7 @@ async def test_a_storm_of_malformed_and_hostile_messages_lands_in_the_dlq(
         ),
         "tombstone": lambda i: (a, None, headers),
     }
-    expected_reason = {"huge": "schema_violation", "tombstone": "not_cloudevent"}
+    expected_reason = {"huge": "too_large", "tombstone": "not_cloudevent"}
     names = list(kinds)
     bad = [(names[i % len(names)], *kinds[names[i % len(names)]](i)) for i in range(bad_count)]
     traffic: list = [("good", agency, payload) for agency, payload in good] + bad
