@@ -13,7 +13,7 @@ from myndnet_schemas.topics import validate_agency_code
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from myndnet_mentoring.adapters import programme as repository
-from myndnet_mentoring.domain.lifecycle import Actor, MatchConflict, MatchNotFound, cohort_of
+from myndnet_mentoring.domain.match import Actor, MatchConflict, MatchNotFound, cohort_of
 from myndnet_mentoring.handlers import programme as handlers
 
 router = APIRouter(tags=["mentoring"], dependencies=[require_operator("mentoring:operate")])
@@ -71,12 +71,7 @@ async def list_managers(
     status: Annotated[str | None, Query(pattern="^(waiting|proposed|matched|completed)$")] = None,
 ) -> list[dict[str, Any]]:
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT agency, person_id, name, title, unit, start_date, competence_areas, "
-            "languages, municipality, status, waiting_since, unmatched_reason FROM managers "
-            "WHERE $1::text IS NULL OR status = $1 ORDER BY waiting_since, agency, person_id",
-            status,
-        )
+        rows = await repository.list_managers(conn, status)
     at = datetime.now(handlers.STOCKHOLM)
     return [
         {
@@ -94,17 +89,7 @@ async def list_managers(
 @router.get("/mentors")
 async def list_mentors(request: Request) -> list[dict[str, Any]]:
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch(
-            """
-            SELECT t.agency, t.person_id, t.name, t.title, t.competence_areas, t.languages,
-                   t.municipality, t.years_as_manager, t.capacity, t.status,
-                   count(m.match_id) AS current_mentees
-            FROM mentors t
-            LEFT JOIN matches m ON m.mentor_agency = t.agency AND m.mentor_id = t.person_id
-                               AND m.status IN ('proposed', 'accepted')
-            GROUP BY t.agency, t.person_id ORDER BY t.agency, t.person_id
-            """
-        )
+        rows = await repository.list_mentors(conn)
     return [
         {
             **dict(r),
@@ -125,8 +110,8 @@ async def list_matches(
         str | None, Query(pattern="^(proposed|accepted|declined|expired|ended)$")
     ] = None,
 ) -> list[dict[str, Any]]:
-    async with pool_of(request).acquire() as conn, conn.transaction():
-        rows = await repository.matches_where(conn, "$1::text IS NULL OR m.status = $1", status)
+    async with pool_of(request).acquire() as conn:
+        rows = await repository.list_matches(conn, status)
     return [match_json(r) for r in rows]
 
 
@@ -164,7 +149,7 @@ async def decline(request: Request, match_id: str, body: Answer | None = None) -
 async def cohorts(request: Request) -> list[dict[str, Any]]:
     """Managers grouped by the half-year of their start date."""
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch("SELECT start_date, status FROM managers")
+        rows = await repository.manager_starts(conn)
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         cohort = grouped.setdefault(
@@ -191,18 +176,7 @@ def _cohort_status(counts: dict[str, int]) -> str:
 async def agency_figures(request: Request) -> list[dict[str, Any]]:
     """Per agency: mentors given, mentors received, managers waiting."""
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch(
-            """
-            WITH live AS (SELECT * FROM matches WHERE status IN ('proposed', 'accepted', 'ended'))
-            SELECT agency, sum(given)::int AS mentors_given, sum(received)::int AS mentors_received,
-                   sum(waiting)::int AS managers_waiting
-            FROM (
-                SELECT mentor_agency AS agency, 1 AS given, 0 AS received, 0 AS waiting FROM live
-                UNION ALL SELECT manager_agency, 0, 1, 0 FROM live
-                UNION ALL SELECT agency, 0, 0, 1 FROM managers WHERE status = 'waiting'
-            ) figures GROUP BY agency ORDER BY agency
-            """
-        )
+        rows = await repository.agency_figures(conn)
     return [dict(r) for r in rows]
 
 
@@ -214,9 +188,7 @@ class AgencyPair(BaseModel):
 @router.get("/forbidden-pairs")
 async def forbidden_pairs(request: Request) -> list[list[str]]:
     async with pool_of(request).acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT agency_a, agency_b FROM forbidden_agency_pairs ORDER BY agency_a, agency_b"
-        )
+        rows = await repository.forbidden_pairs(conn)
     return [[r["agency_a"], r["agency_b"]] for r in rows]
 
 
@@ -227,9 +199,7 @@ async def forbid_pair(request: Request, body: AgencyPair) -> list[str]:
     if a == b:
         raise HTTPException(422, "a forbidden pair names two different agencies")
     async with pool_of(request).acquire() as conn:
-        await conn.execute(
-            "INSERT INTO forbidden_agency_pairs VALUES ($1, $2) ON CONFLICT DO NOTHING", a, b
-        )
+        await repository.forbid_pair(conn, a, b)
     return [a, b]
 
 
@@ -237,6 +207,4 @@ async def forbid_pair(request: Request, body: AgencyPair) -> list[str]:
 async def allow_pair(request: Request, body: AgencyPair) -> None:
     a, b = sorted(body.agencies)
     async with pool_of(request).acquire() as conn:
-        await conn.execute(
-            "DELETE FROM forbidden_agency_pairs WHERE agency_a = $1 AND agency_b = $2", a, b
-        )
+        await repository.allow_pair(conn, a, b)

@@ -103,3 +103,8 @@ async def history(conn: asyncpg.Connection, code: str) -> list[dict[str, object]
         "SELECT change, state, changed_at FROM agency_history WHERE code = $1 ORDER BY id", code
     )
     return [dict(r) for r in rows]
+
+
+async def codes_with_status(conn: asyncpg.Connection, status: AgencyStatus) -> list[str]:
+    rows = await conn.fetch("SELECT code FROM agencies WHERE status = $1", status.value)
+    return [r["code"] for r in rows]

@@ -11,7 +11,9 @@ from myndnet_kit.retry import Backoff
 from myndnet_kit.schedule import cancelled
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import topics
+from myndnet_schemas.vocabulary import AgencyStatus
 
+from myndnet_membership.adapters import agencies as repository
 from myndnet_membership.handlers import access
 
 log = get_logger(__name__)
@@ -35,18 +37,12 @@ async def keep_agency_topics(
     while not cancelled():
         try:
             async with pool.acquire() as conn:
-                codes = [
-                    r["code"]
-                    for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'active'")
-                ]
+                codes = await repository.codes_with_status(conn, AgencyStatus.ACTIVE)
             await create_agency_topics(settings, codes)
             if access.secure(settings):
                 await access.grant_agency_access(settings, codes)
                 async with pool.acquire() as conn:
-                    departed = [
-                        r["code"]
-                        for r in await conn.fetch("SELECT code FROM agencies WHERE status = 'left'")
-                    ]
+                    departed = await repository.codes_with_status(conn, AgencyStatus.LEFT)
                 await access.revoke_credentials(settings, departed)
             backoff.reset()
             if cancelled():  # the admin client may have swallowed our cancellation

@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 import asyncpg
 from myndnet_schemas.events import ManagerAppointed, MatchParty, MentorVolunteered
 
+from myndnet_mentoring.domain.match import Match, MatchStatus
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 
-LIVE = ("proposed", "accepted")
+_ROUND_LOCK = 0x6D617463  # "matc"
 
 
 async def save_manager(conn: asyncpg.Connection, agency: str, m: ManagerAppointed) -> None:
@@ -224,22 +224,159 @@ async def match(
     )
 
 
-async def matches_where(
-    conn: asyncpg.Connection, condition: str, *args: Any
-) -> list[asyncpg.Record]:
+_MATCHES = f"""
+SELECT {MATCH_COLUMNS} FROM matches m
+JOIN managers g ON g.agency = m.manager_agency AND g.person_id = m.manager_id
+JOIN mentors t ON t.agency = m.mentor_agency AND t.person_id = m.mentor_id
+"""
+_LIVE = "m.status IN ('proposed', 'accepted')"
+_IN_ORDER = "ORDER BY m.proposed_at, m.match_id"
+
+
+async def list_matches(conn: asyncpg.Connection, status: str | None) -> list[asyncpg.Record]:
+    """For reading only: takes no locks."""
     return await conn.fetch(
-        f"SELECT {MATCH_COLUMNS} FROM matches m "
-        "JOIN managers g ON g.agency = m.manager_agency AND g.person_id = m.manager_id "
-        "JOIN mentors t ON t.agency = m.mentor_agency AND t.person_id = m.mentor_id "
-        f"WHERE {condition} ORDER BY m.proposed_at, m.match_id FOR UPDATE OF m",
-        *args,
+        f"{_MATCHES} WHERE $1::text IS NULL OR m.status = $1 {_IN_ORDER}", status
     )
 
 
-async def update_match(conn: asyncpg.Connection, match_id: str, **values: Any) -> None:
-    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(values, start=2))
+async def live_matches_of_mentor(conn: asyncpg.Connection, mentor: Key) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"{_MATCHES} WHERE m.mentor_agency = $1 AND m.mentor_id = $2 AND {_LIVE} "
+        f"{_IN_ORDER} FOR UPDATE OF m",
+        *mentor,
+    )
+
+
+async def live_matches_of_agency(conn: asyncpg.Connection, code: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"{_MATCHES} WHERE (m.manager_agency = $1 OR m.mentor_agency = $1) AND {_LIVE} "
+        f"{_IN_ORDER} FOR UPDATE OF m",
+        code,
+    )
+
+
+async def unanswered_proposals(conn: asyncpg.Connection, today: date) -> list[asyncpg.Record]:
+    """Proposals whose answer date has passed."""
+    return await conn.fetch(
+        f"{_MATCHES} WHERE m.status = 'proposed' AND m.respond_by < $1 {_IN_ORDER} FOR UPDATE OF m",
+        today,
+    )
+
+
+async def programmes_ending(conn: asyncpg.Connection, today: date) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"{_MATCHES} WHERE m.status = 'accepted' AND m.ends_on <= $1 {_IN_ORDER} FOR UPDATE OF m",
+        today,
+    )
+
+
+async def save_match(conn: asyncpg.Connection, match: Match) -> None:
+    """A match's state after a transition."""
     await conn.execute(
-        f"UPDATE matches SET {assignments} WHERE match_id = $1", match_id, *values.values()
+        """
+        UPDATE matches SET status = $2, manager_accepted_at = $3, mentor_accepted_at = $4,
+                           accepted_at = $5, ends_on = $6, closed_at = $7, close_reason = $8
+        WHERE match_id = $1
+        """,
+        match.match_id,
+        match.status.value,
+        match.manager_accepted_at,
+        match.mentor_accepted_at,
+        match.accepted_at,
+        match.ends_on,
+        match.closed_at,
+        match.close_reason,
+    )
+
+
+def match_of(row: asyncpg.Record) -> Match:
+    return Match(
+        match_id=row["match_id"],
+        manager=(row["manager_agency"], row["manager_id"]),
+        mentor=(row["mentor_agency"], row["mentor_id"]),
+        status=MatchStatus(row["status"]),
+        respond_by=row["respond_by"],
+        manager_accepted_at=row["manager_accepted_at"],
+        mentor_accepted_at=row["mentor_accepted_at"],
+        accepted_at=row["accepted_at"],
+        ends_on=row["ends_on"],
+        closed_at=row["closed_at"],
+        close_reason=row["close_reason"],
+    )
+
+
+async def agency_left(conn: asyncpg.Connection, code: str) -> None:
+    """Its mentors step down; its waiting managers leave the programme."""
+    await conn.execute("UPDATE mentors SET status = 'withdrawn' WHERE agency = $1", code)
+    await conn.execute(
+        "UPDATE managers SET status = 'completed' WHERE agency = $1 AND status = 'waiting'", code
+    )
+
+
+async def one_round_at_a_time(conn: asyncpg.Connection) -> None:
+    """Held until the transaction ends: one matching round at a time across replicas."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _ROUND_LOCK)
+
+
+async def list_managers(conn: asyncpg.Connection, status: str | None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT agency, person_id, name, title, unit, start_date, competence_areas, "
+        "languages, municipality, status, waiting_since, unmatched_reason FROM managers "
+        "WHERE $1::text IS NULL OR status = $1 ORDER BY waiting_since, agency, person_id",
+        status,
+    )
+
+
+async def list_mentors(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """
+        SELECT t.agency, t.person_id, t.name, t.title, t.competence_areas, t.languages,
+               t.municipality, t.years_as_manager, t.capacity, t.status,
+               count(m.match_id) AS current_mentees
+        FROM mentors t
+        LEFT JOIN matches m ON m.mentor_agency = t.agency AND m.mentor_id = t.person_id
+                           AND m.status IN ('proposed', 'accepted')
+        GROUP BY t.agency, t.person_id ORDER BY t.agency, t.person_id
+        """
+    )
+
+
+async def manager_starts(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT start_date, status FROM managers")
+
+
+async def agency_figures(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Per agency: mentors given, mentors received, managers waiting."""
+    return await conn.fetch(
+        """
+        WITH live AS (SELECT * FROM matches WHERE status IN ('proposed', 'accepted', 'ended'))
+        SELECT agency, sum(given)::int AS mentors_given, sum(received)::int AS mentors_received,
+               sum(waiting)::int AS managers_waiting
+        FROM (
+            SELECT mentor_agency AS agency, 1 AS given, 0 AS received, 0 AS waiting FROM live
+            UNION ALL SELECT manager_agency, 0, 1, 0 FROM live
+            UNION ALL SELECT agency, 0, 0, 1 FROM managers WHERE status = 'waiting'
+        ) figures GROUP BY agency ORDER BY agency
+        """
+    )
+
+
+async def forbidden_pairs(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT agency_a, agency_b FROM forbidden_agency_pairs ORDER BY agency_a, agency_b"
+    )
+
+
+async def forbid_pair(conn: asyncpg.Connection, a: str, b: str) -> None:
+    await conn.execute(
+        "INSERT INTO forbidden_agency_pairs VALUES ($1, $2) ON CONFLICT DO NOTHING", a, b
+    )
+
+
+async def allow_pair(conn: asyncpg.Connection, a: str, b: str) -> None:
+    await conn.execute(
+        "DELETE FROM forbidden_agency_pairs WHERE agency_a = $1 AND agency_b = $2", a, b
     )
 
 

@@ -30,14 +30,12 @@ from myndnet_schemas.events.mentoring import DeclinedBy, EndReason
 from myndnet_schemas.topics import MENTORING_MATCHES, service_source
 
 from myndnet_mentoring.adapters import programme as repository
-from myndnet_mentoring.domain import lifecycle
-from myndnet_mentoring.domain.lifecycle import Acceptance, Actor, MatchNotFound
+from myndnet_mentoring.domain.match import Actor, MatchNotFound, MatchStatus
 from myndnet_mentoring.domain.matching import Key, Weights, match_round
 
 log = get_logger(__name__)
 SOURCE = service_source("mentoring")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-_ROUND_LOCK = 0x6D617463  # "matc": one round at a time across replicas
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,6 @@ async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> N
     await publish_events(conn, MENTORING_MATCHES, [Event.new(p, source=SOURCE) for p in payloads])
 
 
-def _key(row: asyncpg.Record, side: str) -> Key:
-    return (row[f"{side}_agency"], row[f"{side}_id"])
-
-
 async def _end(
     conn: asyncpg.Connection,
     row: asyncpg.Record,
@@ -66,10 +60,9 @@ async def _end(
     at: datetime,
     manager_status: str,
 ) -> EventData:
-    await repository.update_match(
-        conn, row["match_id"], status="ended", closed_at=at, close_reason=reason.value
-    )
-    await repository.set_manager_status(conn, _key(row, "manager"), manager_status)
+    ended = repository.match_of(row).end(reason.value, at)
+    await repository.save_match(conn, ended)
+    await repository.set_manager_status(conn, ended.manager, manager_status)
     manager, mentor = repository.parties(row)
     return MatchEnded(
         match_id=row["match_id"], manager=manager, mentor=mentor, at=at, reason=reason
@@ -95,11 +88,7 @@ async def withdraw_mentor(conn: asyncpg.Connection, mentor: Key, at: datetime) -
     if not await repository.withdraw_mentor(conn, mentor):
         log.info("withdrawal of an unknown mentor ignored", mentor=f"{mentor[0]}/{mentor[1]}")
         return
-    live = await repository.matches_where(
-        conn,
-        "m.mentor_agency = $1 AND m.mentor_id = $2 AND m.status IN ('proposed', 'accepted')",
-        *mentor,
-    )
+    live = await repository.live_matches_of_mentor(conn, mentor)
     await announce(
         conn, [await _end(conn, row, EndReason.MENTOR_WITHDRAWN, at, "waiting") for row in live]
     )
@@ -112,11 +101,7 @@ async def agency_changed(
     if after.participates:
         return
     at = now()
-    live = await repository.matches_where(
-        conn,
-        "(m.manager_agency = $1 OR m.mentor_agency = $1) AND m.status IN ('proposed', 'accepted')",
-        after.code,
-    )
+    live = await repository.live_matches_of_agency(conn, after.code)
     ended = []
     for row in live:
         manager_leaves = row["manager_agency"] == after.code
@@ -125,11 +110,7 @@ async def agency_changed(
                 conn, row, EndReason.AGENCY_LEFT, at, "completed" if manager_leaves else "waiting"
             )
         )
-    await conn.execute("UPDATE mentors SET status = 'withdrawn' WHERE agency = $1", after.code)
-    await conn.execute(
-        "UPDATE managers SET status = 'completed' WHERE agency = $1 AND status = 'waiting'",
-        after.code,
-    )
+    await repository.agency_left(conn, after.code)
     await announce(conn, ended)
 
 
@@ -142,7 +123,7 @@ async def run_round(
     """One round over the whole waiting pool; returns what it did and why others wait."""
     at = at or now()
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _ROUND_LOCK)
+        await repository.one_round_at_a_time(conn)
         candidates = await repository.candidates(conn, at)
         mentors = await repository.mentors_with_places(conn)
         result = match_round(candidates, mentors, programme.weights, await repository.rules(conn))
@@ -219,30 +200,26 @@ async def accept_match(
     at = at or now()
     async with conn.transaction():
         row = await _live_match(conn, match_id)
-        so_far = Acceptance(
-            row["manager_accepted_at"] is not None, row["mentor_accepted_at"] is not None
-        )
-        after = lifecycle.accept(row["status"], so_far, by)
-        changes: dict[str, Any] = {}
-        if after.manager and not so_far.manager:
-            changes["manager_accepted_at"] = at
-        if after.mentor and not so_far.mentor:
-            changes["mentor_accepted_at"] = at
-        if after.complete:
-            ends_on = lifecycle.add_months(at.date(), programme.months)
-            changes.update(status="accepted", accepted_at=at, ends_on=ends_on)
-            await repository.set_manager_status(conn, _key(row, "manager"), "matched")
+        before = repository.match_of(row)
+        after = before.accept(by, at, programme.months)
+        if after != before:
+            await repository.save_match(conn, after)
+        if after.status is MatchStatus.ACCEPTED:
+            assert after.ends_on is not None
+            await repository.set_manager_status(conn, after.manager, "matched")
             manager, mentor = repository.parties(row)
             await announce(
                 conn,
                 [
                     MatchAccepted(
-                        match_id=match_id, manager=manager, mentor=mentor, at=at, ends_on=ends_on
+                        match_id=match_id,
+                        manager=manager,
+                        mentor=mentor,
+                        at=at,
+                        ends_on=after.ends_on,
                     )
                 ],
             )
-        if changes:
-            await repository.update_match(conn, match_id, **changes)
         updated = await repository.match(conn, match_id)
     assert updated is not None
     return updated
@@ -251,12 +228,10 @@ async def accept_match(
 async def _decline(
     conn: asyncpg.Connection, row: asyncpg.Record, by: DeclinedBy, at: datetime
 ) -> EventData:
-    status = "expired" if by is DeclinedBy.EXPIRY else "declined"
-    await repository.update_match(
-        conn, row["match_id"], status=status, closed_at=at, close_reason=by.value
-    )
-    await repository.exclude_pair(conn, _key(row, "manager"), _key(row, "mentor"))
-    await repository.set_manager_status(conn, _key(row, "manager"), "waiting")
+    declined = repository.match_of(row).decline(by.value, at)
+    await repository.save_match(conn, declined)
+    await repository.exclude_pair(conn, declined.manager, declined.mentor)
+    await repository.set_manager_status(conn, declined.manager, "waiting")
     manager, mentor = repository.parties(row)
     return MatchDeclined(
         match_id=row["match_id"], manager=manager, mentor=mentor, at=at, declined_by=by
@@ -269,7 +244,6 @@ async def decline_match(
     at = at or now()
     async with conn.transaction():
         row = await _live_match(conn, match_id)
-        lifecycle.check_declinable(row["status"])
         await announce(conn, [await _decline(conn, row, DeclinedBy(by.value), at)])
         updated = await repository.match(conn, match_id)
     assert updated is not None
@@ -283,9 +257,7 @@ async def expire_proposals(pool: asyncpg.Pool, today: date, at: datetime | None 
     """Proposals nobody answered by their date expire; the manager is rematched."""
     at = at or now()
     async with pool.acquire() as conn, conn.transaction():
-        due = await repository.matches_where(
-            conn, "m.status = 'proposed' AND m.respond_by < $1", today
-        )
+        due = await repository.unanswered_proposals(conn, today)
         await announce(conn, [await _decline(conn, row, DeclinedBy.EXPIRY, at) for row in due])
     return len(due)
 
@@ -293,9 +265,7 @@ async def expire_proposals(pool: asyncpg.Pool, today: date, at: datetime | None 
 async def end_programmes(pool: asyncpg.Pool, today: date, at: datetime | None = None) -> int:
     at = at or now()
     async with pool.acquire() as conn, conn.transaction():
-        due = await repository.matches_where(
-            conn, "m.status = 'accepted' AND m.ends_on <= $1", today
-        )
+        due = await repository.programmes_ending(conn, today)
         await announce(
             conn, [await _end(conn, row, EndReason.COMPLETED, at, "completed") for row in due]
         )
