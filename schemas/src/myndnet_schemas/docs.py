@@ -28,51 +28,15 @@ JSONSCHEMA_DIR = PACKAGE_ROOT / "jsonschema"
 ASYNCAPI_FILE = PACKAGE_ROOT / "asyncapi.json"
 RELEASED_DIR = PACKAGE_ROOT / "released"
 
-# (address, description, key, who writes it, event models)
-CHANNELS: list[tuple[str, str, str, str, tuple[type[EventData], ...]]] = [
-    (
-        "hr.{agency}.vacancies",
-        "An agency's vacancies, written by that agency's HR system only.",
-        "vacancy_id",
-        "the agency",
-        VACANCY_EVENTS,
-    ),
-    (
-        "hr.{agency}.leadership",
-        "An agency's new managers and mentors.",
-        "person_id",
-        "the agency",
-        LEADERSHIP_EVENTS,
-    ),
-    (
-        topics.MEMBERSHIP_AGENCIES,
-        "The network's agencies (compacted: the latest state per code).",
-        "agency code",
-        "membership",
-        MEMBERSHIP_EVENTS,
-    ),
-    (
-        topics.VACANCIES,
-        "Every vacancy's lifecycle across the network.",
-        "<code>/<vacancy_id>",
-        "vacancies",
-        VACANCY_LIFECYCLE_EVENTS,
-    ),
-    (
-        topics.MENTORING_MATCHES,
-        "Mentor matches and their lifecycle.",
-        "match id",
-        "mentoring",
-        MENTORING_EVENTS,
-    ),
-    (
-        topics.NOTIFY_DELIVERIES,
-        "E-mail deliveries (no candidate addresses).",
-        "delivery id",
-        "notify",
-        NOTIFY_EVENTS,
-    ),
-]
+# The events each topic of `topics.TOPICS` carries.
+EVENTS_ON: dict[str, tuple[type[EventData], ...]] = {
+    "hr.{agency}.vacancies": VACANCY_EVENTS,
+    "hr.{agency}.leadership": LEADERSHIP_EVENTS,
+    topics.MEMBERSHIP_AGENCIES: MEMBERSHIP_EVENTS,
+    topics.VACANCIES: VACANCY_LIFECYCLE_EVENTS,
+    topics.MENTORING_MATCHES: MENTORING_EVENTS,
+    topics.NOTIFY_DELIVERIES: NOTIFY_EVENTS,
+}
 
 
 def json_schema(model: type[EventData]) -> dict[str, Any]:
@@ -111,7 +75,14 @@ def asyncapi() -> dict[str, Any]:
             "content-type": {"type": "string", "const": "application/json"},
         },
     }
-    for address, description, key, writer, models in CHANNELS:
+    for topic in topics.TOPICS:
+        address, description, key, models = (
+            topic.address,
+            topic.description,
+            topic.key,
+            EVENTS_ON[topic.address],
+        )
+        writer = "the agency" if topic.writer == topics.AGENCY else topic.writer
         channel_id = address.replace(".", "_").replace("{", "").replace("}", "")
         channel_messages = {}
         for model in models:

@@ -1,6 +1,7 @@
 """Topic names of the network, and agency codes (which appear in topic names and URLs)."""
 
 import re
+from dataclasses import dataclass
 
 # The contract's shape of a code (in the released event schemas); a code is registered only if
 # it also begins and ends with a letter or digit (no "--"): see `validate_agency_code`.
@@ -57,3 +58,83 @@ def agency_source(code: str) -> str:
 
 def service_source(service: str) -> str:
     return f"/services/{service}"
+
+
+# -- who writes and reads which topic: the one table the consumers' source check, the ACLs of
+# the secure profile and the AsyncAPI document are built from.
+
+AGENCY = "agency"  # the writer of `hr.<code>.*`: that agency's HR system, and nobody else
+
+
+@dataclass(frozen=True)
+class Topic:
+    address: str  # the name, or a template with {agency}
+    writer: str  # a service, or AGENCY
+    readers: tuple[str, ...]  # the services that consume it
+    key: str
+    description: str
+
+
+SERVICES = ("membership", "vacancies", "mentoring", "notify")
+TOPICS = (
+    Topic(
+        "hr.{agency}.vacancies",
+        AGENCY,
+        ("vacancies",),
+        "vacancy_id",
+        "An agency's vacancies, written by that agency's HR system only.",
+    ),
+    Topic(
+        "hr.{agency}.leadership",
+        AGENCY,
+        ("mentoring",),
+        "person_id",
+        "An agency's new managers and mentors.",
+    ),
+    Topic(
+        MEMBERSHIP_AGENCIES,
+        "membership",
+        SERVICES,
+        "agency code",
+        "The network's agencies (compacted: the latest state per code).",
+    ),
+    Topic(
+        VACANCIES,
+        "vacancies",
+        ("notify",),
+        "<code>/<vacancy_id>",
+        "Every vacancy's lifecycle across the network.",
+    ),
+    Topic(
+        MENTORING_MATCHES,
+        "mentoring",
+        ("notify",),
+        "match id",
+        "Mentor matches and their lifecycle.",
+    ),
+    Topic(
+        NOTIFY_DELIVERIES,
+        "notify",
+        (),
+        "delivery id",
+        "E-mail deliveries (no candidate addresses).",
+    ),
+)
+
+
+def written_by(service: str) -> list[str]:
+    """The topics a service publishes: its own and its DLQ."""
+    return [t.address for t in TOPICS if t.writer == service] + [dlq(service)]
+
+
+def read_by(service: str) -> list[str]:
+    """The services' topics a service consumes (agencies' topics are granted per agency)."""
+    return [t.address for t in TOPICS if service in t.readers and t.writer != AGENCY]
+
+
+def writer_of(address: str) -> str:
+    """Who may publish on a topic of the contract (by its contract name)."""
+    for topic in TOPICS:
+        if topic.address == address:
+            return topic.writer
+    raise KeyError(f"{address!r} is not a topic of the contract")

@@ -10,8 +10,8 @@ import pytest
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import subscriptions as handlers
 from myndnet_notify.main import build
-from myndnet_schemas import parse
-from myndnet_testing import read_to_end, running, wait_until
+from myndnet_schemas import Event, parse
+from myndnet_testing import produce, read_to_end, running, wait_until
 from test_notify_service import Setup, _mail_for, client, link
 
 pytestmark = pytest.mark.integration
@@ -138,3 +138,25 @@ async def test_a_confirmation_link_confirms_the_preferences_it_was_sent_for(
     finally:
         await conn.close()
     assert row["frequency"] == "weekly" and list(row["keywords"]) == ["*"]
+
+
+async def test_the_source_check_holds_on_a_topic_configured_under_another_name(
+    kafka_bootstrap, database_url, unique, sink
+):
+    """The check used to key on the contract's topic names, so a test's (or a staging copy's)
+    own topic names turned it off."""
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    async with running(build(s.settings())):
+        genuine = await s.opened("a", "GENUINE")
+        impostor = Event.new(genuine.data, source="/agencies/a")
+        await produce(kafka_bootstrap, s.vacancies_topic, [impostor])
+
+        async def dead() -> bool:
+            return any(
+                dict(r.headers).get("x-dlq-reason") == b"source_mismatch"
+                and dict(r.headers).get("x-dlq-topic") == s.vacancies_topic.encode()
+                for r in await read_to_end(kafka_bootstrap, "dlq.notify")
+            )
+
+        await wait_until(dead, 30, what="the forged event in the DLQ")

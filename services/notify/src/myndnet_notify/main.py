@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import asyncpg
 from myndnet_kit.app import ServiceApp, Subscription, serve
-from myndnet_kit.consumer import Incoming, check_service_source
+from myndnet_kit.consumer import Incoming, published_by
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
@@ -85,11 +85,14 @@ def build(settings: NotifySettings) -> ServiceApp:
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             ),
+            # What it reads, under the names it is configured with (it may start first).
             TopicSpec(
-                topics.VACANCIES, settings.topic_partitions, settings.topic_replication_factor
+                settings.vacancies_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
             ),
             TopicSpec(
-                topics.MENTORING_MATCHES,
+                settings.matches_topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             ),
@@ -100,7 +103,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 vacancies,
                 accepts=VACANCY_LIFECYCLE_EVENTS,
                 topics=[settings.vacancies_topic],
-                checks=(check_service_source,),
+                checks=(published_by(topics.writer_of(topics.VACANCIES)),),
                 description="Alerts and digest entries as vacancies open; none after they close.",
             ),
             Subscription(
@@ -108,7 +111,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 matches,
                 accepts=MENTORING_EVENTS,
                 topics=[settings.matches_topic],
-                checks=(check_service_source,),
+                checks=(published_by(topics.writer_of(topics.MENTORING_MATCHES)),),
                 description="Tell both people of a match what happens next.",
             ),
         ],

@@ -6,26 +6,15 @@ created by `handlers.access` (agencies) and `dev/kafka_access.py` (services).
   topic and its DLQ, and use only consumer groups prefixed `<service>.`.
 - Reading an agency's topics is granted per agency, as it joins: vacancies reads
   `hr.<code>.vacancies`, mentoring reads `hr.<code>.leadership`.
+
+Who writes and reads which topic is `myndnet_schemas.topics.TOPICS`.
 """
 
 from myndnet_schemas import topics
 
 from myndnet_membership.adapters.kafka_access import CLUSTER, Acl, Operation, Pattern, Resource
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify")
-# What each service consumes besides the agencies' topics (all of them follow membership).
-READS = {
-    "membership": [topics.MEMBERSHIP_AGENCIES],
-    "vacancies": [topics.MEMBERSHIP_AGENCIES],
-    "mentoring": [topics.MEMBERSHIP_AGENCIES],
-    "notify": [topics.MEMBERSHIP_AGENCIES, topics.VACANCIES, topics.MENTORING_MATCHES],
-}
-WRITES = {
-    "membership": [topics.MEMBERSHIP_AGENCIES, topics.dlq("membership")],
-    "vacancies": [topics.VACANCIES, topics.dlq("vacancies")],
-    "mentoring": [topics.MENTORING_MATCHES, topics.dlq("mentoring")],
-    "notify": [topics.NOTIFY_DELIVERIES, topics.dlq("notify")],
-}
+SERVICES = topics.SERVICES
 
 
 def agency_principal(code: str) -> str:
@@ -48,12 +37,12 @@ def service_acls(service: str) -> list[Acl]:
         Acl(service, Operation.READ, Resource.GROUP, f"{service}.", Pattern.PREFIXED),
         Acl(service, Operation.IDEMPOTENT_WRITE, Resource.CLUSTER, CLUSTER),
     ]
-    for topic in READS[service]:
+    for topic in topics.read_by(service):
         acls += [
             Acl(service, Operation.READ, Resource.TOPIC, topic),
             Acl(service, Operation.CREATE, Resource.TOPIC, topic),
         ]
-    for topic in WRITES[service]:
+    for topic in topics.written_by(service):
         acls += [
             Acl(service, Operation.WRITE, Resource.TOPIC, topic),
             Acl(service, Operation.CREATE, Resource.TOPIC, topic),
