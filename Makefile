@@ -16,7 +16,7 @@ help:
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
 	@echo "make faults    the fault scenarios at full size (make test runs them small)"
-	@echo "make lint      ruff, mypy and the contract documents check"
+	@echo "make lint      ruff, mypy, the contract documents check, the AsyncAPI parser"
 	@echo "make first-run clone into a private folder; make up (3 times, fresh servers), demo, down"
 	@echo "make clean     make down, then remove .run/ and PostgreSQL's data"
 
@@ -65,6 +65,8 @@ lint: install
 	uv run ruff format --check .
 	uv run mypy schemas/src libs/*/src services/*/src
 	uv run python -m myndnet_schemas.docs --check
+	uv run python dev/asyncapi_documents.py .run/asyncapi
+	bash dev/asyncapi/check.sh schemas/asyncapi.json .run/asyncapi/*.json
 
 first-run: install
 	@bash dev/first-run-check.sh $(RUNS)

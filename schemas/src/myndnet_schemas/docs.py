@@ -11,6 +11,7 @@ removed or renamed field, a narrowed type or a new required field needs a new ma
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,66 +48,102 @@ def json_schema(model: type[EventData]) -> dict[str, Any]:
     return schema
 
 
+def component_schema(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema as an AsyncAPI component: its `$defs` become components of their own and
+    its references point there (a `#/$defs/...` reference means nothing inside the document)."""
+    schema = dict(schema)
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = _point_to_components(definition)
+    return _point_to_components(schema)
+
+
+def _point_to_components(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: value.replace("#/$defs/", "#/components/schemas/")
+            if key == "$ref" and isinstance(value, str)
+            else _point_to_components(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_point_to_components(item) for item in node]
+    return node
+
+
 def _name(event_type: str) -> str:
     return event_type.removeprefix("se.myndnet.").replace(".", "_")
 
 
+CE_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type"],
+    "properties": {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {
+            "type": "string",
+            "description": "unique per source; (source, id) is the de-duplication key",
+        },
+        "ce_source": {
+            "type": "string",
+            "description": "/agencies/<code> or /services/<service>",
+        },
+        "ce_type": {"type": "string"},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_subject": {"type": "string"},
+        "content-type": {"type": "string", "const": "application/json"},
+    },
+}
+
+
 def asyncapi() -> dict[str, Any]:
+    """The contract: every topic, and what may be published on it."""
+    return asyncapi_document(
+        "Myndnet",
+        "The event contract of Myndighetsnätverket. Every message is a CloudEvents 1.0 event in "
+        "Kafka binary mode.",
+        [(topic.address, "send") for topic in topics.TOPICS],
+    )
+
+
+def asyncapi_document(
+    title: str, description: str, operations_on: list[tuple[str, str]], version: str = "1.0.0"
+) -> dict[str, Any]:
+    """An AsyncAPI 3.0 document of contract topics (by address) with an operation each:
+    "send" for what is published there, "receive" for what is consumed."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
-    ce_headers = {
-        "type": "object",
-        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type"],
-        "properties": {
-            "ce_specversion": {"type": "string", "const": "1.0"},
-            "ce_id": {
-                "type": "string",
-                "description": "unique per source; (source, id) is the de-duplication key",
-            },
-            "ce_source": {
-                "type": "string",
-                "description": "/agencies/<code> or /services/<service>",
-            },
-            "ce_type": {"type": "string"},
-            "ce_time": {"type": "string", "format": "date-time"},
-            "ce_subject": {"type": "string"},
-            "content-type": {"type": "string", "const": "application/json"},
-        },
-    }
-    for topic in topics.TOPICS:
-        address, description, key, models = (
-            topic.address,
-            topic.description,
-            topic.key,
-            EVENTS_ON[topic.address],
-        )
+    by_address = {topic.address: topic for topic in topics.TOPICS}
+    for address, action in operations_on:
+        topic = by_address[address]
+        key, models = topic.key, EVENTS_ON[address]
         writer = "the agency" if topic.writer == topics.AGENCY else topic.writer
         channel_id = address.replace(".", "_").replace("{", "").replace("}", "")
         channel_messages = {}
         for model in models:
             name = _name(model.event_type)
-            schemas[name] = json_schema(model)
+            schemas[name] = component_schema(json_schema(model), schemas)
             messages[name] = {
                 "name": model.event_type,
                 "title": model.event_type,
                 "contentType": "application/json",
-                "headers": ce_headers,
+                "headers": CE_HEADERS,
                 "payload": {"$ref": f"#/components/schemas/{name}"},
                 "bindings": {"kafka": {"key": {"type": "string", "description": key}}},
             }
             channel_messages[name] = {"$ref": f"#/components/messages/{name}"}
         channel: dict[str, Any] = {
             "address": address,
-            "description": f"{description} Written by {writer}; key: {key}.",
+            "description": f"{topic.description} Written by {writer}; key: {key}.",
             "messages": channel_messages,
         }
         if "{agency}" in address:
             channel["parameters"] = {"agency": {"description": "agency code, [a-z0-9-]{2,40}"}}
         channels[channel_id] = channel
-        operations[f"publish_{channel_id}"] = {
-            "action": "send",
+        verb = "publish" if action == "send" else "consume"
+        operations[f"{verb}_{channel_id}"] = {
+            "action": action,
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "messages": [
                 {"$ref": f"#/channels/{channel_id}/messages/{m}"} for m in channel_messages
@@ -114,18 +151,21 @@ def asyncapi() -> dict[str, Any]:
         }
     return {
         "asyncapi": "3.0.0",
-        "info": {
-            "title": "Myndnet",
-            "version": "1.0.0",
-            "description": "The event contract of Myndighetsnätverket. Every message is a "
-            "CloudEvents 1.0 event in Kafka binary mode.",
-        },
+        "info": {"title": title, "version": version, "description": description},
         "defaultContentType": "application/json",
         "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+
+
+def channel_of(models: Sequence[type[EventData]]) -> str:
+    """The contract topic that carries these events."""
+    for address, carried in EVENTS_ON.items():
+        if set(models) <= set(carried):
+            return address
+    raise KeyError(f"no topic of the contract carries {[m.event_type for m in models]}")
 
 
 def rendered() -> dict[Path, str]:

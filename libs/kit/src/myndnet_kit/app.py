@@ -28,7 +28,7 @@ from faststream.kafka.message import FAKE_CONSUMER
 from faststream.kafka.message import KafkaMessage as KafkaBatch
 from faststream.middlewares import AckPolicy
 from faststream.security import SASLScram512
-from faststream.specification import AsyncAPI
+from myndnet_schemas import docs
 from myndnet_schemas import topics as topic_names
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
@@ -120,14 +120,9 @@ class ServiceApp:
             logger=logging.getLogger(f"faststream.{self.service}"),
             log_level=logging.DEBUG,  # "Received"/"Processed" per batch; the kit logs what matters
         )
+        self.subscriptions = subscriptions
         self.consumers = [self._subscribe(s) for s in subscriptions]
-        self.asyncapi = AsyncAPI(
-            self.broker,
-            title=f"Myndnet {self.service}",
-            version=version,
-            description=description,
-            schema_version="3.0.0",
-        )
+        self.description, self.version = description, version
 
         self.api = FastAPI(
             title=title,
@@ -137,7 +132,7 @@ class ServiceApp:
             docs_url=None,
             redoc_url=None,
         )
-        add_docs(self.api, lambda request: service_of(request).asyncapi)
+        add_docs(self.api, lambda request: service_of(request).asyncapi_document())
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.add_exception_handler(RequestValidationError, _invalid_request)
@@ -146,6 +141,24 @@ class ServiceApp:
         self.api.include_router(_kit_router())
         for router in routers:
             self.api.include_router(router)
+
+    def asyncapi_document(self) -> dict[str, Any]:
+        """This service's events, from the contract's models: the topics it consumes (its
+        subscriptions, and membership's if it follows it) and those it publishes."""
+        receives = [docs.channel_of(s.accepts) for s in self.subscriptions]
+        if self.membership is not None:
+            receives.append(topic_names.MEMBERSHIP_AGENCIES)
+        sends = [
+            address
+            for address in topic_names.written_by(self.service)
+            if address != topic_names.dlq(self.service)
+        ]
+        return docs.asyncapi_document(
+            f"Myndnet {self.service}",
+            self.description or f"The events of Myndnet's {self.service} service.",
+            [(a, "receive") for a in dict.fromkeys(receives)] + [(a, "send") for a in sends],
+            self.version,
+        )
 
     # -- consumers ------------------------------------------------------------------------
 

@@ -7,12 +7,12 @@ import html
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from faststream.specification import AsyncAPI
 from swagger_ui_bundle import swagger_ui_path
 
 from myndnet_kit.web import script_json
@@ -22,7 +22,7 @@ SWAGGER_ASSETS = "/static/docs/swagger"
 ASYNCAPI_ASSETS = "/static/docs/asyncapi"
 
 
-def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], AsyncAPI]) -> None:
+def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], dict[str, Any]]) -> None:
     """Mount the assets and the two pages on an app created with `docs_url=None`."""
     api.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-assets")
     api.mount(ASYNCAPI_ASSETS, StaticFiles(directory=ASYNCAPI_VIEWER), name="asyncapi-assets")
@@ -41,12 +41,11 @@ def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], AsyncAPI]) -> None:
 
     @router.get("/asyncapi.json")
     async def asyncapi_json(request: Request) -> Response:
-        spec = asyncapi_of(request).to_specification()
-        return Response(spec.to_json(), media_type="application/json")
+        return Response(json.dumps(asyncapi_of(request)), media_type="application/json")
 
     @router.get("/asyncapi", response_class=HTMLResponse)
     async def asyncapi_html(request: Request) -> str:
-        document = asyncapi_of(request).to_specification().to_json()
+        document = json.dumps(asyncapi_of(request))
         return asyncapi_page(api.title, document, request.scope.get("root_path", ""))
 
     api.include_router(router)
