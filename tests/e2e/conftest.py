@@ -45,6 +45,15 @@ class Network:
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.logs.glob("*.log"))
 
+    @property
+    def vacancies_topic(self) -> str:
+        """vacancies.vacancies, or this run's own on the shared open broker."""
+        return (
+            "vacancies.vacancies"
+            if self.profile == "secure"
+            else f"vacancies.vacancies.e2e{self.run}"
+        )
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 

@@ -8,10 +8,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_kit.kafka import stop_consumer, topic_partitions
-from myndnet_schemas import ManagerAppointed, MentorVolunteered, VacancyPublished
+from myndnet_schemas import ManagerAppointed, MentorVolunteered, VacancyPublished, parse
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.publisher import AgencyPublisher
-from myndnet_testing import produce_raw, wait_until
+from myndnet_testing import produce_raw, read_to_end, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -113,7 +113,7 @@ async def test_a_published_vacancy_is_searchable_and_alerts_its_subscriber_once(
     await subscribe(network, "kandidat.a@example.org", code)
     publisher = await publisher_for(network, code)
     try:
-        await publisher.publish(vacancy("A-1", "Utvecklare till skatteområdet"))
+        published = await publisher.publish(vacancy("A-1", "Utvecklare till skatteområdet"))
     finally:
         await publisher.stop()
     [found] = await searchable(network, {"q": "utvecklare", "agency": code}, 1)
@@ -122,6 +122,26 @@ async def test_a_published_vacancy_is_searchable_and_alerts_its_subscriber_once(
     await asyncio.sleep(2)
     alerts = network.mailbox.to("kandidat.a@example.org")[1:]
     assert [m["Subject"] for m in alerts] == ["Nytt jobb: Utvecklare till skatteområdet"]
+
+    # One trace from the agency's event to the candidate's inbox (W3C Trace Context).
+    assert published.traceparent
+    [opened] = [
+        e
+        for e in await events_on(network, network.vacancies_topic)
+        if e.subject == f"{code}/A-1" and e.type == "se.myndnet.vacancy.opened.v1"
+    ]
+    assert opened.traceparent == published.traceparent
+    assert alerts[0]["Traceparent"] == published.traceparent
+    sent = [
+        e
+        for e in await events_on(network, "notify.deliveries")
+        if e.type == "se.myndnet.notification.sent.v1" and e.traceparent == published.traceparent
+    ]
+    assert len(sent) == 1
+
+
+async def events_on(network, topic: str) -> list:
+    return [parse(r.headers, r.key, r.value) for r in await read_to_end(network.kafka, topic)]
 
 
 async def test_a_new_manager_is_matched_with_a_mentor_from_another_agency_and_both_are_told(

@@ -8,6 +8,7 @@ application/cloudevents+json`, the value is the whole event). The network publis
 
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -67,8 +68,16 @@ class Event(Generic[D]):
 
     @classmethod
     def new(
-        cls, data: D, *, source: str, id: str | None = None, time: datetime | None = None
+        cls,
+        data: D,
+        *,
+        source: str,
+        id: str | None = None,
+        time: datetime | None = None,
+        traceparent: str | None = None,
     ) -> "Event[D]":
+        """A new event; `traceparent` (W3C Trace Context) ties it to the event that caused it,
+        as the CloudEvents distributed-tracing extension (header `ce_traceparent`)."""
         return cls(
             id=id or str(uuid.uuid4()),
             source=source,
@@ -76,11 +85,32 @@ class Event(Generic[D]):
             data=data,
             time=time or datetime.now(UTC),
             subject=data.subject(),
+            extensions={"traceparent": traceparent}
+            if traceparent is not None and valid_traceparent(traceparent)
+            else {},
         )
+
+    @property
+    def traceparent(self) -> str | None:
+        """The W3C trace context the event carries, if it is well-formed."""
+        value = self.extensions.get("traceparent")
+        return value if valid_traceparent(value) else None
 
     @property
     def key(self) -> str:
         return self.data.kafka_key()
+
+
+_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+
+
+def valid_traceparent(value: str | None) -> bool:
+    return value is not None and _TRACEPARENT.fullmatch(value) is not None
+
+
+def new_traceparent() -> str:
+    """The start of a trace: a random trace id and parent id, sampled."""
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
 def model_for(event_type: str) -> type[EventData]:

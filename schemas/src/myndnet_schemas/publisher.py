@@ -24,7 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection, connection
-from myndnet_schemas.envelope import Event, encode_binary
+from myndnet_schemas.envelope import Event, encode_binary, new_traceparent
 from myndnet_schemas.events import EventData
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
 
@@ -100,9 +100,22 @@ class AgencyPublisher:
             )
 
     def event(
-        self, payload: EventData, *, id: str | None = None, time: datetime | None = None
+        self,
+        payload: EventData,
+        *,
+        id: str | None = None,
+        time: datetime | None = None,
+        traceparent: str | None = None,
     ) -> Event[EventData]:
-        return Event.new(payload, source=self.source, id=id, time=time)
+        """An event of this agency; each starts a trace of its own unless given one (the HR
+        system's), which the network carries to every event and e-mail it causes."""
+        return Event.new(
+            payload,
+            source=self.source,
+            id=id,
+            time=time,
+            traceparent=traceparent or new_traceparent(),
+        )
 
     async def publish(self, payload: EventData, *, id: str | None = None) -> Event[EventData]:
         """Send one event and wait for the broker's acknowledgement."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import asyncpg
+import myndnet_schemas.docs as docs
 from aiokafka import ConsumerRecord
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,7 +29,6 @@ from faststream.kafka.message import FAKE_CONSUMER
 from faststream.kafka.message import KafkaMessage as KafkaBatch
 from faststream.middlewares import AckPolicy
 from faststream.security import SASLScram512
-from myndnet_schemas import docs
 from myndnet_schemas import topics as topic_names
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
@@ -46,6 +46,7 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings
+from myndnet_kit.tracing import configure_tracing
 from myndnet_kit.web import SafeResponses
 
 log = get_logger(__name__)
@@ -137,6 +138,7 @@ class ServiceApp:
         self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
         self.api.add_exception_handler(RequestValidationError, _invalid_request)
         self.api.add_middleware(SafeResponses)
+        configure_tracing(self.service, self.api)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
         self.api.include_router(_kit_router())
         for router in routers:

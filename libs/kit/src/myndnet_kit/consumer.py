@@ -33,6 +33,7 @@ from myndnet_kit import dlq, inbox
 from myndnet_kit.dlq import DeadMessage
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.tracing import batch_span
 
 log = get_logger(__name__)
 
@@ -305,12 +306,15 @@ class EventConsumer:
             await self.before_batch(records)
         events, dead = self.classify(records)
         first, last = records[0], records[-1]
-        with structlog.contextvars.bound_contextvars(
-            consumer=self.name,
-            topic=first.topic,
-            partition=first.partition,
-            offsets=f"{first.offset}-{last.offset}",
-            batch_size=len(records),
+        with (
+            structlog.contextvars.bound_contextvars(
+                consumer=self.name,
+                topic=first.topic,
+                partition=first.partition,
+                offsets=f"{first.offset}-{last.offset}",
+                batch_size=len(records),
+            ),
+            batch_span(first.topic, len(records), (i.event.traceparent for i in events)),
         ):
             try:
                 fresh = await self._wait_out(lambda: self._apply(events, dead))

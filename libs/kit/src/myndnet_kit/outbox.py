@@ -17,10 +17,12 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from myndnet_schemas import Event, encode_binary
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.tracing import tracer
 
 log = get_logger(__name__)
 
@@ -188,7 +190,10 @@ class OutboxRelay:
         OUTBOX_PENDING.labels(self.service).set(len(rows))
         if not rows:
             return 0
-        refused = await self._send(rows)
+        with tracer.start_as_current_span(
+            "outbox publish", kind=SpanKind.PRODUCER, attributes={"messages": len(rows)}
+        ):
+            refused = await self._send(rows)
         if refused:
             await self._park(conn, refused)
         await self._mark_sent(conn, [row["id"] for row in rows if row["id"] not in refused])

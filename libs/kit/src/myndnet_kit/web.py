@@ -2,9 +2,11 @@
 <script> element."""
 
 import json
+import time
 import traceback
 from typing import Any
 
+from prometheus_client import Histogram
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,6 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from myndnet_kit.logging import get_logger
 
 log = get_logger(__name__)
+HTTP_SECONDS = Histogram(
+    "myndnet_http_request_seconds",
+    "HTTP requests by method, route template and status",
+    ["method", "route", "status"],
+)
 
 # The documentation pages run their own scripts and the document inline; nothing else loads.
 CONTENT_SECURITY_POLICY = (
@@ -29,6 +36,7 @@ SECURITY_HEADERS = {
 class SafeResponses:
     """ASGI middleware for every response of a service:
 
+    - its duration, by method, route template and status (`myndnet_http_request_seconds`);
     - nosniff, a referrer policy and frame protection, and on HTML a content security policy;
     - an unexpected exception answers a plain 500 and is logged with its type and where it was
       raised, never its message: messages quote what they were given (a database's "Key
@@ -43,11 +51,13 @@ class SafeResponses:
             await self.app(scope, receive, send)
             return
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
-                started = True
+                started, status = True, message["status"]
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
@@ -70,6 +80,11 @@ class SafeResponses:
                 raise  # the answer has begun; the server closes the connection
             response = JSONResponse({"detail": "internal error"}, status_code=500)
             await response(scope, receive, send_with_headers)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            HTTP_SECONDS.labels(scope.get("method", ""), route, str(status)).observe(
+                time.perf_counter() - began
+            )
 
 
 def script_json(value: Any) -> str:

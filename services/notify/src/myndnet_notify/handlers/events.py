@@ -2,6 +2,7 @@
 vacancy opens, nothing more once it closes, and a message to both people of a match."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from myndnet_kit.consumer import Incoming
@@ -35,12 +36,14 @@ async def on_vacancy_events(conn: asyncpg.Connection, events: list[Incoming]) ->
                 opened_at,
             )
             if isinstance(data, VacancyOpened):
-                await _alert(conn, data, key)
+                await _alert(conn, data, key, incoming.event.traceparent)
         elif isinstance(data, VacancyClosed):
             await store.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
 
 
-async def _alert(conn: asyncpg.Connection, vacancy: VacancyOpened, key: str) -> None:
+async def _alert(
+    conn: asyncpg.Connection, vacancy: VacancyOpened, key: str, traceparent: str | None
+) -> None:
     keys = vacancy_keys(
         vacancy.agency,
         vacancy.occupation_field.value,
@@ -53,7 +56,7 @@ async def _alert(conn: asyncpg.Connection, vacancy: VacancyOpened, key: str) -> 
     )
     immediate = [s["id"] for s in subscriptions if s["frequency"] == "immediate"]
     later = [s["id"] for s in subscriptions if s["frequency"] != "immediate"]
-    context = {
+    context: dict[str, Any] = {
         "vacancies": [
             {
                 "key": key,
@@ -65,6 +68,8 @@ async def _alert(conn: asyncpg.Connection, vacancy: VacancyOpened, key: str) -> 
             }
         ]
     }
+    if traceparent:  # the alert, and what notify says of it, continue the vacancy's trace
+        context["traceparent"] = traceparent
     await deliveries.queue_alerts(conn, immediate, key, context)
     await store.add_digest_items(conn, later, key)
 

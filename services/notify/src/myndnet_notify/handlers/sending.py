@@ -16,9 +16,11 @@ import aiosmtplib
 import asyncpg
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
+from myndnet_kit.tracing import child_span
 from myndnet_schemas import Event
 from myndnet_schemas.events import NotificationFailed, NotificationSent
 from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 
 from myndnet_notify.adapters import deliveries, store
@@ -113,8 +115,10 @@ class Sender:
                     html=html,
                     message_id=f"<{delivery_id}@{self.domain}>",
                     unsubscribe_url=unsubscribe_url,
+                    traceparent=context.get("traceparent"),
                 )
-                await self.smtp.send(message)
+                with child_span("smtp send", context.get("traceparent"), SpanKind.CLIENT):
+                    await self.smtp.send(message)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -181,7 +185,10 @@ class Sender:
             at=datetime.now(UTC),
             **extra,
         )
-        await publish_events(conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE)])
+        traceparent = (row["context"] or {}).get("traceparent")
+        await publish_events(
+            conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE, traceparent=traceparent)]
+        )
 
     async def run(self, poll_interval: float = 1.0, limit: int = 200) -> None:
         """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Sends run side

@@ -1,7 +1,7 @@
 """What happens on each batch of agency vacancy events, at each deadline and when an agency
 leaves the network. Each runs in the caller's transaction and announces through the outbox."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -36,9 +36,16 @@ def stockholm_today() -> date:
 
 
 async def announce(
-    conn: asyncpg.Connection, payloads: Sequence[EventData], topic: str = VACANCIES
+    conn: asyncpg.Connection,
+    payloads: Sequence[EventData],
+    topic: str = VACANCIES,
+    traces: Mapping[str, str] | None = None,
 ) -> None:
-    await publish_events(conn, topic, [Event.new(p, source=SOURCE) for p in payloads])
+    """Publish lifecycle events; `traces` gives a vacancy (by its subject, `<code>/<id>`) the
+    trace context of the agency's event that caused it."""
+    traces = traces or {}
+    events = [Event.new(p, source=SOURCE, traceparent=traces.get(p.subject())) for p in payloads]
+    await publish_events(conn, topic, events)
     for payload in payloads:
         ANNOUNCED.labels(payload.event_type).inc()
 
@@ -58,7 +65,12 @@ async def apply_vacancy_events(
     outcome = rules.apply(current, early, batch, today or stockholm_today(), now)
     await repository.save(conn, list(outcome.changed.values()))
     await repository.save_early_withdrawals(conn, outcome.early_withdrawals)
-    await announce(conn, outcome.announcements, topic)
+    traces = {
+        f"{agency}/{payload.subject()}": incoming.event.traceparent
+        for (agency, payload), incoming in zip(batch, events, strict=True)
+        if incoming.event.traceparent
+    }
+    await announce(conn, outcome.announcements, topic, traces)
     if outcome.stale:
         STALE.inc(outcome.stale)
         log.debug("ignored events with an old revision", count=outcome.stale)
