@@ -239,27 +239,3 @@ def _unmatched_reason(manager: Candidate, mentors: list[Mentor], rules: Rules) -
         summary = ", ".join(f"{reason}: {count}" for reason, count in sorted(counts.items()))
         return f"no eligible mentor with a free place ({summary})"
     return "every eligible mentor's places went to other managers in this round"
-
-
-def greedy_round(
-    candidates: Iterable[Candidate], mentors: Iterable[Mentor], weights: Weights, rules: Rules
-) -> Round:
-    """The baseline the benchmark compares with: the best remaining pair first."""
-    managers = sorted(candidates, key=lambda c: c.key)
-    available = sorted((m for m in mentors if m.free_slots > 0), key=lambda m: m.key)
-    scores = score_matrix(managers, available, weights, rules)
-    free = [m.free_slots for m in available]
-    taken: set[int] = set()
-    proposals = []
-    for flat in np.argsort(-scores, axis=None, kind="stable"):
-        i, j = divmod(int(flat), len(available))
-        if scores[i, j] <= NOT_ALLOWED / 2:
-            break
-        if i in taken or free[j] == 0:
-            continue
-        taken.add(i)
-        free[j] -= 1
-        value, reasons = score(managers[i], available[j], weights, rules)
-        proposals.append(Proposal(managers[i].key, available[j].key, value, reasons))
-    unmatched = {m.key: "not matched" for i, m in enumerate(managers) if i not in taken}
-    return Round(proposals, unmatched)
