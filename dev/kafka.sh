@@ -6,7 +6,7 @@
 # SECURE=1: the secure profile, on 127.0.0.1:9094 with data under .run/kafka-secure:
 # SASL/SCRAM-SHA-512 over TLS (a local CA made on first use), the StandardAuthorizer with ACLs
 # and no anonymous access. Logins for the admin and every service are written to
-# .run/kafka-secure/credentials/<name>.env; dev/kafka_access.py grants the services' ACLs.
+# .run/kafka-secure/credentials/<name>.env; membership's service-logins command grants their ACLs.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SECURE="${SECURE:-}"
@@ -181,7 +181,7 @@ start() {
   if [ -n "$SECURE" ]; then
     for name in membership vacancies mentoring notify; do credential "$name" >/dev/null; done
     ( set -a; source "$(credential admin)"; set +a
-      "$ROOT/.venv/bin/python" "$ROOT/dev/kafka_access.py" "$CREDENTIALS" ) \
+      "$ROOT/.venv/bin/python" -m myndnet_membership.commands service-logins "$CREDENTIALS" ) \
       || die "could not create the services' logins and ACLs"
     say "secure profile: logins in $CREDENTIALS/<name>.env, CA certificate $TLS/ca.pem"
   fi

@@ -1,5 +1,6 @@
 """Who may do what on the network's Kafka, in the secure profile. Plain Python: the bindings are
-created by `handlers.access` (agencies) and `dev/kafka_access.py` (services).
+created by `handlers.access` (agencies) and `myndnet_membership.commands service-logins`
+(services).
 
 - An agency's principal `agency-<code>` may write only topics prefixed `hr.<code>.`.
 - A service's principal (its name) may read what it consumes, write (and create) only its own
@@ -10,9 +11,48 @@ created by `handlers.access` (agencies) and `dev/kafka_access.py` (services).
 Who writes and reads which topic is `myndnet_schemas.topics.TOPICS`.
 """
 
+from dataclasses import dataclass
+from enum import Enum
+
 from myndnet_schemas import topics
 
-from myndnet_membership.adapters.kafka_access import CLUSTER, Acl, Operation, Pattern, Resource
+CLUSTER = "kafka-cluster"
+
+
+class Resource(Enum):
+    TOPIC = "topic"
+    GROUP = "group"
+    CLUSTER = "cluster"
+
+
+class Pattern(Enum):
+    LITERAL = "literal"
+    PREFIXED = "prefixed"
+
+
+class Operation(Enum):
+    READ = "read"
+    WRITE = "write"
+    CREATE = "create"
+    ALTER = "alter"
+    DESCRIBE = "describe"
+    IDEMPOTENT_WRITE = "idempotent_write"
+
+
+@dataclass(frozen=True)
+class Acl:
+    """Allow `principal` (a user name) to do `operation` on a resource."""
+
+    principal: str
+    operation: Operation
+    resource: Resource
+    name: str
+    pattern: Pattern = Pattern.LITERAL
+
+    def describe(self) -> str:
+        kind = "prefix" if self.pattern is Pattern.PREFIXED else "name"
+        return f"{self.principal}: {self.operation.name} on {self.resource.name} {kind} {self.name}"
+
 
 SERVICES = topics.SERVICES
 
