@@ -15,11 +15,12 @@ from typing import ClassVar
 
 import asyncpg
 from fastapi import APIRouter, Request
-from myndnet_kit.app import ServiceApp, Subscription, pool_of, serve
-from myndnet_kit.consumer import Incoming
+from myndnet_kit.app import ServiceApp, Subscription, serve
+from myndnet_kit.classify import Incoming
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.outbox import OutboxRelay, publish_events
 from myndnet_kit.settings import ServiceSettings
+from myndnet_kit.web import pool_of
 from myndnet_schemas import Event, VacancyWithdrawn
 from pydantic import Field
 

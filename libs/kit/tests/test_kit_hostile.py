@@ -4,7 +4,7 @@ real Kafka broker and PostgreSQL with the kit's sample service."""
 import asyncpg
 import httpx
 import pytest
-from myndnet_kit.consumer import KEPT_OF_TOO_LARGE
+from myndnet_kit.classify import KEPT_OF_TOO_LARGE
 from myndnet_schemas import encode_binary, topics
 from myndnet_testing import produce, produce_raw, read_to_end, read_topic, running, wait_until
 from sample_service import build

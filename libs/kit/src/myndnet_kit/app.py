@@ -15,14 +15,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import myndnet_schemas.docs as docs
 from aiokafka import ConsumerRecord
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import Consumer, KafkaMessage
 from faststream.kafka.message import FAKE_CONSUMER
@@ -32,22 +31,21 @@ from faststream.security import SASLScram512
 from myndnet_schemas import topics as topic_names
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
 
-from myndnet_kit import dlq
-from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens, require_operator
-from myndnet_kit.consumer import BatchHandler, BeforeBatch, Check, EventConsumer, check_hr_source
+from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens
+from myndnet_kit.classify import Check, check_hr_source
+from myndnet_kit.consumer import BatchHandler, BeforeBatch, EventConsumer
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
 from myndnet_kit.docs import add_docs
-from myndnet_kit.kafka import TopicSpec, ensure_topics, existing_topics, make_producer
+from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
 from myndnet_kit.logging import configure_logging, get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retry import until_done
+from myndnet_kit.routes import kit_router
 from myndnet_kit.settings import ServiceSettings
 from myndnet_kit.tracing import configure_tracing
-from myndnet_kit.web import SafeResponses
+from myndnet_kit.web import SafeResponses, invalid_request, service_of, unstorable_input
 
 log = get_logger(__name__)
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -135,12 +133,12 @@ class ServiceApp:
         )
         add_docs(self.api, lambda request: service_of(request).asyncapi_document())
         self.api.state.service = self
-        self.api.add_exception_handler(asyncpg.DataError, _unstorable_input)
-        self.api.add_exception_handler(RequestValidationError, _invalid_request)
+        self.api.add_exception_handler(asyncpg.DataError, unstorable_input)
+        self.api.add_exception_handler(RequestValidationError, invalid_request)
         self.api.add_middleware(SafeResponses)
         configure_tracing(self.service, self.api)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
-        self.api.include_router(_kit_router())
+        self.api.include_router(kit_router())
         for router in routers:
             self.api.include_router(router)
 
@@ -329,41 +327,6 @@ def _security(kafka: KafkaConnection) -> SASLScram512 | None:
     )
 
 
-async def _unstorable_input(request: Request, exc: Exception) -> JSONResponse:
-    """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
-    request's fault, not the service's."""
-    # Neither the message nor the value: the message names the query's internals and quotes the
-    # value, which may be someone's personal data.
-    log.warning("request refused by the database", path=request.url.path, error=type(exc).__name__)
-    return JSONResponse(
-        {
-            "detail": "a value in the request cannot be stored or compared (a NUL character in "
-            "text, or a number out of range)"
-        },
-        status_code=422,
-    )
-
-
-async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """422 for a request that fails validation, saying where and what is wrong without echoing
-    the value: it may be personal data, or text that cannot even be encoded (a lone surrogate
-    made FastAPI's own answer fail with a 500)."""
-    assert isinstance(exc, RequestValidationError)
-    detail = [
-        {
-            "loc": [part if isinstance(part, int) else _printable(str(part)) for part in e["loc"]],
-            "msg": _printable(str(e.get("msg", ""))),
-            "type": e.get("type", "value_error"),
-        }
-        for e in exc.errors()
-    ]
-    return JSONResponse({"detail": detail}, status_code=422)
-
-
-def _printable(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")[:500]
-
-
 async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:
     """The batch as FastStream hands it to the handler, with nothing decoded."""
     where = f"{records[0].topic}-{records[0].offset}-{records[-1].offset}" if records else None
@@ -372,96 +335,6 @@ async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:
 
 async def leave_body_undecoded(message: Any) -> None:
     return None
-
-
-def service_of(request: Request) -> ServiceApp:
-    return request.app.state.service
-
-
-def pool_of(request: Request) -> asyncpg.Pool:
-    """The database pool, or 503 while the service is still starting."""
-    pool = service_of(request).pool
-    if pool is None:
-        raise HTTPException(503, "the service is starting; try again shortly")
-    return pool
-
-
-# A PostgreSQL bigserial id: anything else cannot name a row.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class ReplayRequest(BaseModel):
-    ids: list[RowId] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
-
-
-def _kit_router() -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/health/live", tags=["health"])
-    async def live() -> dict[str, str]:
-        return {"status": "live"}
-
-    @router.get("/health/ready", tags=["health"])
-    async def ready(request: Request) -> JSONResponse:
-        checks = await service_of(request).readiness()
-        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
-
-    @router.get("/metrics", tags=["health"])
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @router.get("/dlq", tags=["operators"], dependencies=[require_operator("dlq:replay")])
-    async def list_dlq(
-        request: Request,
-        reason: str | None = Query(None, max_length=64),
-        include_replayed: bool = False,
-        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
-        limit: int = Query(50, ge=1, le=500),
-    ) -> dict[str, Any]:
-        async with pool_of(request).acquire() as conn:
-            entries = await dlq.list_entries(
-                conn,
-                reason=reason,
-                include_replayed=include_replayed,
-                before_id=before_id,
-                limit=limit,
-            )
-        return {
-            "entries": entries,
-            "next_before_id": entries[-1]["id"] if len(entries) == limit else None,
-        }
-
-    @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
-    async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
-        """Some entries stay in the DLQ, because the outbox would hold everything behind them:
-        those whose topic no longer exists (`topic_gone`, an agency's after it left), and in the
-        secure profile those from an agency's topic (`agency_topic`), which only the agency may
-        write: it publishes the event again. Entries kept only as a truncated copy
-        (`too_large`) are not sent either."""
-        async with pool_of(request).acquire() as conn:
-            topic_of = await dlq.topics_of(conn, body.ids)
-            too_large = await dlq.truncated(conn, body.ids)
-        kafka = service_of(request).settings.kafka()
-        agency_topic = sorted(
-            i
-            for i, topic in topic_of.items()
-            if kafka.secure and topic_names.agency_of_hr_topic(topic)
-        )
-        existing = await existing_topics(kafka, set(topic_of.values()))
-        gone = sorted(i for i, topic in topic_of.items() if topic not in existing)
-        kept = set(gone) | set(agency_topic) | too_large
-        async with pool_of(request).acquire() as conn, conn.transaction():
-            replayed = await dlq.replay(conn, [i for i in topic_of if i not in kept])
-        missing = sorted(set(body.ids) - set(topic_of))
-        return {
-            "replayed": replayed,
-            "not_found": missing,
-            "topic_gone": gone,
-            "agency_topic": [i for i in agency_topic if i not in gone],
-            "too_large": sorted(too_large - set(gone)),
-        }
-
-    return router
 
 
 def _tune_garbage_collector() -> None:

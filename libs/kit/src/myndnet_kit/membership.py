@@ -17,7 +17,7 @@ from myndnet_schemas import EnvelopeError, parse, topics
 from myndnet_schemas.connection import KafkaConnection, connection
 from myndnet_schemas.events import AgencyState
 
-from myndnet_kit.consumer import Incoming, Rejected
+from myndnet_kit.classify import Incoming, Rejected
 from myndnet_kit.kafka import compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff, NotYet, until_done

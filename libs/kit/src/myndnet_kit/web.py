@@ -4,14 +4,21 @@
 import json
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import asyncpg
+from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse as FastJSONResponse
 from prometheus_client import Histogram
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from myndnet_kit.logging import get_logger
+
+if TYPE_CHECKING:
+    from myndnet_kit.app import ServiceApp
 
 log = get_logger(__name__)
 HTTP_SECONDS = Histogram(
@@ -85,6 +92,53 @@ class SafeResponses:
             HTTP_SECONDS.labels(scope.get("method", ""), route, str(status)).observe(
                 time.perf_counter() - began
             )
+
+
+def service_of(request: Request) -> "ServiceApp":
+    return request.app.state.service
+
+
+def pool_of(request: Request) -> asyncpg.Pool:
+    """The database pool, or 503 while the service is still starting."""
+    pool = service_of(request).pool
+    if pool is None:
+        raise HTTPException(503, "the service is starting; try again shortly")
+    return pool
+
+
+async def unstorable_input(request: Request, exc: Exception) -> FastJSONResponse:
+    """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
+    request's fault, not the service's."""
+    # Neither the message nor the value: the message names the query's internals and quotes the
+    # value, which may be someone's personal data.
+    log.warning("request refused by the database", path=request.url.path, error=type(exc).__name__)
+    return JSONResponse(
+        {
+            "detail": "a value in the request cannot be stored or compared (a NUL character in "
+            "text, or a number out of range)"
+        },
+        status_code=422,
+    )
+
+
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 for a request that fails validation, saying where and what is wrong without echoing
+    the value: it may be personal data, or text that cannot even be encoded (a lone surrogate
+    made FastAPI's own answer fail with a 500)."""
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {
+            "loc": [part if isinstance(part, int) else _printable(str(part)) for part in e["loc"]],
+            "msg": _printable(str(e.get("msg", ""))),
+            "type": e.get("type", "value_error"),
+        }
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")[:500]
 
 
 def script_json(value: Any) -> str:

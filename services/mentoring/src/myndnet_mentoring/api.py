@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, HTTPException, Query, Request
-from myndnet_kit.app import pool_of, service_of
 from myndnet_kit.auth import require_operator
+from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.topics import validate_agency_code
 from pydantic import AfterValidator, BaseModel, ConfigDict
 

@@ -5,7 +5,7 @@ from typing import ClassVar
 
 import asyncpg
 from myndnet_kit.app import ServiceApp, Subscription, serve
-from myndnet_kit.consumer import Incoming, check_hr_source
+from myndnet_kit.classify import Incoming, check_hr_source
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings, local_database_url

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from myndnet_kit.app import pool_of
 from myndnet_kit.auth import require_operator
+from myndnet_kit.web import pool_of
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code

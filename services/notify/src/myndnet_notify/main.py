@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import asyncpg
 from myndnet_kit.app import ServiceApp, Subscription, serve
-from myndnet_kit.consumer import Incoming, published_by
+from myndnet_kit.classify import Incoming, published_by
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower

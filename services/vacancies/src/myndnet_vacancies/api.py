@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from myndnet_kit.app import pool_of, service_of
-from myndnet_kit.web import script_json
+from myndnet_kit.web import pool_of, script_json, service_of
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from myndnet_kit.consumer import Incoming
+from myndnet_kit.classify import Incoming
 from myndnet_schemas.events import (
     MatchAccepted,
     MatchParty,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from myndnet_kit.consumer import Incoming
+from myndnet_kit.classify import Incoming
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_kit.schedule import every

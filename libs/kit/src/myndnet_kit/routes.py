@@ -1,0 +1,92 @@
+"""The routes every service has: health, metrics, and the DLQ for operators with its replay
+policy."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from myndnet_schemas import topics as topic_names
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from myndnet_kit import dlq
+from myndnet_kit.auth import require_operator
+from myndnet_kit.kafka import existing_topics
+from myndnet_kit.web import pool_of, service_of
+
+# A PostgreSQL bigserial id: anything else cannot name a row.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ReplayRequest(BaseModel):
+    ids: list[RowId] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
+
+
+def kit_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health/live", tags=["health"])
+    async def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @router.get("/health/ready", tags=["health"])
+    async def ready(request: Request) -> JSONResponse:
+        checks = await service_of(request).readiness()
+        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
+
+    @router.get("/metrics", tags=["health"])
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/dlq", tags=["operators"], dependencies=[require_operator("dlq:replay")])
+    async def list_dlq(
+        request: Request,
+        reason: str | None = Query(None, max_length=64),
+        include_replayed: bool = False,
+        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+        limit: int = Query(50, ge=1, le=500),
+    ) -> dict[str, Any]:
+        async with pool_of(request).acquire() as conn:
+            entries = await dlq.list_entries(
+                conn,
+                reason=reason,
+                include_replayed=include_replayed,
+                before_id=before_id,
+                limit=limit,
+            )
+        return {
+            "entries": entries,
+            "next_before_id": entries[-1]["id"] if len(entries) == limit else None,
+        }
+
+    @router.post("/dlq/replay", tags=["operators"], dependencies=[require_operator("dlq:replay")])
+    async def replay_dlq(request: Request, body: ReplayRequest) -> dict[str, Any]:
+        """Some entries stay in the DLQ, because the outbox would hold everything behind them:
+        those whose topic no longer exists (`topic_gone`, an agency's after it left), and in the
+        secure profile those from an agency's topic (`agency_topic`), which only the agency may
+        write: it publishes the event again. Entries kept only as a truncated copy
+        (`too_large`) are not sent either."""
+        async with pool_of(request).acquire() as conn:
+            topic_of = await dlq.topics_of(conn, body.ids)
+            too_large = await dlq.truncated(conn, body.ids)
+        kafka = service_of(request).settings.kafka()
+        agency_topic = sorted(
+            i
+            for i, topic in topic_of.items()
+            if kafka.secure and topic_names.agency_of_hr_topic(topic)
+        )
+        existing = await existing_topics(kafka, set(topic_of.values()))
+        gone = sorted(i for i, topic in topic_of.items() if topic not in existing)
+        kept = set(gone) | set(agency_topic) | too_large
+        async with pool_of(request).acquire() as conn, conn.transaction():
+            replayed = await dlq.replay(conn, [i for i in topic_of if i not in kept])
+        missing = sorted(set(body.ids) - set(topic_of))
+        return {
+            "replayed": replayed,
+            "not_found": missing,
+            "topic_gone": gone,
+            "agency_topic": [i for i in agency_topic if i not in gone],
+            "too_large": sorted(too_large - set(gone)),
+        }
+
+    return router
