@@ -30,7 +30,7 @@ from myndnet_kit import dlq, inbox
 from myndnet_kit.classify import Check, Incoming, check_hr_source, classify
 from myndnet_kit.dlq import DeadMessage
 from myndnet_kit.logging import get_logger
-from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.retry import Backoff, is_transient, until_done
 from myndnet_kit.tracing import batch_span
 
 log = get_logger(__name__)
@@ -101,28 +101,23 @@ class EventConsumer:
         return len(fresh)
 
     async def _wait_out(self, operation: Callable[[], Awaitable[int]]) -> int:
-        """Run `operation` until it succeeds or fails for a reason that is not transient."""
-        backoff = Backoff()
-        while True:
-            try:
-                result = await operation()
-                if not self.healthy:
-                    log.info("consumer recovered", consumer=self.name)
-                self.healthy = True
-                return result
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                self.healthy = False
-                RETRIES.labels(self.service, self.name).inc()
-                delay = backoff.next()
-                log.warning(
-                    "transient failure; holding the batch",
-                    consumer=self.name,
-                    error=repr(exc),
-                    retry_in_s=round(delay, 2),
-                )
-                await asyncio.sleep(delay)
+        """Run `operation` until it succeeds or fails for a reason that is not transient,
+        holding the batch (and reporting not ready) meanwhile."""
+
+        def held(exc: BaseException) -> None:
+            self.healthy = False
+            RETRIES.labels(self.service, self.name).inc()
+
+        result = await until_done(
+            f"the database or broker (consumer {self.name}, batch held)",
+            operation,
+            Backoff(),
+            on_retry=held,
+        )
+        if not self.healthy:
+            log.info("consumer recovered", consumer=self.name)
+        self.healthy = True
+        return result
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply a batch; returns once every record is applied, known, or dead."""

@@ -20,7 +20,7 @@ from myndnet_schemas.events import AgencyState
 from myndnet_kit.classify import Incoming, Rejected
 from myndnet_kit.kafka import compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_kit.logging import get_logger
-from myndnet_kit.retry import Backoff, NotYet, until_done
+from myndnet_kit.retry import NotYet, forever, until_done
 from myndnet_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -132,21 +132,10 @@ class MembershipFollower:
     # -- following ----------------------------------------------------------------------------
 
     async def _follow(self) -> None:
-        backoff = Backoff()
-        while True:
-            try:
-                await self._read_once()
-                self.healthy = True
-                backoff.reset()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.healthy = False
-                delay = backoff.next()
-                log.warning(
-                    "membership follower interrupted", error=repr(exc), retry_in_s=round(delay, 2)
-                )
-                await asyncio.sleep(delay)
+        def health(ok: bool) -> None:
+            self.healthy = ok
+
+        await forever("the membership follower", self._read_once, healthy=health)
 
     async def _read_once(self) -> None:
         assert self._consumer is not None

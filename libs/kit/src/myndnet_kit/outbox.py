@@ -21,7 +21,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
 from myndnet_kit.logging import get_logger
-from myndnet_kit.retry import Backoff, is_transient
+from myndnet_kit.retry import Backoff, forever
 from myndnet_kit.tracing import tracer
 
 log = get_logger(__name__)
@@ -138,23 +138,23 @@ class OutboxRelay:
         self._wake.set()
 
     async def _run(self) -> None:
-        backoff = self._backoff
-        while not self._stopping:
-            try:
-                async with self.pool.acquire() as conn:
-                    await self._lead(conn)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.healthy = False
-                delay = backoff.next()
-                log.warning(
-                    "outbox relay interrupted; retrying",
-                    error=repr(exc),
-                    transient=is_transient(exc),
-                    retry_in_s=round(delay, 2),
-                )
-                await asyncio.sleep(delay)
+        async def lead() -> None:
+            async with self.pool.acquire() as conn:
+                await self._lead(conn)
+
+        await forever(
+            "the outbox relay",
+            lead,
+            healthy=self._set_health,
+            stop=lambda: self._stopping,
+            backoff=self._backoff,
+        )
+
+    def _set_health(self, ok: bool) -> None:
+        # Health is set inside the lead too, as each round publishes; a lead that ends (the
+        # relay stopping) leaves it as it was.
+        if not ok:
+            self.healthy = False
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
         """Hold the relay lock on this connection and publish until cancelled."""

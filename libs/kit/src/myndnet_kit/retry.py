@@ -64,10 +64,13 @@ class Backoff:
 
 
 async def until_done(
-    what: str, step: Callable[[], Awaitable[T]], backoff: Backoff | None = None
+    what: str,
+    step: Callable[[], Awaitable[T]],
+    backoff: Backoff | None = None,
+    on_retry: Callable[[BaseException], None] | None = None,
 ) -> T:
     """Run `step` until it succeeds, waiting out transient failures with backoff and a log line
-    each; any other failure is raised at once."""
+    each (and `on_retry`, to count or report them); any other failure is raised at once."""
     backoff = backoff or Backoff(first=0.5, cap=5.0)
     while True:
         try:
@@ -75,6 +78,40 @@ async def until_done(
         except Exception as exc:
             if not is_transient(exc):
                 raise
+            if on_retry is not None:
+                on_retry(exc)
             delay = backoff.next()
             log.warning(f"waiting for {what}", error=repr(exc), retry_in_s=round(delay, 1))
             await asyncio.sleep(delay)
+
+
+async def forever(
+    what: str,
+    step: Callable[[], Awaitable[object]],
+    *,
+    healthy: Callable[[bool], None] = lambda _: None,
+    stop: Callable[[], bool] = lambda: False,
+    backoff: Backoff | None = None,
+) -> None:
+    """Keep a background loop running: `step` again and again until `stop()` says so; after a
+    failure of any kind, a log line, `healthy(False)` and a growing pause, which starts short
+    again after the next success."""
+    backoff = backoff or Backoff()
+    while not stop():
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            healthy(False)
+            delay = backoff.next()
+            log.warning(
+                f"{what} interrupted; retrying",
+                error=repr(exc),
+                transient=is_transient(exc),
+                retry_in_s=round(delay, 2),
+            )
+            await asyncio.sleep(delay)
+        else:
+            healthy(True)
+            backoff.reset()

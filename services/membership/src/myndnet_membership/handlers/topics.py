@@ -1,22 +1,17 @@
 """Every participating agency has its two HR topics, `hr.<code>.vacancies` and `.leadership`,
 and in the secure profile its ACLs; a departed agency has no Kafka login."""
 
-import asyncio
 from collections.abc import Iterable
 
 import asyncpg
 from myndnet_kit.kafka import TopicSpec, ensure_topics
-from myndnet_kit.logging import get_logger
-from myndnet_kit.retry import Backoff
-from myndnet_kit.schedule import cancelled
+from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
 from myndnet_schemas import topics
 from myndnet_schemas.vocabulary import AgencyStatus
 
 from myndnet_membership.adapters import agencies as repository
 from myndnet_membership.handlers import access
-
-log = get_logger(__name__)
 
 
 async def create_agency_topics(settings: ServiceSettings, codes: Iterable[str]) -> list[str]:
@@ -32,29 +27,17 @@ async def keep_agency_topics(
     settings: ServiceSettings, pool: asyncpg.Pool, interval: float = 30.0
 ) -> None:
     """Create missing HR topics for every active agency, now and then again every `interval`
-    (an onboarding whose topic creation failed, a topic deleted by hand)."""
-    backoff = Backoff(first=1.0, cap=interval)
-    while not cancelled():
-        try:
+    (an onboarding whose topic creation failed, a topic deleted by hand); in the secure profile
+    grant their ACLs again and remove departed agencies' logins."""
+
+    async def one_round() -> None:
+        async with pool.acquire() as conn:
+            codes = await repository.codes_with_status(conn, AgencyStatus.ACTIVE)
+        await create_agency_topics(settings, codes)
+        if access.secure(settings):
+            await access.grant_agency_access(settings, codes)
             async with pool.acquire() as conn:
-                codes = await repository.codes_with_status(conn, AgencyStatus.ACTIVE)
-            await create_agency_topics(settings, codes)
-            if access.secure(settings):
-                await access.grant_agency_access(settings, codes)
-                async with pool.acquire() as conn:
-                    departed = await repository.codes_with_status(conn, AgencyStatus.LEFT)
-                await access.revoke_credentials(settings, departed)
-            backoff.reset()
-            if cancelled():  # the admin client may have swallowed our cancellation
-                return
-            await asyncio.sleep(interval)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            delay = backoff.next()
-            log.warning(
-                "could not create agency topics; retrying",
-                error=repr(exc),
-                retry_in_s=round(delay, 1),
-            )
-            await asyncio.sleep(delay)
+                departed = await repository.codes_with_status(conn, AgencyStatus.LEFT)
+            await access.revoke_credentials(settings, departed)
+
+    await every(interval, one_round, "the topic keeper")

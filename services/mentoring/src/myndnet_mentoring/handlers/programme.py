@@ -14,6 +14,7 @@ import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
+from myndnet_kit.schedule import every
 from myndnet_schemas import Event
 from myndnet_schemas.events import (
     AgencyState,
@@ -276,18 +277,16 @@ async def keep_programme_running(
     pool: asyncpg.Pool, programme: Programme, round_seconds: float, jobs_seconds: float = 60.0
 ) -> None:
     """Expiries and endings every `jobs_seconds`, a matching round every `round_seconds`."""
-    last_round = 0.0
-    loop = asyncio.get_running_loop()
-    while True:
-        try:
-            today = now().date()
-            await expire_proposals(pool, today)
-            await end_programmes(pool, today)
-            if loop.time() - last_round >= round_seconds:
-                await run_round(pool, programme)
-                last_round = loop.time()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("programme jobs failed; they run again shortly", error=repr(exc))
-        await asyncio.sleep(jobs_seconds)
+
+    async def expire_and_end() -> None:
+        today = now().date()
+        await expire_proposals(pool, today)
+        await end_programmes(pool, today)
+
+    async def matching_round() -> None:
+        await run_round(pool, programme)
+
+    await asyncio.gather(
+        every(jobs_seconds, expire_and_end, "expiries and endings"),
+        every(round_seconds, matching_round, "the matching round"),
+    )
