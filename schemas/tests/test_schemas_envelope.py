@@ -12,6 +12,7 @@ from myndnet_schemas import (
     encode_structured,
     parse,
 )
+from myndnet_testing import vacancy_data
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 STRUCTURED = [("content-type", b"application/cloudevents+json")]
@@ -41,9 +42,7 @@ def test_every_example_round_trips_through_both_modes_unchanged(event_type):
 
 
 def vacancy_document(**changes) -> dict:
-    data = example("se.myndnet.vacancy.published.v1")["data"]
-    data.update(changes)
-    return data
+    return vacancy_data(**changes)
 
 
 def binary(data: dict | bytes, **attributes: str) -> tuple[list, bytes]:

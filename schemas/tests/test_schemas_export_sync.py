@@ -1,6 +1,5 @@
 """Nightly exports become a correct event stream."""
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -8,14 +7,14 @@ from myndnet_schemas import VacancyPublished, VacancyUpdated, VacancyWithdrawn
 from myndnet_schemas.cli import sync_export_main
 from myndnet_schemas.events.inbound import VacancyFields
 from myndnet_schemas.export_sync import SyncState, plan
+from myndnet_testing import vacancy as example_vacancy
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 TODAY = date(2026, 3, 10)
 
 
 def vacancy(vacancy_id: str, **changes) -> VacancyFields:
-    data = json.loads((EXAMPLES / "se.myndnet.vacancy.published.v1.json").read_text())["data"]
-    return VacancyPublished(**{**data, "vacancy_id": vacancy_id, **changes})
+    return example_vacancy(vacancy_id, **changes)
 
 
 def kinds(events) -> list[tuple[str, str, int]]:

@@ -6,13 +6,13 @@ from pathlib import Path
 from myndnet_schemas import ManagerAppointed, VacancyPublished, VacancyWithdrawn
 from myndnet_schemas.cli import publish_main
 from myndnet_schemas.files import read_lines
+from myndnet_testing import vacancy_data
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
 def vacancy(**changes) -> dict:
-    data = json.loads((EXAMPLES / "se.myndnet.vacancy.published.v1.json").read_text())["data"]
-    return {**data, **changes}
+    return vacancy_data(**changes)
 
 
 def write_jsonl(path: Path, lines: list) -> Path:

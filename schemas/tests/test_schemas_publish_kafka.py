@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from myndnet_schemas import parse, topics
 from myndnet_schemas.cli import publish_main, sync_export_main
 from myndnet_testing import read_topic
+from myndnet_testing import vacancy_data as vacancy
 
 pytestmark = pytest.mark.integration
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -27,11 +28,6 @@ async def create_agency_topics(bootstrap: str, agency: str) -> None:
         )
     finally:
         await admin.close()
-
-
-def vacancy(vacancy_id: str, **changes) -> dict:
-    data = json.loads((EXAMPLES / "se.myndnet.vacancy.published.v1.json").read_text())["data"]
-    return {**data, "vacancy_id": vacancy_id, **changes}
 
 
 async def test_the_cli_publishes_good_lines_with_key_and_headers_and_reports_bad_ones(

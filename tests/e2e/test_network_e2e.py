@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -12,26 +12,13 @@ from myndnet_schemas import ManagerAppointed, MentorVolunteered, VacancyPublishe
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import produce_raw, read_to_end, wait_until
+from myndnet_testing import vacancy as example_vacancy
 
 pytestmark = pytest.mark.integration
 
 
 def vacancy(vacancy_id: str, title: str) -> VacancyPublished:
-    today = date.today()
-    return VacancyPublished(
-        vacancy_id=vacancy_id,
-        revision=1,
-        title=title,
-        description="Du arbetar med utveckling av våra digitala tjänster.",
-        occupation_field="it",
-        employment_type="permanent",
-        extent="full_time",
-        municipality="Sundsvall",
-        remote="hybrid",
-        published_on=today,
-        application_deadline=today + timedelta(days=30),
-        apply_url=f"https://example.se/jobb/{vacancy_id}",
-    )
+    return example_vacancy(vacancy_id, today=date.today(), title=title)
 
 
 async def register(network, name: str) -> str:

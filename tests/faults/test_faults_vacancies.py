@@ -30,6 +30,7 @@ from myndnet_testing import (
     produce,
     produce_raw,
     read_to_end,
+    vacancy,
     wait_until,
 )
 from myndnet_vacancies.domain.register import apply
@@ -41,21 +42,11 @@ TODAY = date.today()
 
 
 def snapshot(model, vacancy_id: str, revision: int, **changes):
-    data = {
-        "vacancy_id": vacancy_id,
-        "revision": revision,
-        "title": f"Handläggare {vacancy_id}",
-        "description": "Arbete med ärenden.",
-        "occupation_field": "administration",
-        "employment_type": "permanent",
-        "extent": "full_time",
-        "municipality": "Sundsvall",
-        "remote": "on_site",
+    dates = {
         "published_on": TODAY.isoformat(),
         "application_deadline": (TODAY + timedelta(days=60)).isoformat(),
-        "apply_url": f"https://example.se/jobb/{vacancy_id}",
     }
-    return model(**{**data, **changes})
+    return vacancy(vacancy_id, revision, model, **{**dates, **changes})
 
 
 def story(rng: random.Random, vacancy_id: str) -> list:

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from myndnet_schemas import VacancyPublished, VacancyUpdated, VacancyWithdrawn
+from myndnet_testing import vacancy
 from myndnet_vacancies.domain.register import CLOSED, OPEN, apply, close_all
 
 TODAY = date(2026, 3, 10)
@@ -10,21 +11,8 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def snapshot(revision: int, model=VacancyPublished, vacancy_id="V-1", **changes):
-    data = {
-        "vacancy_id": vacancy_id,
-        "revision": revision,
-        "title": "Systemutvecklare",
-        "description": "Vi söker en utvecklare.",
-        "occupation_field": "it",
-        "employment_type": "permanent",
-        "extent": "full_time",
-        "municipality": "Sundsvall",
-        "remote": "hybrid",
-        "published_on": "2026-03-01",
-        "application_deadline": "2026-03-31",
-        "apply_url": "https://example.se/jobb/1",
-    }
-    return model(**{**data, **changes})
+    dates = {"published_on": "2026-03-01", "application_deadline": "2026-03-31"}
+    return vacancy(vacancy_id, revision, model, **{**dates, **changes})
 
 
 def withdrawal(revision: int, vacancy_id="V-1", reason="filled"):

@@ -19,6 +19,7 @@ from myndnet_schemas import (
     topics,
 )
 from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
+from myndnet_testing import vacancy as example_vacancy
 from myndnet_vacancies.handlers.register import close_expired, stockholm_today
 from myndnet_vacancies.main import VacanciesSettings, build
 
@@ -45,23 +46,21 @@ class Network(TestNetwork):
         )
 
 
+# What these tests search and show: plain wording that matches nothing by chance.
+PLAIN = {
+    "title": "Handläggare",
+    "description": "Arbete med ärenden.",
+    "occupation_field": "administration",
+    "ssyk": None,
+    "remote": "on_site",
+    "target_groups": [],
+    "languages": ["sv"],
+}
+
+
 def vacancy(vacancy_id: str, revision: int = 1, model=VacancyPublished, **changes):
-    data = {
-        "vacancy_id": vacancy_id,
-        "revision": revision,
-        "title": "Handläggare",
-        "description": "Arbete med ärenden.",
-        "occupation_field": "administration",
-        "employment_type": "permanent",
-        "extent": "full_time",
-        "municipality": "Sundsvall",
-        "municipality_code": "2281",
-        "remote": "on_site",
-        "published_on": (TODAY - timedelta(days=3)).isoformat(),
-        "application_deadline": (TODAY + timedelta(days=20)).isoformat(),
-        "apply_url": f"https://example.se/jobb/{vacancy_id}",
-    }
-    return model(**{**data, **changes})
+    url = {"apply_url": f"https://example.se/jobb/{vacancy_id}"}
+    return example_vacancy(vacancy_id, revision, model, today=TODAY, **{**PLAIN, **url, **changes})
 
 
 async def row(database_url: str, agency: str, vacancy_id: str) -> asyncpg.Record | None:
