@@ -280,61 +280,6 @@ async def _topic_exists(kafka: str, topic: str) -> bool:
     return bool(await end_offsets(kafka, topic))
 
 
-async def test_a_relay_killed_between_publishing_and_marking_republishes_and_the_inbox_absorbs(
-    kafka_bootstrap, database_url, unique, tmp_path
-):
-    agency = f"t{unique}"
-    out_topic = f"test.announcements.{unique}"
-    port = free_port()
-    env = {
-        "SAMPLE_DATABASE_URL": database_url,
-        "SAMPLE_TOPIC": topics.hr_vacancies(agency),
-        "SAMPLE_OUT_TOPIC": out_topic,
-        "SAMPLE_PORT": str(port),
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "SAMPLE_KILL_AFTER_PUBLISH": "1",
-    }
-    service = ServiceProcess(HERE / "sample_service.py", env, tmp_path / "sample.log")
-    service.start()
-    vacancy_ids = [f"announced-{i}" for i in range(20)]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await wait_until(lambda: _answers(client), timeout=60, what="the service")
-            await wait_until(lambda: _is_ready(client), timeout=60, what="ready")
-            response = await client.post("/announce", json={"vacancy_ids": vacancy_ids})
-            assert response.json() == {"queued": 20}
-        for _ in range(200):
-            if not service.alive:
-                break
-            await asyncio.sleep(0.1)
-        assert not service.alive, "the relay should have been killed after publishing"
-        first = await read_topic(kafka_bootstrap, out_topic, at_least=20)
-        assert len(first) == 20
-        conn = await asyncpg.connect(database_url)
-        assert await conn.fetchval("SELECT count(*) FROM outbox") == 20  # never marked
-        await conn.close()
-
-        service.env["SAMPLE_KILL_AFTER_PUBLISH"] = "0"
-        service.start()
-        again = await read_topic(kafka_bootstrap, out_topic, at_least=40, timeout=60)
-        assert len(again) == 40  # published a second time
-    finally:
-        service.terminate()
-
-    async with asyncpg.create_pool(database_url) as _:
-        pass
-    downstream_db = database_url  # reuse the database: the downstream sample has its own inbox
-    downstream = build(settings(downstream_db, kafka_bootstrap, out_topic))
-    async with running(downstream):
-        await wait_until(
-            lambda: fully_committed(kafka_bootstrap, "sample.withdrawals", out_topic),
-            what="downstream caught up",
-        )
-    counts = await applied_counts(downstream_db)
-    assert sorted(counts) == sorted(r.headers[1][1].decode() for r in first)
-    assert set(counts.values()) == {1}
-
-
 async def _answers(client: httpx.AsyncClient) -> bool:
     try:
         return (await client.get("/health/live")).status_code == 200

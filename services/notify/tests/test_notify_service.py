@@ -234,31 +234,6 @@ async def test_killed_between_acceptance_and_marking_resends_once_with_the_same_
     assert alerts[0]["Message-ID"] == alerts[1]["Message-ID"] == crashes[0]
 
 
-async def test_smtp_down_then_back_every_due_email_arrives_exactly_once(
-    kafka_bootstrap, database_url, unique, sink
-):
-    s = Setup(kafka_bootstrap, database_url, unique, sink)
-    await s.net.register("a")
-    async with running(build(s.settings())) as app, client(app) as http:
-        await subscribe(http, sink, "down@example.org")
-        sink.stop()
-        for i in range(5):
-            await s.opened("a", f"D{i}")
-        await asyncio.sleep(4)
-        conn = await asyncpg.connect(database_url)
-        waiting = await conn.fetch("SELECT attempts FROM deliveries WHERE status = 'queued'")
-        await conn.close()
-        assert len(waiting) == 5 and all(r["attempts"] >= 1 for r in waiting)
-        sink.start()
-        await wait_until(
-            lambda: _mail_for(sink, "down@example.org", 6), timeout=60, what="the delayed alerts"
-        )
-        await settle(database_url)
-        await asyncio.sleep(1)
-    subjects = [m["Subject"] for m in sink.to("down@example.org")[1:]]
-    assert sorted(subjects) == [f"Nytt jobb: Utredare D{i}" for i in range(5)]
-
-
 async def test_daily_digest_content_and_timing_with_a_controlled_clock(
     kafka_bootstrap, database_url, unique, sink
 ):
