@@ -155,6 +155,15 @@ async def test_each_service_writes_only_its_own_topics(secure_kafka, unique):
     await ensure_topics(
         vacancies, [TopicSpec(topics.dlq("vacancies")), TopicSpec(topics.VACANCIES)]
     )
+    # Others' topics exist (as they do once the network runs), so a refusal is about rights.
+    others = (topics.MENTORING_MATCHES, topics.dlq("notify"), topics.MEMBERSHIP_AGENCIES)
+    await ensure_topics(secure_kafka.connection(), [TopicSpec(t) for t in others])
+    for created in (topics.dlq("vacancies"), topics.VACANCIES, *others):
+
+        async def listed(topic: str = created) -> bool:
+            return await _exists(secure_kafka, topic)
+
+        await wait_until(listed, 30, what=f"{created} to be listed")
     with pytest.raises(TopicAuthorizationFailedError):
         await ensure_topics(vacancies, [TopicSpec(f"hr.{unique}.vacancies")])
     await send(vacancies, topics.dlq("vacancies"))
