@@ -49,10 +49,10 @@ async def test_an_unexpected_failure_answers_a_plain_500_with_the_headers_and_lo
     capsys,
 ):
     from fastapi import FastAPI
-    from myndnet_kit.web import SafeResponses
+    from myndnet_kit.web import ResponseGuard
 
     api = FastAPI()
-    api.add_middleware(SafeResponses)
+    api.add_middleware(ResponseGuard)
 
     @api.get("/boom")
     async def boom() -> None:

@@ -1,5 +1,6 @@
-"""What every page a service serves needs: security headers, and JSON that is safe inside a
-<script> element."""
+"""The HTTP side every service shares: the request helpers (`service_of`, `pool_of`), answers
+for requests that fail validation or that the database refuses, the middleware around every
+response (headers, safe 500s, request metrics), and JSON that is safe inside a <script>."""
 
 import json
 import time
@@ -9,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse as FastJSONResponse
 from prometheus_client import Histogram
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
@@ -40,7 +40,7 @@ SECURITY_HEADERS = {
 }
 
 
-class SafeResponses:
+class ResponseGuard:
     """ASGI middleware for every response of a service:
 
     - its duration, by method, route template and status (`myndnet_http_request_seconds`);
@@ -106,7 +106,7 @@ def pool_of(request: Request) -> asyncpg.Pool:
     return pool
 
 
-async def unstorable_input(request: Request, exc: Exception) -> FastJSONResponse:
+async def unstorable_input(request: Request, exc: Exception) -> JSONResponse:
     """A value PostgreSQL cannot take (a NUL character in text, a number out of range) is the
     request's fault, not the service's."""
     # Neither the message nor the value: the message names the query's internals and quotes the
