@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint bench faults first-run clean
+.PHONY: help install servers servers-down up down demo test unit lint bench faults first-run clean browser
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -40,7 +40,10 @@ down:
 	@bash dev/services.sh stop
 	@$(MAKE) --no-print-directory servers-down
 
-test: servers
+browser:
+	@bash dev/chromium.sh
+
+test: servers browser
 	uv run pytest $(PYTEST_ARGS)
 
 faults: servers

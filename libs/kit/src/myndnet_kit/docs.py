@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from myndnet_kit.web import script_json
+from myndnet_kit.web import CONTENT_SECURITY_POLICY, script_json
 
 ASYNCAPI_VIEWER = Path(__file__).parent / "static" / "asyncapi-react-3.1.5"
 SWAGGER_ASSETS = "/static/docs/swagger"
@@ -44,9 +44,14 @@ def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], dict[str, Any]]) -> 
         return Response(json.dumps(asyncapi_of(request)), media_type="application/json")
 
     @router.get("/asyncapi", response_class=HTMLResponse)
-    async def asyncapi_html(request: Request) -> str:
+    async def asyncapi_html(request: Request) -> HTMLResponse:
         document = json.dumps(asyncapi_of(request))
-        return asyncapi_page(api.title, document, request.scope.get("root_path", ""))
+        page = asyncapi_page(api.title, document, request.scope.get("root_path", ""))
+        # The viewer validates the document with AJV, which compiles schemas to functions.
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "script-src 'self'", "script-src 'self' 'unsafe-eval'"
+        )
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy})
 
     api.include_router(router)
 
