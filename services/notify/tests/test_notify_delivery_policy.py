@@ -17,7 +17,7 @@ ADDRESS = "kandidat@example.org"
 
 
 def test_a_permanent_failure_fails_at_once_and_a_passing_one_waits_longer_each_time():
-    assert after_failure(SendFailure("refused", permanent=True), 1) == Failed("refused")
+    assert after_failure(SendFailure("refused", permanent=True), 1) == Failed(1, "refused")
     pauses = [after_failure(SendFailure("down", False), n) for n in range(1, MAX_ATTEMPTS)]
     assert all(isinstance(p, Retry) for p in pauses)
     seconds = [p.pause.total_seconds() for p in pauses if isinstance(p, Retry)]

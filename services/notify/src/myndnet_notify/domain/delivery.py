@@ -27,12 +27,14 @@ class Sent:
 
 @dataclass(frozen=True)
 class Retry:
+    attempts: int
     pause: timedelta
     error: str
 
 
 @dataclass(frozen=True)
 class Failed:
+    attempts: int
     error: str
 
 
@@ -55,7 +57,7 @@ class Delivery:
 def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:
     """`attempts` counts the try that just failed."""
     if failure.permanent:
-        return Failed(failure.error)
+        return Failed(attempts, failure.error)
     if attempts >= MAX_ATTEMPTS:
-        return Failed(f"gave up after {attempts} tries: {failure.error}")
-    return Retry(min(LONGEST_PAUSE, timedelta(seconds=2**attempts)), failure.error)
+        return Failed(attempts, f"gave up after {attempts} tries: {failure.error}")
+    return Retry(attempts, min(LONGEST_PAUSE, timedelta(seconds=2**attempts)), failure.error)

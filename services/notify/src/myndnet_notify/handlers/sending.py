@@ -123,23 +123,22 @@ class Sender:
                 raise
             except Exception as exc:
                 failure = classify(exc, address)
-            delivery = Delivery(row["id"], row["kind"], row["attempts"])
-            outcome = delivery.after_try(failure)
+            outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
             if isinstance(outcome, Sent):
                 await deliveries.mark_sent(conn, delivery_id, outcome.attempts)
                 await self._announce(conn, row, NotificationSent, outcome.attempts)
                 SENT.labels(row["kind"], "sent").inc()
             elif isinstance(outcome, Failed):
-                await self._fail(conn, row, delivery.attempts + 1, outcome.error)
+                await self._fail(conn, row, outcome.attempts, outcome.error)
             else:
                 await deliveries.retry_later(
-                    conn, delivery_id, delivery.attempts + 1, outcome.error, outcome.pause
+                    conn, delivery_id, outcome.attempts, outcome.error, outcome.pause
                 )
                 SENT.labels(row["kind"], "retry").inc()
                 log.info(
                     "delivery will be tried again",
                     delivery=delivery_id,
-                    attempts=delivery.attempts + 1,
+                    attempts=outcome.attempts,
                     pause_s=outcome.pause.total_seconds(),
                     error=outcome.error,
                 )
