@@ -12,7 +12,7 @@ from myndnet_notify.handlers import subscriptions as handlers
 from myndnet_notify.main import build
 from myndnet_schemas import Event, parse
 from myndnet_testing import produce, read_to_end, running, wait_until
-from test_notify_service import Setup, _mail_for, client, link
+from test_notify_service import TOKEN, Setup, _mail_for, client, link
 
 pytestmark = pytest.mark.integration
 
@@ -73,6 +73,19 @@ async def test_addresses_smtp_cannot_carry_are_refused_and_old_ones_never_stop_t
         finally:
             await conn.close()
         assert tokens <= 202  # one link per try, not one a second
+        # An address stored before the rule can still be erased by an operator.
+        erased = await http.delete(
+            "/subscribers",
+            params={"email": "rtü-0@example.org"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert erased.status_code == 200 and erased.json() == {"erased": 1}
+        idn_erased = await http.delete(
+            "/subscribers",
+            params={"email": "x@exämple.org"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert idn_erased.json() == {"erased": 1}  # stored in its xn-- form
     print(f"normal confirmation arrived {waited:.2f}s after 200 unsendable ones were queued")
     announced = [
         parse(r.headers, r.key, r.value)

@@ -1,6 +1,7 @@
 """HTTP: public sign-up, confirmation and unsubscribe pages; erasure and deliveries for
 operators (right `notify:operate`). Addresses are never logged."""
 
+import contextlib
 from datetime import UTC, datetime
 from html import escape
 from typing import Annotated, Any, Literal
@@ -166,11 +167,19 @@ async def unsubscribe(
 @operators.delete("/subscribers")
 async def erase(
     request: Request,
-    email: Annotated[str, Query(min_length=3, max_length=254), AfterValidator(deliverable_address)],
+    email: Annotated[str, Query(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")],
 ) -> dict[str, int]:
-    """Erase an address and everything tied to it."""
+    """Erase an address and everything tied to it: as given, and as notify sends to it (an
+    internationalised domain in its xn-- form). Any address is accepted here, also one stored
+    before sign-up refused what SMTP cannot carry."""
+    forms = {email}
+    with contextlib.suppress(ValueError):
+        forms.add(deliverable_address(email))
+    erased = 0
     async with pool_of(request).acquire() as conn:
-        return {"erased": await handlers.erase(conn, email)}
+        for form in sorted(forms):
+            erased += await handlers.erase(conn, form)
+    return {"erased": erased}
 
 
 @operators.get("/deliveries")
