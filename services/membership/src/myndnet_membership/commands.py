@@ -27,6 +27,9 @@ def _password(env_file: Path) -> str:
 
 
 async def service_logins(credentials: Path) -> None:
+    env_files = [credentials / f"{service}.env" for service in SERVICES]
+    if not any(f.exists() for f in env_files):
+        raise SystemExit(f"no <service>.env in {credentials}: nothing to create")
     async with KafkaAccess(KafkaConnection.from_env()) as access:
         for service in SERVICES:
             env_file = credentials / f"{service}.env"
