@@ -189,7 +189,7 @@ class Sink:
             return "250 OK"
         body = message_from_bytes(envelope.content, policy=default_policy).get_body(("plain",))
         text = body.get_content() if body is not None else ""
-        if "/subscriptions/confirm" in text:
+        if "/bevakning/bekrafta" in text:
             self.confirmations.append(text)
         return "250 OK"
 
@@ -259,10 +259,12 @@ async def latency(count: int, rate: float) -> None:
                 )
                 assert response.status_code == 202, response.text
                 await wait_until(lambda: _has(sink.confirmations), what="the confirmation")
-                link = re.search(
-                    r"http://\S+/subscriptions/confirm\?token=\S+", sink.confirmations[0]
+                link = re.search(r"/bevakning/bekrafta\?token=(\S+)", sink.confirmations[0])
+                confirmed = (
+                    await http.get("/subscriptions/confirm", params={"token": link.group(1)})
+                    if link
+                    else None
                 )
-                confirmed = await http.get(link.group(0)) if link else None
                 assert confirmed is not None and confirmed.status_code == 200, sink.confirmations[0]
 
             producer = AIOKafkaProducer(

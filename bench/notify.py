@@ -54,11 +54,17 @@ async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> list
             }
         )
     await conn.copy_records_to_table(
+        "subscribers",
+        records=[("p-" + r["id"][2:], r["email"], "sv") for r in rows],
+        columns=["id", "email", "language"],
+    )
+    await conn.copy_records_to_table(
         "subscriptions",
         records=[
             (
                 r["id"],
-                r["email"],
+                "p-" + r["id"][2:],
+                "",
                 "confirmed",
                 "sv",
                 "immediate",
@@ -74,7 +80,8 @@ async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> list
         ],
         columns=[
             "id",
-            "email",
+            "subscriber_id",
+            "filter_key",
             "status",
             "language",
             "frequency",
@@ -262,8 +269,9 @@ async def alerts(count: int) -> None:
             async with pool.acquire() as conn:
                 await migrate(conn, "kit", KIT_MIGRATIONS)
                 await migrate(conn, "notify", MIGRATIONS)
+                subscriber = await store.add_subscriber(conn, "kandidat@example.org", "sv")
                 subscription = await store.add_subscription(
-                    conn, "kandidat@example.org", Preferences("sv", "immediate")
+                    conn, subscriber, Preferences("sv", "immediate")
                 )
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription

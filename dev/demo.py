@@ -158,9 +158,11 @@ async def main(seed: int) -> None:
                 return len(mails_to(e)) > b and mails_to(e)[-1]
 
             confirmation = await until("a confirmation e-mail", confirmation_arrived)
-            link = re.search(r"http://\S+/subscriptions/confirm\?token=\S+", text_of(confirmation))
+            link = re.search(r"/bevakning/bekrafta\?token=(\S+)", text_of(confirmation))
             if link:
-                await http.get(link.group(0))
+                await http.get(
+                    f"{URL['notify']}/subscriptions/confirm", params={"token": link.group(1)}
+                )
             print(f"  {email} confirmed ({language}, {json.dumps(filters)})")
 
         print("Agencies publish their vacancies ...")

@@ -94,8 +94,9 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
         try:
             conn = await pool.acquire()
             for i in range(subscribers):  # confirmed subscribers, as after the opt-in
+                subscriber = await store.add_subscriber(conn, f"kandidat{i}@example.org", "sv")
                 subscription = await store.add_subscription(
-                    conn, f"kandidat{i}@example.org", Preferences("sv", "immediate")
+                    conn, subscriber, Preferences("sv", "immediate")
                 )
                 await save_preferences(conn, subscription, Preferences("sv", "immediate"))
                 await conn.execute(

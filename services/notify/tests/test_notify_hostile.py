@@ -12,7 +12,7 @@ from myndnet_notify.handlers import subscriptions as handlers
 from myndnet_notify.main import build
 from myndnet_schemas import Event, parse
 from myndnet_testing import produce, read_to_end, running, wait_until
-from test_notify_service import TOKEN, Setup, _mail_for, client, link
+from test_notify_service import TOKEN, Setup, _mail_for, client, confirm_link
 
 pytestmark = pytest.mark.integration
 
@@ -133,24 +133,23 @@ async def test_a_confirmation_link_confirms_the_preferences_it_was_sent_for(
     s = Setup(kafka_bootstrap, database_url, unique, sink)
     await s.net.register("a")
     async with running(build(s.settings())) as app, client(app) as http:
-        first = {"email": "bunden@example.org", "frequency": "weekly"}
+        # The same filters: one saved search, whose frequency the first link sets.
+        filters = {"keywords": ["skatt"]}
+        first = {"email": "bunden@example.org", "frequency": "weekly", "filters": filters}
         assert (await http.post("/subscriptions", json=first)).status_code == 202
         await wait_until(lambda: _mail_for(sink, "bunden@example.org", 1), what="mail 1")
-        later = {
-            "email": "bunden@example.org",
-            "frequency": "daily",
-            "filters": {"keywords": ["skatt"]},
-        }
+        later = {"email": "bunden@example.org", "frequency": "daily", "filters": filters}
         assert (await http.post("/subscriptions", json=later)).status_code == 202
         await wait_until(lambda: _mail_for(sink, "bunden@example.org", 2), what="mail 2")
-        first_link = link(sink.to("bunden@example.org")[0], "/subscriptions/confirm")
+        first_link = confirm_link(sink.to("bunden@example.org")[0])
         assert (await http.get(first_link)).status_code == 200
     conn = await asyncpg.connect(database_url)
     try:
-        row = await conn.fetchrow("SELECT frequency, keywords FROM subscriptions")
+        [row] = await conn.fetch("SELECT status, frequency, keywords FROM subscriptions")
     finally:
         await conn.close()
-    assert row["frequency"] == "weekly" and list(row["keywords"]) == ["*"]
+    assert row["status"] == "confirmed" and row["frequency"] == "weekly"
+    assert list(row["keywords"]) == ["skatt"]
 
 
 async def test_the_source_check_holds_on_a_topic_configured_under_another_name(

@@ -20,6 +20,15 @@ class DeliveryKind(StrEnum):
     MATCH_ACCEPTED = "match_accepted"
 
 
+class FailureReason(StrEnum):
+    """Why a delivery failed for good. `hard_bounce`: the mail server refused the address
+    permanently, and nothing more is sent to it until it subscribes and confirms again."""
+
+    HARD_BOUNCE = "hard_bounce"
+    GAVE_UP = "gave_up"
+    CANNOT_SEND = "cannot_send"
+
+
 class DeliveryFields(EventData):
     delivery_id: Annotated[str, Field(min_length=1, max_length=64)]
     kind: DeliveryKind
@@ -43,6 +52,7 @@ class NotificationFailed(DeliveryFields):
     event_type = "se.myndnet.notification.failed.v1"
 
     error: Annotated[str, Field(max_length=500)]
+    reason: FailureReason | None = None
 
 
 NOTIFY_EVENTS: tuple[type[EventData], ...] = (NotificationSent, NotificationFailed)

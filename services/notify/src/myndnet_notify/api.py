@@ -1,5 +1,6 @@
-"""HTTP: public sign-up, confirmation and unsubscribe pages; erasure and deliveries for
-operators (right `notify:operate`). Addresses are never logged."""
+"""HTTP: public sign-up, confirmation and unsubscribe pages; the preference centre's API for
+the public site (each call names the address by its `X-Manage-Token`); erasure, deliveries
+and suppressed addresses for operators (right `notify:operate`). Addresses are never logged."""
 
 import contextlib
 from datetime import UTC, datetime
@@ -7,7 +8,7 @@ from html import escape
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from myndnet_kit.auth import require_operator
 from myndnet_kit.web import pool_of
@@ -18,10 +19,12 @@ from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGr
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from myndnet_notify.adapters import deliveries as delivery_table
+from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
 from myndnet_notify.handlers import subscriptions as handlers
 
 router = APIRouter(tags=["subscriptions"])
+preferences = APIRouter(tags=["preference centre"])
 operators = APIRouter(tags=["operators"], dependencies=[require_operator("notify:operate")])
 
 AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
@@ -69,8 +72,8 @@ PAGES = {
     ("confirmed", "en"): ("Thank you!", "Your job alert is confirmed."),
     ("unsubscribe", "sv"): ("Avsluta bevakningen?", "Tryck på knappen för att avsluta."),
     ("unsubscribe", "en"): ("Unsubscribe?", "Press the button to unsubscribe."),
-    ("unsubscribed", "sv"): ("Avslutad", "Du får inga fler jobbtips från oss."),
-    ("unsubscribed", "en"): ("Unsubscribed", "You will get no more job alerts from us."),
+    ("unsubscribed", "sv"): ("Avslutad", "Du får inga fler jobbtips från den här bevakningen."),
+    ("unsubscribed", "en"): ("Unsubscribed", "You will get no more job alerts from this search."),
     ("invalid", "sv"): ("Länken fungerar inte", "Länken är ogiltig eller för gammal."),
 }
 
@@ -100,13 +103,12 @@ def page(
     )
 
 
-@router.post("/subscriptions", status_code=202)
-async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, str]:
-    """Ask for job alerts. Only a confirmation e-mail is sent until its link is followed."""
-    f = body.filters
-    preferences = Preferences(
-        language=body.language,
-        frequency=body.frequency,
+def preferences_of(language: str, frequency: str, f: Filters) -> Preferences:
+    """The domain's preferences, refused with 422 when the filters combine into too many
+    alternatives."""
+    wish = Preferences(
+        language=language,
+        frequency=frequency,
         agencies=tuple(f.agencies),
         occupation_fields=tuple(x.value for x in f.occupation_fields),
         municipalities=tuple(f.municipalities),
@@ -115,9 +117,17 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
         keywords=tuple(f.keywords),
     )
     try:
-        subscription_keys(preferences)
+        subscription_keys(wish)
     except TooManyCombinations as exc:
         raise HTTPException(422, str(exc)) from None
+    return wish
+
+
+@router.post("/subscriptions", status_code=202)
+async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, str]:
+    """Ask for job alerts: one saved search (the same filters again change that search).
+    Only a confirmation e-mail is sent until its link is followed."""
+    preferences = preferences_of(body.language, body.frequency, body.filters)
     client = request.client.host if request.client else "unknown"
     try:
         async with pool_of(request).acquire() as conn:
@@ -137,10 +147,31 @@ async def confirm(
 ) -> HTMLResponse:
     try:
         async with pool_of(request).acquire() as conn:
-            language = await handlers.confirm(conn, token, datetime.now(UTC))
+            confirmed = await handlers.confirm(conn, token, datetime.now(UTC))
     except handlers.InvalidToken as exc:
         return page("invalid", status=400, detail=str(exc))
-    return page("confirmed", language)
+    return page("confirmed", confirmed.language)
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, Field(min_length=10, max_length=100)]
+
+
+@router.post("/subscriptions/confirm")
+async def confirm_for_site(request: Request, body: ConfirmRequest) -> dict[str, str]:
+    """The same as following the link, for the public site: answers with a token for the
+    address's preference centre."""
+    try:
+        async with pool_of(request).acquire() as conn:
+            confirmed = await handlers.confirm(conn, body.token, datetime.now(UTC))
+    except handlers.InvalidToken as exc:
+        raise HTTPException(400, str(exc)) from None
+    return {
+        "status": "confirmed",
+        "language": confirmed.language,
+        "manage_token": confirmed.manage_token,
+    }
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
@@ -180,6 +211,116 @@ async def erase(
         for form in sorted(forms):
             erased += await handlers.erase(conn, form)
     return {"erased": erased}
+
+
+async def subscriber_of(
+    request: Request,
+    x_manage_token: Annotated[
+        str | None,
+        Header(
+            min_length=10,
+            max_length=100,
+            description="the token of a preference-centre link (from any alert or digest)",
+        ),
+    ] = None,
+) -> str:
+    if x_manage_token is None:
+        raise HTTPException(401, "the X-Manage-Token header is missing")
+    async with pool_of(request).acquire() as conn:
+        try:
+            return await handlers.subscriber_of(conn, x_manage_token, datetime.now(UTC))
+        except handlers.InvalidToken as exc:
+            raise HTTPException(401, str(exc)) from None
+
+
+Subscriber = Annotated[str, Depends(subscriber_of)]
+SearchId = Annotated[str, Path(pattern=r"^s-[0-9a-f]{1,40}$")]
+
+
+class SavedSearch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    frequency: Literal["immediate", "daily", "weekly"] = "immediate"
+    filters: Filters = Field(default_factory=Filters)
+
+
+class SearchChange(SavedSearch):
+    paused: bool | None = None  # true pauses the search, false resumes it, absent keeps it
+
+
+def _unknown_search(exc: handlers.UnknownSearch) -> HTTPException:
+    return HTTPException(404, str(exc))
+
+
+@preferences.get("/preferences")
+async def show_preferences(request: Request, subscriber: Subscriber) -> dict[str, Any]:
+    """Every saved search of the address the token was made for, and whether mail to it is
+    suppressed after a bounce."""
+    async with pool_of(request).acquire() as conn:
+        return await handlers.preferences_of(conn, subscriber)
+
+
+@preferences.post("/preferences/searches", status_code=201)
+async def add_search(request: Request, subscriber: Subscriber, body: SavedSearch) -> dict[str, str]:
+    async with pool_of(request).acquire() as conn:
+        language = (await handlers.preferences_of(conn, subscriber))["language"]
+        wish = preferences_of(language, body.frequency, body.filters)
+        search_id = await handlers.add_search(conn, subscriber, wish, datetime.now(UTC))
+    return {"id": search_id}
+
+
+@preferences.put("/preferences/searches/{search_id}")
+async def change_search(
+    request: Request, subscriber: Subscriber, search_id: SearchId, body: SearchChange
+) -> dict[str, Any]:
+    async with pool_of(request).acquire() as conn:
+        language = (await handlers.preferences_of(conn, subscriber))["language"]
+        wish = preferences_of(language, body.frequency, body.filters)
+        try:
+            await handlers.change_search(conn, subscriber, search_id, wish, datetime.now(UTC))
+            if body.paused is not None:
+                await handlers.pause_search(conn, subscriber, search_id, body.paused)
+        except handlers.UnknownSearch as exc:
+            raise _unknown_search(exc) from None
+        return await handlers.preferences_of(conn, subscriber)
+
+
+@preferences.delete("/preferences/searches/{search_id}", status_code=204)
+async def remove_search(request: Request, subscriber: Subscriber, search_id: SearchId) -> Response:
+    async with pool_of(request).acquire() as conn:
+        try:
+            await handlers.remove_search(conn, subscriber, search_id)
+        except handlers.UnknownSearch as exc:
+            raise _unknown_search(exc) from None
+    return Response(status_code=204)
+
+
+@preferences.post("/preferences/unsubscribe")
+async def unsubscribe_everything(request: Request, subscriber: Subscriber) -> dict[str, int]:
+    """Stop every saved search of the address (they stay listed, and can be resumed by
+    changing them)."""
+    async with pool_of(request).acquire() as conn:
+        return {"stopped": await handlers.unsubscribe_all(conn, subscriber)}
+
+
+@preferences.delete("/preferences")
+async def erase_everything(request: Request, subscriber: Subscriber) -> dict[str, int]:
+    """Erase the address and everything tied to it; the token stops working."""
+    async with pool_of(request).acquire() as conn:
+        await handlers.erase_subscriber(conn, subscriber)
+    return {"erased": 1}
+
+
+@operators.get("/suppressions")
+async def suppressions(
+    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict[str, Any]]:
+    """Addresses nothing is sent to after a permanent failure, newest first."""
+    async with pool_of(request).acquire() as conn:
+        rows = await store.suppressed(conn, limit)
+    return [
+        {"email": r["email"], "reason": r["reason"], "since": r["suppressed_at"].isoformat()}
+        for r in rows
+    ]
 
 
 @operators.get("/deliveries")

@@ -32,6 +32,8 @@ class NotifySettings(ServiceSettings):
     service: ClassVar[str] = "notify"
     database_url: str = Field(local_database_url("notify"), alias="NOTIFY_DATABASE_URL")
     port: int = Field(8004, alias="NOTIFY_PORT")
+    # The public site (the web service): where confirmation and preference-centre links lead.
+    site_url: str = Field("http://127.0.0.1:8000", alias="WEB_BASE_URL")
     smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
     digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
@@ -55,6 +57,7 @@ def build(settings: NotifySettings) -> ServiceApp:
             SmtpPool(settings.smtp_host, settings.smtp_port, settings.smtp_connections),
             Templates(),
             settings.base_url(),
+            settings.site_url.rstrip("/"),
         ).run()
 
     async def digests(app: ServiceApp) -> None:
@@ -115,7 +118,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 description="Tell both people of a match what happens next.",
             ),
         ],
-        routers=[api.router, api.operators],
+        routers=[api.router, api.preferences, api.operators],
         background=[sender, digests, clean_up],
         membership=membership,
     )

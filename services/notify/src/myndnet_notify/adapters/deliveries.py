@@ -78,38 +78,50 @@ async def due(conn: asyncpg.Connection, limit: int, skip: Collection[str] = ()) 
     return [r["id"] for r in rows]
 
 
-async def mint_link_token(
+async def mint_link_tokens(
     conn: asyncpg.Connection,
     delivery_id: str,
     digest: bytes,
+    manage_digest: bytes,
     confirm_lifetime: timedelta,
     unsubscribe_lifetime: timedelta,
+    manage_lifetime: timedelta,
 ) -> asyncpg.Record | None:
-    """A queued delivery's kind, with the token its link needs stored in the same statement
-    (confirm for a confirmation, bound to the preferences it confirms; else unsubscribe; none
-    without a subscription). None when the delivery is no longer queued."""
+    """A queued delivery's kind, with the tokens its links need stored in the same statement:
+    confirm for a confirmation, bound to the preferences it confirms; else unsubscribe (that
+    search) and manage (the address's preference centre); none without a subscription. None
+    when the delivery is no longer queued."""
     return await conn.fetchrow(
         """
         WITH delivery AS (
-            SELECT kind, subscription_id, context FROM deliveries
-            WHERE id = $1 AND status = 'queued'
+            SELECT d.kind, d.subscription_id, d.context, s.subscriber_id FROM deliveries d
+            JOIN subscriptions s ON s.id = d.subscription_id
+            WHERE d.id = $1 AND d.status = 'queued'
         ), minted AS (
             INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at, preferences)
             SELECT $2, d.subscription_id,
                    CASE WHEN d.kind = 'confirmation' THEN 'confirm' ELSE 'unsubscribe' END,
-                   now() + CASE WHEN d.kind = 'confirmation' THEN $3::interval
-                                ELSE $4::interval END,
+                   now() + CASE WHEN d.kind = 'confirmation' THEN $4::interval
+                                ELSE $5::interval END,
                    CASE WHEN d.kind = 'confirmation' THEN d.context -> 'preferences' END
             FROM delivery d
-            WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = d.subscription_id)
             RETURNING 1
+        ), manage AS (
+            INSERT INTO tokens (token_hash, subscriber_id, purpose, expires_at)
+            SELECT $3, d.subscriber_id, 'manage', now() + $6::interval
+            FROM delivery d WHERE d.kind <> 'confirmation'
         )
         SELECT kind, subscription_id, EXISTS (SELECT 1 FROM minted) AS minted FROM delivery
+        UNION ALL
+        SELECT kind, subscription_id, false FROM deliveries
+        WHERE id = $1 AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM delivery)
         """,
         delivery_id,
         digest,
+        manage_digest,
         confirm_lifetime,
         unsubscribe_lifetime,
+        manage_lifetime,
     )
 
 
@@ -135,6 +147,17 @@ async def cancel_queued_for(conn: asyncpg.Connection, subscription_id: str, why:
         "UPDATE deliveries SET status = 'cancelled', last_error = $2 "
         "WHERE subscription_id = $1 AND status = 'queued'",
         subscription_id,
+        why,
+    )
+
+
+async def cancel_queued_for_subscriber(
+    conn: asyncpg.Connection, subscriber_id: str, why: str
+) -> None:
+    await conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE status = 'queued' "
+        "AND subscription_id IN (SELECT id FROM subscriptions WHERE subscriber_id = $1)",
+        subscriber_id,
         why,
     )
 

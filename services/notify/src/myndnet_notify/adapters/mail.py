@@ -51,6 +51,7 @@ class Templates:
         subject = self.subject(kind, language, context)
         values = {**context, "language": language, "subject": subject}
         values.setdefault("unsubscribe_url", None)
+        values.setdefault("manage_url", None)
         text = self.environment.get_template(f"{kind}.{language}.txt.j2").render(values)
         html = self.environment.get_template(f"{kind}.{language}.html.j2").render(values)
         return subject, text, html

@@ -17,7 +17,7 @@ UPDATE subscriptions SET language = $2, frequency = $3,
     ({SUBSCRIPTION_COLUMNS}) = ($4, $5, $6, $7, $8, $9),
     keywords = COALESCE(NULLIF(tsvector_to_array(to_tsvector('swedish',
                  array_to_string($9::text[], ' '))), '{{}}'), ARRAY['{ANY}']),
-    pending = NULL
+    pending = NULL, filter_key = $10
 WHERE id = $1
 """
 
@@ -30,30 +30,74 @@ WHERE key = ANY($1::text[])
 """
 
 
-async def subscription_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+async def subscriber_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT * FROM subscriptions WHERE email = $1 FOR UPDATE", email.lower()
+        "SELECT * FROM subscribers WHERE email = $1 FOR UPDATE", email.lower()
+    )
+
+
+async def add_subscriber(conn: asyncpg.Connection, email: str, language: str) -> str:
+    subscriber_id = new_id("p")
+    await conn.execute(
+        "INSERT INTO subscribers (id, email, language) VALUES ($1, $2, $3)",
+        subscriber_id,
+        email.lower(),
+        language,
+    )
+    return subscriber_id
+
+
+async def search_with_filters(
+    conn: asyncpg.Connection, subscriber_id: str, filter_key: str
+) -> asyncpg.Record | None:
+    """The address's saved search with exactly these filters, locked."""
+    return await conn.fetchrow(
+        "SELECT * FROM subscriptions WHERE subscriber_id = $1 AND filter_key = $2 "
+        "ORDER BY created_at LIMIT 1 FOR UPDATE",
+        subscriber_id,
+        filter_key,
     )
 
 
 async def subscription(conn: asyncpg.Connection, subscription_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM subscriptions WHERE id = $1", subscription_id)
+    """A saved search with its address and whether that address is suppressed."""
+    return await conn.fetchrow(
+        "SELECT s.*, p.email, p.suppressed_at FROM subscriptions s "
+        "JOIN subscribers p ON p.id = s.subscriber_id WHERE s.id = $1",
+        subscription_id,
+    )
 
 
-async def add_subscription(conn: asyncpg.Connection, email: str, preferences: Preferences) -> str:
+async def searches_of(conn: asyncpg.Connection, subscriber_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT id, status, language, frequency, pending, {SUBSCRIPTION_COLUMNS}, created_at "
+        "FROM subscriptions WHERE subscriber_id = $1 ORDER BY created_at, id",
+        subscriber_id,
+    )
+
+
+async def subscriber(conn: asyncpg.Connection, subscriber_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM subscribers WHERE id = $1", subscriber_id)
+
+
+async def add_subscription(
+    conn: asyncpg.Connection, subscriber_id: str, preferences: Preferences
+) -> str:
+    """A new saved search, pending until its preferences are applied."""
     subscription_id = new_id("s")
     await conn.execute(
         f"""
-        INSERT INTO subscriptions (id, email, status, language, frequency, {SUBSCRIPTION_COLUMNS},
-                                   keywords, pending)
+        INSERT INTO subscriptions (id, subscriber_id, status, language, frequency,
+                                   {SUBSCRIPTION_COLUMNS}, keywords, pending, filter_key)
         VALUES ($1, $2, 'pending', $3, $4, '{{{ANY}}}', '{{{ANY}}}', '{{{ANY}}}', '{{{ANY}}}',
-                '{{{ANY}}}', '{{}}', '{{{ANY}}}', $5)
+                '{{{ANY}}}', '{{}}', '{{{ANY}}}', $5, $6)
         """,
         subscription_id,
-        email.lower(),
+        subscriber_id,
         preferences.language,
         preferences.frequency,
         preferences.as_json(),
+        preferences.filter_key(),
     )
     return subscription_id
 
@@ -88,6 +132,7 @@ async def apply_preferences(
         columns["employment_types"],
         columns["target_groups"],
         columns["keywords_given"],
+        preferences.filter_key(),
     )
     await conn.execute("DELETE FROM subscription_keys WHERE subscription_id = $1", subscription_id)
     await conn.execute(
@@ -264,12 +309,83 @@ async def delete_subscription(conn: asyncpg.Connection, subscription_id: str) ->
     await conn.execute("DELETE FROM subscriptions WHERE id = $1", subscription_id)
 
 
+async def delete_subscriber(conn: asyncpg.Connection, subscriber_id: str) -> None:
+    """The address, its saved searches and its tokens (cascading)."""
+    await conn.execute("DELETE FROM subscribers WHERE id = $1", subscriber_id)
+
+
+async def set_status(conn: asyncpg.Connection, subscription_id: str, status: str) -> None:
+    await conn.execute(
+        "UPDATE subscriptions SET status = $2 WHERE id = $1", subscription_id, status
+    )
+
+
+async def manage_token(conn: asyncpg.Connection, digest: bytes, now: datetime) -> str | None:
+    """The address a preference-centre token belongs to, while it is valid."""
+    return await conn.fetchval(
+        "SELECT subscriber_id FROM tokens WHERE token_hash = $1 AND purpose = 'manage' "
+        "AND expires_at > $2",
+        digest,
+        now,
+    )
+
+
+async def add_manage_token(
+    conn: asyncpg.Connection, digest: bytes, subscriber_id: str, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO tokens (token_hash, subscriber_id, purpose, expires_at) "
+        "VALUES ($1, $2, 'manage', $3)",
+        digest,
+        subscriber_id,
+        expires_at,
+    )
+
+
+async def suppress(
+    conn: asyncpg.Connection, subscription_id: str, reason: str, at: datetime
+) -> str | None:
+    """Suppress the address of a saved search; returns the subscriber's id."""
+    return await conn.fetchval(
+        "UPDATE subscribers p SET suppressed_at = coalesce(p.suppressed_at, $3), "
+        "suppressed_reason = $2 FROM subscriptions s "
+        "WHERE s.id = $1 AND p.id = s.subscriber_id RETURNING p.id",
+        subscription_id,
+        reason,
+        at,
+    )
+
+
+async def lift_suppression(conn: asyncpg.Connection, subscriber_id: str) -> None:
+    await conn.execute(
+        "UPDATE subscribers SET suppressed_at = NULL, suppressed_reason = NULL WHERE id = $1",
+        subscriber_id,
+    )
+
+
+async def suppressed(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """For operators: suppressed addresses, newest first."""
+    return await conn.fetch(
+        "SELECT email, suppressed_reason AS reason, suppressed_at FROM subscribers "
+        "WHERE suppressed_at IS NOT NULL ORDER BY suppressed_at DESC, email LIMIT $1",
+        limit,
+    )
+
+
 async def purge_unconfirmed(conn: asyncpg.Connection, created_before: datetime) -> int:
+    """Saved searches never confirmed, then addresses left with no search (unless suppressed:
+    that must outlive its searches), and expired tokens."""
     result = await conn.execute(
         "DELETE FROM subscriptions WHERE status = 'pending' AND confirmed_at IS NULL "
         "AND created_at < $1",
         created_before,
     )
+    await conn.execute(
+        "DELETE FROM subscribers p WHERE p.suppressed_at IS NULL AND p.created_at < $1 "
+        "AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subscriber_id = p.id)",
+        created_before,
+    )
+    await conn.execute("DELETE FROM tokens WHERE expires_at < now()")
     return int(result.split()[-1])
 
 

@@ -18,6 +18,7 @@ LONGEST_PAUSE = timedelta(minutes=5)
 class SendFailure:
     error: str  # what went wrong, without the recipient's address
     permanent: bool  # waiting will not change it
+    hard_bounce: bool = False  # the mail server refused the address itself, for good
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Retry:
 class Failed:
     attempts: int
     error: str
+    reason: str = "gave_up"  # as `notification.failed` says it: hard_bounce, cannot_send, gave_up
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,10 @@ class Delivery:
 
 def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:
     """`attempts` counts the try that just failed."""
+    if failure.hard_bounce:
+        return Failed(attempts, failure.error, "hard_bounce")
     if failure.permanent:
-        return Failed(attempts, failure.error)
+        return Failed(attempts, failure.error, "cannot_send")
     if attempts >= MAX_ATTEMPTS:
         return Failed(attempts, f"gave up after {attempts} tries: {failure.error}")
     return Retry(attempts, min(LONGEST_PAUSE, timedelta(seconds=2**attempts)), failure.error)

@@ -13,6 +13,15 @@ ANY = "*"  # a filter field that lists nothing matches everything
 DIGEST_HOUR = time(7, 0)
 CONFIRM_TOKEN_LIFETIME = timedelta(days=7)
 UNSUBSCRIBE_TOKEN_LIFETIME = timedelta(days=365)
+MANAGE_TOKEN_LIFETIME = timedelta(days=90)
+FREQUENCIES = ("immediate", "daily", "weekly")
+FILTER_FIELDS = (
+    "agencies",
+    "occupation_fields",
+    "municipalities",
+    "employment_types",
+    "target_groups",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,12 @@ class Preferences:
             "keywords_given": sorted({k.strip() for k in self.keywords if k.strip()}),
         }
 
+    def filter_key(self) -> str:
+        """What makes two saved searches of one address the same search: their filters as
+        stored (0004_saved_searches.sql computes the same for searches saved before it)."""
+        columns = self.columns()
+        return "|".join(",".join(columns[f]) for f in (*FILTER_FIELDS, "keywords_given"))
+
     def as_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(self).items()}
 
@@ -53,14 +68,24 @@ class Preferences:
         return cls(language=document["language"], frequency=document["frequency"], **lists)
 
 
+def shown_filters(row: Any) -> dict[str, list[str]]:
+    """A saved search's stored filter columns as a person sees them: empty for any."""
+    shown = {f: [v for v in row[f] if v != ANY] for f in FILTER_FIELDS}
+    return {**shown, "keywords": list(row["keywords_given"])}
+
+
+def stored_preferences(row: Any) -> Preferences:
+    """The preferences a saved search's stored columns hold."""
+    filters = shown_filters(row)
+    return Preferences(
+        language=row["language"],
+        frequency=row["frequency"],
+        **{field: tuple(values) for field, values in filters.items()},
+    )
+
+
 MAX_KEYS = 2000
-_KEY_FIELDS = (
-    "agencies",
-    "occupation_fields",
-    "municipalities",
-    "employment_types",
-    "target_groups",
-)
+_KEY_FIELDS = FILTER_FIELDS
 ALL_TARGET_GROUPS = ("students", "graduates", "experienced", "managers")
 
 

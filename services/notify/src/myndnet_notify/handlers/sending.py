@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiosmtplib
@@ -19,6 +20,7 @@ from myndnet_kit.outbox import publish_events
 from myndnet_kit.tracing import child_span
 from myndnet_schemas import Event
 from myndnet_schemas.events import NotificationFailed, NotificationSent
+from myndnet_schemas.events.notify import FailureReason
 from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
@@ -28,6 +30,7 @@ from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
 from myndnet_notify.domain.delivery import Delivery, Failed, SendFailure, Sent
 from myndnet_notify.domain.subscriptions import (
     CONFIRM_TOKEN_LIFETIME,
+    MANAGE_TOKEN_LIFETIME,
     UNSUBSCRIBE_TOKEN_LIFETIME,
     new_token,
 )
@@ -46,11 +49,17 @@ def without_address(error: str, address: str) -> str:
 def classify(exc: Exception, address: str) -> SendFailure:
     """What a failed try means for the delivery (see `domain.delivery`)."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        permanent = all(r.code >= 500 for r in exc.recipients)
         return SendFailure(
-            f"the address was refused: {without_address(repr(exc), address)}", permanent=True
+            f"the address was refused: {without_address(repr(exc), address)}",
+            permanent=permanent,
+            hard_bounce=permanent,
         )
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return SendFailure(without_address(repr(exc), address), permanent=exc.code >= 500)
+        permanent = exc.code >= 500
+        return SendFailure(
+            without_address(repr(exc), address), permanent=permanent, hard_bounce=permanent
+        )
     if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
         return SendFailure(without_address(repr(exc), address), permanent=False)
     if isinstance(exc, UnicodeError):
@@ -67,7 +76,8 @@ class Sender:
     pool: asyncpg.Pool
     smtp: SmtpPool
     templates: Templates
-    base_url: str
+    base_url: str  # notify's own address: the one-click unsubscribe link
+    site_url: str  # the public site: confirmation and preference-centre links
 
     @property
     def domain(self) -> str:
@@ -82,9 +92,16 @@ class Sender:
         # works), in one statement on its own short connection and before the delivery's row
         # is locked: a send never holds two connections, so many at once cannot starve the pool.
         fresh, digest = new_token()
+        manage, manage_digest = new_token()
         async with self.pool.acquire() as conn:
-            peek = await deliveries.mint_link_token(
-                conn, delivery_id, digest, CONFIRM_TOKEN_LIFETIME, UNSUBSCRIBE_TOKEN_LIFETIME
+            peek = await deliveries.mint_link_tokens(
+                conn,
+                delivery_id,
+                digest,
+                manage_digest,
+                CONFIRM_TOKEN_LIFETIME,
+                UNSUBSCRIBE_TOKEN_LIFETIME,
+                MANAGE_TOKEN_LIFETIME,
             )
         if peek is None:
             return 0
@@ -100,11 +117,13 @@ class Sender:
                 return 0
             context = dict(row["context"])
             unsubscribe_url = None
+            site = self.site_url + ("/en" if language == "en" else "")
             if row["kind"] == "confirmation":
-                context["confirm_url"] = f"{self.base_url}/subscriptions/confirm?token={token}"
+                context["confirm_url"] = f"{site}/bevakning/bekrafta?token={token}"
             elif row["subscription_id"]:
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
                 context["unsubscribe_url"] = unsubscribe_url
+                context["manage_url"] = f"{site}/bevakning/hantera?token={manage}"
             failure = None
             try:
                 subject, text, html = self.templates.render(row["kind"], language, context)
@@ -129,7 +148,7 @@ class Sender:
                 await self._announce(conn, row, NotificationSent, outcome.attempts)
                 SENT.labels(row["kind"], "sent").inc()
             elif isinstance(outcome, Failed):
-                await self._fail(conn, row, outcome.attempts, outcome.error)
+                await self._fail(conn, row, outcome)
             else:
                 await deliveries.retry_later(
                     conn, delivery_id, outcome.attempts, outcome.error, outcome.pause
@@ -154,16 +173,34 @@ class Sender:
             return None, "sv", "the subscriber was erased"
         if row["kind"] != "confirmation" and subscription["status"] != "confirmed":
             return None, "sv", f"the subscription is {subscription['status']}"
+        if row["kind"] != "confirmation" and subscription["suppressed_at"] is not None:
+            return None, "sv", "the address is suppressed after a hard bounce"
         language = (row["context"] or {}).get("language") if row["kind"] == "confirmation" else None
         return subscription["email"], language or subscription["language"], ""
 
-    async def _fail(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, attempts: int, error: str
-    ) -> None:
-        await deliveries.mark_failed(conn, row["id"], attempts, error)
-        await self._announce(conn, row, NotificationFailed, attempts, error=error)
+    async def _fail(self, conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
+        await deliveries.mark_failed(conn, row["id"], failed.attempts, failed.error)
+        reason = FailureReason(failed.reason)
+        if reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
+            # Nothing more to this address, from any of its searches, until it confirms again.
+            subscriber_id = await store.suppress(
+                conn, row["subscription_id"], reason.value, datetime.now(UTC)
+            )
+            if subscriber_id is not None:
+                await deliveries.cancel_queued_for_subscriber(
+                    conn, subscriber_id, "the address is suppressed after a hard bounce"
+                )
+        await self._announce(
+            conn, row, NotificationFailed, failed.attempts, error=failed.error, reason=reason
+        )
         SENT.labels(row["kind"], "failed").inc()
-        log.warning("delivery failed", delivery=row["id"], kind=row["kind"], error=error)
+        log.warning(
+            "delivery failed",
+            delivery=row["id"],
+            kind=row["kind"],
+            error=failed.error,
+            reason=reason.value,
+        )
 
     async def _announce(
         self,
@@ -171,7 +208,7 @@ class Sender:
         row: asyncpg.Record,
         model: type[NotificationSent] | type[NotificationFailed],
         attempts: int,
-        **extra: str,
+        **extra: Any,
     ) -> None:
         payload = model(
             delivery_id=row["id"],
