@@ -214,6 +214,29 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
             "/vacancies", params={"target_group": "students", "municipality": "härnösand"}
         )
         assert [v["vacancy_id"] for v in students.json()["items"]] == ["STUD"]
+        assert "total" not in students.json()  # only when asked for
+
+        counted = (await http.get("/vacancies", params={"facets": "true", "limit": 1})).json()
+        assert counted["total"] == 29 and len(counted["items"]) == 1
+        facets = counted["facets"]
+        assert facets["agency"] == {agency: 29}
+        assert facets["municipality"] == {"Sundsvall": 28, "Härnösand": 1}
+        assert facets["employment_type"]["summer_job"] == 1
+        assert facets["remote"] == {"on_site": 29}
+        # A vacancy for no group in particular suits every group, as the filter has it.
+        assert facets["target_group"] == {
+            "students": 29,
+            "graduates": 28,
+            "experienced": 28,
+            "managers": 28,
+        }
+        narrowed = await http.get(
+            "/vacancies", params={"facets": "true", "q": "utvecklare", "remote": "on_site"}
+        )
+        assert narrowed.json()["total"] == 2
+        assert narrowed.json()["facets"]["occupation_field"] == {"administration": 2}
+        remote = await http.get("/vacancies", params={"facets": "true", "remote": "remote"})
+        assert remote.json()["total"] == 0 and remote.json()["items"] == []
 
         seen, cursor = [], None
         while True:
@@ -299,6 +322,8 @@ async def test_json_ld_and_atom_parse_with_real_parsers(kafka_bootstrap, databas
         )
         plain = await http.get(f"/vacancies/{agency}/JL")
         assert plain.json()["title"] == "Säkerhetsskyddschef"
+        # The JSON carries the JobPosting too, so the public site's page needs one call.
+        assert plain.json()["job_posting"]["@type"] == "JobPosting"
         response = await http.get(
             f"/vacancies/{agency}/JL", headers={"Accept": "application/ld+json"}
         )
@@ -313,6 +338,8 @@ async def test_json_ld_and_atom_parse_with_real_parsers(kafka_bootstrap, databas
         assert posting["employmentType"] == ["PART_TIME", "TEMPORARY"]
         assert posting["jobLocation"]["address"]["addressLocality"] == "Sundsvall"
         assert posting["jobLocationType"] == "TELECOMMUTE"
+        assert posting["applicantLocationRequirements"] == {"@type": "Country", "name": "SE"}
+        assert plain.json()["job_posting"] == posting
         assert "säkerhetsprövning" in posting["securityClearanceRequirement"]
         assert posting["directApply"] is False and posting["url"] == "https://example.se/jobb/JL"
         assert (await http.get(f"/vacancies/{agency}/MISSING")).status_code == 404

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.web import pool_of, script_json, service_of
 from myndnet_schemas.topics import AGENCY_CODE_RE
-from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
+from myndnet_schemas.vocabulary import EmploymentType, OccupationField, RemoteWork, TargetGroup
 
 from myndnet_vacancies import views
 from myndnet_vacancies.adapters import search as reader
@@ -64,9 +64,14 @@ async def search_vacancies(
     municipality: Annotated[list[Annotated[str, Query(max_length=100)]] | None, Query()] = None,
     employment_type: Annotated[list[EmploymentType] | None, Query()] = None,
     target_group: Annotated[list[TargetGroup] | None, Query()] = None,
+    remote: Annotated[list[RemoteWork] | None, Query()] = None,
     status: Annotated[str, Query(pattern="^(open|closed|all)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    facets: Annotated[
+        bool,
+        Query(description="also answer with `total` and `facets`: counts per filter value"),
+    ] = False,
 ) -> dict[str, Any]:
     filters = reader.Filters(
         q=q.strip() or None if q else None,
@@ -76,16 +81,21 @@ async def search_vacancies(
         employment_types=[e.value for e in employment_type] if employment_type else None,
         target_groups=[t.value for t in target_group] if target_group else None,
         status=None if status == "all" else status,
+        remote=[r.value for r in remote] if remote else None,
     )
     after = decode_cursor(filters, cursor) if cursor else None
     async with pool_of(request).acquire() as conn:
         rows = await reader.search(conn, filters, after, limit + 1)
+        counted = await reader.facets(conn, filters) if facets else None
     base = _base_url(request)
     page = rows[:limit]
-    return {
+    found: dict[str, Any] = {
         "items": [views.vacancy_json(r, base) for r in page],
         "next_cursor": encode_cursor(filters, page[-1]) if len(rows) > limit else None,
     }
+    if counted is not None:
+        found["total"], found["facets"] = counted
+    return found
 
 
 @router.get(
@@ -118,7 +128,10 @@ async def one_vacancy(
     if "application/ld+json" in request.headers.get("accept", ""):
         # Escaped so that a page can embed it as it is in <script type="application/ld+json">.
         return Response(script_json(views.job_posting(row, base)), media_type="application/ld+json")
-    return JSONResponse(views.vacancy_json(row, base))
+    # The public site's page embeds the JobPosting; it comes along, so one call serves a page.
+    return JSONResponse(
+        {**views.vacancy_json(row, base), "job_posting": views.job_posting(row, base)}
+    )
 
 
 @router.get("/stats")

@@ -88,7 +88,9 @@ def job_posting(row: asyncpg.Record, base_url: str) -> dict[str, Any]:
         "inLanguage": list(row["languages"]),
     }
     if row["remote"] == "remote":
+        # Google: a remote job names where applicants may live.
         posting["jobLocationType"] = "TELECOMMUTE"
+        posting["applicantLocationRequirements"] = {"@type": "Country", "name": "SE"}
     if row["ssyk"]:
         posting["occupationalCategory"] = row["ssyk"]
     if row["security_clearance"]:

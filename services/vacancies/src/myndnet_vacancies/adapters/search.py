@@ -12,6 +12,7 @@ _FILTERS = """
   AND ($5::text[] IS NULL OR v.employment_type = ANY($5))
   AND ($6::text[] IS NULL OR v.target_groups && $6 OR cardinality(v.target_groups) = 0)
   AND ($7::text IS NULL OR v.status = $7)
+  AND ($12::text[] IS NULL OR v.remote = ANY($12))
 """
 
 _COLUMNS = """v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.closed_at,
@@ -35,6 +36,36 @@ WHERE $8::real IS NULL
 ORDER BY rank DESC, agency, vacancy_id
 LIMIT $11
 """
+
+TARGET_GROUPS = ("students", "graduates", "experienced", "managers")
+
+# The total and the count per value of every filter, over what the search finds, in one scan.
+# A vacancy for no target group in particular suits every one (as the filter treats it).
+FACETS = f"""
+SELECT v.agency, v.occupation_field, v.municipality, v.employment_type, v.remote,
+       GROUPING(v.agency, v.occupation_field, v.municipality, v.employment_type, v.remote)
+           AS grouping,
+       count(*) AS n,
+       {
+    ", ".join(
+        f"count(*) FILTER (WHERE cardinality(v.target_groups) = 0 "
+        f"OR '{group}' = ANY(v.target_groups)) AS {group}"
+        for group in TARGET_GROUPS
+    )
+}
+FROM vacancies v
+WHERE ($1::text IS NULL OR v.search @@ websearch_to_tsquery('swedish', $1))
+  AND {_FILTERS.replace("$12", "$8")}
+GROUP BY GROUPING SETS ((v.agency), (v.occupation_field), (v.municipality),
+                        (v.employment_type), (v.remote), ())
+"""
+_FACET_OF = {
+    0b01111: "agency",
+    0b10111: "occupation_field",
+    0b11011: "municipality",
+    0b11101: "employment_type",
+    0b11110: "remote",
+}
 
 # Newest first.
 SEARCH_NEWEST = f"""
@@ -88,25 +119,44 @@ class Filters:
     employment_types: list[str] | None = None
     target_groups: list[str] | None = None
     status: str | None = "open"
+    remote: list[str] | None = None
+
+    def arguments(self) -> tuple[Any, ...]:
+        municipalities = [m.lower() for m in self.municipalities] if self.municipalities else None
+        return (
+            self.q,
+            self.agencies,
+            self.occupation_fields,
+            municipalities,
+            self.employment_types,
+            self.target_groups,
+            self.status,
+        )
 
 
 async def search(
     conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None, limit: int
 ) -> list[asyncpg.Record]:
     query = SEARCH_RANKED if filters.q else SEARCH_NEWEST
-    municipalities = [m.lower() for m in filters.municipalities] if filters.municipalities else None
     return await conn.fetch(
-        query,
-        filters.q,
-        filters.agencies,
-        filters.occupation_fields,
-        municipalities,
-        filters.employment_types,
-        filters.target_groups,
-        filters.status,
-        *(after or (None, None, None)),
-        limit,
+        query, *filters.arguments(), *(after or (None, None, None)), limit, filters.remote
     )
+
+
+async def facets(conn: asyncpg.Connection, filters: Filters) -> tuple[int, dict[str, dict]]:
+    """How many vacancies the search finds, and how many of them have each filter value."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in (*_FACET_OF.values(), "target_group")}
+    total = 0
+    for row in await conn.fetch(FACETS, *filters.arguments(), filters.remote):
+        facet = _FACET_OF.get(row["grouping"])
+        if facet is not None:
+            counts[facet][row[facet]] = row["n"]
+        else:
+            total = row["n"]
+            counts["target_group"] = {g: row[g] for g in TARGET_GROUPS if row[g]}
+    for facet, values in counts.items():
+        counts[facet] = dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+    return total, counts
 
 
 async def one(conn: asyncpg.Connection, agency: str, vacancy_id: str) -> asyncpg.Record | None:
