@@ -1,0 +1,3 @@
+from myndnet_web.main import main
+
+main()

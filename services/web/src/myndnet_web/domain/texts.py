@@ -1,0 +1,288 @@
+"""What the site says, in Swedish and English: the contract's vocabularies as people read them,
+and the words of the pages. Templates look words up with `t("key")`."""
+
+from typing import Literal
+
+Language = Literal["sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("sv", "en")
+
+VOCABULARY: dict[str, dict[str, dict[Language, str]]] = {
+    "occupation_field": {
+        "it": {"sv": "IT", "en": "IT"},
+        "law": {"sv": "Juridik", "en": "Law"},
+        "finance": {"sv": "Ekonomi", "en": "Finance"},
+        "administration": {"sv": "Administration", "en": "Administration"},
+        "hr": {"sv": "HR", "en": "HR"},
+        "communication": {"sv": "Kommunikation", "en": "Communication"},
+        "investigation": {"sv": "Utredning", "en": "Investigation"},
+        "customer_service": {"sv": "Kundservice", "en": "Customer service"},
+        "management": {"sv": "Chef och ledning", "en": "Management"},
+        "security": {"sv": "Säkerhet", "en": "Security"},
+        "education": {"sv": "Utbildning", "en": "Education"},
+        "social_work": {"sv": "Socialt arbete", "en": "Social work"},
+        "technical": {"sv": "Teknik", "en": "Technical"},
+        "other": {"sv": "Övrigt", "en": "Other"},
+    },
+    "employment_type": {
+        "permanent": {"sv": "Tillsvidare", "en": "Permanent"},
+        "fixed_term": {"sv": "Visstid", "en": "Fixed term"},
+        "temporary": {"sv": "Vikariat", "en": "Temporary"},
+        "summer_job": {"sv": "Sommarjobb", "en": "Summer job"},
+        "trainee": {"sv": "Trainee", "en": "Trainee"},
+        "internship": {"sv": "Praktik", "en": "Internship"},
+        "thesis": {"sv": "Examensarbete", "en": "Thesis"},
+    },
+    "target_group": {
+        "students": {"sv": "Studenter", "en": "Students"},
+        "graduates": {"sv": "Nyexaminerade", "en": "Graduates"},
+        "experienced": {"sv": "Erfarna", "en": "Experienced"},
+        "managers": {"sv": "Chefer", "en": "Managers"},
+    },
+    "remote": {
+        "on_site": {"sv": "På plats", "en": "On site"},
+        "hybrid": {"sv": "Delvis på distans", "en": "Hybrid"},
+        "remote": {"sv": "På distans", "en": "Remote"},
+    },
+    "extent": {
+        "full_time": {"sv": "Heltid", "en": "Full time"},
+        "part_time": {"sv": "Deltid", "en": "Part time"},
+    },
+    "frequency": {
+        "immediate": {
+            "sv": "Direkt när ett jobb publiceras",
+            "en": "As soon as a job is published",
+        },
+        "daily": {"sv": "En gång om dagen", "en": "Once a day"},
+        "weekly": {"sv": "En gång i veckan", "en": "Once a week"},
+    },
+    "status": {
+        "pending": {"sv": "Väntar på bekräftelse", "en": "Waiting for confirmation"},
+        "confirmed": {"sv": "Aktiv", "en": "Active"},
+        "paused": {"sv": "Pausad", "en": "Paused"},
+        "unsubscribed": {"sv": "Avslutad", "en": "Stopped"},
+    },
+    "kind": {
+        "agency": {"sv": "Myndighet", "en": "Agency"},
+        "university": {"sv": "Universitet", "en": "University"},
+        "court": {"sv": "Domstol", "en": "Court"},
+        "municipality": {"sv": "Kommun", "en": "Municipality"},
+    },
+}
+
+WORDS: dict[str, dict[Language, str]] = {
+    "site": {"sv": "Myndighetsnätverket", "en": "Myndighetsnätverket"},
+    "tagline": {
+        "sv": "Arton myndigheter i Sundsvallsregionen – en arbetsgivare",
+        "en": "Eighteen government agencies around Sundsvall – one employer",
+    },
+    "skip": {"sv": "Hoppa till innehållet", "en": "Skip to main content"},
+    "nav": {"sv": "Huvudmeny", "en": "Main menu"},
+    "nav_jobs": {"sv": "Lediga jobb", "en": "Vacancies"},
+    "nav_alerts": {"sv": "Jobbevakning", "en": "Job alerts"},
+    "other_language": {"sv": "In English", "en": "På svenska"},
+    "start_title": {"sv": "Jobba i Myndighetsnätverket", "en": "Work in Myndighetsnätverket"},
+    "start_intro": {
+        "sv": "Myndigheterna i Sundsvall rekryterar tillsammans, utbildar tillsammans och ger "
+        "varje ny chef en mentor från en annan myndighet.",
+        "en": "The agencies in Sundsvall recruit together, train together and give every new "
+        "manager a mentor from another agency.",
+    },
+    "open_count": {"sv": "lediga jobb just nu", "en": "open vacancies right now"},
+    "search_label": {"sv": "Sök bland lediga jobb", "en": "Search the vacancies"},
+    "search_hint": {
+        "sv": "Till exempel yrke, ort eller ett ord i annonsen",
+        "en": "For example a job title, a town or a word in the advert",
+    },
+    "search_button": {"sv": "Sök", "en": "Search"},
+    "agencies": {"sv": "Myndigheterna i nätverket", "en": "The agencies of the network"},
+    "search_title": {"sv": "Lediga jobb", "en": "Vacancies"},
+    "filters": {"sv": "Avgränsa", "en": "Filter"},
+    "words": {"sv": "Sökord", "en": "Keywords"},
+    "any": {"sv": "Alla", "en": "Any"},
+    "agency": {"sv": "Myndighet", "en": "Agency"},
+    "occupation_field": {"sv": "Yrkesområde", "en": "Occupation field"},
+    "municipality": {"sv": "Ort", "en": "Municipality"},
+    "employment_type": {"sv": "Anställningsform", "en": "Employment type"},
+    "target_group": {"sv": "Passar för", "en": "Suits"},
+    "remote": {"sv": "Distansarbete", "en": "Remote work"},
+    "apply_filters": {"sv": "Visa jobb", "en": "Show jobs"},
+    "clear_filters": {"sv": "Rensa alla val", "en": "Clear all filters"},
+    "found": {"sv": "{total} lediga jobb", "en": "{total} vacancies"},
+    "showing": {"sv": "Visar {first}–{last} av {total}", "en": "Showing {first}–{last} of {total}"},
+    "none_found": {
+        "sv": "Inga jobb matchar din sökning. Prova färre val eller andra ord.",
+        "en": "No vacancies match your search. Try fewer filters or other words.",
+    },
+    "paging": {"sv": "Sidor", "en": "Pages"},
+    "next_page": {"sv": "Nästa sida", "en": "Next page"},
+    "first_page": {"sv": "Första sidan", "en": "First page"},
+    "deadline": {"sv": "Sista ansökningsdag", "en": "Apply by"},
+    "published": {"sv": "Publicerad", "en": "Published"},
+    "extent": {"sv": "Omfattning", "en": "Extent"},
+    "languages": {"sv": "Språk", "en": "Languages"},
+    "security_clearance": {
+        "sv": "Tjänsten är placerad i säkerhetsklass; säkerhetsprövning görs före anställning.",
+        "en": "The position requires security vetting before employment.",
+    },
+    "apply": {"sv": "Ansök på myndighetens webbplats", "en": "Apply on the agency's website"},
+    "subscribe_similar": {
+        "sv": "Bevaka liknande jobb",
+        "en": "Get alerts for jobs like this",
+    },
+    "subscribe_search": {
+        "sv": "Bevaka den här sökningen",
+        "en": "Get alerts for this search",
+    },
+    "feed": {"sv": "Nya jobb som Atom-flöde", "en": "New jobs as an Atom feed"},
+    "gone_title": {"sv": "Jobbet är inte längre ledigt", "en": "This job is no longer open"},
+    "gone_text": {
+        "sv": "Ansökningstiden är slut eller tjänsten är tillsatt.",
+        "en": "The application period has ended or the position has been filled.",
+    },
+    "see_open": {"sv": "Se alla lediga jobb", "en": "See all open vacancies"},
+    "not_found_title": {"sv": "Sidan finns inte", "en": "Page not found"},
+    "not_found_text": {
+        "sv": "Kontrollera adressen, eller börja om från startsidan.",
+        "en": "Check the address, or start again from the home page.",
+    },
+    "unavailable_title": {
+        "sv": "Tjänsten är inte tillgänglig just nu",
+        "en": "Sorry, the service is unavailable",
+    },
+    "unavailable_text": {
+        "sv": "Något av våra system svarar inte. Försök igen om en stund.",
+        "en": "One of our systems is not answering. Please try again later.",
+    },
+    "agency_jobs": {"sv": "Lediga jobb hos {name}", "en": "Vacancies at {name}"},
+    "agency_none": {
+        "sv": "{name} har inga lediga jobb just nu.",
+        "en": "{name} has no open vacancies right now.",
+    },
+    "website": {"sv": "Webbplats", "en": "Website"},
+    "all_agency_jobs": {"sv": "Sök bland alla jobb hos {name}", "en": "Search all jobs at {name}"},
+    "subscribe_title": {"sv": "Bevaka lediga jobb", "en": "Get job alerts"},
+    "subscribe_intro": {
+        "sv": "Vi mejlar dig när ett jobb som passar din sökning publiceras. Du bekräftar "
+        "bevakningen via en länk i ett mejl, och du kan ändra eller avsluta den när du vill.",
+        "en": "We e-mail you when a job matching your search is published. You confirm the "
+        "alert through a link we e-mail you, and can change or stop it at any time.",
+    },
+    "your_search": {"sv": "Din sökning", "en": "Your search"},
+    "all_jobs": {"sv": "Alla lediga jobb", "en": "All vacancies"},
+    "email": {"sv": "E-postadress", "en": "Email address"},
+    "email_hint": {
+        "sv": "Vi använder adressen bara för dina jobbevakningar.",
+        "en": "We only use the address for your job alerts.",
+    },
+    "frequency": {"sv": "Hur ofta vill du få mejl?", "en": "How often do you want e-mail?"},
+    "mail_language": {"sv": "Språk i mejlen", "en": "Language of the e-mails"},
+    "subscribe_button": {"sv": "Starta bevakningen", "en": "Start the alert"},
+    "error_summary": {"sv": "Det finns ett problem", "en": "There is a problem"},
+    "error_prefix": {"sv": "Fel:", "en": "Error:"},
+    "email_missing": {"sv": "Ange din e-postadress", "en": "Enter your email address"},
+    "email_invalid": {
+        "sv": "Ange en e-postadress i rätt format, till exempel namn@exempel.se",
+        "en": "Enter an email address in the correct format, like name@example.com",
+    },
+    "frequency_missing": {"sv": "Välj hur ofta du vill få mejl", "en": "Choose how often"},
+    "rate_limited": {
+        "sv": "Du har startat många bevakningar den senaste timmen. Försök igen om en timme.",
+        "en": "You have started many alerts in the last hour. Please try again in an hour.",
+    },
+    "too_broad": {
+        "sv": "Sökningen har för många val för en bevakning. Välj färre myndigheter, "
+        "områden eller orter.",
+        "en": "The search has too many choices for an alert. Choose fewer agencies, fields "
+        "or places.",
+    },
+    "sent_title": {"sv": "Kolla din e-post", "en": "Check your email"},
+    "sent_text": {
+        "sv": "Om adressen kan ta emot mejl har vi skickat en länk. Bevakningen startar när "
+        "du klickar på länken. Länken gäller i sju dagar.",
+        "en": "If the address can receive e-mail, we have sent it a link. The alert starts "
+        "when you follow the link. The link works for seven days.",
+    },
+    "confirmed_title": {"sv": "Din bevakning är bekräftad", "en": "Your job alert is confirmed"},
+    "confirmed_text": {
+        "sv": "Vi mejlar dig när nya jobb matchar din sökning.",
+        "en": "We will e-mail you when new jobs match your search.",
+    },
+    "manage_link": {"sv": "Hantera dina bevakningar", "en": "Manage your job alerts"},
+    "invalid_link_title": {"sv": "Länken fungerar inte", "en": "The link does not work"},
+    "invalid_link_text": {
+        "sv": "Länken är ogiltig, redan använd eller för gammal. Du kan starta en ny "
+        "bevakning, så får du en ny länk.",
+        "en": "The link is not valid, already used or too old. Start a new alert and you "
+        "will get a new link.",
+    },
+    "manage_title": {"sv": "Dina jobbevakningar", "en": "Your job alerts"},
+    "manage_intro": {
+        "sv": "Här ändrar, pausar eller tar du bort dina bevakningar. Länken fungerar bara "
+        "för din e-postadress.",
+        "en": "Change, pause or remove your alerts here. The link only works for your "
+        "e-mail address.",
+    },
+    "suppressed": {
+        "sv": "Vi skickar inga mejl till din adress, eftersom e-postservern avvisade den. "
+        "Starta en ny bevakning och bekräfta den för att få mejl igen.",
+        "en": "We send no e-mail to your address, because the mail server refused it. Start "
+        "a new alert and confirm it to get e-mail again.",
+    },
+    "search_n": {"sv": "Bevakning {n}", "en": "Alert {n}"},
+    "status": {"sv": "Status", "en": "Status"},
+    "save": {"sv": "Spara ändringar", "en": "Save changes"},
+    "pause": {"sv": "Pausa", "en": "Pause"},
+    "resume": {"sv": "Återuppta", "en": "Resume"},
+    "remove": {"sv": "Ta bort", "en": "Remove"},
+    "add_title": {"sv": "Lägg till en bevakning", "en": "Add an alert"},
+    "add_button": {"sv": "Lägg till", "en": "Add"},
+    "no_searches": {"sv": "Du har inga bevakningar.", "en": "You have no alerts."},
+    "keywords": {"sv": "Sökord (ett eller flera)", "en": "Keywords (one or more)"},
+    "keywords_hint": {
+        "sv": "Mejl när minst ett av orden finns i annonsen",
+        "en": "E-mail when at least one of the words is in the advert",
+    },
+    "municipality_hint": {
+        "sv": "Skriv en ort, eller lämna tomt för alla",
+        "en": "Type a municipality, or leave empty for any",
+    },
+    "everything_title": {"sv": "Allt på en gång", "en": "Everything at once"},
+    "unsubscribe_all": {"sv": "Avsluta alla bevakningar", "en": "Stop all alerts"},
+    "erase": {"sv": "Radera allt om mig", "en": "Erase everything about me"},
+    "erase_title": {
+        "sv": "Vill du radera allt om dig?",
+        "en": "Do you want to erase everything about you?",
+    },
+    "erase_text": {
+        "sv": "Vi raderar din e-postadress och alla dina bevakningar. Det går inte att ångra.",
+        "en": "We erase your e-mail address and all your alerts. This cannot be undone.",
+    },
+    "erase_confirm": {"sv": "Ja, radera allt", "en": "Yes, erase everything"},
+    "cancel": {"sv": "Nej, gå tillbaka", "en": "No, go back"},
+    "erased_title": {"sv": "Allt är raderat", "en": "Everything is erased"},
+    "erased_text": {
+        "sv": "Vi har inte längre din e-postadress eller dina bevakningar.",
+        "en": "We no longer have your e-mail address or your alerts.",
+    },
+    "done_changed": {"sv": "Bevakningen är ändrad.", "en": "The alert is changed."},
+    "done_added": {"sv": "Bevakningen är tillagd.", "en": "The alert is added."},
+    "done_removed": {"sv": "Bevakningen är borttagen.", "en": "The alert is removed."},
+    "done_paused": {"sv": "Bevakningen är pausad.", "en": "The alert is paused."},
+    "done_resumed": {"sv": "Bevakningen är återupptagen.", "en": "The alert is resumed."},
+    "done_stopped": {"sv": "Alla bevakningar är avslutade.", "en": "All alerts are stopped."},
+    "success": {"sv": "Klart", "en": "Done"},
+    "footer": {
+        "sv": "Myndighetsnätverket i Sundsvall – myndigheter som samarbetar om kompetens",
+        "en": "Myndighetsnätverket in Sundsvall – agencies that work together on skills",
+    },
+}
+
+
+def word(key: str, language: Language, **values: object) -> str:
+    text = WORDS[key][language]
+    return text.format(**values) if values else text
+
+
+def label(vocabulary: str, value: str, language: Language) -> str:
+    """A contract value as people read it; an unknown one as it is."""
+    return VOCABULARY.get(vocabulary, {}).get(value, {}).get(language, value)

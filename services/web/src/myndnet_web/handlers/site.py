@@ -1,0 +1,216 @@
+"""What each page needs, gathered from the services' APIs. A handler returns the values its
+template shows (and, where a page can fail, what happened); it stores nothing."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from myndnet_web.adapters.services import Refused, Services
+from myndnet_web.domain.alerts import AlertForm, problem_of
+from myndnet_web.domain.search import CHOICES, PAGE_SIZE, Search
+from myndnet_web.domain.sitemap import sitemap_xml
+from myndnet_web.domain.texts import VOCABULARY, Language, label
+
+SITEMAP_PAGE = 100  # the vacancies API's largest page
+
+
+@dataclass(frozen=True)
+class Page:
+    template: str
+    values: dict[str, Any]
+    status: int = 200
+
+
+async def start(services: Services) -> Page:
+    agencies, count = await asyncio.gather(services.agencies(), services.open_count())
+    return Page("start.html.j2", {"agencies": agencies, "open_count": count})
+
+
+def _options(
+    facet: dict[str, int], values: list[tuple[str, str]], chosen: str
+) -> list[dict[str, Any]]:
+    """A filter's choices with how many of the found vacancies have each; the chosen one is
+    always offered, also when none has it."""
+    return [
+        {"value": value, "label": text, "count": facet.get(value, 0), "chosen": value == chosen}
+        for value, text in values
+        if facet.get(value) or value == chosen
+    ]
+
+
+async def search(services: Services, wanted: Search, language: Language, path: str) -> Page:
+    found, agencies = await asyncio.gather(
+        services.search(wanted.api_params()), services.agencies()
+    )
+    facets = found.get("facets", {})
+    names = {a["code"]: a["name"] for a in agencies}
+    filters = {
+        "agency": _options(
+            facets.get("agency", {}), [(a["code"], a["name"]) for a in agencies], wanted.agency
+        ),
+        **{
+            name: _options(
+                facets.get(name, {}),
+                [(value, label(name, value, language)) for value in VOCABULARY[name]],
+                getattr(wanted, name),
+            )
+            for name in CHOICES
+        },
+    }
+    items = [
+        {**v, "agency_name": v["agency_name"] or names.get(v["agency"])} for v in found["items"]
+    ]
+    total = int(found.get("total", len(items)))
+    return Page(
+        "search.html.j2",
+        {
+            "search": wanted,
+            "items": items,
+            "total": total,
+            "first": wanted.start + 1 if items else 0,
+            "last": wanted.start + len(items),
+            "filters": filters,
+            "municipalities": list(facets.get("municipality", {}))[:200],
+            "next_page": wanted.next_page(path, found.get("next_cursor"), len(items)),
+            "first_page": wanted.link(path) if wanted.start else None,
+        },
+    )
+
+
+async def vacancy(services: Services, code: str, vacancy_id: str) -> Page:
+    found = await services.vacancy(code, vacancy_id)
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    if found["status"] != "open":
+        return Page("gone.html.j2", {"vacancy": found}, 410)
+    paragraphs = [p.strip() for p in found["description"].split("\n\n") if p.strip()]
+    similar = Search(agency=found["agency"], occupation_field=found["occupation_field"])
+    return Page(
+        "vacancy.html.j2",
+        {"vacancy": found, "paragraphs": paragraphs, "similar": similar},
+    )
+
+
+async def agency(services: Services, code: str) -> Page:
+    found, listed = await asyncio.gather(
+        services.agency(code),
+        services.search({"agency": code, "limit": PAGE_SIZE, "facets": "true"}),
+    )
+    if found is None or found.get("status") == "left":
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    return Page(
+        "agency.html.j2",
+        {
+            "agency": found,
+            "items": listed["items"],
+            "total": listed.get("total", len(listed["items"])),
+            "search": Search(agency=code),
+        },
+    )
+
+
+async def sitemap(services: Services, base_url: str) -> bytes:
+    """Every open vacancy's page, and the site's own pages."""
+    pages: list[tuple[str, str | None]] = [(f"{base_url}/", None), (f"{base_url}/jobb", None)]
+    pages += [(f"{base_url}/myndigheter/{a['code']}", None) for a in await services.agencies()]
+    params: dict[str, Any] = {"limit": SITEMAP_PAGE}
+    while True:
+        found = await services.search(params)
+        pages += [
+            (f"{base_url}/jobb/{v['agency']}/{v['vacancy_id']}", v["published_on"])
+            for v in found["items"]
+        ]
+        if not found["next_cursor"]:
+            return sitemap_xml(pages)
+        params = {**params, "cursor": found["next_cursor"]}
+
+
+async def subscribe(services: Services, alert: AlertForm) -> AlertForm:
+    """Ask notify for the alert; returns the form with what is wrong, if anything."""
+    if not alert.errors:
+        try:
+            await services.subscribe(alert.subscription())
+        except Refused as exc:
+            where, what = problem_of(exc.status, exc.detail)
+            alert.errors[where] = what
+    return alert
+
+
+async def confirm(services: Services, token: str) -> Page:
+    confirmed = await services.confirm(token)
+    if confirmed is None:
+        return Page(
+            "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
+        )
+    return Page("confirmed.html.j2", {"manage_token": confirmed["manage_token"]})
+
+
+async def preference_centre(
+    services: Services, token: str, done: str | None, adding: AlertForm | None = None
+) -> Page:
+    shown = await services.preferences(token)
+    if shown is None:
+        return Page(
+            "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
+        )
+    searches = [
+        {**s, "form": AlertForm.from_saved(s), "number": n}
+        for n, s in enumerate(shown["searches"], start=1)
+    ]
+    agencies = await services.agencies()
+    return Page(
+        "manage.html.j2",
+        {
+            "token": token,
+            "searches": searches,
+            "suppressed": shown["suppressed"],
+            "done": done,
+            "adding": adding or AlertForm(),
+            "agencies": agencies,
+        },
+        400 if adding is not None and adding.errors else 200,
+    )
+
+
+ACTIONS = ("change", "pause", "resume", "remove", "add", "stop_all", "erase")
+
+
+async def change_alerts(
+    services: Services, token: str, action: str, search_id: str, alert: AlertForm
+) -> str | AlertForm:
+    """One action of the preference centre: what is done (for the page's message), or the
+    form to add a search with what is wrong in it."""
+    if action in ("change", "add") and alert.errors:
+        return alert
+    try:
+        if action == "change":
+            await services.change_search(token, search_id, alert.saved_search())
+        elif action in ("pause", "resume"):
+            await services.change_search(
+                token, search_id, {**alert.saved_search(), "paused": action == "pause"}
+            )
+        elif action == "remove":
+            await services.remove_search(token, search_id)
+        elif action == "add":
+            await services.add_search(token, alert.saved_search())
+        elif action == "stop_all":
+            await services.stop_all(token)
+        elif action == "erase":
+            await services.erase(token)
+    except Refused as exc:
+        if action in ("change", "add"):
+            where, what = problem_of(exc.status, exc.detail)
+            alert.errors["agency" if where == "email" else where] = (
+                "too_broad" if what == "too_broad" else "invalid_link_text"
+            )
+            return alert
+        raise
+    return {
+        "change": "changed",
+        "pause": "paused",
+        "resume": "resumed",
+        "remove": "removed",
+        "add": "added",
+        "stop_all": "stopped",
+        "erase": "erased",
+    }[action]

@@ -1,0 +1,239 @@
+"""The site's addresses: each translates a request into a handler's call and renders what it
+returns. Swedish at the root, English under /en/, the same paths in both."""
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from myndnet_kit.web import script_json
+from myndnet_schemas.topics import AGENCY_CODE_RE
+
+from myndnet_web.adapters.services import Services, Unavailable
+from myndnet_web.domain.alerts import AlertForm
+from myndnet_web.domain.search import Search
+from myndnet_web.domain.sitemap import robots_txt
+from myndnet_web.domain.texts import VOCABULARY, Language, label, word
+from myndnet_web.handlers import site as handlers
+
+TEMPLATES = FilePath(__file__).resolve().parent / "templates"
+MAX_FORM_BYTES = 20_000
+Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
+VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+
+
+class Renderer:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.environment = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters["script_json"] = script_json
+        self.environment.globals["vocabulary"] = VOCABULARY
+
+    def render(self, request: Request, language: Language, page: handlers.Page) -> HTMLResponse:
+        home = "/en" if language == "en" else ""
+        path = request.url.path
+        other = path.removeprefix("/en") or "/" if language == "en" else f"/en{path}".rstrip("/")
+        query = request.url.query
+        values: dict[str, Any] = {
+            **page.values,
+            "language": language,
+            "home": home,
+            "base_url": self.base_url,
+            "path": path,
+            "other_language_url": f"{other}?{query}" if query else other,
+            "t": lambda key, **kw: word(key, language, **kw),
+            "label": lambda vocabulary, value: label(vocabulary, value, language),
+            "choices": lambda name, chosen, agencies=(): choices(name, chosen, language, agencies),
+        }
+        html = self.environment.get_template(page.template).render(values)
+        return HTMLResponse(html, status_code=page.status)
+
+
+def choices(name: str, chosen: str, language: Language, agencies: Any = ()) -> list[dict[str, Any]]:
+    """A form's choices for one filter, without counts (a saved search's form)."""
+    if name == "agency":
+        values = [(a["code"], a["name"]) for a in agencies]
+    else:
+        values = [(v, label(name, v, language)) for v in VOCABULARY[name]]
+    return [
+        {"value": value, "label": text, "count": None, "chosen": value == chosen}
+        for value, text in values
+    ]
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _render(request: Request, language: Language, page: handlers.Page) -> HTMLResponse:
+    renderer: Renderer = request.app.state.renderer
+    return renderer.render(request, language, page)
+
+
+def _language_of(request: Request) -> Language:
+    return "en" if request.url.path == "/en" or request.url.path.startswith("/en/") else "sv"
+
+
+async def unavailable(request: Request, exc: Exception) -> HTMLResponse:
+    page = handlers.Page(
+        "message.html.j2", {"title": "unavailable_title", "text": "unavailable_text"}, 503
+    )
+    response = _render(request, _language_of(request), page)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+async def not_found(request: Request, exc: Exception) -> HTMLResponse:
+    page = handlers.Page(
+        "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+    )
+    return _render(request, _language_of(request), page)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    return dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=50))
+
+
+def site(language: Language) -> APIRouter:
+    home = "/en" if language == "en" else ""
+    router = APIRouter(prefix=home, include_in_schema=False)
+
+    def render(request: Request, page: handlers.Page) -> HTMLResponse:
+        return _render(request, language, page)
+
+    @router.get("/" if not home else "", response_class=HTMLResponse)
+    async def start(request: Request) -> HTMLResponse:
+        return render(request, await handlers.start(_services(request)))
+
+    @router.get("/jobb", response_class=HTMLResponse)
+    async def search(request: Request) -> HTMLResponse:
+        wanted = Search.from_query(dict(request.query_params))
+        page = await handlers.search(_services(request), wanted, language, f"{home}/jobb")
+        return render(request, page)
+
+    @router.get("/jobb/{code}/{vacancy_id}", response_class=HTMLResponse)
+    async def vacancy(request: Request, code: Code, vacancy_id: VacancyId) -> HTMLResponse:
+        return render(request, await handlers.vacancy(_services(request), code, vacancy_id))
+
+    @router.get("/myndigheter/{code}", response_class=HTMLResponse)
+    async def agency(request: Request, code: Code) -> HTMLResponse:
+        return render(request, await handlers.agency(_services(request), code))
+
+    @router.get("/bevakning", response_class=HTMLResponse)
+    async def subscribe_form(request: Request) -> HTMLResponse:
+        wanted = Search.from_query(dict(request.query_params))
+        filters = wanted.saved_search_filters()
+        alert = AlertForm(
+            agency=wanted.agency,
+            occupation_field=wanted.occupation_field,
+            municipality=wanted.municipality,
+            employment_type=wanted.employment_type,
+            target_group=wanted.target_group,
+            keywords=" ".join(filters["keywords"]),
+            language=language,
+        )
+        return render(request, await _subscribe_page(request, alert))
+
+    @router.post("/bevakning", response_class=HTMLResponse)
+    async def subscribe(request: Request) -> Response:
+        alert = AlertForm.from_form(await _form(request), with_email=True)
+        alert = await handlers.subscribe(_services(request), alert)
+        if alert.errors:
+            return render(request, await _subscribe_page(request, alert, status=400))
+        return RedirectResponse(f"{home}/bevakning/skickat", status_code=303)
+
+    @router.get("/bevakning/skickat", response_class=HTMLResponse)
+    async def subscribed(request: Request) -> HTMLResponse:
+        page = handlers.Page("message.html.j2", {"title": "sent_title", "text": "sent_text"})
+        return render(request, page)
+
+    @router.get("/bevakning/bekrafta", response_class=HTMLResponse)
+    async def confirm(request: Request, token: str = "") -> HTMLResponse:
+        if not 10 <= len(token) <= 100:
+            return render(request, _invalid_link())
+        return render(request, await handlers.confirm(_services(request), token))
+
+    @router.get("/bevakning/hantera", response_class=HTMLResponse)
+    async def preference_centre(request: Request, token: str = "", klart: str = "") -> Response:
+        if not 10 <= len(token) <= 100:
+            return render(request, _invalid_link())
+        done = klart if f"done_{klart}" in _DONE else None
+        page = await handlers.preference_centre(_services(request), token, done)
+        response = render(request, page)
+        response.headers["Referrer-Policy"] = "no-referrer"  # the token stays here
+        return response
+
+    @router.post("/bevakning/hantera", response_class=HTMLResponse)
+    async def change_alerts(request: Request) -> Response:
+        form = await _form(request)
+        token, action = form.get("token", ""), form.get("action", "")
+        if not 10 <= len(token) <= 100 or action not in (*handlers.ACTIONS, "erase_asked"):
+            return render(request, _invalid_link())
+        if action == "erase_asked":  # one more step: erasing cannot be undone
+            return render(request, handlers.Page("erase.html.j2", {"token": token}))
+        alert = AlertForm.from_form(form, with_email=False)
+        outcome = await handlers.change_alerts(
+            _services(request), token, action, form.get("search_id", "")[:64], alert
+        )
+        if isinstance(outcome, AlertForm):
+            page = await handlers.preference_centre(_services(request), token, None, outcome)
+            return render(request, page)
+        if outcome == "erased":
+            page = handlers.Page(
+                "message.html.j2", {"title": "erased_title", "text": "erased_text"}
+            )
+            return render(request, page)
+        query = urlencode({"token": token, "klart": outcome})
+        return RedirectResponse(f"{home}/bevakning/hantera?{query}", status_code=303)
+
+    async def _subscribe_page(
+        request: Request, alert: AlertForm, status: int = 200
+    ) -> handlers.Page:
+        agencies = await _services(request).agencies()
+        return handlers.Page("subscribe.html.j2", {"alert": alert, "agencies": agencies}, status)
+
+    return router
+
+
+_DONE = {f"done_{d}" for d in ("changed", "added", "removed", "paused", "resumed", "stopped")}
+
+
+def _invalid_link() -> handlers.Page:
+    return handlers.Page(
+        "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
+    )
+
+
+shared = APIRouter(include_in_schema=False)
+
+
+@shared.get("/sitemap.xml")
+async def sitemap(request: Request) -> Response:
+    body = await handlers.sitemap(_services(request), request.app.state.base_url)
+    return Response(body, media_type="application/xml")
+
+
+@shared.get("/robots.txt")
+async def robots(request: Request) -> Response:
+    return Response(robots_txt(request.app.state.base_url), media_type="text/plain")
+
+
+@shared.get("/jobb/feed.atom")
+async def feed(request: Request) -> Response:
+    try:
+        body = await _services(request).feed()
+    except Unavailable:
+        return Response(status_code=503, headers={"Retry-After": "30"})
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
