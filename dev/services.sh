@@ -4,9 +4,10 @@
 # `start` returns once every service's /health/ready answers 200, then prints where things are.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOGS="$RUN_DIR/services"; mkdir -p "$LOGS"
-declare -A DEFAULT_PORT=([membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004)
+declare -A DEFAULT_PORT=([web]=8000 [membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004)
 SERVICES=()
-for name in membership vacancies mentoring notify; do
+# web last: it is ready once the services it reads answer.
+for name in membership vacancies mentoring notify web; do
   [ -f "$ROOT/services/$name/pyproject.toml" ] && SERVICES+=("$name")
 done
 
@@ -64,7 +65,7 @@ case "${1:-}" in
       pidfile="$LOGS/$name.pid"
       if pid_alive "$pidfile"; then say "$name already running"; continue; fi
       (
-        if [ -n "${SECURE:-}" ] && [ "$SECURE" != 0 ]; then
+        if [ -n "${SECURE:-}" ] && [ "$SECURE" != 0 ] && [ "$name" != web ]; then
           # The secure profile: the service logs in to Kafka as itself (dev/kafka.sh made it).
           login="$RUN_DIR/kafka-secure/credentials/$name.env"
           [ -s "$login" ] || die "no Kafka login for $name at $login: start Kafka with SECURE=1 first"
@@ -78,7 +79,11 @@ case "${1:-}" in
     done
     for name in "${SERVICES[@]}"; do wait_ready "$name"; done
     say "every service is ready:"
+    if [[ " ${SERVICES[*]} " == *" web "* ]]; then
+      printf '  %-11s http://127.0.0.1:%s/  (the public site; English under /en/)\n' "site" "$(port_of web)" >&2
+    fi
     for name in "${SERVICES[@]}"; do
+      [ "$name" = web ] && continue
       port=$(port_of "$name")
       printf '  %-11s http://127.0.0.1:%s  (API docs /docs, AsyncAPI /asyncapi)\n' "$name" "$port" >&2
     done

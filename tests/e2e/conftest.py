@@ -106,7 +106,12 @@ async def network(
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }
     net = Network(
-        run, kafka, {s: free_port() for s in SERVICES}, mailbox, Path(logs), profile=profile
+        run,
+        kafka,
+        {s: free_port() for s in (*SERVICES, "web")},
+        mailbox,
+        Path(logs),
+        profile=profile,
     )
     net.service_passwords = [env["KAFKA_SASL_PASSWORD"] for env in logins.values() if env]
     base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
@@ -120,13 +125,29 @@ async def network(
         }
         if service == "notify":
             env["PUBLIC_BASE_URL"] = net.url("notify")
+            env["WEB_BASE_URL"] = net.url("web")
         net.processes[service] = ServiceProcess(
             f"myndnet_{service}", env, Path(logs) / f"{service}.log", module=True
         )
         net.processes[service].start()
+    # The public site, reading the services above.
+    net.processes["web"] = ServiceProcess(
+        "myndnet_web",
+        {
+            "WEB_PORT": str(net.ports["web"]),
+            "PUBLIC_BASE_URL": net.url("web"),
+            "MEMBERSHIP_URL": net.url("membership"),
+            "VACANCIES_URL": net.url("vacancies"),
+            "NOTIFY_URL": net.url("notify"),
+            "LOG_LEVEL": "INFO",
+        },
+        Path(logs) / "web.log",
+        module=True,
+    )
+    net.processes["web"].start()
     try:
         async with httpx.AsyncClient() as http:
-            for service in SERVICES:
+            for service in (*SERVICES, "web"):
 
                 async def ready(service: str = service) -> bool:
                     assert net.processes[service].alive, (

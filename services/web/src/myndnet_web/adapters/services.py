@@ -4,6 +4,7 @@ is down rather than hang. Nothing is stored here; agencies are kept a minute in 
 every page names them and they change a few times a year."""
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,10 +86,13 @@ class Services:
 
     # membership
 
-    async def agencies(self) -> list[dict[str, Any]]:
-        """The network's current members and associated parties, by name."""
+    async def agencies(self, including: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The network's current members and associated parties, by name; asked again when
+        the kept list is a minute old or lacks an agency of `including` (one just joined)."""
         if self._agencies and time.monotonic() - self._agencies[0] < AGENCIES_KEPT_SECONDS:
-            return self._agencies[1]
+            known = {a["code"] for a in self._agencies[1]}
+            if known.issuperset(including):
+                return self._agencies[1]
         found = (await self.membership.call("GET", "/agencies")).json()
         current = sorted(
             (a for a in found if a.get("status", "active") != "left"),

@@ -39,10 +39,9 @@ def _options(
 
 
 async def search(services: Services, wanted: Search, language: Language, path: str) -> Page:
-    found, agencies = await asyncio.gather(
-        services.search(wanted.api_params()), services.agencies()
-    )
+    found = await services.search(wanted.api_params())
     facets = found.get("facets", {})
+    agencies = await services.agencies(including=facets.get("agency", {}))
     names = {a["code"]: a["name"] for a in agencies}
     filters = {
         "agency": _options(

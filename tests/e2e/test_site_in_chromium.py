@@ -1,0 +1,277 @@
+"""The public site in real Chromium (Debian's package, driven by Playwright), against the whole
+network as processes: a candidate with JavaScript off searches, opens a vacancy, subscribes,
+confirms from the mail, and manages the alerts; every page passes axe-core in both languages."""
+
+import asyncio
+import json
+import re
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from myndnet_schemas import VacancyWithdrawn
+from myndnet_testing import vacancy as example_vacancy
+from myndnet_testing import wait_until
+from playwright.async_api import Browser, Page, async_playwright
+from test_network_e2e import publisher_for, register, searchable
+
+pytestmark = [
+    pytest.mark.integration,
+    # The site reads the services over HTTP; the secure profile changes nothing it does.
+    pytest.mark.parametrize("network", ["open"], indirect=True),
+]
+CHROMIUM = "/usr/bin/chromium"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# Google's JobPosting properties (developers.google.com/search/docs/appearance/structured-data/
+# job-posting). `baseSalary` is recommended too, but the contract's vacancies carry no salary.
+GOOGLE_REQUIRED = ("datePosted", "description", "hiringOrganization", "title")
+GOOGLE_RECOMMENDED = ("validThrough", "employmentType", "identifier", "directApply")
+
+
+def job_posting_problems(posting: dict) -> list[str]:
+    """What a JobPosting lacks of Google's required and recommended properties."""
+    problems = [
+        f"no {name}"
+        for name in (*GOOGLE_REQUIRED, *GOOGLE_RECOMMENDED)
+        if posting.get(name) in (None, "", [], {})
+    ]
+    if posting.get("@type") != "JobPosting" or "schema.org" not in posting.get("@context", ""):
+        problems.append("not a schema.org JobPosting")
+    if not posting.get("hiringOrganization", {}).get("name"):
+        problems.append("hiringOrganization has no name")
+    address = posting.get("jobLocation", {}).get("address", {})
+    remote = posting.get("jobLocationType") == "TELECOMMUTE"
+    if not remote and not (address.get("addressLocality") and address.get("addressCountry")):
+        problems.append("an on-site job without jobLocation.address")
+    if remote and not posting.get("applicantLocationRequirements"):
+        problems.append("a remote job without applicantLocationRequirements")
+    identifier = posting.get("identifier", {})
+    if not (identifier.get("name") and identifier.get("value")):
+        problems.append("identifier without name and value")
+    if posting.get("validThrough") and "T" not in posting["validThrough"]:
+        problems.append("validThrough is not a date-time")
+    return problems
+
+
+CHROMIUM_INSTALLED = Path(CHROMIUM).exists()
+
+
+@pytest.fixture
+async def browser():
+    if not CHROMIUM_INSTALLED:
+        pytest.fail("no Chromium at /usr/bin/chromium: `make test` installs it (dev/chromium.sh)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        await launched.close()
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+async def mail_count(network, address: str, count: int) -> bool:
+    return len(network.mailbox.to(address)) >= count
+
+
+async def vacancies_of(network, code: str, *vacancies) -> None:
+    publisher = await publisher_for(network, code)
+    try:
+        for v in vacancies:
+            await publisher.publish(v)
+    finally:
+        await publisher.stop()
+
+
+def job(vacancy_id: str, title: str, **changes):
+    return example_vacancy(vacancy_id, today=date.today(), title=title, **changes)
+
+
+async def manage_token_for(network, address: str) -> str:
+    """Sign up through notify's API and confirm: the preference centre's token."""
+    async with network.http("notify") as http:
+        before = len(network.mailbox.to(address))
+        await http.post("/subscriptions", json={"email": address, "filters": {}})
+        await wait_until(lambda: mail_count(network, address, before + 1), what="confirmation")
+        token = re.search(r"bekrafta\?token=(\S+)", text_of(network.mailbox.to(address)[-1]))
+        confirmed = await http.post("/subscriptions/confirm", json={"token": token.group(1)})
+        return confirmed.json()["manage_token"]
+
+
+async def serious_violations(page: Page) -> list[str]:
+    results = await Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def test_every_page_has_no_serious_accessibility_violation_in_both_languages(
+    network, browser: Browser
+):
+    code = await register(network, "w")
+    async with network.http("membership") as http:
+        await http.patch(f"/agencies/{code}", json={"website": "https://www.example.se"})
+    await vacancies_of(
+        network,
+        code,
+        job("W-1", "Utredare inom skatteområdet", occupation_field="investigation"),
+        job("W-2", "Systemutvecklare på distans", remote="remote"),
+    )
+    await searchable(network, {"agency": code}, 2)
+    token = await manage_token_for(network, "tillganglig@example.org")
+    site = network.url("web")
+    context = await browser.new_context(bypass_csp=True)  # axe is injected by the test
+    page = await context.new_page()
+    found: dict[str, list[str]] = {}
+    for home in ("", "/en"):
+        for path in (
+            "/",
+            "/jobb",
+            f"/jobb?occupation_field=investigation&agency={code}",
+            f"/jobb/{code}/W-1",
+            f"/jobb/{code}/W-2",
+            f"/myndigheter/{code}",
+            "/bevakning",
+            f"/bevakning/hantera?token={token}",
+        ):
+            response = await page.goto(f"{site}{home}{path}")
+            assert response is not None and response.status == 200, f"{home}{path}"
+            assert await page.get_attribute("html", "lang") == ("en" if home else "sv")
+            found[f"{home}{path}"] = await serious_violations(page)
+        # The sign-up form with its errors shown (the error summary and the fields' messages).
+        await page.goto(f"{site}{home}/bevakning")
+        await page.fill("#email", "inte-en-adress")
+        await page.click("form[action$='/bevakning'] button[type=submit]")
+        assert await page.is_visible(".error-summary")
+        found[f"{home}/bevakning (errors)"] = await serious_violations(page)
+    await context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_a_candidate_without_javascript_finds_subscribes_confirms_and_manages(
+    network, browser: Browser
+):
+    code = await register(network, "s")
+    await vacancies_of(
+        network,
+        code,
+        job("S-1", "Utredare av skattebrott", occupation_field="investigation"),
+        job("S-2", "Utredare inom tull", occupation_field="investigation", remote="remote"),
+        job("S-3", "Nätverkstekniker", occupation_field="it"),
+    )
+    await searchable(network, {"agency": code}, 3)
+    site, address = network.url("web"), "jobbsokare@example.org"
+    context = await browser.new_context(java_script_enabled=False)
+    page = await context.new_page()
+
+    # Search with the form, as a person does.
+    await page.goto(f"{site}/jobb")
+    await page.fill("#q", "utredare")
+    await page.select_option("#agency", code)
+    await page.click("form.filters button[type=submit]")
+    assert "2 lediga jobb" in await page.inner_text("#found-title")
+    titles = await page.locator(".result-title a").all_inner_texts()
+    assert sorted(titles) == ["Utredare av skattebrott", "Utredare inom tull"]
+    # Counts per filter value are shown beside the values.
+    assert "(2)" in await page.inner_text("#occupation_field")
+
+    # A vacancy's page: its canonical address and its JobPosting.
+    await page.click("text=Utredare inom tull")
+    assert page.url == f"{site}/jobb/{code}/S-2"
+    canonical = await page.get_attribute("link[rel=canonical]", "href")
+    assert canonical == f"{site}/jobb/{code}/S-2"
+    posting = json.loads(await page.inner_text("script[type='application/ld+json']"))
+    assert job_posting_problems(posting) == []
+    assert posting["jobLocationType"] == "TELECOMMUTE"
+    await page.go_back()
+
+    # Subscribe from the search: its filters come along.
+    await page.click("text=Bevaka den här sökningen")
+    assert await page.input_value("#agency") == code
+    assert await page.input_value("#keywords") == "utredare"
+    await page.fill("#email", address)
+    await page.check("#frequency-immediate")
+    await page.click("form[action='/bevakning'] button[type=submit]")
+    assert await page.inner_text("h1") == "Kolla din e-post"
+
+    await wait_until(lambda: mail_count(network, address, 1), what="the confirmation")
+    link = re.search(
+        r"http://\S+/bevakning/bekrafta\?token=\S+", text_of(network.mailbox.to(address)[0])
+    )
+    assert link and link.group(0).startswith(site)
+    await page.goto(link.group(0))
+    assert await page.inner_text("h1") == "Din bevakning är bekräftad"
+
+    # An alert carries the preference centre's link.
+    await vacancies_of(network, code, job("S-4", "Utredare, ekonomisk brottslighet"))
+    await wait_until(lambda: mail_count(network, address, 2), what="the alert")
+    alert = network.mailbox.to(address)[1]
+    assert alert["Subject"] == "Nytt jobb: Utredare, ekonomisk brottslighet"
+    manage = re.search(r"http://\S+/bevakning/hantera\?token=\S+", text_of(alert)).group(0)
+    await page.goto(manage)
+    assert await page.inner_text("h1") == "Dina jobbevakningar"
+
+    # A second saved search, for IT jobs at once; then the first one goes weekly.
+    await page.select_option("#occupation_field", "it")
+    await page.select_option("#agency", code)
+    await page.check("#frequency-immediate")
+    await page.click("button[value=add]")
+    assert "Bevakningen är tillagd" in await page.inner_text("[role=status]")
+    assert await page.locator("section.saved form button[value=change]").count() == 2
+    await page.check("#s1-frequency-weekly")
+    await page.click("section.saved:first-of-type button[value=change]")
+    assert "Bevakningen är ändrad" in await page.inner_text("[role=status]")
+    assert await page.is_checked("#s1-frequency-weekly")
+    assert await page.is_checked("#s2-frequency-immediate")
+
+    await vacancies_of(
+        network,
+        code,
+        job("S-5", "Utredare till gränsskyddet", occupation_field="investigation"),
+        job("S-6", "Driftstekniker", occupation_field="it"),
+    )
+    await wait_until(lambda: mail_count(network, address, 3), what="the IT alert")
+    await asyncio.sleep(3)  # time for an alert that should not come
+    subjects = [m["Subject"] for m in network.mailbox.to(address)[2:]]
+    assert subjects == ["Nytt jobb: Driftstekniker"]  # S-5 waits for the weekly digest
+    await context.close()
+
+
+async def test_the_sitemap_lists_exactly_the_open_vacancies_and_a_withdrawn_one_is_gone(
+    network, browser: Browser
+):
+    code = await register(network, "k")
+    await vacancies_of(network, code, job("K-1", "Jurist"), job("K-2", "Controller"))
+    await searchable(network, {"agency": code}, 2)
+    await vacancies_of(
+        network, code, VacancyWithdrawn(vacancy_id="K-2", revision=2, reason="filled")
+    )
+    await searchable(network, {"agency": code, "status": "closed"}, 1)
+    site = network.url("web")
+    async with httpx.AsyncClient(base_url=site) as http:
+        sitemap = ET.fromstring((await http.get("/sitemap.xml")).content)
+        pages = {loc.text for loc in sitemap.iter(f"{SITEMAP}loc")}
+        ours = {p for p in pages if f"/jobb/{code}/" in p}
+        assert ours == {f"{site}/jobb/{code}/K-1"}
+        async with network.http("vacancies") as api:
+            listed = (await api.get("/vacancies", params={"limit": 100})).json()["items"]
+        every_open = {f"{site}/jobb/{v['agency']}/{v['vacancy_id']}" for v in listed}
+        assert {p for p in pages if "/jobb/" in p} == every_open
+        gone = await http.get(f"/jobb/{code}/K-2")
+        assert gone.status_code == 410 and "inte längre ledigt" in gone.text
+        assert (await http.get(f"/en/jobb/{code}/K-2")).status_code == 410
+        assert (await http.get(f"/jobb/{code}/NOPE")).status_code == 404
+        robots = (await http.get("/robots.txt")).text
+        assert f"Sitemap: {site}/sitemap.xml" in robots and "Disallow: /bevakning/hantera" in robots
+    page = await browser.new_page(java_script_enabled=False)
+    response = await page.goto(f"{site}/jobb/{code}/K-2")
+    assert response is not None and response.status == 410
+    assert await page.inner_text("h1") == "Jobbet är inte längre ledigt"
+    await page.close()
