@@ -47,6 +47,19 @@ def test_every_service_its_port_and_its_variables_match_the_settings():
         assert "healthcheck" in service
 
 
+def test_the_public_site_reads_the_services_by_their_compose_names():
+    from myndnet_web.main import WebSettings
+
+    web = compose()["services"]["web"]
+    environment = web["environment"]
+    assert WebSettings.model_fields["port"].default == 8000 and environment["WEB_PORT"] == "8000"
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert not set(environment) - aliases(WebSettings) - {"SERVICE"}
+    for name in ("membership", "vacancies", "notify"):
+        assert environment[f"{name.upper()}_URL"] == f"http://{name}:{CONTRACT_PORTS[name]}"
+        assert web["depends_on"][name]["condition"] == "service_healthy"
+
+
 def test_the_infrastructure_is_kafka_in_kraft_mode_postgres_and_mailpit():
     services = compose()["services"]
     kafka = services["kafka"]

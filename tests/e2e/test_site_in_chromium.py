@@ -248,8 +248,9 @@ async def test_the_sitemap_lists_exactly_the_open_vacancies_and_a_withdrawn_one_
     network, browser: Browser
 ):
     code = await register(network, "k")
-    await vacancies_of(network, code, job("K-1", "Jurist"), job("K-2", "Controller"))
-    await searchable(network, {"agency": code}, 2)
+    more = [job(f"K-{n}", f"Handläggare {n}") for n in range(3, 24)]
+    await vacancies_of(network, code, job("K-1", "Jurist"), job("K-2", "Controller"), *more)
+    await searchable(network, {"agency": code, "limit": 100}, 23)
     await vacancies_of(
         network, code, VacancyWithdrawn(vacancy_id="K-2", revision=2, reason="filled")
     )
@@ -259,7 +260,7 @@ async def test_the_sitemap_lists_exactly_the_open_vacancies_and_a_withdrawn_one_
         sitemap = ET.fromstring((await http.get("/sitemap.xml")).content)
         pages = {loc.text for loc in sitemap.iter(f"{SITEMAP}loc")}
         ours = {p for p in pages if f"/jobb/{code}/" in p}
-        assert ours == {f"{site}/jobb/{code}/K-1"}
+        assert ours == {f"{site}/jobb/{code}/K-{n}" for n in range(1, 24) if n != 2}
         async with network.http("vacancies") as api:
             listed = (await api.get("/vacancies", params={"limit": 100})).json()["items"]
         every_open = {f"{site}/jobb/{v['agency']}/{v['vacancy_id']}" for v in listed}
@@ -271,6 +272,15 @@ async def test_the_sitemap_lists_exactly_the_open_vacancies_and_a_withdrawn_one_
         robots = (await http.get("/robots.txt")).text
         assert f"Sitemap: {site}/sitemap.xml" in robots and "Disallow: /bevakning/hantera" in robots
     page = await browser.new_page(java_script_enabled=False)
+    await page.goto(f"{site}/jobb?agency={code}")
+    assert "Visar 1–20 av 22" in await page.inner_text(".found")
+    first = await page.locator(".result-title a").all_inner_texts()
+    await page.click("text=Nästa sida")
+    assert "Visar 21–22 av 22" in await page.inner_text(".found")
+    rest = await page.locator(".result-title a").all_inner_texts()
+    assert len(first) == 20 and len(set(first) | set(rest)) == 22
+    await page.click("text=Första sidan")
+    assert "Visar 1–20 av 22" in await page.inner_text(".found")
     response = await page.goto(f"{site}/jobb/{code}/K-2")
     assert response is not None and response.status == 410
     assert await page.inner_text("h1") == "Jobbet är inte längre ledigt"

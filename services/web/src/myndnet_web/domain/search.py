@@ -79,7 +79,7 @@ class Search:
 
     def link(self, path: str, **changes: Any) -> str:
         """This search (changed) as a page's address; paging starts over unless given."""
-        changed = replace(self, cursor="", start=0, **changes)
+        changed = replace(self, **{"cursor": "", "start": 0, **changes})
         query = changed.filters()
         if changed.cursor:
             query = {**query, "cursor": changed.cursor, "start": str(changed.start)}
@@ -93,7 +93,8 @@ class Search:
     def saved_search_filters(self) -> dict[str, list[str]]:
         """The search as a job alert's filters (notify's `filters`): its words become
         keywords, of which an advert must hold at least one."""
-        keywords = [w for w in re.findall(r"[\w-]{2,50}", self.q) if w.lower() != "or"][:20]
+        words = [w.strip('"') for w in self.q.split() if not w.startswith("-")]  # -x excludes
+        keywords = [w for w in words if 2 <= len(w) <= 50 and w.lower() != "or"][:20]
         return {
             "agencies": [self.agency] if self.agency else [],
             "occupation_fields": [self.occupation_field] if self.occupation_field else [],

@@ -1,0 +1,147 @@
+"""The site's rules without servers: searches as links carry them, alert forms, the sitemap,
+the words of every contract value, and the page a person gets when a service is down."""
+
+from xml.etree import ElementTree as ET
+
+import httpx
+import pytest
+from myndnet_schemas.vocabulary import (
+    EmploymentType,
+    Extent,
+    OccupationField,
+    RemoteWork,
+    TargetGroup,
+)
+from myndnet_testing import free_port
+from myndnet_web.domain.alerts import AlertForm
+from myndnet_web.domain.search import Search
+from myndnet_web.domain.sitemap import robots_txt, sitemap_xml
+from myndnet_web.domain.texts import LANGUAGES, VOCABULARY, WORDS
+from myndnet_web.main import WebSettings, build
+
+
+def test_a_search_keeps_what_it_knows_and_drops_the_rest():
+    search = Search.from_query(
+        {
+            "q": "  utredare\x00 skatt ",
+            "agency": "CSN; drop table",
+            "occupation_field": "investigation",
+            "remote": "moon",
+            "municipality": "Sundsvall",
+            "cursor": "abc_-1",
+            "start": "20",
+        }
+    )
+    assert search.q == "utredare skatt" and search.agency == ""
+    assert search.occupation_field == "investigation" and search.remote == ""
+    assert set(search.dropped) == {"agency", "remote"}
+    assert search.api_params()["cursor"] == "abc_-1" and search.api_params()["facets"] == "true"
+    # A link starts paging over; the next page carries the cursor and where it starts.
+    assert search.link("/jobb") == (
+        "/jobb?q=utredare+skatt&occupation_field=investigation&municipality=Sundsvall"
+    )
+    assert search.next_page("/jobb", "NEXT", 20).endswith("&cursor=NEXT&start=40")
+    assert search.next_page("/jobb", None, 20) is None
+    assert Search.from_query({"cursor": "x y", "start": "1"}).cursor == ""
+
+
+def test_a_search_becomes_an_alert_s_filters():
+    search = Search(q='"skatt" OR tull -a', agency="csn", target_group="students")
+    assert search.saved_search_filters() == {
+        "agencies": ["csn"],
+        "occupation_fields": [],
+        "municipalities": [],
+        "employment_types": [],
+        "target_groups": ["students"],
+        "keywords": ["skatt", "tull"],
+    }
+
+
+def test_an_alert_form_says_what_is_wrong_by_field():
+    missing = AlertForm.from_form({"frequency": "hourly"}, with_email=True)
+    assert missing.errors == {"email": "email_missing", "frequency": "frequency_missing"}
+    wrong = AlertForm.from_form({"email": "anna@", "frequency": "daily"}, with_email=True)
+    assert wrong.errors == {"email": "email_invalid"}
+    alert = AlertForm.from_form(
+        {
+            "email": "anna@example.org",
+            "frequency": "weekly",
+            "agency": "csn",
+            "occupation_field": "plumbing",
+            "keywords": "skatt, tull  x",
+            "language": "en",
+        },
+        with_email=True,
+    )
+    assert alert.errors == {}
+    assert alert.subscription() == {
+        "email": "anna@example.org",
+        "language": "en",
+        "frequency": "weekly",
+        "filters": {
+            "agencies": ["csn"],
+            "occupation_fields": [],
+            "municipalities": [],
+            "employment_types": [],
+            "target_groups": [],
+            "keywords": ["skatt", "tull"],
+        },
+    }
+    assert AlertForm.from_form({"frequency": "daily"}, with_email=False).errors == {}
+
+
+def test_the_sitemap_is_valid_xml_with_every_page_and_robots_point_to_it():
+    pages = [(f"https://myndnet.se/jobb/csn/{n}", "2026-11-01") for n in range(3)]
+    root = ET.fromstring(sitemap_xml([*pages, ("https://myndnet.se/a?b=1&c=<2>", None)]))
+    locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == [p for p, _ in pages] + ["https://myndnet.se/a?b=1&c=<2>"]
+    robots = robots_txt("https://myndnet.se")
+    assert "Sitemap: https://myndnet.se/sitemap.xml" in robots
+    assert "Disallow: /bevakning/hantera" in robots
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "values"),
+    [
+        ("occupation_field", OccupationField),
+        ("employment_type", EmploymentType),
+        ("target_group", TargetGroup),
+        ("remote", RemoteWork),
+        ("extent", Extent),
+    ],
+)
+def test_every_value_of_the_contract_has_words_in_both_languages(vocabulary, values):
+    assert set(VOCABULARY[vocabulary]) == {v.value for v in values}
+    for words in VOCABULARY[vocabulary].values():
+        assert all(words[language].strip() for language in LANGUAGES)
+
+
+def test_every_word_of_the_pages_is_in_both_languages():
+    assert all(set(w) == set(LANGUAGES) and all(w.values()) for w in WORDS.values())
+
+
+@pytest.mark.parametrize("path", ["/", "/jobb", "/en/jobb", "/jobb/csn/X-1", "/myndigheter/csn"])
+async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(path):
+    nobody = f"http://127.0.0.1:{free_port()}"
+    app = build(
+        WebSettings(  # type: ignore[call-arg]
+            MEMBERSHIP_URL=nobody, VACANCIES_URL=nobody, NOTIFY_URL=nobody
+        )
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://site"
+    ) as http:
+        response = await http.get(path)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+        assert "text/html" in response.headers["content-type"]
+        english = path.startswith("/en")
+        title = "the service is unavailable" if english else "inte tillgänglig just nu"
+        assert title in response.text
+        assert f'<html lang="{"en" if english else "sv"}">' in response.text
+        ready = await http.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["services"] == {
+            "membership": False,
+            "vacancies": False,
+            "notify": False,
+        }
