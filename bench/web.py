@@ -1,0 +1,215 @@
+"""The public site's pages against the vacancies API call each page makes, over a register of
+100,000 vacancies, side by side in one run.
+
+    uv run python bench/web.py [--vacancies 100000] [--requests 300]
+
+membership, vacancies and web run as their own processes (as `make up` runs them), each on a
+scratch database and topics of its own; this process is only the client. The register is
+filled with COPY straight into vacancies' table (ingest has its own benchmark,
+bench/vacancies.py). Each round asks the API and then the page for the same thing, so both
+meet the same machine load. Goal: a page takes under 2× its API call.
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import KAFKA, percentile, random_vacancy, scratch_database, summary
+from myndnet_testing import ServiceProcess, free_port, wait_until
+
+LOGS = Path(__file__).resolve().parents[1] / ".run" / "bench"
+TOKEN = "bench-operator-token"
+
+
+def row(vacancy, code: str) -> tuple:
+    return (
+        code,
+        vacancy.vacancy_id,
+        1,
+        "open",
+        vacancy.title,
+        vacancy.description,
+        vacancy.occupation_field.value,
+        vacancy.employment_type.value,
+        vacancy.extent.value,
+        vacancy.municipality,
+        vacancy.municipality_code,
+        vacancy.remote.value,
+        [g.value for g in vacancy.target_groups],
+        vacancy.published_on,
+        vacancy.application_deadline,
+        vacancy.apply_url,
+        ["sv"],
+        False,
+        1,
+    )
+
+
+COLUMNS = [
+    "agency",
+    "vacancy_id",
+    "revision",
+    "status",
+    "title",
+    "description",
+    "occupation_field",
+    "employment_type",
+    "extent",
+    "municipality",
+    "municipality_code",
+    "remote",
+    "target_groups",
+    "published_on",
+    "application_deadline",
+    "apply_url",
+    "languages",
+    "security_clearance",
+    "fields_revision",
+]
+
+
+async def ready(url: str, process: ServiceProcess) -> bool:
+    assert process.alive, f"{process} exited; see {LOGS}"
+    try:
+        async with httpx.AsyncClient() as http:
+            return (await http.get(f"{url}/health/ready")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def timed(http: httpx.AsyncClient, url: str, params: dict | None = None) -> float:
+    began = time.perf_counter()
+    response = await http.get(url, params=params)
+    elapsed = (time.perf_counter() - began) * 1000
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return elapsed
+
+
+async def bench(vacancies_wanted: int, requests: int) -> None:
+    run = uuid.uuid4().hex[:8]
+    code = f"bench{run}"
+    LOGS.mkdir(parents=True, exist_ok=True)
+    ports = {name: free_port() for name in ("membership", "vacancies", "web")}
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    common = {
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "MEMBERSHIP_TOPIC": f"membership.agencies.bench{run}",
+        "CONSUMER_GROUP_PREFIX": f"bench{run}.",
+        "VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
+        "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}[a-z0-9-]*\.vacancies$",
+        "OPERATOR_TOKENS": f"{TOKEN}=*",
+        "LOG_LEVEL": "WARNING",
+    }
+    processes: list[ServiceProcess] = []
+    async with scratch_database() as membership_db, scratch_database() as vacancies_db:
+        try:
+            for name, database in (("membership", membership_db), ("vacancies", vacancies_db)):
+                env = {
+                    **common,
+                    f"{name.upper()}_DATABASE_URL": database,
+                    f"{name.upper()}_PORT": str(ports[name]),
+                }
+                process = ServiceProcess(f"myndnet_{name}", env, LOGS / f"{name}.log", True)
+                process.start()
+                processes.append(process)
+                await wait_until(lambda p=process, n=name: ready(url[n], p), 120, what=name)
+            async with httpx.AsyncClient(
+                base_url=url["membership"], headers={"Authorization": f"Bearer {TOKEN}"}
+            ) as http:
+                registered = await http.post(
+                    "/agencies", json={"code": code, "name": "Benchverket", "kind": "agency"}
+                )
+                assert registered.status_code == 201, registered.text
+
+            rng = random.Random(20261127)
+            today = date.today()
+            rows = [
+                row(random_vacancy(rng, f"W-{i:06d}", today), code) for i in range(vacancies_wanted)
+            ]
+            conn = await asyncpg.connect(vacancies_db)
+            began = time.perf_counter()
+            await conn.copy_records_to_table("vacancies", records=rows, columns=COLUMNS)
+            await conn.execute("ANALYZE vacancies")
+            await conn.close()
+            print(
+                f"register: {vacancies_wanted} open vacancies of one agency, copied in "
+                f"{time.perf_counter() - began:.1f} s"
+            )
+
+            web = ServiceProcess(
+                "myndnet_web",
+                {
+                    "WEB_PORT": str(ports["web"]),
+                    "MEMBERSHIP_URL": url["membership"],
+                    "VACANCIES_URL": url["vacancies"],
+                    "NOTIFY_URL": url["membership"],  # the pages measured here never ask it
+                    "LOG_LEVEL": "WARNING",
+                },
+                LOGS / "web.log",
+                True,
+            )
+            web.start()
+            processes.append(web)
+            await wait_until(lambda: ready(url["web"], web), 60, what="web")
+
+            ids = [r[1] for r in rng.sample(rows, 50)]
+            searches = [
+                ("newest first, no filter", {}),
+                ("word 'utredare'", {"q": "utredare"}),
+                ("field + municipality", {"occupation_field": "it", "municipality": "Sundsvall"}),
+            ]
+            async with httpx.AsyncClient(timeout=30) as http:
+                for _ in range(20):  # warm both sides
+                    await timed(http, f"{url['web']}/jobb")
+                    await timed(http, f"{url['vacancies']}/vacancies", {"facets": "true"})
+                worst = 0.0
+                for label, params in searches:
+                    api, page = [], []
+                    api_params = {**params, "limit": 20, "facets": "true"}
+                    for _ in range(requests):
+                        api.append(await timed(http, f"{url['vacancies']}/vacancies", api_params))
+                        page.append(await timed(http, f"{url['web']}/jobb", params))
+                    worst = max(worst, report(f"search: {label}", api, page))
+                api, page = [], []
+                for n in range(requests):
+                    vacancy_id = ids[n % len(ids)]
+                    api.append(
+                        await timed(http, f"{url['vacancies']}/vacancies/{code}/{vacancy_id}")
+                    )
+                    page.append(await timed(http, f"{url['web']}/jobb/{code}/{vacancy_id}"))
+                worst = max(worst, report("vacancy page", api, page))
+            print(f"worst page / API ratio at p50: {worst:.2f}  (goal < 2)")
+        finally:
+            for process in processes:
+                process.terminate()
+
+
+def report(label: str, api: list[float], page: list[float]) -> float:
+    ratio50 = percentile(page, 50) / percentile(api, 50)
+    ratio99 = percentile(page, 99) / percentile(api, 99)
+    print(f"{label}")
+    print(f"  the API call : {summary(api)}")
+    print(f"  the page     : {summary(page)}")
+    print(f"  page / API   : p50 {ratio50:.2f}, p99 {ratio99:.2f}")
+    return ratio50
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--vacancies", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    asyncio.run(bench(args.vacancies, args.requests))
+
+
+if __name__ == "__main__":
+    main()
