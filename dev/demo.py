@@ -34,7 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 URL = {
     s: f"http://127.0.0.1:{os.environ.get(f'{s.upper()}_PORT', p)}"
-    for s, p in [("membership", 8001), ("vacancies", 8002), ("mentoring", 8003), ("notify", 8004)]
+    for s, p in [
+        ("web", 8000),
+        ("membership", 8001),
+        ("vacancies", 8002),
+        ("mentoring", 8003),
+        ("notify", 8004),
+    ]
 }
 MAILDIR = ROOT / ".run" / "mail"
 
@@ -128,13 +134,15 @@ def text_of(message) -> str:
     return ""
 
 
-async def until(what: str, check, timeout: float = 30.0):
+async def until(what: str, check, timeout: float = 30.0, give_up: bool = True):
     for _ in range(int(timeout * 4)):
         result = await check()
         if result:
             return result
         await asyncio.sleep(0.25)
-    raise SystemExit(f"the demo gave up waiting for {what}; is `make up` running?")
+    if give_up:
+        raise SystemExit(f"the demo gave up waiting for {what}; is `make up` running?")
+    return None
 
 
 async def main(seed: int) -> None:
@@ -157,12 +165,17 @@ async def main(seed: int) -> None:
             async def confirmation_arrived(e=email, b=before):
                 return len(mails_to(e)) > b and mails_to(e)[-1]
 
-            confirmation = await until("a confirmation e-mail", confirmation_arrived)
-            link = re.search(r"/bevakning/bekrafta\?token=(\S+)", text_of(confirmation))
+            # The same sign-up again within the hour sends no second confirmation.
+            confirmation = await until(
+                "a confirmation e-mail", confirmation_arrived, timeout=15, give_up=False
+            )
+            if confirmation is None:
+                print(f"  {email}: a confirmation was sent within the hour; keeping that one")
+                continue
+            # The link leads to the public site, which confirms it with notify.
+            link = re.search(r"http://\S+/bevakning/bekrafta\?token=\S+", text_of(confirmation))
             if link:
-                await http.get(
-                    f"{URL['notify']}/subscriptions/confirm", params={"token": link.group(1)}
-                )
+                await http.get(link.group(0))
             print(f"  {email} confirmed ({language}, {json.dumps(filters)})")
 
         print("Agencies publish their vacancies ...")
@@ -273,6 +286,9 @@ async def main(seed: int) -> None:
         for manager in waiting:
             if manager["person_id"].endswith(f"-{seed}"):
                 print(f"  {manager['name']} waits: {manager['why_waiting']}")
+
+    print("\n=== The public site ===")
+    print(f"  {URL['web']}/  (English: {URL['web']}/en/); search, vacancy pages, job alerts")
 
 
 if __name__ == "__main__":
