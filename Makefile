@@ -59,6 +59,7 @@ bench: servers
 	uv run python bench/upsert.py
 	uv run python bench/framework.py
 	uv run python bench/network.py
+	uv run python bench/web.py
 
 unit: install
 	uv run pytest -m "not integration" $(PYTEST_ARGS)
