@@ -14,8 +14,10 @@ from myndnet_mentoring.main import MentoringSettings
 from myndnet_mentoring.main import build as mentoring
 from myndnet_notify.main import NotifySettings
 from myndnet_notify.main import build as notify
+from myndnet_schemas.docs import asyncapi_document
 from myndnet_vacancies.main import VacanciesSettings
 from myndnet_vacancies.main import build as vacancies
+from myndnet_web import main as web
 
 SERVICES = {
     "membership": (MembershipSettings, membership),
@@ -31,6 +33,9 @@ def main() -> None:
     for name, (settings, build) in SERVICES.items():
         document = build(settings(OPERATOR_TOKENS="")).asyncapi_document()
         (folder / f"{name}.json").write_text(json.dumps(document, indent=2, ensure_ascii=False))
+    # The site uses no topics: its document has no channels, and must still parse.
+    document = asyncapi_document(web.TITLE, web.DESCRIPTION, [])
+    (folder / "web.json").write_text(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
