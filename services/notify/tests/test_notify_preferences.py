@@ -202,3 +202,46 @@ async def test_a_hard_bounce_suppresses_the_address_until_it_confirms_again(
             lambda: _mail_for(sink, address, 4), what="an alert after confirming again"
         )
         assert sink.to(address)[-1]["Subject"] == "Nytt jobb: Utredare B3"
+
+
+async def test_a_delivery_status_notification_of_a_permanent_failure_suppresses_too(
+    kafka_bootstrap, database_url, unique, sink
+):
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    address = "dsn@example.org"
+    async with running(build(s.settings())) as app, client(app) as http:
+        await subscribe(http, sink, address)
+        await s.opened("a", "D1")
+        await wait_until(lambda: _mail_for(sink, address, 2), what="the alert")
+        message_id = sink.to(address)[1]["Message-ID"]
+
+        delayed = {"original_message_id": message_id, "status": "4.4.7"}
+        answer = await http.post("/bounces", json=delayed, headers=OPERATOR)
+        assert answer.json()["hard_bounce"] is False
+        assert (await http.get("/suppressions", headers=OPERATOR)).json() == []
+
+        assert (await http.post("/bounces", json=delayed)).status_code == 401
+        unknown = {"original_message_id": "<d-0000@x.se>", "status": "5.1.1"}
+        assert (await http.post("/bounces", json=unknown, headers=OPERATOR)).status_code == 404
+        bad = {"original_message_id": message_id, "status": "bounced"}
+        assert (await http.post("/bounces", json=bad, headers=OPERATOR)).status_code == 422
+
+        permanent = {"original_message_id": message_id, "status": "5.1.1"}
+        answer = await http.post("/bounces", json=permanent, headers=OPERATOR)
+        assert answer.status_code == 200 and answer.json()["hard_bounce"] is True
+        listed = (await http.get("/suppressions", headers=OPERATOR)).json()
+        assert [(x["email"], x["reason"]) for x in listed] == [(address, "hard_bounce")]
+        delivery_id = message_id.strip("<>").split("@")[0]
+        records = await read_to_end(kafka_bootstrap, "notify.deliveries")
+        events = [parse(r.headers, r.key, r.value) for r in records]
+        assert any(
+            e.type == "se.myndnet.notification.failed.v1"
+            and e.data.delivery_id == delivery_id
+            and e.data.reason == "hard_bounce"
+            for e in events
+        )
+        await s.opened("a", "D2")
+        await asyncio.sleep(2)
+        await settle(database_url)
+        assert len(sink.to(address)) == 2

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from myndnet_notify.adapters import deliveries as delivery_table
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
+from myndnet_notify.handlers import sending
 from myndnet_notify.handlers import subscriptions as handlers
 
 router = APIRouter(tags=["subscriptions"])
@@ -308,6 +309,29 @@ async def erase_everything(request: Request, subscriber: Subscriber) -> dict[str
     async with pool_of(request).acquire() as conn:
         await handlers.erase_subscriber(conn, subscriber)
     return {"erased": 1}
+
+
+class DeliveryStatusNotification(BaseModel):
+    """What a bounce processor read from a delivery status notification (RFC 3464)."""
+
+    model_config = ConfigDict(extra="forbid")
+    original_message_id: Annotated[
+        str, Field(max_length=300, pattern=r"^<?[A-Za-z0-9_.-]+@[^>\s]+>?$")
+    ]
+    status: Annotated[str, Field(pattern=r"^[245]\.\d{1,3}\.\d{1,3}$")]
+
+
+@operators.post("/bounces")
+async def report_bounce(request: Request, body: DeliveryStatusNotification) -> dict[str, Any]:
+    """A delivery status notification for a message notify sent (its `Original-Message-ID` and
+    `Status`): a permanent failure (5.x.x) suppresses the address, as a refusal during SMTP
+    does; a delay (4.x.x) changes nothing."""
+    delivery_id = body.original_message_id.strip("<>").split("@", 1)[0]
+    try:
+        bounced = await sending.report_bounce(pool_of(request), delivery_id, body.status)
+    except sending.UnknownDelivery as exc:
+        raise HTTPException(404, str(exc)) from None
+    return {"delivery_id": delivery_id, "hard_bounce": bounced}
 
 
 @operators.get("/suppressions")

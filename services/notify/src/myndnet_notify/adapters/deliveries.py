@@ -134,6 +134,10 @@ async def lock_queued(conn: asyncpg.Connection, delivery_id: str) -> asyncpg.Rec
     )
 
 
+async def lock(conn: asyncpg.Connection, delivery_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM deliveries WHERE id = $1 FOR UPDATE", delivery_id)
+
+
 async def cancel(conn: asyncpg.Connection, delivery_id: str, why: str) -> None:
     await conn.execute(
         "UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1",

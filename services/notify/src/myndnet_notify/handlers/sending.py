@@ -145,10 +145,10 @@ class Sender:
             outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
             if isinstance(outcome, Sent):
                 await deliveries.mark_sent(conn, delivery_id, outcome.attempts)
-                await self._announce(conn, row, NotificationSent, outcome.attempts)
+                await announce(conn, row, NotificationSent, outcome.attempts)
                 SENT.labels(row["kind"], "sent").inc()
             elif isinstance(outcome, Failed):
-                await self._fail(conn, row, outcome)
+                await fail(conn, row, outcome)
             else:
                 await deliveries.retry_later(
                     conn, delivery_id, outcome.attempts, outcome.error, outcome.pause
@@ -177,54 +177,6 @@ class Sender:
             return None, "sv", "the address is suppressed after a hard bounce"
         language = (row["context"] or {}).get("language") if row["kind"] == "confirmation" else None
         return subscription["email"], language or subscription["language"], ""
-
-    async def _fail(self, conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
-        await deliveries.mark_failed(conn, row["id"], failed.attempts, failed.error)
-        reason = FailureReason(failed.reason)
-        if reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
-            # Nothing more to this address, from any of its searches, until it confirms again.
-            subscriber_id = await store.suppress(
-                conn, row["subscription_id"], reason.value, datetime.now(UTC)
-            )
-            if subscriber_id is not None:
-                await deliveries.cancel_queued_for_subscriber(
-                    conn, subscriber_id, "the address is suppressed after a hard bounce"
-                )
-        await self._announce(
-            conn, row, NotificationFailed, failed.attempts, error=failed.error, reason=reason
-        )
-        SENT.labels(row["kind"], "failed").inc()
-        log.warning(
-            "delivery failed",
-            delivery=row["id"],
-            kind=row["kind"],
-            error=failed.error,
-            reason=reason.value,
-        )
-
-    async def _announce(
-        self,
-        conn: asyncpg.Connection,
-        row: asyncpg.Record,
-        model: type[NotificationSent] | type[NotificationFailed],
-        attempts: int,
-        **extra: Any,
-    ) -> None:
-        payload = model(
-            delivery_id=row["id"],
-            kind=row["kind"],
-            subscription_id=row["subscription_id"],
-            recipient_ref=row["recipient_ref"],
-            match_id=row["match_id"],
-            vacancies=list(row["vacancy_keys"]),
-            attempts=attempts,
-            at=datetime.now(UTC),
-            **extra,
-        )
-        traceparent = (row["context"] or {}).get("traceparent")
-        await publish_events(
-            conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE, traceparent=traceparent)]
-        )
 
     async def run(self, poll_interval: float = 1.0, limit: int = 200) -> None:
         """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Sends run side
@@ -274,3 +226,74 @@ class Sender:
                 await listener.remove_listener("deliveries", on_delivery)
                 await self.pool.release(listener)
             await self.smtp.close()
+
+
+async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
+    """A delivery failed for good; a hard bounce also suppresses its address: nothing more to
+    it, from any of its searches, until it confirms again."""
+    await deliveries.mark_failed(conn, row["id"], failed.attempts, failed.error)
+    reason = FailureReason(failed.reason)
+    if reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
+        subscriber_id = await store.suppress(
+            conn, row["subscription_id"], reason.value, datetime.now(UTC)
+        )
+        if subscriber_id is not None:
+            await deliveries.cancel_queued_for_subscriber(
+                conn, subscriber_id, "the address is suppressed after a hard bounce"
+            )
+    await announce(
+        conn, row, NotificationFailed, failed.attempts, error=failed.error, reason=reason
+    )
+    SENT.labels(row["kind"], "failed").inc()
+    log.warning(
+        "delivery failed",
+        delivery=row["id"],
+        kind=row["kind"],
+        error=failed.error,
+        reason=reason.value,
+    )
+
+
+async def announce(
+    conn: asyncpg.Connection,
+    row: asyncpg.Record,
+    model: type[NotificationSent] | type[NotificationFailed],
+    attempts: int,
+    **extra: Any,
+) -> None:
+    payload = model(
+        delivery_id=row["id"],
+        kind=row["kind"],
+        subscription_id=row["subscription_id"],
+        recipient_ref=row["recipient_ref"],
+        match_id=row["match_id"],
+        vacancies=list(row["vacancy_keys"]),
+        attempts=max(1, attempts),
+        at=datetime.now(UTC),
+        **extra,
+    )
+    traceparent = (row["context"] or {}).get("traceparent")
+    await publish_events(
+        conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE, traceparent=traceparent)]
+    )
+
+
+class UnknownDelivery(LookupError):
+    pass
+
+
+async def report_bounce(pool: asyncpg.Pool, delivery_id: str, status: str) -> bool:
+    """A delivery status notification about one of our messages (found by its Message-ID,
+    `<delivery id@domain>`): a permanent one (5.x.x) is a hard bounce, after the fact; a
+    delayed one (4.x.x) changes nothing. True when it was recorded as a bounce."""
+    if not status.startswith("5"):
+        return False
+    async with pool.acquire() as conn, conn.transaction():
+        row = await deliveries.lock(conn, delivery_id)
+        if row is None:
+            raise UnknownDelivery(f"no delivery {delivery_id!r}")
+        if row["status"] == "failed":
+            return True  # reported before
+        error = f"the receiving server reported a permanent failure (DSN {status})"
+        await fail(conn, row, Failed(max(1, row["attempts"]), error, "hard_bounce"))
+        return True
