@@ -27,6 +27,9 @@ operator_tokens() {
   fi
   OPERATOR_TOKENS="$(cat "$file")=*"
   export OPERATOR_TOKENS
+  # The site signs people up on their behalf with it (notify:relay is among its rights).
+  WEB_NOTIFY_TOKEN="${WEB_NOTIFY_TOKEN:-$(cat "$file")}"
+  export WEB_NOTIFY_TOKEN
 }
 
 # failed NAME WHAT: tell the person which service failed, how, and what to try; stop the rest.

@@ -139,6 +139,7 @@ async def network(
             "MEMBERSHIP_URL": net.url("membership"),
             "VACANCIES_URL": net.url("vacancies"),
             "NOTIFY_URL": net.url("notify"),
+            "WEB_NOTIFY_TOKEN": TOKEN,
             "LOG_LEVEL": "INFO",
         },
         Path(logs) / "web.log",

@@ -127,6 +127,32 @@ async def test_thirty_sign_ups_at_once_give_no_5xx_and_at_most_the_limit_in_mail
     assert sum(len(sink.to(f"olika+{n}@example.org")) for n in range(30)) == 5
 
 
+async def test_the_site_s_sign_ups_count_per_person_and_no_one_else_can_name_a_client(
+    kafka_bootstrap, database_url, unique, sink
+):
+    """The public site signs people up from one address; with a token holding notify:relay it
+    names each person's, and only then is `X-Client-Address` believed."""
+    s = Setup(kafka_bootstrap, database_url, unique, sink)
+    await s.net.register("a")
+    settings = s.settings()
+    settings.operator_tokens += ";site-relay-token=notify:relay;other-token=notify:operate"
+    async with running(build(settings)) as app, client(app) as http:
+
+        async def sign_up(n: int, token: str | None) -> int:
+            headers = {"X-Client-Address": f"198.51.100.{n}"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            body = {"email": f"via-site-{token}-{n}@example.org"}
+            return (await http.post("/subscriptions", json=body, headers=headers)).status_code
+
+        relayed = [await sign_up(n, "site-relay-token") for n in range(35)]
+        assert relayed == [202] * 35  # 35 people, each their own limit
+        # Without the right (no token, or one without notify:relay) the header is not believed.
+        others = [await sign_up(n, None) for n in range(20)]
+        others += [await sign_up(n, "other-token") for n in range(20, 31)]
+        assert others.count(429) >= 1 and others[-1] == 429
+
+
 async def test_a_confirmation_link_confirms_the_preferences_it_was_sent_for(
     kafka_bootstrap, database_url, unique, sink
 ):

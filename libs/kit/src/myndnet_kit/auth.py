@@ -118,3 +118,14 @@ def require_operator(scope: str):
         return token
 
     return Depends(check)
+
+
+def presented_token_allows(request: Request, scope: str) -> bool:
+    """Whether the request carries an operator token with `scope` (never raises): for an
+    endpoint open to everyone that trusts more of what a holder of the right says."""
+    header = request.headers.get("authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        return False
+    token = _find(request.app.state.operator_tokens, presented.strip())
+    return token is not None and token.allows(scope)

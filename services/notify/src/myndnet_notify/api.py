@@ -3,6 +3,7 @@ the public site (each call names the address by its `X-Manage-Token`); erasure, 
 and suppressed addresses for operators (right `notify:operate`). Addresses are never logged."""
 
 import contextlib
+import ipaddress
 from datetime import UTC, datetime
 from html import escape
 from typing import Annotated, Any, Literal
@@ -10,7 +11,7 @@ from typing import Annotated, Any, Literal
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from myndnet_kit.auth import require_operator
+from myndnet_kit.auth import presented_token_allows, require_operator
 from myndnet_kit.web import pool_of
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
@@ -124,12 +125,26 @@ def preferences_of(language: str, frequency: str, f: Filters) -> Preferences:
     return wish
 
 
+RELAY_RIGHT = "notify:relay"
+
+
+def client_of(request: Request) -> str:
+    """Whom a sign-up is counted under: the connecting client, or, for a holder of the right
+    `notify:relay` (the public site, which signs people up on their behalf), the person's
+    address it names in `X-Client-Address`."""
+    relayed = request.headers.get("x-client-address", "").strip()
+    if relayed and presented_token_allows(request, RELAY_RIGHT):
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(relayed))
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/subscriptions", status_code=202)
 async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, str]:
     """Ask for job alerts: one saved search (the same filters again change that search).
     Only a confirmation e-mail is sent until its link is followed."""
     preferences = preferences_of(body.language, body.frequency, body.filters)
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     try:
         async with pool_of(request).acquire() as conn:
             await handlers.subscribe(conn, body.email, preferences, client, datetime.now(UTC))

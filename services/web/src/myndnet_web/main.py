@@ -11,11 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from myndnet_kit.docs import add_docs
-from myndnet_kit.logging import configure_logging
+from myndnet_kit.logging import configure_logging, get_logger
 from myndnet_kit.web import ResponseGuard
 from myndnet_schemas.docs import asyncapi_document
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from myndnet_web import pages
@@ -38,6 +38,9 @@ class WebSettings(BaseSettings):
     membership_url: str = Field("http://127.0.0.1:8001", alias="MEMBERSHIP_URL")
     vacancies_url: str = Field("http://127.0.0.1:8002", alias="VACANCIES_URL")
     notify_url: str = Field("http://127.0.0.1:8004", alias="NOTIFY_URL")
+    # An operator token with the right notify:relay: sign-ups through the site are then counted
+    # per person's address in notify's limits, not all under the site's own.
+    notify_token: SecretStr = Field(SecretStr(""), alias="WEB_NOTIFY_TOKEN")
     # How long a page waits for a service before it says that service is down.
     upstream_timeout: float = Field(2.0, gt=0, le=30, alias="WEB_UPSTREAM_TIMEOUT")
     forwarded_allow_ips: str = Field("", alias="FORWARDED_ALLOW_IPS")
@@ -53,6 +56,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.vacancies_url.rstrip("/"),
         settings.notify_url.rstrip("/"),
         settings.upstream_timeout,
+        settings.notify_token.get_secret_value(),
     )
 
     @asynccontextmanager
@@ -107,6 +111,11 @@ def main() -> None:
         print(f"myndnet-web: the configuration cannot be used: {problems}", file=sys.stderr)
         sys.exit(2)
     configure_logging("web", settings.log_level)
+    if not settings.notify_token.get_secret_value():
+        get_logger(__name__).warning(
+            "WEB_NOTIFY_TOKEN is not set: notify counts every sign-up through the site under "
+            "the site's own address, so its per-client limit applies to all of them together"
+        )
     options: dict[str, Any] = {}
     if settings.forwarded_allow_ips:
         options = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}

@@ -149,7 +149,8 @@ def site(language: Language) -> APIRouter:
     @router.post("/bevakning", response_class=HTMLResponse)
     async def subscribe(request: Request) -> Response:
         alert = AlertForm.from_form(await _form(request), with_email=True)
-        alert = await handlers.subscribe(_services(request), alert)
+        client = request.client.host if request.client else "unknown"
+        alert = await handlers.subscribe(_services(request), alert, client)
         if alert.errors:
             return render(request, await _subscribe_page(request, alert, status=400))
         return RedirectResponse(f"{home}/bevakning/skickat", status_code=303)

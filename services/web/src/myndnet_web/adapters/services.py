@@ -95,7 +95,15 @@ class Upstream:
 
 
 class Services:
-    def __init__(self, membership: str, vacancies: str, notify: str, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        membership: str,
+        vacancies: str,
+        notify: str,
+        timeout: float = 2.0,
+        notify_token: str = "",
+    ) -> None:
+        self.notify_token = notify_token
         self.membership = Upstream("membership", membership, timeout)
         self.vacancies = Upstream("vacancies", vacancies, timeout)
         self.notify = Upstream("notify", notify, timeout)
@@ -159,8 +167,15 @@ class Services:
 
     # notify
 
-    async def subscribe(self, body: dict[str, Any]) -> None:
-        await self.notify.call("POST", "/subscriptions", json=body)
+    async def subscribe(self, body: dict[str, Any], client: str) -> None:
+        """`client`: the person's address, which notify counts sign-ups under when the site
+        holds a token with the right notify:relay."""
+        headers = (
+            {"Authorization": f"Bearer {self.notify_token}", "X-Client-Address": client}
+            if self.notify_token
+            else None
+        )
+        await self.notify.call("POST", "/subscriptions", json=body, headers=headers)
 
     async def confirm(self, token: str) -> dict[str, Any] | None:
         """None when the link is not (or no longer) valid."""

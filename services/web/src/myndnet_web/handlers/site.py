@@ -124,11 +124,11 @@ async def sitemap(services: Services, base_url: str) -> bytes:
         params = {**params, "cursor": found["next_cursor"]}
 
 
-async def subscribe(services: Services, alert: AlertForm) -> AlertForm:
+async def subscribe(services: Services, alert: AlertForm, client: str) -> AlertForm:
     """Ask notify for the alert; returns the form with what is wrong, if anything."""
     if not alert.errors:
         try:
-            await services.subscribe(alert.subscription())
+            await services.subscribe(alert.subscription(), client)
         except Refused as exc:
             where, what = problem_of(exc.status, exc.detail)
             alert.errors[where] = what
