@@ -25,56 +25,11 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, percentile, random_vacancy, scratch_database, summary
 from myndnet_testing import ServiceProcess, free_port, wait_until
+from myndnet_vacancies.adapters.register import ROW_COLUMNS, row
+from myndnet_vacancies.domain.register import Vacancy
 
 LOGS = Path(__file__).resolve().parents[1] / ".run" / "bench"
 TOKEN = "bench-operator-token"
-
-
-def row(vacancy, code: str) -> tuple:
-    return (
-        code,
-        vacancy.vacancy_id,
-        1,
-        "open",
-        vacancy.title,
-        vacancy.description,
-        vacancy.occupation_field.value,
-        vacancy.employment_type.value,
-        vacancy.extent.value,
-        vacancy.municipality,
-        vacancy.municipality_code,
-        vacancy.remote.value,
-        [g.value for g in vacancy.target_groups],
-        vacancy.published_on,
-        vacancy.application_deadline,
-        vacancy.apply_url,
-        ["sv"],
-        False,
-        1,
-    )
-
-
-COLUMNS = [
-    "agency",
-    "vacancy_id",
-    "revision",
-    "status",
-    "title",
-    "description",
-    "occupation_field",
-    "employment_type",
-    "extent",
-    "municipality",
-    "municipality_code",
-    "remote",
-    "target_groups",
-    "published_on",
-    "application_deadline",
-    "apply_url",
-    "languages",
-    "security_clearance",
-    "fields_revision",
-]
 
 
 async def ready(url: str, process: ServiceProcess) -> bool:
@@ -133,11 +88,12 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
             rng = random.Random(20261127)
             today = date.today()
             rows = [
-                row(random_vacancy(rng, f"W-{i:06d}", today), code) for i in range(vacancies_wanted)
+                row(Vacancy(code, random_vacancy(rng, f"W-{i:06d}", today), "open", revision=1))
+                for i in range(vacancies_wanted)
             ]
             conn = await asyncpg.connect(vacancies_db)
             began = time.perf_counter()
-            await conn.copy_records_to_table("vacancies", records=rows, columns=COLUMNS)
+            await conn.copy_records_to_table("vacancies", records=rows, columns=ROW_COLUMNS)
             await conn.execute("ANALYZE vacancies")
             await conn.close()
             print(

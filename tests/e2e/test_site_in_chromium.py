@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -285,3 +286,31 @@ async def test_the_sitemap_lists_exactly_the_open_vacancies_and_a_withdrawn_one_
     assert response is not None and response.status == 410
     assert await page.inner_text("h1") == "Jobbet är inte längre ledigt"
     await page.close()
+
+
+async def test_hostile_input_in_every_field_and_address_never_gives_a_server_error(network):
+    from hostile_strings import IN_QUERIES
+
+    code = await register(network, "h")
+    await vacancies_of(network, code, job("H-1", "Registrator"))
+    await searchable(network, {"agency": code}, 1)
+    fields = ("q", "agency", "occupation_field", "municipality", "employment_type")
+    fields += ("target_group", "remote", "cursor", "start", "token", "klart")
+    answers: dict[str, int] = {}
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as http:
+        for text in [*IN_QUERIES, "x" * 5000, "%", "../../etc/passwd"]:
+            for home in ("", "/en"):
+                for path in ("/jobb", "/bevakning", "/bevakning/hantera", "/bevakning/bekrafta"):
+                    params = dict.fromkeys(fields, text)
+                    response = await http.get(f"{home}{path}", params=params)
+                    answers[f"GET {home}{path} {text!r}"] = response.status_code
+                segment = quote(text, safe="")
+                for path in (f"/jobb/{code}/{segment}", f"/myndigheter/{segment}"):
+                    response = await http.get(f"{home}{path}")
+                    answers[f"GET {home}{path}"] = response.status_code
+                form = {name: text for name in ("email", "frequency", "keywords", *fields)}
+                for path, extra in (("/bevakning", {}), ("/bevakning/hantera", {"action": "add"})):
+                    response = await http.post(f"{home}{path}", data={**form, **extra})
+                    answers[f"POST {home}{path} {text!r}"] = response.status_code
+    assert {where: status for where, status in answers.items() if status >= 500} == {}
+    assert set(answers.values()) <= {200, 400, 404}

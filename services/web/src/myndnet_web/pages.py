@@ -1,6 +1,7 @@
 """The site's addresses: each translates a request into a handler's call and renders what it
 returns. Swedish at the root, English under /en/, the same paths in both."""
 
+import re
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -20,6 +21,9 @@ from myndnet_web.handlers import site as handlers
 
 TEMPLATES = FilePath(__file__).resolve().parent / "templates"
 MAX_FORM_BYTES = 20_000
+# What notify's links carry (secrets.token_urlsafe); anything else is no link of ours.
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{10,100}$")
+SEARCH_ID = re.compile(r"^s-[0-9a-f]{1,40}$")  # notify's saved searches
 Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
@@ -162,13 +166,13 @@ def site(language: Language) -> APIRouter:
 
     @router.get("/bevakning/bekrafta", response_class=HTMLResponse)
     async def confirm(request: Request, token: str = "") -> HTMLResponse:
-        if not 10 <= len(token) <= 100:
+        if not TOKEN.fullmatch(token):
             return render(request, _invalid_link())
         return render(request, await handlers.confirm(_services(request), token))
 
     @router.get("/bevakning/hantera", response_class=HTMLResponse)
     async def preference_centre(request: Request, token: str = "", klart: str = "") -> Response:
-        if not 10 <= len(token) <= 100:
+        if not TOKEN.fullmatch(token):
             return render(request, _invalid_link())
         done = klart if f"done_{klart}" in _DONE else None
         page = await handlers.preference_centre(_services(request), token, done)
@@ -180,14 +184,15 @@ def site(language: Language) -> APIRouter:
     async def change_alerts(request: Request) -> Response:
         form = await _form(request)
         token, action = form.get("token", ""), form.get("action", "")
-        if not 10 <= len(token) <= 100 or action not in (*handlers.ACTIONS, "erase_asked"):
+        if not TOKEN.fullmatch(token) or action not in (*handlers.ACTIONS, "erase_asked"):
             return render(request, _invalid_link())
         if action == "erase_asked":  # one more step: erasing cannot be undone
             return render(request, handlers.Page("erase.html.j2", {"token": token}))
+        search_id = form.get("search_id", "")
+        if action in ("change", "pause", "resume", "remove") and not SEARCH_ID.fullmatch(search_id):
+            return render(request, _invalid_link())
         alert = AlertForm.from_form(form, with_email=False)
-        outcome = await handlers.change_alerts(
-            _services(request), token, action, form.get("search_id", "")[:64], alert
-        )
+        outcome = await handlers.change_alerts(_services(request), token, action, search_id, alert)
         if isinstance(outcome, AlertForm):
             page = await handlers.preference_centre(_services(request), token, None, outcome)
             return render(request, page)
