@@ -21,11 +21,15 @@ from myndnet_schemas.events.membership import (
 )
 from myndnet_schemas.events.mentoring import (
     MENTORING_EVENTS,
+    CheckinDue,
+    CheckinRecorded,
     MatchAccepted,
     MatchDeclined,
     MatchEnded,
     MatchParty,
     MatchProposed,
+    MatchReminded,
+    PersonErased,
 )
 from myndnet_schemas.events.notify import NOTIFY_EVENTS, NotificationFailed, NotificationSent
 from myndnet_schemas.events.vacancies import (
@@ -50,6 +54,8 @@ __all__ = [
     "AgencyRegistered",
     "AgencyState",
     "AgencyUpdated",
+    "CheckinDue",
+    "CheckinRecorded",
     "Coordinator",
     "EventData",
     "ManagerAppointed",
@@ -58,10 +64,12 @@ __all__ = [
     "MatchEnded",
     "MatchParty",
     "MatchProposed",
+    "MatchReminded",
     "MentorVolunteered",
     "MentorWithdrawn",
     "NotificationFailed",
     "NotificationSent",
+    "PersonErased",
     "VacancyChanged",
     "VacancyClosed",
     "VacancyOpened",

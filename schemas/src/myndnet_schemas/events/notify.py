@@ -18,6 +18,11 @@ class DeliveryKind(StrEnum):
     DIGEST = "digest"
     MATCH_PROPOSED = "match_proposed"
     MATCH_ACCEPTED = "match_accepted"
+    MATCH_REMINDER = "match_reminder"
+    MATCH_DECLINED = "match_declined"
+    MATCH_EXPIRED = "match_expired"
+    MATCH_ENDED = "match_ended"
+    CHECKIN = "checkin"
 
 
 class FailureReason(StrEnum):

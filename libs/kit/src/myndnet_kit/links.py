@@ -1,0 +1,73 @@
+"""Signed links: what a link in an e-mail may do, for whom and until when, signed with a key
+the sending and the answering service share (`LINK_SIGNING_KEY`), so that notify can put a
+mentoring answer link in its mail without asking mentoring for one, and mentoring can trust
+it without storing it. A link is single-purpose (the purpose is signed), tied to what it names,
+and expires at the end of the day it gives; using it once is the answering service's to record.
+"""
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+SEPARATOR = "|"
+MAX_LENGTH = 400
+
+
+class InvalidLink(ValueError):
+    """The link cannot be used; the message says why, for the person who followed it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    purpose: str
+    fields: tuple[str, ...]
+    expires_on: date
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(key: str, payload: bytes) -> bytes:
+    return hmac.new(key.encode(), payload, hashlib.sha256).digest()[:18]
+
+
+def sign_link(key: str, purpose: str, fields: tuple[str, ...], expires_on: date) -> str:
+    if not key:
+        raise ValueError("no LINK_SIGNING_KEY: links cannot be signed")
+    if any(SEPARATOR in f for f in (purpose, *fields)):
+        raise ValueError(f"a link's fields cannot hold {SEPARATOR!r}")
+    payload = SEPARATOR.join((purpose, expires_on.isoformat(), *fields)).encode()
+    return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
+
+
+def read_link(key: str, token: str, purpose: str, today: date) -> Link:
+    """The link's contents, when it was signed with `key` for `purpose` and has not expired."""
+    if not key:
+        raise InvalidLink("links cannot be checked here (no signing key is configured)")
+    try:
+        encoded, signature = token.split(".")
+        payload = _unb64(encoded)
+        given = _unb64(signature)
+    except ValueError:
+        raise InvalidLink("this is not a link of ours") from None
+    if len(token) > MAX_LENGTH or not hmac.compare_digest(_mac(key, payload), given):
+        raise InvalidLink("this is not a link of ours (it may have been changed)")
+    kind, expires, *fields = payload.decode().split(SEPARATOR)
+    if kind != purpose:
+        raise InvalidLink("this link is for something else")
+    expires_on = date.fromisoformat(expires)
+    if today > expires_on:
+        raise InvalidLink(f"this link expired on {expires_on.isoformat()}")
+    return Link(kind, tuple(fields), expires_on)
+
+
+def link_digest(token: str) -> bytes:
+    """What is kept of a used link: its hash."""
+    return hashlib.sha256(token.encode()).digest()
