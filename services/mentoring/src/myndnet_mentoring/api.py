@@ -1,22 +1,28 @@
-"""HTTP for operators (right `mentoring:operate`): people, matches, rounds, answers, figures."""
+"""HTTP for operators (right `mentoring:operate`): people, matches, rounds, answers, the
+schedule, figures and erasure; and, for the public site, what a person's own answer or check-in
+link shows and does (the link itself is the permission)."""
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 import asyncpg
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from myndnet_kit.auth import require_operator
 from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.topics import validate_agency_code
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from myndnet_mentoring.adapters import programme as repository
+from myndnet_mentoring.domain.followup import Checkin, CheckinInvalid, figures_csv
 from myndnet_mentoring.domain.match import Actor, MatchConflict, MatchNotFound, cohort_of
+from myndnet_mentoring.handlers import followup
 from myndnet_mentoring.handlers import programme as handlers
 
 router = APIRouter(tags=["mentoring"], dependencies=[require_operator("mentoring:operate")])
+links = APIRouter(tags=["people's own links"])
 AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
 
 
@@ -208,3 +214,127 @@ async def allow_pair(request: Request, body: AgencyPair) -> None:
     a, b = sorted(body.agencies)
     async with pool_of(request).acquire() as conn:
         await repository.allow_pair(conn, a, b)
+
+
+@router.post("/schedule/run")
+async def run_schedule(
+    request: Request,
+    as_of: Annotated[date | None, Query(description="the day to run (default today)")] = None,
+) -> dict[str, Any]:
+    """Reminders, expiries, check-ins, endings and erasure due on `as_of`: how tests and the
+    demo move time. The periodic job runs the same for today."""
+    today = as_of or datetime.now(handlers.STOCKHOLM).date()
+    done = await followup.run_schedule(pool_of(request), programme(request), today)
+    return {"as_of": today.isoformat(), **done}
+
+
+@router.get(
+    "/programme/figures",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def programme_figures(
+    request: Request,
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    as_of: Annotated[date | None, Query()] = None,
+) -> Response:
+    """Pairs, the share that have met, mean satisfaction, completed and ended early, mentors
+    given and received per agency, pairs not met by month 3, and who waits and why. JSON, or
+    CSV with `format=csv` or `Accept: text/csv`."""
+    today = as_of or datetime.now(handlers.STOCKHOLM).date()
+    async with pool_of(request).acquire() as conn:
+        summary = await followup.programme_figures(conn, today)
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return Response(figures_csv(summary), media_type="text/csv; charset=utf-8")
+    return JSONResponse(summary)
+
+
+@router.delete("/people/{person_id}")
+async def erase_person(
+    request: Request, person_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+) -> dict[str, int]:
+    """Erase a manager's or mentor's personal data (in every agency with this id): their live
+    matches end, names and addresses go, and notify erases its copies; figures stay."""
+    async with pool_of(request).acquire() as conn:
+        erased = await followup.erase_person(conn, person_id, datetime.now(handlers.STOCKHOLM))
+    if not erased:
+        raise HTTPException(404, f"no manager or mentor {person_id!r} (or already erased)")
+    return {"erased": erased}
+
+
+Token = Annotated[str, Field(min_length=20, max_length=400)]
+
+
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Token
+
+
+class AnswerRequest(LinkRequest):
+    answer: Literal["accept", "decline"]
+
+
+class CheckinRequest(LinkRequest):
+    met: bool
+    meetings: Annotated[int, Field(ge=0, le=500)]
+    satisfaction: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str | None, Field(max_length=2000)] = None
+
+
+def _link_key(request: Request) -> str:
+    return str(service_of(request).api.state.link_key)
+
+
+def _today() -> date:
+    return datetime.now(handlers.STOCKHOLM).date()
+
+
+@contextlib.contextmanager
+def link_refusals() -> Iterator[None]:
+    try:
+        yield
+    except followup.LinkRefused as exc:
+        raise HTTPException(400, str(exc)) from None
+    except CheckinInvalid as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@links.post("/links/proposal")
+async def show_proposal(request: Request, body: LinkRequest) -> dict[str, Any]:
+    """What one person's answer link shows: the proposal as that person sees it. Changes
+    nothing."""
+    with link_refusals():
+        async with pool_of(request).acquire() as conn:
+            return await followup.show_proposal(conn, _link_key(request), body.token, _today())
+
+
+@links.post("/links/answer")
+async def answer_proposal(request: Request, body: AnswerRequest) -> dict[str, Any]:
+    """The person's answer, once. When both have accepted, the match starts."""
+    with link_refusals():
+        async with pool_of(request).acquire() as conn:
+            return await followup.answer_proposal(
+                conn,
+                _link_key(request),
+                body.token,
+                body.answer == "accept",
+                programme(request),
+                _today(),
+            )
+
+
+@links.post("/links/checkin")
+async def show_checkin(request: Request, body: LinkRequest) -> dict[str, Any]:
+    with link_refusals():
+        async with pool_of(request).acquire() as conn:
+            return await followup.show_checkin(conn, _link_key(request), body.token, _today())
+
+
+@links.post("/links/checkin/answer")
+async def record_checkin(request: Request, body: CheckinRequest) -> dict[str, Any]:
+    """One check-in answer, once; `checkin.recorded` carries it without the comment."""
+    with link_refusals():
+        checkin = Checkin(body.met, body.meetings, body.satisfaction, body.comment or None)
+        async with pool_of(request).acquire() as conn:
+            return await followup.record_checkin(
+                conn, _link_key(request), body.token, checkin, _today()
+            )

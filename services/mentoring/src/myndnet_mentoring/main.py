@@ -11,15 +11,15 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from myndnet_mentoring import api
 from myndnet_mentoring.domain.matching import Weights
+from myndnet_mentoring.handlers.followup import keep_programme_running
 from myndnet_mentoring.handlers.programme import (
     Programme,
     agency_changed,
     apply_leadership_events,
-    keep_programme_running,
 )
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -32,6 +32,8 @@ class MentoringSettings(ServiceSettings):
     programme_months: int = Field(12, ge=1, alias="MENTORING_PROGRAMME_MONTHS")
     respond_days: int = Field(14, ge=1, alias="MENTORING_RESPOND_DAYS")
     round_seconds: float = Field(300.0, alias="MENTORING_ROUND_SECONDS")
+    # Shared with notify, which signs the answer and check-in links in its mail.
+    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
     jobs_seconds: float = Field(60.0, alias="MENTORING_JOBS_SECONDS")
     weight_competence: float = Field(4.0, alias="MATCH_WEIGHT_COMPETENCE")
     weight_municipality: float = Field(1.0, alias="MATCH_WEIGHT_MUNICIPALITY")
@@ -91,11 +93,12 @@ def build(settings: MentoringSettings) -> ServiceApp:
                 description="Every agency's new managers and mentors.",
             )
         ],
-        routers=[api.router],
+        routers=[api.router, api.links],
         background=[programme_jobs],
         membership=membership,
     )
     app.api.state.programme = programme
+    app.api.state.link_key = settings.link_signing_key.get_secret_value()
     return app
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import asyncpg
 from myndnet_schemas.events import ManagerAppointed, MatchParty, MentorVolunteered
 
+from myndnet_mentoring.domain.followup import mail_language
 from myndnet_mentoring.domain.match import Match, MatchStatus
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 
@@ -208,7 +209,8 @@ async def exclude_pair(conn: asyncpg.Connection, manager: Key, mentor: Key) -> N
 
 
 MATCH_COLUMNS = """m.*, g.name AS manager_name, g.email AS manager_email, g.title AS manager_title,
-    t.name AS mentor_name, t.email AS mentor_email, t.title AS mentor_title"""
+    g.languages AS manager_languages, t.name AS mentor_name, t.email AS mentor_email,
+    t.title AS mentor_title, t.languages AS mentor_languages"""
 
 
 async def match(
@@ -388,6 +390,7 @@ def parties(row: asyncpg.Record) -> tuple[MatchParty, MatchParty]:
             name=row["manager_name"],
             email=row["manager_email"],
             title=row["manager_title"],
+            language=mail_language(row["manager_languages"]),
         ),
         MatchParty(
             agency=row["mentor_agency"],
@@ -395,5 +398,180 @@ def parties(row: asyncpg.Record) -> tuple[MatchParty, MatchParty]:
             name=row["mentor_name"],
             email=row["mentor_email"],
             title=row["mentor_title"],
+            language=mail_language(row["mentor_languages"]),
         ),
+    )
+
+
+# -- follow-up: reminders, check-ins, used links, figures, erasure ------------------------------
+
+
+async def proposals_to_remind(
+    conn: asyncpg.Connection, today: date, last_day: date
+) -> list[asyncpg.Record]:
+    """Proposals not reminded yet whose answer date is between `today` and `last_day`."""
+    return await conn.fetch(
+        f"{_MATCHES} WHERE m.status = 'proposed' AND m.reminded_on IS NULL "
+        f"AND m.respond_by BETWEEN $1 AND $2 {_IN_ORDER} FOR UPDATE OF m",
+        today,
+        last_day,
+    )
+
+
+async def live_matches_of_person(
+    conn: asyncpg.Connection, kind: str, person: Key
+) -> list[asyncpg.Record]:
+    column = "manager" if kind == "manager" else "mentor"
+    return await conn.fetch(
+        f"{_MATCHES} WHERE m.{column}_agency = $1 AND m.{column}_id = $2 AND {_LIVE} "
+        f"{_IN_ORDER} FOR UPDATE OF m",
+        *person,
+    )
+
+
+async def set_reminded(conn: asyncpg.Connection, match_id: str, today: date) -> None:
+    await conn.execute("UPDATE matches SET reminded_on = $2 WHERE match_id = $1", match_id, today)
+
+
+async def accepted_matches(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(f"{_MATCHES} WHERE m.status = 'accepted' {_IN_ORDER} FOR UPDATE OF m")
+
+
+async def set_checkins_announced(
+    conn: asyncpg.Connection, match_id: str, months: list[int]
+) -> None:
+    await conn.execute(
+        "UPDATE matches SET checkins_announced = $2 WHERE match_id = $1", match_id, months
+    )
+
+
+async def use_link(conn: asyncpg.Connection, digest: bytes) -> bool:
+    """True the first time a link is used."""
+    return bool(
+        await conn.fetchval(
+            "INSERT INTO used_links (link_hash) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true",
+            digest,
+        )
+    )
+
+
+async def link_was_used(conn: asyncpg.Connection, digest: bytes) -> bool:
+    return bool(
+        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM used_links WHERE link_hash = $1)", digest)
+    )
+
+
+async def save_checkin(
+    conn: asyncpg.Connection,
+    match_id: str,
+    role: str,
+    month: int,
+    met: bool,
+    meetings: int,
+    satisfaction: int,
+    comment: str | None,
+) -> bool:
+    """False when this person answered this month's check-in before."""
+    return bool(
+        await conn.fetchval(
+            """
+            INSERT INTO checkins (match_id, role, month, met, meetings, satisfaction, comment)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING true
+            """,
+            match_id,
+            role,
+            month,
+            met,
+            meetings,
+            satisfaction,
+            comment,
+        )
+    )
+
+
+async def figures_input(
+    conn: asyncpg.Connection,
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record], list[asyncpg.Record]]:
+    """Pairs (every match ever accepted), check-in answers, waiting managers."""
+    pairs = await conn.fetch(
+        "SELECT match_id, manager_agency, mentor_agency, accepted_at, status, close_reason "
+        "FROM matches WHERE accepted_at IS NOT NULL ORDER BY accepted_at, match_id"
+    )
+    answers = await conn.fetch(
+        "SELECT match_id, month, met, satisfaction FROM checkins ORDER BY match_id, month, role"
+    )
+    waiting = await conn.fetch(
+        "SELECT agency, person_id, unmatched_reason FROM managers WHERE status = 'waiting' "
+        "ORDER BY waiting_since, agency, person_id"
+    )
+    return pairs, answers, waiting
+
+
+async def people_named(conn: asyncpg.Connection, person_id: str) -> list[tuple[str, str, str]]:
+    """(kind, agency, person_id) of the managers and mentors with this id, not yet erased."""
+    rows = await conn.fetch(
+        "SELECT 'manager' AS kind, agency, person_id FROM managers "
+        "WHERE person_id = $1 AND erased_at IS NULL "
+        "UNION ALL SELECT 'mentor', agency, person_id FROM mentors "
+        "WHERE person_id = $1 AND erased_at IS NULL",
+        person_id,
+    )
+    return [(r["kind"], r["agency"], r["person_id"]) for r in rows]
+
+
+async def people_done_before(
+    conn: asyncpg.Connection, cutoff: datetime
+) -> list[tuple[str, str, str]]:
+    """Managers and mentors with no live match whose last match closed before `cutoff`."""
+    rows = await conn.fetch(
+        """
+        WITH people AS (
+            SELECT 'manager' AS kind, manager_agency AS agency, manager_id AS person_id,
+                   status, closed_at FROM matches
+            UNION ALL
+            SELECT 'mentor', mentor_agency, mentor_id, status, closed_at FROM matches
+        )
+        SELECT p.kind, p.agency, p.person_id FROM people p
+        LEFT JOIN managers g ON p.kind = 'manager' AND g.agency = p.agency
+             AND g.person_id = p.person_id
+        LEFT JOIN mentors t ON p.kind = 'mentor' AND t.agency = p.agency
+             AND t.person_id = p.person_id
+        WHERE coalesce(g.erased_at, t.erased_at) IS NULL
+        GROUP BY p.kind, p.agency, p.person_id
+        HAVING bool_and(p.status NOT IN ('proposed', 'accepted')) AND max(p.closed_at) < $1
+        ORDER BY 2, 3
+        """,
+        cutoff,
+    )
+    return [(r["kind"], r["agency"], r["person_id"]) for r in rows]
+
+
+async def erase_person(
+    conn: asyncpg.Connection, kind: str, agency: str, person_id: str, anonymous_id: str
+) -> None:
+    """Names, addresses, titles and the HR system's id go; agency and the figures stay."""
+    table, column = ("managers", "manager") if kind == "manager" else ("mentors", "mentor")
+    await conn.execute(
+        f"""
+        UPDATE {table} SET person_id = $3, name = '', email = '', title = '', unit = NULL,
+            competence_areas = '{{}}', municipality = '', erased_at = now(),
+            status = '{"completed" if kind == "manager" else "withdrawn"}'
+        WHERE agency = $1 AND person_id = $2
+        """,
+        agency,
+        person_id,
+        anonymous_id,
+    )
+    await conn.execute(
+        f"UPDATE excluded_pairs SET {column}_id = $3 "
+        f"WHERE {column}_agency = $1 AND {column}_id = $2",
+        agency,
+        person_id,
+        anonymous_id,
+    )
+    await conn.execute(
+        f"UPDATE checkins c SET comment = NULL FROM matches m WHERE m.match_id = c.match_id "
+        f"AND m.{column}_agency = $1 AND m.{column}_id = $2 AND c.role = '{column}'",
+        agency,
+        anonymous_id,
     )

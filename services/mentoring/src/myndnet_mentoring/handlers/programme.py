@@ -2,7 +2,6 @@
 passes. Every transition is announced on `mentoring.matches` through the outbox, with both
 people's names and work e-mail so that notify can tell them."""
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +13,6 @@ import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
-from myndnet_kit.schedule import every
 from myndnet_schemas import Event
 from myndnet_schemas.events import (
     AgencyState,
@@ -271,22 +269,3 @@ async def end_programmes(pool: asyncpg.Pool, today: date, at: datetime | None = 
             conn, [await _end(conn, row, EndReason.COMPLETED, at, "completed") for row in due]
         )
     return len(due)
-
-
-async def keep_programme_running(
-    pool: asyncpg.Pool, programme: Programme, round_seconds: float, jobs_seconds: float = 60.0
-) -> None:
-    """Expiries and endings every `jobs_seconds`, a matching round every `round_seconds`."""
-
-    async def expire_and_end() -> None:
-        today = now().date()
-        await expire_proposals(pool, today)
-        await end_programmes(pool, today)
-
-    async def matching_round() -> None:
-        await run_round(pool, programme)
-
-    await asyncio.gather(
-        every(jobs_seconds, expire_and_end, "expiries and endings"),
-        every(round_seconds, matching_round, "the matching round"),
-    )
