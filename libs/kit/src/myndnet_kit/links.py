@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 SEPARATOR = "|"
+# Purposes: a mentoring proposal's answer (match id, role) and a check-in (match id, role, month).
+MENTORING_ANSWER = "mentoring-answer"
+MENTORING_CHECKIN = "mentoring-checkin"
 MAX_LENGTH = 400
 
 

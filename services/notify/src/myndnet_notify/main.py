@@ -15,7 +15,7 @@ from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from myndnet_notify import api
 from myndnet_notify.adapters.mail import SmtpPool, Templates
@@ -34,6 +34,8 @@ class NotifySettings(ServiceSettings):
     port: int = Field(8004, alias="NOTIFY_PORT")
     # The public site (the web service): where confirmation and preference-centre links lead.
     site_url: str = Field("http://127.0.0.1:8000", alias="WEB_BASE_URL")
+    # Shared with mentoring, which trusts the answer and check-in links notify signs.
+    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
     smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
     digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
@@ -58,6 +60,7 @@ def build(settings: NotifySettings) -> ServiceApp:
             Templates(),
             settings.base_url(),
             settings.site_url.rstrip("/"),
+            settings.link_signing_key.get_secret_value(),
         ).run()
 
     async def digests(app: ServiceApp) -> None:

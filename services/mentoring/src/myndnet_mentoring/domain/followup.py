@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from statistics import fmean
 from typing import Any
 
+from myndnet_kit.links import MENTORING_ANSWER, MENTORING_CHECKIN
+
 from myndnet_mentoring.domain.match import add_months
 
 REMINDER_DAYS_BEFORE = 3
@@ -17,8 +19,8 @@ CHECKIN_MONTHS = (1, 3, 6, 12)
 CHECKIN_ANSWER_DAYS = 28
 NOT_MET_BY_MONTH = 3
 ERASED_AFTER_MONTHS = 24
-ANSWER_LINK = "mentoring-answer"
-CHECKIN_LINK = "mentoring-checkin"
+ANSWER_LINK = MENTORING_ANSWER
+CHECKIN_LINK = MENTORING_CHECKIN
 
 
 class CheckinInvalid(ValueError):

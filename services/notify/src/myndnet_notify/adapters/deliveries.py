@@ -166,6 +166,21 @@ async def cancel_queued_for_subscriber(
     )
 
 
+async def forget_person(conn: asyncpg.Connection, reference: str) -> None:
+    """A manager's or mentor's data erased: mail still to send to them is cancelled, and their
+    address and name go from every delivery, theirs and those that named them to the other."""
+    await conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = 'the person was erased' "
+        "WHERE status = 'queued' AND (recipient_ref = $1 OR context ->> 'other_ref' = $1)",
+        reference,
+    )
+    await conn.execute(
+        "UPDATE deliveries SET work_email = NULL, context = '{}'::jsonb "
+        "WHERE recipient_ref = $1 OR context ->> 'other_ref' = $1",
+        reference,
+    )
+
+
 async def forget_context_of(conn: asyncpg.Connection, subscription_id: str) -> None:
     """An erased subscriber: deliveries keep only the opaque id."""
     await conn.execute(

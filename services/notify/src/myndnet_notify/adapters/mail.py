@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FROM_NAME, FROM_ADDRESS = "Myndighetsnätverket", "jobb@myndnet.se"
@@ -25,7 +31,19 @@ SUBJECTS = {
     ("digest", "sv"): "{count} nya jobb i Myndighetsnätverket",
     ("digest", "en"): "{count} new jobs in Myndighetsnätverket",
     ("match_proposed", "sv"): "Förslag på mentorskap: {other}",
+    ("match_proposed", "en"): "Proposed mentorship: {other}",
     ("match_accepted", "sv"): "Ert mentorskap börjar: {other}",
+    ("match_accepted", "en"): "Your mentorship starts: {other}",
+    ("match_reminder", "sv"): "Påminnelse: svara om mentorskap med {other}",
+    ("match_reminder", "en"): "Reminder: answer about the mentorship with {other}",
+    ("match_declined", "sv"): "Mentorskapet med {other} blir inte av",
+    ("match_declined", "en"): "The mentorship with {other} will not go ahead",
+    ("match_expired", "sv"): "Förslaget om mentorskap med {other} har gått ut",
+    ("match_expired", "en"): "The proposed mentorship with {other} has expired",
+    ("match_ended", "sv"): "Mentorskapet med {other} är avslutat",
+    ("match_ended", "en"): "The mentorship with {other} has ended",
+    ("checkin", "sv"): "Hur går mentorskapet? ({month} mån)",
+    ("checkin", "en"): "How is the mentorship going? (month {month})",
 }
 
 
@@ -45,6 +63,7 @@ class Templates:
             title=vacancies[0].get("title", ""),
             count=len(vacancies),
             other=(context.get("other") or {}).get("name", ""),
+            month=context.get("month", ""),
         )
 
     def render(self, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -53,8 +72,12 @@ class Templates:
         values.setdefault("unsubscribe_url", None)
         values.setdefault("manage_url", None)
         text = self.environment.get_template(f"{kind}.{language}.txt.j2").render(values)
-        html = self.environment.get_template(f"{kind}.{language}.html.j2").render(values)
-        return subject, text, html
+        try:
+            page = self.environment.get_template(f"{kind}.{language}.html.j2")
+        except TemplateNotFound:  # a letter, not a layout: its HTML is its text
+            page = self.environment.get_template("letter.html.j2")
+            values["paragraphs"] = [p.strip() for p in text.split("\n\n") if p.strip()]
+        return subject, text, page.render(values)
 
 
 # Header lines are not folded (a folded List-Unsubscribe URL reads back with a leading space);

@@ -1,19 +1,26 @@
 """What vacancies' and mentoring's events mean for e-mail: alerts and digest entries when a
 vacancy opens, nothing more once it closes, and a message to both people of a match."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_schemas.events import (
+    CheckinDue,
+    EventData,
     MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
     MatchParty,
     MatchProposed,
+    MatchReminded,
+    PersonErased,
     VacancyChanged,
     VacancyClosed,
     VacancyOpened,
 )
+from myndnet_schemas.events.mentoring import MatchFields
 
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
@@ -78,34 +85,74 @@ def _person(party: MatchParty) -> dict[str, str | None]:
     return {"name": party.name, "email": party.email, "title": party.title}
 
 
+def _recipients(data: EventData) -> list[str]:
+    """Who is told of a step of a match, by role."""
+    if isinstance(data, MatchReminded):
+        return [r.value for r in data.waiting_for]
+    if isinstance(data, MatchDeclined) and data.declined_by.value in ("manager", "mentor"):
+        # The one who declined knows; the other is told, kindly.
+        return ["mentor" if data.declined_by.value == "manager" else "manager"]
+    return ["manager", "mentor"]
+
+
+def _kind_and_step(data: EventData) -> tuple[str, str] | None:
+    if isinstance(data, MatchProposed):
+        return "match_proposed", "proposed"
+    if isinstance(data, MatchAccepted):
+        return "match_accepted", "accepted"
+    if isinstance(data, MatchReminded):
+        return "match_reminder", "reminder"
+    if isinstance(data, MatchDeclined):
+        expired = data.declined_by.value == "expiry"
+        return ("match_expired", "expired") if expired else ("match_declined", "declined")
+    if isinstance(data, MatchEnded):
+        return "match_ended", "ended"
+    if isinstance(data, CheckinDue):
+        return "checkin", f"checkin-{data.month}"
+    return None
+
+
 async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+    """Mail to the people of a match at every step, in each one's language; a person's data
+    erased in mentoring is erased here too."""
     for incoming in events:
         data = incoming.event.data
-        if not isinstance(data, MatchProposed | MatchAccepted):
+        if isinstance(data, PersonErased):
+            await deliveries.forget_person(conn, person_ref(data.agency, data.person_id))
             continue
-        step = "proposed" if isinstance(data, MatchProposed) else "accepted"
-        for role, recipient, other in (
-            ("manager", data.manager, data.mentor),
-            ("mentor", data.mentor, data.manager),
-        ):
+        kind_step = _kind_and_step(data)
+        if kind_step is None or not isinstance(data, MatchFields):
+            continue
+        kind, step = kind_step
+        parties = {"manager": (data.manager, data.mentor), "mentor": (data.mentor, data.manager)}
+        for role in _recipients(data):
+            recipient, other = parties[role]
             reference = person_ref(recipient.agency, recipient.person_id)
-            context = {
+            context: dict[str, Any] = {
                 "role": role,
+                "language": recipient.language or "sv",
+                "match_id": data.match_id,
                 "recipient": _person(recipient),
                 "other": _person(other),
+                "other_ref": person_ref(other.agency, other.person_id),
                 "other_agency": await store.agency_name(conn, other.agency),
                 "reasons": list(getattr(data, "reasons", [])),
-                "respond_by": data.respond_by.isoformat()
-                if isinstance(data, MatchProposed)
-                else None,
-                "ends_on": data.ends_on.isoformat() if isinstance(data, MatchAccepted) else None,
+                "respond_by": _day(getattr(data, "respond_by", None)),
+                "ends_on": _day(getattr(data, "ends_on", None)),
+                "reason": getattr(getattr(data, "reason", None), "value", None),
+                "month": getattr(data, "month", None),
+                "answer_by": _day(getattr(data, "answer_by", None)),
             }
             await deliveries.queue(
                 conn,
                 dedupe_key=f"match:{reference}:{data.match_id}:{step}",
-                kind=f"match_{step}",
+                kind=kind,
                 recipient_ref=reference,
                 work_email=recipient.email,
                 match_id=data.match_id,
                 context=context,
             )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -9,12 +9,13 @@ import re
 import ssl
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiosmtplib
 import asyncpg
+from myndnet_kit.links import MENTORING_ANSWER, MENTORING_CHECKIN, sign_link
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_kit.tracing import child_span
@@ -78,6 +79,7 @@ class Sender:
     templates: Templates
     base_url: str  # notify's own address: the one-click unsubscribe link
     site_url: str  # the public site: confirmation and preference-centre links
+    link_key: str = ""  # signs mentoring's answer and check-in links (LINK_SIGNING_KEY)
 
     @property
     def domain(self) -> str:
@@ -118,7 +120,9 @@ class Sender:
             context = dict(row["context"])
             unsubscribe_url = None
             site = self.site_url + ("/en" if language == "en" else "")
-            if row["kind"] == "confirmation":
+            if row["work_email"]:
+                context.update(self._mentoring_links(row["kind"], context, site))
+            elif row["kind"] == "confirmation":
                 context["confirm_url"] = f"{site}/bevakning/bekrafta?token={token}"
             elif row["subscription_id"]:
                 unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
@@ -163,11 +167,32 @@ class Sender:
                 )
             return 1
 
+    def _mentoring_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
+        """A person's own answer or check-in link, signed for mentoring to trust (none when
+        no key is configured: the mail then says to answer the coordinator)."""
+        if not self.link_key:
+            return {}
+        fields = (context["match_id"], context["role"])
+        if kind in ("match_proposed", "match_reminder"):
+            token = sign_link(
+                self.link_key, MENTORING_ANSWER, fields, date.fromisoformat(context["respond_by"])
+            )
+            return {"answer_url": f"{site}/mentorskap/svar?token={token}"}
+        if kind == "checkin":
+            token = sign_link(
+                self.link_key,
+                MENTORING_CHECKIN,
+                (*fields, str(context["month"])),
+                date.fromisoformat(context["answer_by"]),
+            )
+            return {"checkin_url": f"{site}/mentorskap/uppfoljning?token={token}"}
+        return {}
+
     async def _recipient(
         self, conn: asyncpg.Connection, row: asyncpg.Record
     ) -> tuple[str | None, str, str]:
         if row["work_email"]:
-            return row["work_email"], "sv", ""
+            return row["work_email"], (row["context"] or {}).get("language") or "sv", ""
         subscription = await store.subscription(conn, row["subscription_id"])
         if subscription is None:
             return None, "sv", "the subscriber was erased"
