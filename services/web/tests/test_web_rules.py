@@ -125,7 +125,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
     nobody = f"http://127.0.0.1:{free_port()}"
     app = build(
         WebSettings(  # type: ignore[call-arg]
-            MEMBERSHIP_URL=nobody, VACANCIES_URL=nobody, NOTIFY_URL=nobody
+            MEMBERSHIP_URL=nobody, VACANCIES_URL=nobody, NOTIFY_URL=nobody, MENTORING_URL=nobody
         )
     )
     async with httpx.AsyncClient(
@@ -144,4 +144,26 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             "membership": False,
             "vacancies": False,
             "notify": False,
+            "mentoring": False,
         }
+
+
+def test_a_check_in_form_says_what_is_wrong_by_field():
+    from myndnet_web.domain.mentorship import CheckinForm
+
+    empty = CheckinForm.from_form({})
+    assert set(empty.errors) == {"met", "meetings", "satisfaction"}
+    contradictory = CheckinForm.from_form({"met": "no", "meetings": "3", "satisfaction": "2"})
+    assert contradictory.errors == {"meetings": "checkin_meetings_without_meeting"}
+    not_met = CheckinForm.from_form({"met": "no", "satisfaction": "2"})
+    assert not_met.errors == {} and not_met.body("t")["meetings"] == 0
+    fine = CheckinForm.from_form(
+        {"met": "yes", "meetings": "2", "satisfaction": "5", "comment": " Bra! "}
+    )
+    assert fine.body("tok") == {
+        "token": "tok",
+        "met": True,
+        "meetings": 2,
+        "satisfaction": 5,
+        "comment": "Bra!",
+    }

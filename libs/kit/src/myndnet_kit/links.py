@@ -19,7 +19,12 @@ MAX_LENGTH = 400
 
 
 class InvalidLink(ValueError):
-    """The link cannot be used; the message says why, for the person who followed it."""
+    """The link cannot be used; the message says why, for the person who followed it, and
+    `code` says it for a program: `forged`, `purpose`, `expired`, `unconfigured`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -53,21 +58,21 @@ def sign_link(key: str, purpose: str, fields: tuple[str, ...], expires_on: date)
 def read_link(key: str, token: str, purpose: str, today: date) -> Link:
     """The link's contents, when it was signed with `key` for `purpose` and has not expired."""
     if not key:
-        raise InvalidLink("links cannot be checked here (no signing key is configured)")
+        raise InvalidLink("unconfigured", "links cannot be checked here (no signing key)")
     try:
         encoded, signature = token.split(".")
         payload = _unb64(encoded)
         given = _unb64(signature)
     except ValueError:
-        raise InvalidLink("this is not a link of ours") from None
+        raise InvalidLink("forged", "this is not a link of ours") from None
     if len(token) > MAX_LENGTH or not hmac.compare_digest(_mac(key, payload), given):
-        raise InvalidLink("this is not a link of ours (it may have been changed)")
+        raise InvalidLink("forged", "this is not a link of ours (it may have been changed)")
     kind, expires, *fields = payload.decode().split(SEPARATOR)
     if kind != purpose:
-        raise InvalidLink("this link is for something else")
+        raise InvalidLink("purpose", "this link is for something else")
     expires_on = date.fromisoformat(expires)
     if today > expires_on:
-        raise InvalidLink(f"this link expired on {expires_on.isoformat()}")
+        raise InvalidLink("expired", f"this link expired on {expires_on.isoformat()}")
     return Link(kind, tuple(fields), expires_on)
 
 

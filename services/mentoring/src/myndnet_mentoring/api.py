@@ -293,7 +293,7 @@ def link_refusals() -> Iterator[None]:
     try:
         yield
     except followup.LinkRefused as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, {"code": exc.code, "message": str(exc)}) from None
     except CheckinInvalid as exc:
         raise HTTPException(422, str(exc)) from None
 

@@ -38,6 +38,7 @@ class WebSettings(BaseSettings):
     membership_url: str = Field("http://127.0.0.1:8001", alias="MEMBERSHIP_URL")
     vacancies_url: str = Field("http://127.0.0.1:8002", alias="VACANCIES_URL")
     notify_url: str = Field("http://127.0.0.1:8004", alias="NOTIFY_URL")
+    mentoring_url: str = Field("http://127.0.0.1:8003", alias="MENTORING_URL")
     # An operator token with the right notify:relay: sign-ups through the site are then counted
     # per person's address in notify's limits, not all under the site's own.
     notify_token: SecretStr = Field(SecretStr(""), alias="WEB_NOTIFY_TOKEN")
@@ -57,6 +58,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.notify_url.rstrip("/"),
         settings.upstream_timeout,
         settings.notify_token.get_secret_value(),
+        settings.mentoring_url.rstrip("/"),
     )
 
     @asynccontextmanager

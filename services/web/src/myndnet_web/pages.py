@@ -14,6 +14,7 @@ from myndnet_schemas.topics import AGENCY_CODE_RE
 
 from myndnet_web.adapters.services import Services, Unavailable
 from myndnet_web.domain.alerts import AlertForm
+from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt
 from myndnet_web.domain.texts import VOCABULARY, Language, label, word
@@ -24,6 +25,7 @@ MAX_FORM_BYTES = 20_000
 # What notify's links carry (secrets.token_urlsafe); anything else is no link of ours.
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{10,100}$")
 SEARCH_ID = re.compile(r"^s-[0-9a-f]{1,40}$")  # notify's saved searches
+SIGNED_LINK = re.compile(r"^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$")  # mentoring's
 Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
@@ -204,6 +206,38 @@ def site(language: Language) -> APIRouter:
         query = urlencode({"token": token, "klart": outcome})
         return RedirectResponse(f"{home}/bevakning/hantera?{query}", status_code=303)
 
+    @router.get("/mentorskap/svar", response_class=HTMLResponse)
+    async def proposal(request: Request, token: str = "") -> HTMLResponse:
+        """The proposal as the person the link was made for sees it; a GET changes nothing."""
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, _invalid_link())
+        return _private(render(request, await handlers.proposal(_services(request), token)))
+
+    @router.post("/mentorskap/svar", response_class=HTMLResponse)
+    async def answer_proposal(request: Request) -> HTMLResponse:
+        form = await _form(request)
+        token, answer = form.get("token", ""), form.get("answer", "")
+        if not SIGNED_LINK.fullmatch(token) or answer not in ("accept", "decline"):
+            return render(request, _invalid_link())
+        page = await handlers.answer_proposal(_services(request), token, answer == "accept")
+        return _private(render(request, page))
+
+    @router.get("/mentorskap/uppfoljning", response_class=HTMLResponse)
+    async def checkin(request: Request, token: str = "") -> HTMLResponse:
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, _invalid_link())
+        return _private(render(request, await handlers.checkin(_services(request), token)))
+
+    @router.post("/mentorskap/uppfoljning", response_class=HTMLResponse)
+    async def record_checkin(request: Request) -> HTMLResponse:
+        form = await _form(request)
+        token = form.get("token", "")
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, _invalid_link())
+        answer = CheckinForm.from_form(form)
+        page = await handlers.record_checkin(_services(request), token, answer)
+        return _private(render(request, page))
+
     async def _subscribe_page(
         request: Request, alert: AlertForm, status: int = 200
     ) -> handlers.Page:
@@ -214,6 +248,12 @@ def site(language: Language) -> APIRouter:
 
 
 _DONE = {f"done_{d}" for d in ("changed", "added", "removed", "paused", "resumed", "stopped")}
+
+
+def _private(response: HTMLResponse) -> HTMLResponse:
+    """A page a token opens: the token goes to no other site in a Referer."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _invalid_link() -> handlers.Page:

@@ -100,20 +100,26 @@ async def run_schedule(pool: asyncpg.Pool, programme: Programme, today: date) ->
 
 
 class LinkRefused(Exception):
-    """The link cannot do this; the message says why, for the person who followed it."""
+    """The link cannot do this; the message says why, and `code` says it for the site, which
+    words it in the person's language: forged, purpose, expired, unconfigured (from the link),
+    used, closed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _read(key: str, token: str, purpose: str, today: date) -> tuple[str, ...]:
     try:
         return read_link(key, token, purpose, today).fields
     except InvalidLink as exc:
-        raise LinkRefused(str(exc)) from None
+        raise LinkRefused(exc.code, str(exc)) from None
 
 
 async def _view(conn: asyncpg.Connection, match_id: str, role: str) -> tuple[Any, dict[str, Any]]:
     row = await repository.match(conn, match_id)
     if row is None:
-        raise LinkRefused("this proposal is no longer in the programme")
+        raise LinkRefused("closed", "this proposal is no longer in the programme")
     manager, mentor = repository.parties(row)
     me, other = (manager, mentor) if role == "manager" else (mentor, manager)
     return row, {
@@ -150,14 +156,16 @@ async def answer_proposal(
     match_id, role = _read(key, token, followup.ANSWER_LINK, today)
     async with conn.transaction():
         if not await repository.use_link(conn, link_digest(token)):
-            raise LinkRefused("you have already answered with this link")
+            raise LinkRefused("used", "you have already answered with this link")
         try:
             if accept:
                 await accept_match(conn, match_id, Actor(role), programme)
             else:
                 await decline_match(conn, match_id, Actor(role))
         except MatchError:
-            raise LinkRefused("the proposal has already been answered or has expired") from None
+            raise LinkRefused(
+                "closed", "the proposal has already been answered or has expired"
+            ) from None
     _row, view = await _view(conn, match_id, role)
     return view
 
@@ -183,10 +191,10 @@ async def record_checkin(
     match_id, role, month = _read(key, token, followup.CHECKIN_LINK, today)
     async with conn.transaction():
         if not await repository.use_link(conn, link_digest(token)):
-            raise LinkRefused("you have already answered this check-in")
+            raise LinkRefused("used", "you have already answered this check-in")
         row = await repository.match(conn, match_id)
         if row is None or row["status"] not in (MatchStatus.ACCEPTED, MatchStatus.ENDED):
-            raise LinkRefused("this mentorship is no longer in the programme")
+            raise LinkRefused("closed", "this mentorship is no longer in the programme")
         saved = await repository.save_checkin(
             conn,
             match_id,
@@ -198,7 +206,7 @@ async def record_checkin(
             checkin.comment,
         )
         if not saved:
-            raise LinkRefused("you have already answered this check-in")
+            raise LinkRefused("used", "you have already answered this check-in")
         await announce(
             conn,
             [

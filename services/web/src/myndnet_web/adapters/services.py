@@ -102,20 +102,22 @@ class Services:
         notify: str,
         timeout: float = 2.0,
         notify_token: str = "",
+        mentoring: str = "http://127.0.0.1:8003",
     ) -> None:
         self.notify_token = notify_token
+        self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
         self.vacancies = Upstream("vacancies", vacancies, timeout)
         self.notify = Upstream("notify", notify, timeout)
         self._agencies: tuple[float, list[dict[str, Any]]] | None = None
 
     async def close(self) -> None:
-        for upstream in (self.membership, self.vacancies, self.notify):
+        for upstream in (self.membership, self.vacancies, self.notify, self.mentoring):
             await upstream.close()
 
     async def alive(self) -> dict[str, bool]:
         answers = {}
-        for upstream in (self.membership, self.vacancies, self.notify):
+        for upstream in (self.membership, self.vacancies, self.notify, self.mentoring):
             try:
                 await upstream.call("GET", "/health/live")
                 answers[upstream.name] = True
@@ -209,6 +211,29 @@ class Services:
 
     async def erase(self, token: str) -> None:
         await self.notify.call("DELETE", "/preferences", headers=_manage(token))
+
+    # mentoring: a person's own answer and check-in links
+
+    async def _link(self, path: str, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        """(True, the answer) or (False, {code, message}) when the link is refused."""
+        answer = await self.mentoring.call("POST", path, json=body, allow=(400, 422))
+        if answer.status_code == 200:
+            return True, answer.json()
+        detail = answer.json().get("detail")
+        return False, detail if isinstance(detail, dict) else {"code": "invalid"}
+
+    async def proposal(self, token: str) -> tuple[bool, dict[str, Any]]:
+        return await self._link("/links/proposal", {"token": token})
+
+    async def answer_proposal(self, token: str, accept: bool) -> tuple[bool, dict[str, Any]]:
+        body = {"token": token, "answer": "accept" if accept else "decline"}
+        return await self._link("/links/answer", body)
+
+    async def checkin(self, token: str) -> tuple[bool, dict[str, Any]]:
+        return await self._link("/links/checkin", {"token": token})
+
+    async def record_checkin(self, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        return await self._link("/links/checkin/answer", body)
 
 
 def _manage(token: str) -> dict[str, str]:

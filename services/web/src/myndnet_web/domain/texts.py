@@ -271,6 +271,113 @@ WORDS: dict[str, dict[Language, str]] = {
     "done_resumed": {"sv": "Bevakningen är återupptagen.", "en": "The alert is resumed."},
     "done_stopped": {"sv": "Alla bevakningar är avslutade.", "en": "All alerts are stopped."},
     "success": {"sv": "Klart", "en": "Done"},
+    "link_refused_title": {"sv": "Länken fungerar inte", "en": "The link does not work"},
+    "link_expired": {
+        "sv": "Länken har gått ut. Kontakta din samordnare om du fortfarande vill svara.",
+        "en": "The link has expired. Contact your coordinator if you still want to answer.",
+    },
+    "link_used": {
+        "sv": "Du har redan svarat med den här länken. Ditt första svar gäller.",
+        "en": "You have already answered with this link. Your first answer stands.",
+    },
+    "link_closed": {
+        "sv": "Förslaget är redan avgjort eller har gått ut, så det går inte att svara längre.",
+        "en": "The proposal is already settled or has expired, so it can no longer be answered.",
+    },
+    "link_forged": {
+        "sv": "Länken är inte giltig. Använd länken i ditt mejl precis som den är.",
+        "en": "The link is not valid. Use the link in your e-mail exactly as it is.",
+    },
+    "link_purpose": {
+        "sv": "Länken hör till något annat. Använd länken i rätt mejl.",
+        "en": "The link is for something else. Use the link in the right e-mail.",
+    },
+    "proposal_title": {"sv": "Förslag på mentorskap", "en": "Proposed mentorship"},
+    "proposal_for_manager": {
+        "sv": "Hej {name}! Vi föreslår att {other} blir din mentor.",
+        "en": "Hello {name}. We propose {other} as your mentor.",
+    },
+    "proposal_for_mentor": {
+        "sv": "Hej {name}! Vi föreslår att du blir mentor för {other}, ny chef.",
+        "en": "Hello {name}. We propose that you mentor {other}, a new manager.",
+    },
+    "role_title": {"sv": "Befattning", "en": "Position"},
+    "why_match": {"sv": "Därför passar ni ihop", "en": "Why you are a good match"},
+    "answer_by": {"sv": "Svara senast {day}.", "en": "Please answer by {day}."},
+    "your_answer": {"sv": "Ditt svar", "en": "Your answer"},
+    "accept": {"sv": "Ja, jag tackar ja", "en": "Yes, I accept"},
+    "decline": {"sv": "Nej, jag tackar nej", "en": "No, I decline"},
+    "decline_hint": {
+        "sv": "Tackar du nej får du eller den andra ett nytt förslag. Ingen behöver förklara sig.",
+        "en": "If you decline, a new proposal follows. Nobody needs to explain why.",
+    },
+    "you_accepted_waiting": {
+        "sv": "Du har tackat ja. Vi väntar på den andras svar.",
+        "en": "You have accepted. We are waiting for the other person's answer.",
+    },
+    "proposal_status_closed": {
+        "sv": "Förslaget är redan avgjort.",
+        "en": "The proposal is already settled.",
+    },
+    "accepted_title": {"sv": "Tack för ditt ja", "en": "Thank you for accepting"},
+    "both_accepted": {
+        "sv": "Ni har båda tackat ja. Vi mejlar er båda med kontaktuppgifterna.",
+        "en": "You have both accepted. We are e-mailing you both each other's details.",
+    },
+    "declined_title": {"sv": "Du har tackat nej", "en": "You have declined"},
+    "declined_text": {
+        "sv": "Tack för beskedet. Vi tar det vidare, och ett nytt förslag kommer.",
+        "en": "Thank you for letting us know. We will take it from here; a new proposal follows.",
+    },
+    "checkin_title": {"sv": "Hur går mentorskapet?", "en": "How is the mentorship going?"},
+    "checkin_intro": {
+        "sv": "Ditt mentorskap med {other} har pågått i {month} månader. Fyra korta frågor.",
+        "en": "Your mentorship with {other} has run for {month} months. Four short questions.",
+    },
+    "checkin_met": {"sv": "Har ni träffats?", "en": "Have you met?"},
+    "yes": {"sv": "Ja", "en": "Yes"},
+    "no": {"sv": "Nej", "en": "No"},
+    "checkin_meetings": {
+        "sv": "Hur många gånger har ni träffats hittills?",
+        "en": "How many times have you met so far?",
+    },
+    "checkin_satisfaction": {
+        "sv": "Hur nöjd är du med mentorskapet?",
+        "en": "How satisfied are you with the mentorship?",
+    },
+    "satisfaction_1": {"sv": "1 – inte alls nöjd", "en": "1 – not at all"},
+    "satisfaction_2": {"sv": "2", "en": "2"},
+    "satisfaction_3": {"sv": "3", "en": "3"},
+    "satisfaction_4": {"sv": "4", "en": "4"},
+    "satisfaction_5": {"sv": "5 – mycket nöjd", "en": "5 – very satisfied"},
+    "checkin_comment": {"sv": "Kommentar (frivillig)", "en": "Comment (optional)"},
+    "checkin_comment_hint": {
+        "sv": "Bara samordnaren läser den. Den delas inte med någon annan.",
+        "en": "Only the coordinator reads it. It is shared with nobody else.",
+    },
+    "checkin_send": {"sv": "Skicka svaren", "en": "Send the answers"},
+    "checkin_already": {
+        "sv": "Du har redan svarat på den här uppföljningen.",
+        "en": "You have already answered this check-in.",
+    },
+    "checkin_met_missing": {"sv": "Svara om ni har träffats", "en": "Answer whether you have met"},
+    "checkin_meetings_invalid": {
+        "sv": "Ange antal träffar som en siffra, till exempel 2",
+        "en": "Enter the number of meetings as a number, like 2",
+    },
+    "checkin_meetings_without_meeting": {
+        "sv": "Du har svarat att ni inte har träffats; ange 0 träffar eller svara ja",
+        "en": "You answered that you have not met; enter 0 meetings or answer yes",
+    },
+    "checkin_satisfaction_missing": {
+        "sv": "Välj hur nöjd du är, från 1 till 5",
+        "en": "Choose how satisfied you are, from 1 to 5",
+    },
+    "checkin_thanks_title": {"sv": "Tack för dina svar", "en": "Thank you for your answers"},
+    "checkin_thanks_text": {
+        "sv": "Svaren hjälper nätverket att göra programmet bättre.",
+        "en": "Your answers help the network improve the programme.",
+    },
     "footer": {
         "sv": "Myndighetsnätverket i Sundsvall – myndigheter som samarbetar om kompetens",
         "en": "Myndighetsnätverket in Sundsvall – agencies that work together on skills",

@@ -7,6 +7,7 @@ from typing import Any
 
 from myndnet_web.adapters.services import Refused, Services
 from myndnet_web.domain.alerts import AlertForm, problem_of
+from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import CHOICES, PAGE_SIZE, Search
 from myndnet_web.domain.sitemap import sitemap_xml
 from myndnet_web.domain.texts import VOCABULARY, Language, label
@@ -213,3 +214,60 @@ async def change_alerts(
         "stop_all": "stopped",
         "erase": "erased",
     }[action]
+
+
+# -- mentorship: a person's own links -----------------------------------------------------------
+
+
+def _refused(refusal: dict[str, Any]) -> Page:
+    code = refusal.get("code", "invalid")
+    known = ("expired", "used", "closed", "forged", "purpose")
+    return Page(
+        "message.html.j2",
+        {"title": "link_refused_title", "text": f"link_{code if code in known else 'forged'}"},
+        400,
+    )
+
+
+async def _with_agency_name(services: Services, view: dict[str, Any]) -> dict[str, Any]:
+    names = {a["code"]: a["name"] for a in await services.agencies()}
+    other = view["other"]
+    return {**view, "other": {**other, "agency_name": names.get(other["agency"], other["agency"])}}
+
+
+async def proposal(services: Services, token: str) -> Page:
+    ok, view = await services.proposal(token)
+    if not ok:
+        return _refused(view)
+    return Page(
+        "proposal.html.j2", {"token": token, "view": await _with_agency_name(services, view)}
+    )
+
+
+async def answer_proposal(services: Services, token: str, accept: bool) -> Page:
+    ok, view = await services.answer_proposal(token, accept)
+    if not ok:
+        return _refused(view)
+    view = await _with_agency_name(services, view)
+    return Page("proposal_answered.html.j2", {"view": view, "accepted": accept})
+
+
+async def checkin(services: Services, token: str, answer: CheckinForm | None = None) -> Page:
+    ok, view = await services.checkin(token)
+    if not ok:
+        return _refused(view)
+    status = 400 if answer is not None and answer.errors else 200
+    return Page(
+        "checkin.html.j2",
+        {"token": token, "view": view, "answer": answer or CheckinForm()},
+        status,
+    )
+
+
+async def record_checkin(services: Services, token: str, answer: CheckinForm) -> Page:
+    if answer.errors:
+        return await checkin(services, token, answer)
+    ok, view = await services.record_checkin(answer.body(token))
+    if not ok:
+        return _refused(view)
+    return Page("message.html.j2", {"title": "checkin_thanks_title", "text": "checkin_thanks_text"})
