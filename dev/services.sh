@@ -32,6 +32,18 @@ operator_tokens() {
   export WEB_NOTIFY_TOKEN
 }
 
+link_signing_key() {
+  # notify signs mentoring's answer and check-in links, mentoring trusts them: one shared key.
+  if [ -n "${LINK_SIGNING_KEY:-}" ]; then return 0; fi
+  local file="$RUN_DIR/link-signing-key"
+  if [ ! -s "$file" ]; then
+    "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file"
+    chmod 600 "$file"
+  fi
+  LINK_SIGNING_KEY="$(cat "$file")"
+  export LINK_SIGNING_KEY
+}
+
 # failed NAME WHAT: tell the person which service failed, how, and what to try; stop the rest.
 failed() {
   local name=$1 what=$2 log="$LOGS/$1.log"
@@ -64,6 +76,7 @@ case "${1:-}" in
   start)
     if [ ${#SERVICES[@]} -eq 0 ]; then say "no services in services/ yet"; exit 0; fi
     operator_tokens
+    link_signing_key
     for name in "${SERVICES[@]}"; do
       pidfile="$LOGS/$name.pid"
       if pid_alive "$pidfile"; then say "$name already running"; continue; fi

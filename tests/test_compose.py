@@ -55,7 +55,7 @@ def test_the_public_site_reads_the_services_by_their_compose_names():
     assert WebSettings.model_fields["port"].default == 8000 and environment["WEB_PORT"] == "8000"
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert not set(environment) - aliases(WebSettings) - {"SERVICE"}
-    for name in ("membership", "vacancies", "notify"):
+    for name in ("membership", "vacancies", "notify", "mentoring"):
         assert environment[f"{name.upper()}_URL"] == f"http://{name}:{CONTRACT_PORTS[name]}"
         assert web["depends_on"][name]["condition"] == "service_healthy"
 

@@ -13,12 +13,15 @@ import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_testing import MailSink, ServiceProcess, free_port, wait_until
+from playwright.async_api import async_playwright
 
 ADMIN_DATABASE_URL = os.environ.get(
     "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
 )
 SERVICES = ("membership", "vacancies", "mentoring", "notify")
 TOKEN = "e2e-operator-token"
+CHROMIUM = "/usr/bin/chromium"
+LINK_KEY = "e2e-link-signing-key"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Network:
     logins: dict[str, KafkaConnection] = field(default_factory=dict)
     service_passwords: list[str] = field(default_factory=list)
     token: str = TOKEN
+    link_key: str = LINK_KEY  # signs answer and check-in links (notify and mentoring)
 
     def code(self, name: str) -> str:
         return f"e2e{self.run}-{name}"
@@ -88,6 +92,7 @@ async def network(
         "SMTP_PORT": str(smtp_port),
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
         "MENTORING_ROUND_SECONDS": "100000",
+        "LINK_SIGNING_KEY": LINK_KEY,
         "LOG_LEVEL": "INFO",
     }
     logins: dict[str, dict[str, str]] = {s: {} for s in SERVICES}
@@ -139,6 +144,7 @@ async def network(
             "MEMBERSHIP_URL": net.url("membership"),
             "VACANCIES_URL": net.url("vacancies"),
             "NOTIFY_URL": net.url("notify"),
+            "MENTORING_URL": net.url("mentoring"),
             "WEB_NOTIFY_TOKEN": TOKEN,
             "LOG_LEVEL": "INFO",
         },
@@ -170,3 +176,19 @@ async def network(
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
         await asyncio.sleep(0)
+
+
+CHROMIUM_INSTALLED = Path(CHROMIUM).exists()
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium, driven by Playwright by its path (no browser download here)."""
+    if not CHROMIUM_INSTALLED:
+        pytest.fail("no Chromium at /usr/bin/chromium: `make test` installs it (dev/chromium.sh)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        await launched.close()

@@ -6,7 +6,6 @@ import asyncio
 import json
 import re
 from datetime import date
-from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
@@ -16,7 +15,7 @@ from axe_playwright_python.async_playwright import Axe
 from myndnet_schemas import VacancyWithdrawn
 from myndnet_testing import vacancy as example_vacancy
 from myndnet_testing import wait_until
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 from test_network_e2e import publisher_for, register, searchable
 
 pytestmark = [
@@ -24,7 +23,6 @@ pytestmark = [
     # The site reads the services over HTTP; the secure profile changes nothing it does.
     pytest.mark.parametrize("network", ["open"], indirect=True),
 ]
-CHROMIUM = "/usr/bin/chromium"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # Google's JobPosting properties (developers.google.com/search/docs/appearance/structured-data/
 # job-posting). `baseSalary` is recommended too, but the contract's vacancies carry no salary.
@@ -55,21 +53,6 @@ def job_posting_problems(posting: dict) -> list[str]:
     if posting.get("validThrough") and "T" not in posting["validThrough"]:
         problems.append("validThrough is not a date-time")
     return problems
-
-
-CHROMIUM_INSTALLED = Path(CHROMIUM).exists()
-
-
-@pytest.fixture
-async def browser():
-    if not CHROMIUM_INSTALLED:
-        pytest.fail("no Chromium at /usr/bin/chromium: `make test` installs it (dev/chromium.sh)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield launched
-        await launched.close()
 
 
 def text_of(message) -> str:
