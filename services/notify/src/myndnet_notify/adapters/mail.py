@@ -71,6 +71,8 @@ class Templates:
         values = {**context, "language": language, "subject": subject}
         values.setdefault("unsubscribe_url", None)
         values.setdefault("manage_url", None)
+        values.setdefault("answer_url", None)  # mentoring's links, when a key signs them
+        values.setdefault("checkin_url", None)
         text = self.environment.get_template(f"{kind}.{language}.txt.j2").render(values)
         try:
             page = self.environment.get_template(f"{kind}.{language}.html.j2")
