@@ -173,7 +173,8 @@ async def network(
         mailbox.stop()
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
         for name in databases.values():
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not os.environ.get("KEEP_E2E_DATABASES"):
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
         await asyncio.sleep(0)
 

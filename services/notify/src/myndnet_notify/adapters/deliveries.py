@@ -170,6 +170,9 @@ async def forget_person(conn: asyncpg.Connection, reference: str) -> None:
     """A manager's or mentor's data erased: mail still to send to them is cancelled, and their
     address and name go from every delivery, theirs and those that named them to the other."""
     await conn.execute(
+        "INSERT INTO erased_people (ref) VALUES ($1) ON CONFLICT DO NOTHING", reference
+    )
+    await conn.execute(
         "UPDATE deliveries SET status = 'cancelled', last_error = 'the person was erased' "
         "WHERE status = 'queued' AND (recipient_ref = $1 OR context ->> 'other_ref' = $1)",
         reference,
@@ -178,6 +181,15 @@ async def forget_person(conn: asyncpg.Connection, reference: str) -> None:
         "UPDATE deliveries SET work_email = NULL, context = '{}'::jsonb "
         "WHERE recipient_ref = $1 OR context ->> 'other_ref' = $1",
         reference,
+    )
+
+
+async def erased_among(conn: asyncpg.Connection, references: Sequence[str]) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM erased_people WHERE ref = ANY($1::text[]))",
+            list(references),
+        )
     )
 
 

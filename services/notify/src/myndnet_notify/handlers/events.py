@@ -128,13 +128,16 @@ async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> N
         for role in _recipients(data):
             recipient, other = parties[role]
             reference = person_ref(recipient.agency, recipient.person_id)
+            other_ref = person_ref(other.agency, other.person_id)
+            if await deliveries.erased_among(conn, [reference, other_ref]):
+                continue  # nothing more is written about someone whose data was erased
             context: dict[str, Any] = {
                 "role": role,
                 "language": recipient.language or "sv",
                 "match_id": data.match_id,
                 "recipient": _person(recipient),
                 "other": _person(other),
-                "other_ref": person_ref(other.agency, other.person_id),
+                "other_ref": other_ref,
                 "other_agency": await store.agency_name(conn, other.agency),
                 "reasons": list(getattr(data, "reasons", [])),
                 "respond_by": _day(getattr(data, "respond_by", None)),
