@@ -200,7 +200,7 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
             network,
             mentor_agency,
             f"m{n}-{run}",
-            f"Per Nord {n}",
+            f"Per Nord {n} {run}",
             mentor=True,
             languages=["sv", "en"],
         )
@@ -210,7 +210,7 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
     respond_by = date.fromisoformat(await _respond_by(network, proposed))
     manager_mail = f"tyst-{run}@{manager_agency}.example.se"
     mentor_mail = mail_of(proposed["mentor"])
-    mentor_name = f"Per Nord {proposed['mentor'].split('/')[1][1]}"  # m1-… or m2-…
+    mentor_name = f"Per Nord {proposed['mentor'].split('/')[1][1]} {run}"  # m1-… or m2-…
     first = (await mails(network, manager_mail, 1))[0]
     assert first["Subject"] == f"Proposed mentorship: {mentor_name}"  # she gave only English
     assert "/en/mentorskap/svar?token=" in text_of(first)
@@ -272,6 +272,20 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
         assert (await http.delete(f"/people/tyst-{run}")).json() == {"erased": 1}
         assert (await http.delete(f"/people/tyst-{run}")).status_code == 404
     await wait_until(lambda: _erased_everywhere(network, name, manager_mail), 30, what="erasure")
+
+    # The mentor's mentorship ended with that erasure; 24 months on, their data goes by itself,
+    # and the figures still count what they answered.
+    mentor_name = f"Per Nord {again['mentor'].split('/')[1][1]} {run}"
+    await schedule(network, add_months(date.today(), 23))
+    assert not await _erased_everywhere(network, mentor_name, second_mentor)  # not yet
+    assert (await schedule(network, add_months(date.today(), 24) + timedelta(days=1)))["erased"]
+    await wait_until(
+        lambda: _erased_everywhere(network, mentor_name, second_mentor), 30, what="erasure"
+    )
+    async with network.http("mentoring") as http:
+        after = (await http.get("/programme/figures")).json()
+    assert after["checkin_answers"] == figures["checkin_answers"]
+    assert after["pairs"] == figures["pairs"]
 
 
 def ours(round_result: dict, manager_id: str) -> list[dict]:
