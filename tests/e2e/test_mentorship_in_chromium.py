@@ -16,6 +16,7 @@ from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import read_to_end, wait_until
 from playwright.async_api import Browser, Page
 from test_network_e2e import publisher_for, register
+from test_site_in_chromium import serious_violations
 
 pytestmark = [
     pytest.mark.integration,
@@ -130,6 +131,13 @@ async def test_both_accept_by_their_own_links_and_a_decline_brings_a_new_proposa
         [still] = [m for m in (await http.get("/matches")).json() if m["match_id"] == match_id]
     assert still["status"] == "proposed" and not still["mentor"]["accepted"]
 
+    # The page passes axe-core (in a context of its own: axe is a script the test injects).
+    checked = await browser.new_context(bypass_csp=True)
+    axe_page = await checked.new_page()
+    await axe_page.goto(mentor_link)
+    assert await serious_violations(axe_page) == []
+    await checked.close()
+
     assert await answer(page, manager_link, "accept") == "Tack för ditt ja"
     assert "väntar på den andras svar" in await page.inner_text("main")
     # Twice: the first answer stands.
@@ -237,6 +245,19 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
     ]
     assert checkin_mail["Subject"] == "Hur går mentorskapet? (1 mån)"
     checkin_link = link_in(checkin_mail, "/mentorskap/uppfoljning")
+
+    checked = await browser.new_context(bypass_csp=True)
+    axe_page = await checked.new_page()
+    found = {}
+    await axe_page.goto(link_in(first, "/mentorskap/svar"))  # English; the proposal expired
+    assert await axe_page.get_attribute("html", "lang") == "en"
+    found["proposal (en)"] = await serious_violations(axe_page)
+    await axe_page.goto(checkin_link)
+    found["check-in"] = await serious_violations(axe_page)
+    await axe_page.click("button[type=submit]")
+    found["check-in with errors"] = await serious_violations(axe_page)
+    await checked.close()
+    assert {where: v for where, v in found.items() if v} == {}
 
     page = await browser.new_page(java_script_enabled=False)
     await page.goto(checkin_link)
