@@ -5,8 +5,11 @@
 Agencies publish vacancies through the publisher kit (some for students and summer jobs),
 revise and withdraw some; two candidates subscribe and confirm; managers are appointed and
 mentors volunteer across agencies; a matching round runs. Then a summary: open vacancies per
-agency, what each candidate received, and the matches made and why. The same seed plays the
-same day; playing it again changes nothing (the events carry the same revisions).
+agency, what each candidate received, and the matches made and why. Then a programme year:
+each new manager and mentor answers their proposal through their own link on the public site,
+the schedule moves a month, three, six and twelve on, each answers their check-in form, and the
+programme's figures end it. The same seed plays the same day; playing it again changes nothing
+(the events carry the same revisions).
 """
 
 import argparse
@@ -21,6 +24,7 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import httpx
+from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import (
     ManagerAppointed,
     MentorVolunteered,
@@ -143,6 +147,98 @@ async def until(what: str, check, timeout: float = 30.0, give_up: bool = True):
     if give_up:
         raise SystemExit(f"the demo gave up waiting for {what}; is `make up` running?")
     return None
+
+
+async def _link_for(address: str, path: str, used: set[str]) -> str | None:
+    """A link to `path` in the mail to `address` that is not among `used` (added to it)."""
+
+    async def arrived() -> str | None:
+        for message in mails_to(address):
+            found = re.search(rf"http://\S+{path}\?token=\S+", text_of(message))
+            if found and found.group(0) not in used:
+                used.add(found.group(0))
+                return found.group(0)
+        return None
+
+    return await until(f"a mail to {address}", arrived, timeout=20, give_up=False)
+
+
+async def programme_year(
+    http: httpx.AsyncClient, operator: dict[str, str], seed: int, rng: random.Random
+) -> None:
+    """Answers by people's own links on the site, then a year of check-ins as time moves."""
+    print("\n=== A programme year ===")
+    matches = (await http.get(f"{URL['mentoring']}/matches", headers=operator)).json()
+    ours = [
+        m
+        for m in matches
+        if m["manager"]["person_id"].endswith(f"-{seed}") and m["status"] == "proposed"
+    ]
+    people = {}
+    for match in ours:
+        for role in ("manager", "mentor"):
+            person = match[role]
+            address = f"{person['person_id'].removesuffix(f'-{seed}')}.{seed}@{person['agency']}"
+            people[(match["match_id"], role)] = f"{address}.example.se"
+    answering = {}
+    for (match_id, role), address in people.items():
+        link = await _link_for(address, "/mentorskap/svar", set())
+        if link is None:
+            print(f"  {address}: no answer link arrived (is LINK_SIGNING_KEY set?)")
+            continue
+        answering[(match_id, role)] = address
+        token = link.split("token=", 1)[1]
+        answered = await http.post(
+            f"{URL['web']}/mentorskap/svar", data={"token": token, "answer": "accept"}
+        )
+        print(f"  {role:7s} {address}: accepted through the site ({answered.status_code})")
+    today = date.today()
+    used: set[str] = set()
+    for month in (1, 3, 6, 12):
+        day = add_months(today, month)
+        done = (
+            await http.post(
+                f"{URL['mentoring']}/schedule/run",
+                params={"as_of": day.isoformat()},
+                headers=operator,
+            )
+        ).json()
+        answered = 0
+        for address in answering.values():
+            link = await _link_for(address, "/mentorskap/uppfoljning", used)
+            if link is None:
+                continue
+            met = month > 1 or rng.random() < 0.7
+            form = {
+                "token": link.split("token=", 1)[1],
+                "met": "yes" if met else "no",
+                "meetings": str(rng.randint(1, 2) * month if met else 0),
+                "satisfaction": str(rng.choice([3, 4, 4, 5, 5])),
+            }
+            if (await http.post(f"{URL['web']}/mentorskap/uppfoljning", data=form)).is_success:
+                answered += 1
+        print(
+            f"  {day.isoformat()} (+{month:2d} months): {done['checkins']} check-ins asked, "
+            f"{answered} answered through the site, {done['ended']} programmes ended"
+        )
+    figures = (
+        await http.get(
+            f"{URL['mentoring']}/programme/figures",
+            params={"as_of": add_months(today, 12).isoformat()},
+            headers=operator,
+        )
+    ).json()
+    print(
+        f"  figures: {figures['pairs']} pairs, {figures['completed']} completed, "
+        f"{figures['ended_early']} ended early, share met {figures['share_met']}, "
+        f"mean satisfaction {figures['mean_satisfaction']} "
+        f"({figures['checkin_answers']} check-in answers)"
+    )
+    for row in figures["agencies"]:
+        print(
+            f"    {row['agency']:24s} gave {row['mentors_given']} mentors, "
+            f"received {row['mentors_received']}"
+        )
 
 
 async def main(seed: int) -> None:
@@ -286,6 +382,8 @@ async def main(seed: int) -> None:
         for manager in waiting:
             if manager["person_id"].endswith(f"-{seed}"):
                 print(f"  {manager['name']} waits: {manager['why_waiting']}")
+
+        await programme_year(http, operator, seed, rng)
 
     print("\n=== The public site ===")
     print(f"  {URL['web']}/  (English: {URL['web']}/en/); search, vacancy pages, job alerts")
