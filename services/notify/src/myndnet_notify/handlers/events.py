@@ -89,9 +89,10 @@ def _recipients(data: EventData) -> list[str]:
     """Who is told of a step of a match, by role."""
     if isinstance(data, MatchReminded):
         return [r.value for r in data.waiting_for]
-    if isinstance(data, MatchDeclined) and data.declined_by.value in ("manager", "mentor"):
-        # The one who declined knows; the other is told, kindly.
-        return ["mentor" if data.declined_by.value == "manager" else "manager"]
+    if isinstance(data, MatchDeclined) and data.declined_by.value == "mentor":
+        return ["manager"]  # told kindly that a new proposal follows; the mentor knows
+    if isinstance(data, MatchDeclined) and data.declined_by.value == "manager":
+        return ["mentor", "manager"]  # the mentor told kindly, the manager that a new one follows
     return ["manager", "mentor"]
 
 
