@@ -9,6 +9,7 @@ from myndnet_kit.app import ServiceApp
 from myndnet_mentoring.handlers.programme import end_programmes, expire_proposals, now
 from myndnet_mentoring.main import MentoringSettings, build
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, MentorWithdrawn, parse, topics
+from myndnet_schemas.events.mentoring import MatchFields
 from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
 
 pytestmark = pytest.mark.integration
@@ -79,7 +80,10 @@ async def match_events(kafka: str, manager_key: str) -> list:
         parse(r.headers, r.key, r.value) for r in await read_to_end(kafka, topics.MENTORING_MATCHES)
     ]
     mine = [
-        e for e in events if f"{e.data.manager.agency}/{e.data.manager.person_id}" == manager_key
+        e
+        for e in events
+        if isinstance(e.data, MatchFields)  # the topic also carries check-ins and erasures
+        and f"{e.data.manager.agency}/{e.data.manager.person_id}" == manager_key
     ]
     return sorted(mine, key=lambda e: e.data.at)  # keyed by match: partitions differ
 
