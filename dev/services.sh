@@ -16,31 +16,30 @@ port_of() {
   echo "${!var:-${DEFAULT_PORT[$1]}}"
 }
 
-operator_tokens() {
-  # Without OPERATOR_TOKENS, one local token with every right, kept in .run/operator-token.
-  if [ -n "${OPERATOR_TOKENS:-}" ]; then return 0; fi
-  local file="$RUN_DIR/operator-token"
+# local_secret FILE WHAT: a random secret kept in FILE (mode 600), made the first time.
+local_secret() {
+  local file=$1
   if [ ! -s "$file" ]; then
     "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file"
     chmod 600 "$file"
-    say "generated a local operator token with every right: $file"
+    say "generated $2: $file"
   fi
-  OPERATOR_TOKENS="$(cat "$file")=*"
-  export OPERATOR_TOKENS
+  cat "$file"
+}
+
+operator_tokens() {
+  # Without OPERATOR_TOKENS, one local token with every right, kept in .run/operator-token.
+  if [ -n "${OPERATOR_TOKENS:-}" ]; then return 0; fi
+  local token; token=$(local_secret "$RUN_DIR/operator-token" "a local operator token with every right")
+  export OPERATOR_TOKENS="$token=*"
   # The site signs people up on their behalf with it (notify:relay is among its rights).
-  WEB_NOTIFY_TOKEN="${WEB_NOTIFY_TOKEN:-$(cat "$file")}"
-  export WEB_NOTIFY_TOKEN
+  export WEB_NOTIFY_TOKEN="${WEB_NOTIFY_TOKEN:-$token}"
 }
 
 link_signing_key() {
   # notify signs mentoring's answer and check-in links, mentoring trusts them: one shared key.
   if [ -n "${LINK_SIGNING_KEY:-}" ]; then return 0; fi
-  local file="$RUN_DIR/link-signing-key"
-  if [ ! -s "$file" ]; then
-    "$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file"
-    chmod 600 "$file"
-  fi
-  LINK_SIGNING_KEY="$(cat "$file")"
+  LINK_SIGNING_KEY=$(local_secret "$RUN_DIR/link-signing-key" "the key that signs people's links")
   export LINK_SIGNING_KEY
 }
 
