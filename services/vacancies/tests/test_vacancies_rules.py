@@ -89,3 +89,23 @@ def test_close_all_closes_only_what_is_open():
     closed, events = close_all(list(opened.changed.values()), "agency_left", NOW + timedelta(1))
     assert [v.fields.vacancy_id for v in closed] == ["A"]
     assert [e.reason for e in events] == ["agency_left"]
+
+
+def test_a_query_s_words_become_title_patterns_longest_first_without_exclusions():
+    from myndnet_vacancies.domain.search import title_patterns
+
+    assert title_patterns("utvecklare") == ["%utvecklare%"]
+    assert title_patterns('"Jurist förvaltningsrätten" -chef OR it') == [
+        "%förvaltningsrätten%",
+        "%jurist%",
+    ]
+    assert title_patterns("50% ab_cd") == ["%ab\\_cd%"]  # LIKE's own characters taken literally
+    assert title_patterns(None) == [] and title_patterns("it hr") == []
+
+
+def test_a_query_s_excluded_words_are_kept_apart():
+    from myndnet_vacancies.domain.search import excluded_words
+
+    assert excluded_words("utvecklare -tull") == "tull"
+    assert excluded_words('jurist -"skatt" -chef') == "skatt OR chef"
+    assert excluded_words("utvecklare") is None and excluded_words("-") is None

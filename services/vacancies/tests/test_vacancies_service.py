@@ -264,6 +264,39 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
         assert stats["open_by_target_group"]["students"] == 1
 
 
+async def test_a_word_finds_the_compound_titles_that_hold_it_ranked_as_title_matches(
+    kafka_bootstrap, database_url, unique
+):
+    """Swedish titles are compounds the stemmer does not split: "utvecklare" must find
+    "Systemutvecklare" and "IT-utvecklare", "jurist" "Bolagsjurist"."""
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a")
+    app = build(net.settings(database_url))
+    async with running(app), api(app) as http:
+        await net.publish(
+            "a",
+            vacancy("SYS", title="Systemutvecklare till Skatteverket"),
+            vacancy("IT", title="IT-utvecklare inom tull"),
+            vacancy("PLAIN", title="Utvecklare av e-tjänster"),
+            vacancy("DESC", title="Handläggare", description="Du stöttar våra utvecklare."),
+            vacancy("JUR", title="Bolagsjurist"),
+            vacancy("NONE", title="Controller"),
+        )
+        await wait_until(lambda: applied(database_url, "count(*) = 6 FROM vacancies"), what="all")
+
+        async def ids(q: str) -> list[str]:
+            found = await http.get("/vacancies", params={"q": q, "facets": "true"})
+            assert found.json()["total"] == len(found.json()["items"])
+            return [v["vacancy_id"] for v in found.json()["items"]]
+
+        developers = await ids("utvecklare")
+        assert set(developers) == {"SYS", "IT", "PLAIN", "DESC"}
+        assert developers[-1] == "DESC"  # the description-only match after every title
+        assert await ids("jurist") == ["JUR"]
+        assert set(await ids("utvecklare -tull")) == {"SYS", "PLAIN", "DESC"}
+        assert await ids("systemutvecklare skatteverket") == ["SYS"]
+
+
 async def test_forged_and_non_member_events_land_in_the_dlq_and_a_new_agency_is_picked_up(
     kafka_bootstrap, database_url, unique
 ):

@@ -5,6 +5,8 @@ from typing import Any
 
 import asyncpg
 
+from myndnet_vacancies.domain.search import excluded_words, title_patterns
+
 _FILTERS = """
       ($2::text[] IS NULL OR v.agency = ANY($2))
   AND ($3::text[] IS NULL OR v.occupation_field = ANY($3))
@@ -21,14 +23,23 @@ _COLUMNS = """v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.c
     v.application_deadline, v.apply_url, v.languages, v.security_clearance, v.updated_at,
     a.state->>'name' AS agency_name, a.state->>'website' AS agency_website"""
 
-# Relevance first (the title weighs more than the description), then a stable tie-break.
+# A title holding every query word inside it (the parts of a compound: "utvecklare" in
+# "Systemutvecklare"); $13 is the longest word's pattern (what the trigram index looks up),
+# $14 all of them.
+_IN_TITLE = """($13::text IS NOT NULL AND lower(v.title) LIKE $13 AND lower(v.title) LIKE ALL ($14)
+    AND ($15::text IS NULL OR NOT v.search @@ websearch_to_tsquery('swedish', $15)))"""
+
+# Relevance first: the title weighs more than the description, and a title holding the words
+# (also inside its compounds) comes before every match in a description alone (ts_rank stays
+# below 1 for our texts); then a stable tie-break.
 SEARCH_RANKED = f"""
 SELECT * FROM (
-    SELECT {_COLUMNS}, ts_rank(v.search, query) AS rank
+    SELECT {_COLUMNS},
+           ts_rank(v.search, query) + CASE WHEN {_IN_TITLE} THEN 1::real ELSE 0 END AS rank
     FROM vacancies v
     CROSS JOIN websearch_to_tsquery('swedish', $1) AS query
     LEFT JOIN network_agencies a ON a.code = v.agency
-    WHERE v.search @@ query AND {_FILTERS}
+    WHERE (v.search @@ query OR {_IN_TITLE}) AND {_FILTERS}
 ) found
 WHERE $8::real IS NULL
    OR rank < $8::real
@@ -54,7 +65,8 @@ SELECT v.agency, v.occupation_field, v.municipality, v.employment_type, v.remote
     )
 }
 FROM vacancies v
-WHERE ($1::text IS NULL OR v.search @@ websearch_to_tsquery('swedish', $1))
+WHERE ($1::text IS NULL OR v.search @@ websearch_to_tsquery('swedish', $1)
+       OR {_IN_TITLE.replace("$13", "$9").replace("$14", "$10").replace("$15", "$11")})
   AND {_FILTERS.replace("$12", "$8")}
 GROUP BY GROUPING SETS ((v.agency), (v.occupation_field), (v.municipality),
                         (v.employment_type), (v.remote), ())
@@ -137,9 +149,24 @@ class Filters:
 async def search(
     conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None, limit: int
 ) -> list[asyncpg.Record]:
-    query = SEARCH_RANKED if filters.q else SEARCH_NEWEST
+    if not filters.q:
+        return await conn.fetch(
+            SEARCH_NEWEST,
+            *filters.arguments(),
+            *(after or (None, None, None)),
+            limit,
+            filters.remote,
+        )
+    patterns = title_patterns(filters.q)
     return await conn.fetch(
-        query, *filters.arguments(), *(after or (None, None, None)), limit, filters.remote
+        SEARCH_RANKED,
+        *filters.arguments(),
+        *(after or (None, None, None)),
+        limit,
+        filters.remote,
+        patterns[0] if patterns else None,
+        patterns,
+        excluded_words(filters.q),
     )
 
 
@@ -147,7 +174,15 @@ async def facets(conn: asyncpg.Connection, filters: Filters) -> tuple[int, dict[
     """How many vacancies the search finds, and how many of them have each filter value."""
     counts: dict[str, dict[str, int]] = {name: {} for name in (*_FACET_OF.values(), "target_group")}
     total = 0
-    for row in await conn.fetch(FACETS, *filters.arguments(), filters.remote):
+    patterns = title_patterns(filters.q)
+    for row in await conn.fetch(
+        FACETS,
+        *filters.arguments(),
+        filters.remote,
+        patterns[0] if patterns else None,
+        patterns,
+        excluded_words(filters.q),
+    ):
         facet = _FACET_OF.get(row["grouping"])
         if facet is not None:
             counts[facet][row[facet]] = row["n"]
