@@ -107,7 +107,9 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
                     "WEB_PORT": str(ports["web"]),
                     "MEMBERSHIP_URL": url["membership"],
                     "VACANCIES_URL": url["vacancies"],
-                    "NOTIFY_URL": url["membership"],  # the pages measured here never ask it
+                    # The pages measured here never ask notify or mentoring.
+                    "NOTIFY_URL": url["membership"],
+                    "MENTORING_URL": url["membership"],
                     "LOG_LEVEL": "WARNING",
                 },
                 LOGS / "web.log",
