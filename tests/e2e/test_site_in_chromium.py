@@ -295,5 +295,17 @@ async def test_hostile_input_in_every_field_and_address_never_gives_a_server_err
                 for path, extra in (("/bevakning", {}), ("/bevakning/hantera", {"action": "add"})):
                     response = await http.post(f"{home}{path}", data={**form, **extra})
                     answers[f"POST {home}{path} {text!r}"] = response.status_code
+        # A well-formed link that notify does not know (expired, erased): every action of the
+        # preference centre says the link does not work.
+        for action in ("change", "pause", "resume", "remove", "add", "stop_all", "erase"):
+            form = {
+                "token": "x" * 43,
+                "action": action,
+                "search_id": "s-00ab",
+                "frequency": "daily",
+            }
+            response = await http.post("/bevakning/hantera", data=form)
+            answers[f"POST /bevakning/hantera {action} unknown token"] = response.status_code
+            assert response.status_code == 400 and "Länken fungerar inte" in response.text
     assert {where: status for where, status in answers.items() if status >= 500} == {}
     assert set(answers.values()) <= {200, 400, 404}

@@ -169,13 +169,13 @@ def site(language: Language) -> APIRouter:
     @router.get("/bevakning/bekrafta", response_class=HTMLResponse)
     async def confirm(request: Request, token: str = "") -> HTMLResponse:
         if not TOKEN.fullmatch(token):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         return render(request, await handlers.confirm(_services(request), token))
 
     @router.get("/bevakning/hantera", response_class=HTMLResponse)
     async def preference_centre(request: Request, token: str = "", klart: str = "") -> Response:
         if not TOKEN.fullmatch(token):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         done = klart if f"done_{klart}" in _DONE else None
         page = await handlers.preference_centre(_services(request), token, done)
         response = render(request, page)
@@ -187,14 +187,16 @@ def site(language: Language) -> APIRouter:
         form = await _form(request)
         token, action = form.get("token", ""), form.get("action", "")
         if not TOKEN.fullmatch(token) or action not in (*handlers.ACTIONS, "erase_asked"):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         if action == "erase_asked":  # one more step: erasing cannot be undone
             return render(request, handlers.Page("erase.html.j2", {"token": token}))
         search_id = form.get("search_id", "")
         if action in ("change", "pause", "resume", "remove") and not SEARCH_ID.fullmatch(search_id):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         alert = AlertForm.from_form(form, with_email=False)
         outcome = await handlers.change_alerts(_services(request), token, action, search_id, alert)
+        if isinstance(outcome, handlers.Page):
+            return render(request, outcome)
         if isinstance(outcome, AlertForm):
             page = await handlers.preference_centre(_services(request), token, None, outcome)
             return render(request, page)
@@ -210,7 +212,7 @@ def site(language: Language) -> APIRouter:
     async def proposal(request: Request, token: str = "") -> HTMLResponse:
         """The proposal as the person the link was made for sees it; a GET changes nothing."""
         if not SIGNED_LINK.fullmatch(token):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         return _private(render(request, await handlers.proposal(_services(request), token)))
 
     @router.post("/mentorskap/svar", response_class=HTMLResponse)
@@ -218,14 +220,14 @@ def site(language: Language) -> APIRouter:
         form = await _form(request)
         token, answer = form.get("token", ""), form.get("answer", "")
         if not SIGNED_LINK.fullmatch(token) or answer not in ("accept", "decline"):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         page = await handlers.answer_proposal(_services(request), token, answer == "accept")
         return _private(render(request, page))
 
     @router.get("/mentorskap/uppfoljning", response_class=HTMLResponse)
     async def checkin(request: Request, token: str = "") -> HTMLResponse:
         if not SIGNED_LINK.fullmatch(token):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         return _private(render(request, await handlers.checkin(_services(request), token)))
 
     @router.post("/mentorskap/uppfoljning", response_class=HTMLResponse)
@@ -233,7 +235,7 @@ def site(language: Language) -> APIRouter:
         form = await _form(request)
         token = form.get("token", "")
         if not SIGNED_LINK.fullmatch(token):
-            return render(request, _invalid_link())
+            return render(request, handlers.invalid_link())
         answer = CheckinForm.from_form(form)
         page = await handlers.record_checkin(_services(request), token, answer)
         return _private(render(request, page))
@@ -254,12 +256,6 @@ def _private(response: HTMLResponse) -> HTMLResponse:
     """A page a token opens: the token goes to no other site in a Referer."""
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _invalid_link() -> handlers.Page:
-    return handlers.Page(
-        "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
-    )
 
 
 shared = APIRouter(include_in_schema=False)

@@ -136,12 +136,16 @@ async def subscribe(services: Services, alert: AlertForm, client: str) -> AlertF
     return alert
 
 
+def invalid_link() -> Page:
+    return Page(
+        "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
+    )
+
+
 async def confirm(services: Services, token: str) -> Page:
     confirmed = await services.confirm(token)
     if confirmed is None:
-        return Page(
-            "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
-        )
+        return invalid_link()
     return Page("confirmed.html.j2", {"manage_token": confirmed["manage_token"]})
 
 
@@ -150,9 +154,7 @@ async def preference_centre(
 ) -> Page:
     shown = await services.preferences(token)
     if shown is None:
-        return Page(
-            "message.html.j2", {"title": "invalid_link_title", "text": "invalid_link_text"}, 400
-        )
+        return invalid_link()
     searches = [
         {**s, "form": AlertForm.from_saved(s), "number": n}
         for n, s in enumerate(shown["searches"], start=1)
@@ -177,9 +179,10 @@ ACTIONS = ("change", "pause", "resume", "remove", "add", "stop_all", "erase")
 
 async def change_alerts(
     services: Services, token: str, action: str, search_id: str, alert: AlertForm
-) -> str | AlertForm:
-    """One action of the preference centre: what is done (for the page's message), or the
-    form to add a search with what is wrong in it."""
+) -> str | AlertForm | Page:
+    """One action of the preference centre: what is done (for the page's message), the form
+    with what is wrong in it, or the page saying the link no longer works (expired, erased,
+    or a search that is not this address's)."""
     if action in ("change", "add") and alert.errors:
         return alert
     try:
@@ -198,13 +201,10 @@ async def change_alerts(
         elif action == "erase":
             await services.erase(token)
     except Refused as exc:
-        if action in ("change", "add"):
-            where, what = problem_of(exc.status, exc.detail)
-            alert.errors["agency" if where == "email" else where] = (
-                "too_broad" if what == "too_broad" else "invalid_link_text"
-            )
+        if action in ("change", "add") and problem_of(exc.status, exc.detail)[1] == "too_broad":
+            alert.errors["agency"] = "too_broad"
             return alert
-        raise
+        return invalid_link()
     return {
         "change": "changed",
         "pause": "paused",
