@@ -167,3 +167,10 @@ def test_a_check_in_form_says_what_is_wrong_by_field():
         "satisfaction": 5,
         "comment": "Bra!",
     }
+
+
+def test_the_sign_up_form_starts_from_the_search_a_person_came_from():
+    search = Search(q="utredare -chef", agency="csn", municipality="Sundsvall")
+    alert = AlertForm.from_search(search, "en")
+    assert (alert.agency, alert.municipality, alert.keywords) == ("csn", "Sundsvall", "utredare")
+    assert alert.language == "en" and alert.errors == {}

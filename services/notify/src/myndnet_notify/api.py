@@ -278,7 +278,7 @@ async def show_preferences(request: Request, subscriber: Subscriber) -> dict[str
 @preferences.post("/preferences/searches", status_code=201)
 async def add_search(request: Request, subscriber: Subscriber, body: SavedSearch) -> dict[str, str]:
     async with pool_of(request).acquire() as conn:
-        language = (await handlers.preferences_of(conn, subscriber))["language"]
+        language = await handlers.language_of(conn, subscriber)
         wish = preferences_of(language, body.frequency, body.filters)
         search_id = await handlers.add_search(conn, subscriber, wish, datetime.now(UTC))
     return {"id": search_id}
@@ -289,7 +289,7 @@ async def change_search(
     request: Request, subscriber: Subscriber, search_id: SearchId, body: SearchChange
 ) -> dict[str, Any]:
     async with pool_of(request).acquire() as conn:
-        language = (await handlers.preferences_of(conn, subscriber))["language"]
+        language = await handlers.language_of(conn, subscriber)
         wish = preferences_of(language, body.frequency, body.filters)
         try:
             await handlers.change_search(conn, subscriber, search_id, wish, datetime.now(UTC))

@@ -139,17 +139,7 @@ def site(language: Language) -> APIRouter:
 
     @router.get("/bevakning", response_class=HTMLResponse)
     async def subscribe_form(request: Request) -> HTMLResponse:
-        wanted = Search.from_query(dict(request.query_params))
-        filters = wanted.saved_search_filters()
-        alert = AlertForm(
-            agency=wanted.agency,
-            occupation_field=wanted.occupation_field,
-            municipality=wanted.municipality,
-            employment_type=wanted.employment_type,
-            target_group=wanted.target_group,
-            keywords=" ".join(filters["keywords"]),
-            language=language,
-        )
+        alert = AlertForm.from_search(Search.from_query(dict(request.query_params)), language)
         return render(request, await _subscribe_page(request, alert))
 
     @router.post("/bevakning", response_class=HTMLResponse)

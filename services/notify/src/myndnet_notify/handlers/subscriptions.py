@@ -176,6 +176,13 @@ async def subscriber_of(conn: asyncpg.Connection, token: str, now: datetime) -> 
     return str(subscriber_id)
 
 
+async def language_of(conn: asyncpg.Connection, subscriber_id: str) -> str:
+    """The language a search added or changed in the preference centre mails in."""
+    person = await store.subscriber(conn, subscriber_id)
+    assert person is not None  # the token named it a moment ago
+    return str(person["language"])
+
+
 async def preferences_of(conn: asyncpg.Connection, subscriber_id: str) -> dict[str, Any]:
     person = await store.subscriber(conn, subscriber_id)
     assert person is not None

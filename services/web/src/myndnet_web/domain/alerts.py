@@ -7,6 +7,7 @@ from typing import Any
 
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
+from myndnet_web.domain.search import Search
 from myndnet_web.domain.texts import VOCABULARY
 
 FREQUENCIES = tuple(VOCABULARY["frequency"])
@@ -64,6 +65,19 @@ class AlertForm:
             elif not EMAIL.fullmatch(alert.email):
                 alert.errors["email"] = "email_invalid"
         return alert
+
+    @classmethod
+    def from_search(cls, search: Search, language: str) -> "AlertForm":
+        """The sign-up form filled in with the search a person came from."""
+        return cls(
+            agency=search.agency,
+            occupation_field=search.occupation_field,
+            municipality=search.municipality,
+            employment_type=search.employment_type,
+            target_group=search.target_group,
+            keywords=" ".join(search.saved_search_filters()["keywords"]),
+            language=language,
+        )
 
     @classmethod
     def from_saved(cls, saved: dict[str, Any]) -> "AlertForm":
