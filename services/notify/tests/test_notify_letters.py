@@ -1,11 +1,16 @@
 """Every mail of a mentorship, in both languages and to both roles, renders with and without
-its links (plain Python)."""
+its links; every message is built as the e-mail standards read it; each letter finds its
+addressee (plain Python)."""
 
 from datetime import date
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.policy import strict
 
 import pytest
 from myndnet_kit.links import MENTORING_ANSWER, read_link
-from myndnet_notify.adapters.mail import Templates
+from myndnet_notify.adapters.mail import Templates, build_message, encoded_words
+from myndnet_notify.domain.delivery import Addressee, addressee
 from myndnet_notify.handlers.sending import Sender
 
 KINDS = [
@@ -67,3 +72,78 @@ def test_a_proposal_s_link_is_the_recipient_s_own_until_the_answer_date():
         )
         == {}
     )
+
+
+LONG_SUBJECT = (
+    "Nytt jobb: Säkerhetsskyddshandläggare på enheten för informationssäkerhet i Härnösand"
+)
+
+
+@pytest.mark.parametrize("subject", ["New job: Developer", LONG_SUBJECT, "ÅÄÖ" * 40])
+@pytest.mark.parametrize(
+    "unsubscribe", [None, "https://notify.myndnet.se/unsubscribe?token=" + "x" * 43]
+)
+def test_a_built_message_reads_back_exactly_under_the_email_packages_strict_policy(
+    subject, unsubscribe
+):
+    text = "Hej Anna!\n\nEtt nytt jobb som matchar din bevakning: Jurist åäö.\n" * 30
+    html = "<p>Ett nytt jobb som matchar din bevakning: <b>Jurist åäö</b></p>\n" * 30
+    mail = build_message(
+        to="anna@example.org",
+        subject=subject,
+        text=text,
+        html=html,
+        message_id="<d-1@myndnet.se>",
+        unsubscribe_url=unsubscribe,
+        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+    )
+    assert all(len(line) <= 998 for line in mail.data.split(b"\r\n"))
+    assert b"\n" not in mail.data.replace(b"\r\n", b"")  # every line ends CRLF, as SMTP wants
+    message = message_from_bytes(mail.data, policy=strict)
+    assert message["Subject"] == subject
+    assert message["From"] == "Myndighetsnätverket <jobb@myndnet.se>"
+    assert message["To"] == "anna@example.org"
+    assert message["Message-ID"] == "<d-1@myndnet.se>"
+    assert message["Traceparent"].startswith("00-aaaa")
+    if unsubscribe:
+        assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    else:
+        assert message["List-Unsubscribe"] is None
+    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_body(("plain",)).get_content() == text
+    assert message.get_body(("html",)).get_content() == html
+    assert not [part.defects for part in message.walk() if part.defects]
+
+
+def test_an_encoded_subject_never_splits_a_character_nor_exceeds_75_characters_a_word():
+    for subject in ("é" * 100, "a" + "ö" * 77, "€" * 31, "x" * 44 + "😀" * 5):
+        words = encoded_words(subject).split("\r\n ")
+        assert all(len(word) <= 75 for word in words)
+        assert str(make_header(decode_header(encoded_words(subject)))) == subject
+
+
+@pytest.mark.parametrize(
+    "to, header", [("anna@exämple.org", "To"), ("anna@example.org\r\nBcc: x@y", "To")]
+)
+def test_an_address_that_cannot_be_sent_is_refused_before_anything_is_written(to, header):
+    with pytest.raises(ValueError):  # UnicodeError is a ValueError: `classify` knows both
+        build_message(
+            to=to, subject="s", text="t", html="h", message_id="<m@x>", unsubscribe_url=None
+        )
+
+
+def test_a_letter_goes_to_the_work_address_or_the_saved_searchs_or_says_why_not():
+    search = {"status": "confirmed", "language": "en", "email": "a@b.se", "suppressed_at": None}
+    assert addressee("match_proposed", "erik@skv.se", {"language": "en"}, None) == Addressee(
+        "erik@skv.se", "en"
+    )
+    assert addressee("vacancy_alert", None, {}, search) == Addressee("a@b.se", "en")
+    assert addressee("vacancy_alert", None, {}, None) == "the subscriber was erased"
+    paused = {**search, "status": "paused"}
+    assert addressee("digest", None, {}, paused) == "the subscription is paused"
+    bounced = {**search, "suppressed_at": "2026-11-01"}
+    assert "suppressed" in str(addressee("vacancy_alert", None, {}, bounced))
+    # A confirmation goes out while the search is pending, in the form's language.
+    pending = {**search, "status": "pending", "suppressed_at": "2026-11-01"}
+    assert addressee("confirmation", None, {"language": "sv"}, pending) == Addressee("a@b.se", "sv")

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -67,83 +68,98 @@ async def queue_alerts(
     return int(result.split()[-1])
 
 
-async def due(conn: asyncpg.Connection, limit: int, skip: Collection[str] = ()) -> list[str]:
-    """Queued deliveries whose pause is over, oldest first."""
-    rows = await conn.fetch(
-        "SELECT id FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "
-        "AND NOT id = ANY($2::text[]) ORDER BY created_at, id LIMIT $1",
+async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Queued deliveries whose pause is over, oldest first, locked for this try until the
+    caller's transaction ends; rows another sender holds are left to it."""
+    return await conn.fetch(
+        "SELECT * FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "
+        "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
-        list(skip),
     )
-    return [r["id"] for r in rows]
 
 
-async def mint_link_tokens(
-    conn: asyncpg.Connection,
-    delivery_id: str,
-    digest: bytes,
-    manage_digest: bytes,
-    confirm_lifetime: timedelta,
-    unsubscribe_lifetime: timedelta,
-    manage_lifetime: timedelta,
-) -> asyncpg.Record | None:
-    """A queued delivery's kind, with the tokens its links need stored in the same statement:
-    confirm for a confirmation, bound to the preferences it confirms; else unsubscribe (that
-    search) and manage (the address's preference centre); none without a subscription. None
-    when the delivery is no longer queued."""
-    return await conn.fetchrow(
+async def searches_for(
+    conn: asyncpg.Connection, subscription_ids: Collection[str]
+) -> dict[str, asyncpg.Record]:
+    """The saved searches these deliveries go to, with their addresses; kept from being
+    erased until the caller's transaction ends, so a letter is not sent to one just erased."""
+    rows = await conn.fetch(
+        "SELECT s.id, s.subscriber_id, s.status, s.language, p.email, p.suppressed_at "
+        "FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id "
+        "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s",
+        list(subscription_ids),
+    )
+    return {r["id"]: r for r in rows}
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    """A token a letter's link carries, stored as its hash: `confirm` and `unsubscribe`
+    belong to a saved search, `manage` to an address."""
+
+    token_hash: bytes
+    purpose: str
+    owner: str
+    lifetime: timedelta
+    preferences: dict[str, Any] | None = None
+
+
+async def store_link_tokens(conn: asyncpg.Connection, tokens: Sequence[LinkToken]) -> None:
+    if not tokens:
+        return
+    await conn.execute(
         """
-        WITH delivery AS (
-            SELECT d.kind, d.subscription_id, d.context, s.subscriber_id FROM deliveries d
-            JOIN subscriptions s ON s.id = d.subscription_id
-            WHERE d.id = $1 AND d.status = 'queued'
-        ), minted AS (
-            INSERT INTO tokens (token_hash, subscription_id, purpose, expires_at, preferences)
-            SELECT $2, d.subscription_id,
-                   CASE WHEN d.kind = 'confirmation' THEN 'confirm' ELSE 'unsubscribe' END,
-                   now() + CASE WHEN d.kind = 'confirmation' THEN $4::interval
-                                ELSE $5::interval END,
-                   CASE WHEN d.kind = 'confirmation' THEN d.context -> 'preferences' END
-            FROM delivery d
-            RETURNING 1
-        ), manage AS (
-            INSERT INTO tokens (token_hash, subscriber_id, purpose, expires_at)
-            SELECT $3, d.subscriber_id, 'manage', now() + $6::interval
-            FROM delivery d WHERE d.kind <> 'confirmation'
-        )
-        SELECT kind, subscription_id, EXISTS (SELECT 1 FROM minted) AS minted FROM delivery
-        UNION ALL
-        SELECT kind, subscription_id, false FROM deliveries
-        WHERE id = $1 AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM delivery)
+        INSERT INTO tokens (token_hash, purpose, subscription_id, subscriber_id, expires_at,
+                            preferences)
+        SELECT t.hash, t.purpose,
+               CASE WHEN t.purpose = 'manage' THEN NULL ELSE t.owner END,
+               CASE WHEN t.purpose = 'manage' THEN t.owner END,
+               now() + t.lifetime, t.preferences
+        FROM unnest($1::bytea[], $2::text[], $3::text[], $4::interval[], $5::jsonb[])
+             AS t(hash, purpose, owner, lifetime, preferences)
         """,
-        delivery_id,
-        digest,
-        manage_digest,
-        confirm_lifetime,
-        unsubscribe_lifetime,
-        manage_lifetime,
+        [t.token_hash for t in tokens],
+        [t.purpose for t in tokens],
+        [t.owner for t in tokens],
+        [t.lifetime for t in tokens],
+        [t.preferences for t in tokens],
     )
 
 
-async def lock_queued(conn: asyncpg.Connection, delivery_id: str) -> asyncpg.Record | None:
-    """The delivery, locked for this try; None when it is no longer queued or another sender
-    has it."""
-    return await conn.fetchrow(
-        "SELECT * FROM deliveries WHERE id = $1 AND status = 'queued' FOR UPDATE SKIP LOCKED",
-        delivery_id,
+@dataclass(frozen=True)
+class Outcome:
+    """What one try did to a delivery, as stored: `status` sent, queued (tried again after
+    `pause`) or cancelled."""
+
+    delivery_id: str
+    status: str
+    attempts: int
+    error: str | None = None
+    pause: timedelta = timedelta(0)
+
+
+async def record_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome]) -> None:
+    if not outcomes:
+        return
+    await conn.execute(
+        """
+        UPDATE deliveries d SET status = o.status, attempts = o.attempts, last_error = o.error,
+               sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
+               next_attempt_at = now() + o.pause
+        FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::interval[])
+             AS o(id, status, attempts, error, pause)
+        WHERE d.id = o.id
+        """,
+        [o.delivery_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.attempts for o in outcomes],
+        [o.error for o in outcomes],
+        [o.pause for o in outcomes],
     )
 
 
 async def lock(conn: asyncpg.Connection, delivery_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM deliveries WHERE id = $1 FOR UPDATE", delivery_id)
-
-
-async def cancel(conn: asyncpg.Connection, delivery_id: str, why: str) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET status = 'cancelled', last_error = $2 WHERE id = $1",
-        delivery_id,
-        why,
-    )
 
 
 async def cancel_queued_for(conn: asyncpg.Connection, subscription_id: str, why: str) -> None:
@@ -200,15 +216,6 @@ async def forget_context_of(conn: asyncpg.Connection, subscription_id: str) -> N
     )
 
 
-async def mark_sent(conn: asyncpg.Connection, delivery_id: str, attempts: int) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET status = 'sent', attempts = $2, sent_at = now(), "
-        "last_error = NULL WHERE id = $1",
-        delivery_id,
-        attempts,
-    )
-
-
 async def mark_failed(
     conn: asyncpg.Connection, delivery_id: str, attempts: int, error: str
 ) -> None:
@@ -217,19 +224,6 @@ async def mark_failed(
         delivery_id,
         attempts,
         error,
-    )
-
-
-async def retry_later(
-    conn: asyncpg.Connection, delivery_id: str, attempts: int, error: str, pause: timedelta
-) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET attempts = $2, last_error = $3, "
-        "next_attempt_at = now() + $4::interval WHERE id = $1",
-        delivery_id,
-        attempts,
-        error,
-        pause,
     )
 
 

@@ -7,8 +7,10 @@ Every try is counted, so a delivery can never loop: a failure that will not chan
 tried again after a growing pause, and fails once it has been tried `MAX_ATTEMPTS` times.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 MAX_ATTEMPTS = 12
 LONGEST_PAUSE = timedelta(minutes=5)
@@ -65,3 +67,32 @@ def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:
     if attempts >= MAX_ATTEMPTS:
         return Failed(attempts, f"gave up after {attempts} tries: {failure.error}")
     return Retry(attempts, min(LONGEST_PAUSE, timedelta(seconds=2**attempts)), failure.error)
+
+
+@dataclass(frozen=True)
+class Addressee:
+    email: str
+    language: str
+
+
+def addressee(
+    kind: str,
+    work_email: str | None,
+    context: Mapping[str, Any],
+    search: Mapping[str, Any] | None,
+) -> Addressee | str:
+    """Who a queued e-mail goes to, or why it is no longer sent. A match e-mail carries a
+    public employee's work address; the rest go to a saved search's address (`search`: its
+    status, language, email and suppressed_at; None when it was erased)."""
+    if work_email:
+        return Addressee(work_email, context.get("language") or "sv")
+    if search is None:
+        return "the subscriber was erased"
+    if kind != "confirmation":
+        if search["status"] != "confirmed":
+            return f"the subscription is {search['status']}"
+        if search["suppressed_at"] is not None:
+            return "the address is suppressed after a hard bounce"
+        return Addressee(search["email"], search["language"])
+    # A confirmation is written in the language of the form that asked for it.
+    return Addressee(search["email"], context.get("language") or search["language"])

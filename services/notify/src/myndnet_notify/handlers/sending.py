@@ -1,13 +1,16 @@
-"""Sending what was recorded: each delivery in its own transaction, so it is marked sent (or
-failed) right after the server took it. A crash in between leaves it queued and it is sent
-once more with the same Message-ID, which receivers collapse. While the SMTP server is down,
-deliveries wait with growing pauses; none is lost."""
+"""Sending what was recorded, many deliveries a round: claimed together (locked in one
+transaction), their link tokens stored and committed before any letter leaves (a link followed
+at once works), the letters sent side by side over the pooled SMTP connections, and every
+outcome marked, and announced in one outbox write, in the claiming transaction. A crash before
+that commit leaves the round queued and its letters are sent once more with the same
+Message-IDs, which receivers collapse; `dedupe_key` has already made sure there is only one
+delivery per (saved search, vacancy). While the SMTP server is down, deliveries wait with
+growing pauses; none is lost."""
 
 import asyncio
 import contextlib
 import re
 import ssl
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,7 +31,14 @@ from prometheus_client import Counter
 
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
-from myndnet_notify.domain.delivery import Delivery, Failed, SendFailure, Sent
+from myndnet_notify.domain.delivery import (
+    Addressee,
+    Delivery,
+    Failed,
+    SendFailure,
+    Sent,
+    addressee,
+)
 from myndnet_notify.domain.subscriptions import (
     CONFIRM_TOKEN_LIFETIME,
     MANAGE_TOKEN_LIFETIME,
@@ -85,87 +95,121 @@ class Sender:
     def domain(self) -> str:
         return urlsplit(self.base_url).hostname or "myndnet.se"
 
-    async def _due(self, limit: int, skip: Collection[str] = ()) -> list[str]:
-        async with self.pool.acquire() as conn:
-            return await deliveries.due(conn, limit, skip)
-
-    async def send_one(self, delivery_id: str) -> int:
-        # A link's token is committed before the e-mail leaves (so a link followed at once
-        # works), in one statement on its own short connection and before the delivery's row
-        # is locked: a send never holds two connections, so many at once cannot starve the pool.
-        fresh, digest = new_token()
-        manage, manage_digest = new_token()
-        async with self.pool.acquire() as conn:
-            peek = await deliveries.mint_link_tokens(
-                conn,
-                delivery_id,
-                digest,
-                manage_digest,
-                CONFIRM_TOKEN_LIFETIME,
-                UNSUBSCRIBE_TOKEN_LIFETIME,
-                MANAGE_TOKEN_LIFETIME,
-            )
-        if peek is None:
-            return 0
-        # No token without a subscription (a match e-mail), or when it was erased meanwhile.
-        token = fresh if peek["minted"] else None
+    async def send_round(self, limit: int = 200) -> int:
+        """Try every due delivery up to `limit`; how many were claimed."""
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await deliveries.lock_queued(conn, delivery_id)
-            if row is None:
+            claimed = await deliveries.claim_due(conn, limit)
+            if not claimed:
                 return 0
-            address, language, why_not = await self._recipient(conn, row)
-            if address is None:
-                await deliveries.cancel(conn, delivery_id, why_not)
-                return 0
-            context = dict(row["context"])
-            unsubscribe_url = None
-            site = self.site_url + ("/en" if language == "en" else "")
-            if row["work_email"]:
-                context.update(self._mentoring_links(row["kind"], context, site))
-            elif row["kind"] == "confirmation":
-                context["confirm_url"] = f"{site}/bevakning/bekrafta?token={token}"
-            elif row["subscription_id"]:
-                unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
-                context["unsubscribe_url"] = unsubscribe_url
-                context["manage_url"] = f"{site}/bevakning/hantera?token={manage}"
-            failure = None
-            try:
-                subject, text, html = self.templates.render(row["kind"], language, context)
-                message = build_message(
-                    to=address,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    message_id=f"<{delivery_id}@{self.domain}>",
-                    unsubscribe_url=unsubscribe_url,
-                    traceparent=context.get("traceparent"),
+            searches = await deliveries.searches_for(
+                conn, {r["subscription_id"] for r in claimed if r["subscription_id"]}
+            )
+            letters: list[Letter] = []
+            tokens: list[deliveries.LinkToken] = []
+            outcomes: list[deliveries.Outcome] = []
+            for row in claimed:
+                search = searches.get(row["subscription_id"])
+                to = addressee(row["kind"], row["work_email"], row["context"] or {}, search)
+                if isinstance(to, str):
+                    outcomes.append(deliveries.Outcome(row["id"], "cancelled", row["attempts"], to))
+                    continue
+                letters.append(self._letter(row, to, search, tokens))
+            # Committed on a connection of their own before the letters leave.
+            async with self.pool.acquire() as other:
+                await deliveries.store_link_tokens(other, tokens)
+            tries = await asyncio.gather(*(self._send(letter) for letter in letters))
+            sent = []
+            for letter, failure in zip(letters, tries, strict=True):
+                row = letter.row
+                outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
+                if isinstance(outcome, Sent):
+                    outcomes.append(deliveries.Outcome(row["id"], "sent", outcome.attempts))
+                    sent.append(notice(row, NotificationSent, outcome.attempts))
+                    SENT.labels(row["kind"], "sent").inc()
+                elif isinstance(outcome, Failed):
+                    await fail(conn, row, outcome)
+                else:
+                    outcomes.append(
+                        deliveries.Outcome(
+                            row["id"], "queued", outcome.attempts, outcome.error, outcome.pause
+                        )
+                    )
+                    SENT.labels(row["kind"], "retry").inc()
+                    log.info(
+                        "delivery will be tried again",
+                        delivery=row["id"],
+                        attempts=outcome.attempts,
+                        pause_s=outcome.pause.total_seconds(),
+                        error=outcome.error,
+                    )
+            await deliveries.record_outcomes(conn, outcomes)
+            await publish_events(conn, NOTIFY_DELIVERIES, sent)
+            return len(claimed)
+
+    def _letter(
+        self,
+        row: asyncpg.Record,
+        to: Addressee,
+        search: asyncpg.Record | None,
+        tokens: list[deliveries.LinkToken],
+    ) -> "Letter":
+        """A claimed delivery with its links; the tokens they carry are added to `tokens`."""
+        context = dict(row["context"])
+        site = self.site_url + ("/en" if to.language == "en" else "")
+        unsubscribe_url = None
+        if row["work_email"]:
+            context.update(self._mentoring_links(row["kind"], context, site))
+        elif row["kind"] == "confirmation":
+            token, digest = new_token()
+            tokens.append(
+                deliveries.LinkToken(
+                    digest,
+                    "confirm",
+                    row["subscription_id"],
+                    CONFIRM_TOKEN_LIFETIME,
+                    context.get("preferences"),
                 )
-                with child_span("smtp send", context.get("traceparent"), SpanKind.CLIENT):
-                    await self.smtp.send(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failure = classify(exc, address)
-            outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
-            if isinstance(outcome, Sent):
-                await deliveries.mark_sent(conn, delivery_id, outcome.attempts)
-                await announce(conn, row, NotificationSent, outcome.attempts)
-                SENT.labels(row["kind"], "sent").inc()
-            elif isinstance(outcome, Failed):
-                await fail(conn, row, outcome)
-            else:
-                await deliveries.retry_later(
-                    conn, delivery_id, outcome.attempts, outcome.error, outcome.pause
-                )
-                SENT.labels(row["kind"], "retry").inc()
-                log.info(
-                    "delivery will be tried again",
-                    delivery=delivery_id,
-                    attempts=outcome.attempts,
-                    pause_s=outcome.pause.total_seconds(),
-                    error=outcome.error,
-                )
-            return 1
+            )
+            context["confirm_url"] = f"{site}/bevakning/bekrafta?token={token}"
+        elif search is not None:
+            token, digest = new_token()
+            manage, manage_digest = new_token()
+            tokens += [
+                deliveries.LinkToken(
+                    digest, "unsubscribe", row["subscription_id"], UNSUBSCRIBE_TOKEN_LIFETIME
+                ),
+                deliveries.LinkToken(
+                    manage_digest, "manage", search["subscriber_id"], MANAGE_TOKEN_LIFETIME
+                ),
+            ]
+            unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
+            context["unsubscribe_url"] = unsubscribe_url
+            context["manage_url"] = f"{site}/bevakning/hantera?token={manage}"
+        return Letter(row, to, context, unsubscribe_url)
+
+    async def _send(self, letter: "Letter") -> SendFailure | None:
+        """One letter rendered and handed to the SMTP server: None when it took it."""
+        context = letter.context
+        try:
+            subject, text, html = self.templates.render(
+                letter.row["kind"], letter.to.language, context
+            )
+            message = build_message(
+                to=letter.to.email,
+                subject=subject,
+                text=text,
+                html=html,
+                message_id=f"<{letter.row['id']}@{self.domain}>",
+                unsubscribe_url=letter.unsubscribe_url,
+                traceparent=context.get("traceparent"),
+            )
+            with child_span("smtp send", context.get("traceparent"), SpanKind.CLIENT):
+                await self.smtp.send(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return classify(exc, letter.to.email)
+        return None
 
     def _mentoring_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
         """A person's own answer or check-in link, signed for mentoring to trust (none when
@@ -188,69 +232,67 @@ class Sender:
             return {"checkin_url": f"{site}/mentorskap/uppfoljning?token={token}"}
         return {}
 
-    async def _recipient(
-        self, conn: asyncpg.Connection, row: asyncpg.Record
-    ) -> tuple[str | None, str, str]:
-        if row["work_email"]:
-            return row["work_email"], (row["context"] or {}).get("language") or "sv", ""
-        subscription = await store.subscription(conn, row["subscription_id"])
-        if subscription is None:
-            return None, "sv", "the subscriber was erased"
-        if row["kind"] != "confirmation" and subscription["status"] != "confirmed":
-            return None, "sv", f"the subscription is {subscription['status']}"
-        if row["kind"] != "confirmation" and subscription["suppressed_at"] is not None:
-            return None, "sv", "the address is suppressed after a hard bounce"
-        language = (row["context"] or {}).get("language") if row["kind"] == "confirmation" else None
-        return subscription["email"], language or subscription["language"], ""
-
-    async def run(self, poll_interval: float = 1.0, limit: int = 200) -> None:
-        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Sends run side
-        by side, one per SMTP connection, and a delivery starts as soon as a connection is
-        free: it does not wait for a whole round of earlier ones to finish."""
+    async def run(self, poll_interval: float = 1.0, limit: int = 200, rounds: int = 2) -> None:
+        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). `rounds` run
+        side by side on the same SMTP connections, so one is sending while another claims or
+        marks."""
         wake = asyncio.Event()
-        slots = asyncio.Semaphore(self.smtp.size)
-        in_flight: dict[str, asyncio.Task[None]] = {}
+        stopping = False
 
         def on_delivery(*_: object) -> None:
             wake.set()
 
-        async def send_in_slot(delivery_id: str) -> None:
-            try:
-                await self.send_one(delivery_id)
-            except Exception as exc:
-                # The database, not the mail: the delivery stays queued. Only the type is
-                # logged, since a message may quote what it was given.
-                log.warning("sending interrupted; retrying", error=type(exc).__name__)
-            finally:
-                slots.release()
-                in_flight.pop(delivery_id, None)
-
-        listener = await self.pool.acquire()
-        try:
-            await listener.add_listener("deliveries", on_delivery)
-            while True:
-                # Cleared before looking, so a NOTIFY that arrives while sending is not lost.
+        async def keep_sending() -> None:
+            while not stopping:
+                # Cleared before looking, so a NOTIFY that arrives while sending is not lost;
+                # set again to pass the news to the other rounds.
                 wake.clear()
-                due: list[str] = []
+                claimed = 0
                 try:
-                    due = await self._due(limit, skip=in_flight)
-                    for delivery_id in due:
-                        await slots.acquire()
-                        in_flight[delivery_id] = asyncio.create_task(send_in_slot(delivery_id))
+                    claimed = await self.send_round(limit)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.warning("sending interrupted; retrying", error=repr(exc))
-                if len(due) < limit:
+                    # The database, not the mail: the round stays queued. Only the type is
+                    # logged, since a message may quote what it was given.
+                    log.warning("sending interrupted; retrying", error=type(exc).__name__)
+                    await asyncio.sleep(poll_interval)
+                if claimed:
+                    wake.set()
+                else:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wake.wait(), poll_interval)
+
+        listener = await self.pool.acquire()
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await listener.add_listener("deliveries", on_delivery)
+            tasks = [asyncio.create_task(keep_sending()) for _ in range(rounds)]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         finally:
-            if in_flight:  # stopping: let the sends in flight be marked, so none is sent twice
-                await asyncio.wait(list(in_flight.values()), timeout=10)
+            # Stopping: rounds in flight finish and mark what they sent, so none is sent
+            # twice; one still stuck after 10 s is cancelled and its transaction rolls back.
+            stopping = True
+            wake.set()
+            if tasks:
+                _, stuck = await asyncio.wait(tasks, timeout=10)
+                for task in stuck:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await listener.remove_listener("deliveries", on_delivery)
                 await self.pool.release(listener)
             await self.smtp.close()
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A claimed delivery ready to render: to whom, with its links in `context`."""
+
+    row: asyncpg.Record
+    to: Addressee
+    context: dict[str, Any]
+    unsubscribe_url: str | None
 
 
 async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
@@ -266,8 +308,10 @@ async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) ->
             await deliveries.cancel_queued_for_subscriber(
                 conn, subscriber_id, "the address is suppressed after a hard bounce"
             )
-    await announce(
-        conn, row, NotificationFailed, failed.attempts, error=failed.error, reason=reason
+    await publish_events(
+        conn,
+        NOTIFY_DELIVERIES,
+        [notice(row, NotificationFailed, failed.attempts, error=failed.error, reason=reason)],
     )
     SENT.labels(row["kind"], "failed").inc()
     log.warning(
@@ -279,13 +323,13 @@ async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) ->
     )
 
 
-async def announce(
-    conn: asyncpg.Connection,
+def notice(
     row: asyncpg.Record,
     model: type[NotificationSent] | type[NotificationFailed],
     attempts: int,
     **extra: Any,
-) -> None:
+) -> Event[Any]:
+    """What notify says of a delivery, on the vacancy's or match's trace."""
     payload = model(
         delivery_id=row["id"],
         kind=row["kind"],
@@ -298,9 +342,7 @@ async def announce(
         **extra,
     )
     traceparent = (row["context"] or {}).get("traceparent")
-    await publish_events(
-        conn, NOTIFY_DELIVERIES, [Event.new(payload, source=SOURCE, traceparent=traceparent)]
-    )
+    return Event.new(payload, source=SOURCE, traceparent=traceparent)
 
 
 class UnknownDelivery(LookupError):
