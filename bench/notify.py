@@ -1,13 +1,15 @@
-"""Notify: matching one vacancy against 100,000 subscriptions (indexed query against a
-brute-force scan), and e-mails per second to a local sink (pooled connections against one
-connection per mail). Both sides measured in the same run.
+"""Notify: which saved searches a vacancy satisfies, from the index each replica keeps in
+memory against a scan of every search, at 100,000 and 1,000,000 saved searches (answers
+checked equal); and the whole sending path against raw pooled SMTP to the same sink. Both
+sides of each comparison measured in the same run.
 
-    uv run python bench/notify.py [--subscriptions 100000 --vacancies 200 --mails 500]
+    uv run python bench/notify.py [--searches 100000,1000000 --vacancies 200 --mails 4000]
 """
 
 import argparse
 import asyncio
 import contextlib
+import itertools
 import multiprocessing
 import random
 import statistics
@@ -20,11 +22,22 @@ import asyncpg
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import FIELDS, MUNICIPALITIES, ROLES, SENTENCES, scratch_database, summary
-from myndnet_kit.db import KIT_MIGRATIONS, SERVER_SETTINGS, create_pool, migrate
-from myndnet_notify.adapters import deliveries, store
+from common import (
+    FIELDS,
+    MUNICIPALITIES,
+    ROLES,
+    SENTENCES,
+    scratch_database,
+    summary,
+)
+from common import (
+    percentile as p,
+)
+from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
+from myndnet_notify.adapters import deliveries, saved_searches, store
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys, vacancy_keys
+from myndnet_notify.handlers.matching import SavedSearches
 from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.main import MIGRATIONS
 from myndnet_testing import free_port, wait_until
@@ -53,6 +66,7 @@ async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> list
                 "employment_types": pick(rng, TYPES, 1) or ["*"],
                 "target_groups": pick(rng, GROUPS, 1) or ["*"],
                 "keywords_given": pick(rng, WORDS, 1),
+                "frequency": rng.choice(["immediate", "immediate", "daily", "weekly"]),
             }
         )
     await conn.copy_records_to_table(
@@ -69,7 +83,7 @@ async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> list
                 "",
                 "confirmed",
                 "sv",
-                "immediate",
+                r["frequency"],
                 r["agencies"],
                 r["occupation_fields"],
                 r["municipalities"],
@@ -121,7 +135,9 @@ async def fill(conn: asyncpg.Connection, count: int, rng: random.Random) -> list
                 )
             ),
         )
-        keys += [(k, r["id"], "immediate", stems[r["id"]]) for k in subscription_keys(preferences)]
+        keys += [
+            (k, r["id"], r["frequency"], stems[r["id"]]) for k in subscription_keys(preferences)
+        ]
     await conn.copy_records_to_table(
         "subscription_keys",
         records=keys,
@@ -151,19 +167,25 @@ def brute_force(rows: list[dict], vacancy: dict, lexemes: set[str]) -> list[str]
     ]
 
 
-async def matching(subscriptions: int, vacancies: int) -> None:
-    rng = random.Random(7)
+async def matching(subscriptions: int, vacancies: int, rng: random.Random) -> dict[str, list]:
+    """One size: the saved searches in a scratch database, notify's index built from the table
+    as a replica builds it, then each vacancy matched by the index and by the scan."""
     async with scratch_database() as url:
         conn = await asyncpg.connect(url)
         await migrate(conn, "kit", KIT_MIGRATIONS)
         await migrate(conn, "notify", MIGRATIONS)
         began = time.perf_counter()
         rows = await fill(conn, subscriptions, rng)
-        await conn.execute(f"SET plan_cache_mode = {SERVER_SETTINGS['plan_cache_mode']}")
+        loaded = time.perf_counter() - began
+        searches = SavedSearches()
+        began = time.perf_counter()
+        await searches.bring_up_to_date(conn)
+        built = time.perf_counter() - began
         print(
-            f"{subscriptions} confirmed subscriptions loaded in {time.perf_counter() - began:.1f} s"
+            f"{subscriptions:>9} saved searches: stored in {loaded:.0f} s, "
+            f"indexed from the table in {built:.1f} s"
         )
-        indexed, scanned = [], []
+        times: dict[str, list] = {"bitmap": [], "named": [], "scan": [], "found": []}
         for _ in range(vacancies):
             vacancy = {
                 "agency": rng.choice(AGENCIES),
@@ -173,6 +195,7 @@ async def matching(subscriptions: int, vacancies: int) -> None:
                 "target_groups": pick(rng, GROUPS, 1),
                 "text": f"{rng.choice(ROLES)} {rng.choice(WORDS)} " + rng.choice(SENTENCES),
             }
+            stems = await saved_searches.stems(conn, vacancy["text"])
             began = time.perf_counter()
             keys = vacancy_keys(
                 vacancy["agency"],
@@ -181,25 +204,39 @@ async def matching(subscriptions: int, vacancies: int) -> None:
                 vacancy["type"],
                 vacancy["target_groups"],
             )
-            found = await store.matching_subscriptions(conn, keys, vacancy["text"])
-            indexed.append((time.perf_counter() - began) * 1000)
-            lexemes = set(
-                await conn.fetchval(
-                    "SELECT tsvector_to_array(to_tsvector('swedish', $1))", vacancy["text"]
-                )
-            )
+            numbers = searches.index.matching(keys, stems)
+            times["bitmap"].append((time.perf_counter() - began) * 1000)
+            found = searches.index.named(numbers)
+            times["named"].append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            expected = brute_force(rows, vacancy, lexemes)
-            scanned.append((time.perf_counter() - began) * 1000)
-            assert sorted(r["id"] for r in found) == sorted(expected), "the two disagree"
+            expected = brute_force(rows, vacancy, set(stems))
+            times["scan"].append((time.perf_counter() - began) * 1000)
+            assert sorted(found.immediate + found.later) == sorted(expected), "the two disagree"
+            times["found"].append(len(expected))
         await conn.close()
-    print(f"match one vacancy, indexed query : {summary(indexed)}")
-    print(f"match one vacancy, Python scan   : {summary(scanned)}")
+    print(f"  index, the searches' numbers (a bitmap)  : {summary(times['bitmap'])}")
+    print(f"  index, the searches named                : {summary(times['named'])}")
+    print(f"  Python scan of every search              : {summary(times['scan'])}")
     print(
-        f"ratio scan / indexed (p50)       : "
-        f"{sorted(scanned)[len(scanned) // 2] / sorted(indexed)[len(indexed) // 2]:.1f}x "
-        "(the results were checked equal for every vacancy)"
+        f"  scan / index named: p50 {p(times['scan'], 50) / p(times['named'], 50):.0f}x, "
+        f"p99 {p(times['scan'], 99) / p(times['named'], 99):.0f}x; "
+        f"{statistics.fmean(times['found']):.0f} searches found per vacancy on average; "
+        "every answer checked equal to the scan's"
     )
+    return times
+
+
+def compare_matching(sizes: list[int], vacancies: int) -> None:
+    results = {size: asyncio.run(matching(size, vacancies, random.Random(7))) for size in sizes}
+    for small, large in itertools.pairwise(sizes):
+        a, b = results[small], results[large]
+        print(
+            f"from {small} to {large} saved searches, p99 per vacancy grows "
+            f"{p(b['bitmap'], 99) / p(a['bitmap'], 99):.1f}x for the numbers, "
+            f"{p(b['named'], 99) / p(a['named'], 99):.1f}x named, "
+            f"{p(b['scan'], 99) / p(a['scan'], 99):.1f}x for the scan "
+            f"(searches found: {statistics.fmean(b['found']) / statistics.fmean(a['found']):.1f}x)"
+        )
 
 
 class Counting:
@@ -362,14 +399,19 @@ def alert_context(i: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument(
+        "--searches",
+        default="100000,1000000",
+        help="sizes, comma-separated; 0 skips matching",
+    )
     parser.add_argument("--vacancies", type=int, default=200)
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()
-    if args.subscriptions:
-        asyncio.run(matching(args.subscriptions, args.vacancies))
+    sizes = [int(size) for size in args.searches.split(",") if int(size)]
+    if sizes:
+        compare_matching(sizes, args.vacancies)
     if args.mails:
         compare_sending(args.mails, args.connections, args.trials)
 

@@ -21,6 +21,7 @@ from myndnet_notify import api
 from myndnet_notify.adapters.mail import SmtpPool, Templates
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import on_match_events, on_vacancy_events
+from myndnet_notify.handlers.matching import SavedSearches, forget_search_changes
 from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.handlers.subscriptions import purge_unconfirmed
 
@@ -46,8 +47,10 @@ class NotifySettings(ServiceSettings):
 def build(settings: NotifySettings) -> ServiceApp:
     membership = MembershipFollower.from_settings(settings)  # agencies' names in e-mail
 
+    searches = SavedSearches()  # this replica's index of them, for matching
+
     async def vacancies(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await on_vacancy_events(conn, events)
+        await on_vacancy_events(conn, events, searches)
 
     async def matches(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await on_match_events(conn, events)
@@ -76,6 +79,7 @@ def build(settings: NotifySettings) -> ServiceApp:
             removed = await purge_unconfirmed(pool, datetime.now(UTC))
             if removed:
                 log.info("unconfirmed subscriptions removed", count=removed)
+            await forget_search_changes(pool)
 
         await every(3600, purge, "removing unconfirmed subscriptions")
 

@@ -21,14 +21,6 @@ UPDATE subscriptions SET language = $2, frequency = $3,
 WHERE id = $1
 """
 
-# Candidates by their keys (see 0002_subscription_keys.sql), then keywords on those only.
-MATCHING = f"""
-SELECT DISTINCT subscription_id AS id, frequency
-FROM subscription_keys
-WHERE key = ANY($1::text[])
-  AND keywords && (tsvector_to_array(to_tsvector('swedish', $2)) || '{ANY}'::text)
-"""
-
 
 async def subscriber_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
@@ -200,13 +192,6 @@ async def count_attempts(conn: asyncpg.Connection, key: str, since: datetime) ->
 
 async def record_attempt(conn: asyncpg.Connection, *keys: str) -> None:
     await conn.executemany("INSERT INTO signup_attempts (key) VALUES ($1)", [(k,) for k in keys])
-
-
-async def matching_subscriptions(
-    conn: asyncpg.Connection, keys: Sequence[str], text: str
-) -> list[asyncpg.Record]:
-    """Subscriptions found under any of a vacancy's keys whose keywords its text holds."""
-    return await conn.fetch(MATCHING, list(keys), text)
 
 
 async def remember_open_vacancy(

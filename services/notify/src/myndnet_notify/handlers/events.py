@@ -24,9 +24,12 @@ from myndnet_schemas.events.mentoring import MatchFields
 
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
+from myndnet_notify.handlers.matching import SavedSearches
 
 
-async def on_vacancy_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+async def on_vacancy_events(
+    conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches
+) -> None:
     for incoming in events:
         data = incoming.event.data
         if isinstance(data, VacancyOpened | VacancyChanged):
@@ -43,13 +46,17 @@ async def on_vacancy_events(conn: asyncpg.Connection, events: list[Incoming]) ->
                 opened_at,
             )
             if isinstance(data, VacancyOpened):
-                await _alert(conn, data, key, incoming.event.traceparent)
+                await _alert(conn, searches, data, key, incoming.event.traceparent)
         elif isinstance(data, VacancyClosed):
             await store.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
 
 
 async def _alert(
-    conn: asyncpg.Connection, vacancy: VacancyOpened, key: str, traceparent: str | None
+    conn: asyncpg.Connection,
+    searches: SavedSearches,
+    vacancy: VacancyOpened,
+    key: str,
+    traceparent: str | None,
 ) -> None:
     keys = vacancy_keys(
         vacancy.agency,
@@ -58,11 +65,7 @@ async def _alert(
         vacancy.employment_type.value,
         [g.value for g in vacancy.target_groups],
     )
-    subscriptions = await store.matching_subscriptions(
-        conn, keys, f"{vacancy.title} {vacancy.description}"
-    )
-    immediate = [s["id"] for s in subscriptions if s["frequency"] == "immediate"]
-    later = [s["id"] for s in subscriptions if s["frequency"] != "immediate"]
+    found = await searches.matching(conn, keys, f"{vacancy.title} {vacancy.description}")
     context: dict[str, Any] = {
         "vacancies": [
             {
@@ -77,8 +80,8 @@ async def _alert(
     }
     if traceparent:  # the alert, and what notify says of it, continue the vacancy's trace
         context["traceparent"] = traceparent
-    await deliveries.queue_alerts(conn, immediate, key, context)
-    await store.add_digest_items(conn, later, key)
+    await deliveries.queue_alerts(conn, found.immediate, key, context)
+    await store.add_digest_items(conn, found.later, key)
 
 
 def _person(party: MatchParty) -> dict[str, str | None]:

@@ -1,0 +1,50 @@
+"""Finding the saved searches a vacancy satisfies, from this replica's index in memory, brought
+up to date from the table before each vacancy (one small read of what changed)."""
+
+import time
+from collections.abc import Sequence
+
+import asyncpg
+from myndnet_kit.logging import get_logger
+
+from myndnet_notify.adapters import saved_searches
+from myndnet_notify.domain.matching import Matches, SearchIndex
+
+log = get_logger(__name__)
+CHANGES_KEPT_HOURS = 24
+# An index not brought up to date for this long may have missed notes already forgotten.
+REBUILD_AFTER_SECONDS = CHANGES_KEPT_HOURS * 3600 / 2
+
+
+class SavedSearches:
+    def __init__(self) -> None:
+        self.index = SearchIndex()
+        self._snapshot: str | None = None
+        self._updated_at = 0.0
+
+    async def matching(self, conn: asyncpg.Connection, keys: Sequence[str], text: str) -> Matches:
+        await self.bring_up_to_date(conn)
+        return self.index.matches(keys, await saved_searches.stems(conn, text))
+
+    async def bring_up_to_date(self, conn: asyncpg.Connection) -> None:
+        if self._snapshot is None or time.monotonic() - self._updated_at > REBUILD_AFTER_SECONDS:
+            began = time.perf_counter()
+            self._snapshot, searches = await saved_searches.every_search(conn)
+            self.index = SearchIndex(searches)
+            log.info(
+                "saved searches indexed",
+                searches=len(self.index),
+                seconds=round(time.perf_counter() - began, 2),
+            )
+        else:
+            self._snapshot, changed, gone = await saved_searches.changed_since(conn, self._snapshot)
+            for search in changed:
+                self.index.put(search)
+            for search_id in gone:
+                self.index.remove(search_id)
+        self._updated_at = time.monotonic()
+
+
+async def forget_search_changes(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        await saved_searches.forget_changes(conn, CHANGES_KEPT_HOURS)
