@@ -24,8 +24,7 @@ def _fingerprint(filters: reader.Filters) -> str:
 
 
 def encode_cursor(filters: reader.Filters, row: Any) -> str:
-    first = row["rank"] if filters.q else row["published_on"].isoformat()
-    document = [_fingerprint(filters), first, row["agency"], row["vacancy_id"]]
+    document = [_fingerprint(filters), reader.position(row), row["agency"], row["vacancy_id"]]
     return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
 
 
@@ -35,7 +34,13 @@ def decode_cursor(filters: reader.Filters, cursor: str) -> tuple[Any, str, str]:
         fingerprint, first, agency, vacancy_id = json.loads(base64.urlsafe_b64decode(padded))
         if fingerprint != _fingerprint(filters):
             raise ValueError("for another search")
-        position = float(first) if filters.q else date.fromisoformat(first)
+        if not filters.q:
+            position: Any = date.fromisoformat(first)
+        elif isinstance(first, list):  # a broad search: [part, day]
+            part, day = first
+            position = [int(part), date.fromisoformat(day).isoformat()]
+        else:
+            position = float(first)
         return position, str(agency), str(vacancy_id)
     except (ValueError, TypeError) as exc:
         raise HTTPException(

@@ -1,11 +1,12 @@
 """Reading the register: search, one vacancy, the feed and the statistics."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg
 
-from myndnet_vacancies.domain.search import excluded_words, title_patterns
+from myndnet_vacancies.domain.search import BROAD, excluded_words, is_broad, title_patterns
 
 _FILTERS = """
       ($2::text[] IS NULL OR v.agency = ANY($2))
@@ -24,9 +25,11 @@ _COLUMNS = """v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.c
     a.state->>'name' AS agency_name, a.state->>'website' AS agency_website"""
 
 # A title holding every query word inside it (the parts of a compound: "utvecklare" in
-# "Systemutvecklare"); $13 is the longest word's pattern (what the trigram index looks up),
-# $14 all of them.
-_IN_TITLE = """($13::text IS NOT NULL AND lower(v.title) LIKE $13 AND lower(v.title) LIKE ALL ($14)
+# "Systemutvecklare"); $13 and $16 are the two longest words' patterns (what the trigram index
+# looks up: both, since one common word, such as a court's name in many titles, would leave
+# thousands of rows to check), $14 all of them.
+_IN_TITLE = """($13::text IS NOT NULL AND lower(v.title) LIKE $13
+    AND ($16::text IS NULL OR lower(v.title) LIKE $16) AND lower(v.title) LIKE ALL ($14)
     AND ($15::text IS NULL OR NOT v.search @@ websearch_to_tsquery('swedish', $15)))"""
 
 # Relevance first: the title weighs more than the description, and a title holding the words
@@ -48,6 +51,41 @@ ORDER BY rank DESC, agency, vacancy_id
 LIMIT $11
 """
 
+# A broad search (`is_broad`) is not ranked match by match: vacancies holding the words in
+# their title come first, then those holding them elsewhere, each newest first. Each part is
+# read in the order of the `vacancies_newest` index and stops at the page's end, so the cost
+# stays that of a page however many vacancies match; the second part is read only when the
+# first has not filled the page (a word found only in titles leaves it empty, and looking
+# for what is not there reads the whole index). $8 is the cursor's date, $9 and $10 its key.
+_AFTER_NEWEST = """($8::date IS NULL OR v.published_on < $8::date
+    OR (v.published_on = $8::date AND (v.agency, v.vacancy_id) > ($9::text, $10::text)))"""
+SEARCH_BROAD_TITLES = f"""
+SELECT {_COLUMNS}, 1 AS part
+FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE $1::text IS NOT NULL AND {_IN_TITLE} AND {_FILTERS} AND {_AFTER_NEWEST}
+ORDER BY v.published_on DESC, v.agency, v.vacancy_id LIMIT $11
+"""
+SEARCH_BROAD_ELSEWHERE = f"""
+SELECT {_COLUMNS}, 0 AS part
+FROM vacancies v CROSS JOIN websearch_to_tsquery('swedish', $1) AS query
+LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE v.search @@ query AND NOT {_IN_TITLE} AND {_FILTERS} AND {_AFTER_NEWEST}
+ORDER BY v.published_on DESC, v.agency, v.vacancy_id LIMIT $11
+"""
+
+# How many vacancies a search finds, counted no further than $13.
+_REMAPPED_IN_TITLE = (
+    _IN_TITLE.replace("$13", "$9").replace("$14", "$10").replace("$15", "$11").replace("$16", "$12")
+)
+FOUND_UP_TO = f"""
+SELECT count(*) FROM (
+    SELECT 1 FROM vacancies v
+    WHERE (v.search @@ websearch_to_tsquery('swedish', $1) OR {_REMAPPED_IN_TITLE})
+      AND {_FILTERS.replace("$12", "$8")}
+    LIMIT $13
+) found
+"""
+
 TARGET_GROUPS = ("students", "graduates", "experienced", "managers")
 
 # The total and the count per value of every filter, over what the search finds, in one scan.
@@ -66,7 +104,7 @@ SELECT v.agency, v.occupation_field, v.municipality, v.employment_type, v.remote
 }
 FROM vacancies v
 WHERE ($1::text IS NULL OR v.search @@ websearch_to_tsquery('swedish', $1)
-       OR {_IN_TITLE.replace("$13", "$9").replace("$14", "$10").replace("$15", "$11")})
+       OR {_REMAPPED_IN_TITLE})
   AND {_FILTERS.replace("$12", "$8")}
 GROUP BY GROUPING SETS ((v.agency), (v.occupation_field), (v.municipality),
                         (v.employment_type), (v.remote), ())
@@ -149,6 +187,7 @@ class Filters:
 async def search(
     conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None, limit: int
 ) -> list[asyncpg.Record]:
+    """A page of the search; `after` is the last row's `position` and key (from the cursor)."""
     if not filters.q:
         return await conn.fetch(
             SEARCH_NEWEST,
@@ -157,31 +196,58 @@ async def search(
             limit,
             filters.remote,
         )
-    patterns = title_patterns(filters.q)
+    words = title_words(filters.q)
+    if after is None:
+        broad = is_broad(
+            await conn.fetchval(FOUND_UP_TO, *filters.arguments(), filters.remote, *words, BROAD)
+        )
+    else:
+        broad = isinstance(after[0], list)  # a page goes on in the order its first was in
+    if broad:
+        part, day = after[0] if after else (1, None)
+        key = after[1:] if after else (None, None)
+        rows: list[asyncpg.Record] = []
+        for query, this_part in ((SEARCH_BROAD_TITLES, 1), (SEARCH_BROAD_ELSEWHERE, 0)):
+            if this_part > part or len(rows) >= limit:
+                continue
+            since = (date.fromisoformat(day), *key) if day and this_part == part else (None,) * 3
+            rows += await conn.fetch(
+                query, *filters.arguments(), *since, limit - len(rows), filters.remote, *words
+            )
+        return rows
     return await conn.fetch(
         SEARCH_RANKED,
         *filters.arguments(),
         *(after or (None, None, None)),
         limit,
         filters.remote,
-        patterns[0] if patterns else None,
-        patterns,
-        excluded_words(filters.q),
+        *words,
     )
+
+
+def title_words(q: str | None) -> tuple[str | None, list[str], str | None, str | None]:
+    """The parameters `_IN_TITLE` reads, in its order: the longest word's pattern, all of
+    them, the excluded words, the second longest's (None when there is one)."""
+    patterns = title_patterns(q)
+    first = patterns[0] if patterns else None
+    return first, patterns, excluded_words(q), patterns[1] if len(patterns) > 1 else None
+
+
+def position(row: asyncpg.Record) -> Any:
+    """Where a row stands in its search's order, for the next page's cursor (JSON)."""
+    if "part" in row.keys():
+        return [row["part"], row["published_on"].isoformat()]
+    if row["rank"] is not None:
+        return row["rank"]
+    return row["published_on"].isoformat()
 
 
 async def facets(conn: asyncpg.Connection, filters: Filters) -> tuple[int, dict[str, dict]]:
     """How many vacancies the search finds, and how many of them have each filter value."""
     counts: dict[str, dict[str, int]] = {name: {} for name in (*_FACET_OF.values(), "target_group")}
     total = 0
-    patterns = title_patterns(filters.q)
     for row in await conn.fetch(
-        FACETS,
-        *filters.arguments(),
-        filters.remote,
-        patterns[0] if patterns else None,
-        patterns,
-        excluded_words(filters.q),
+        FACETS, *filters.arguments(), filters.remote, *title_words(filters.q)
     ):
         facet = _FACET_OF.get(row["grouping"])
         if facet is not None:
