@@ -58,7 +58,7 @@ bench: servers
 	uv run python bench/vacancies.py
 	uv run python bench/upsert.py
 	uv run python bench/framework.py
-	uv run python bench/network.py
+	uv run --group bench python bench/network.py
 	uv run python bench/web.py
 
 unit: install

@@ -1,12 +1,13 @@
 """The network's services as processes: end-to-end latency, ingest scaling, and memory.
 
-    uv run python bench/network.py [--latency-events 2000 --rate 100]
+    uv run python bench/network.py [--runs 3 --rates 10 50 100 200 --seconds 10]
                                    [--events 100000 --partitions 1 2 4 --replicas 1 2]
 
 - **Latency**: vacancies and notify as processes, one confirmed subscriber. `vacancy.published`
-  events go to an agency's topic at a steady rate; each one's alert is timed from the broker's
-  acknowledgement (and from the send) to the SMTP sink accepting the mail. The baseline is a
-  raw aiokafka produce→consume round trip at the same rate on the same broker, in the same run.
+  events go to an agency's topic at a steady rate; each one's alert is timed from the send to
+  the SMTP sink accepting the mail. The baseline is a raw aiokafka produce→consume round trip
+  at the same rate on the same broker, measured just before. Each run is a fresh network; the
+  runs' spread is printed, and a plot of latency against rate is drawn (`--plot`).
 - **Scaling**: the same pre-filled topic of `--events` events with 1, 2 and 4 partitions,
   drained by 1 and 2 replicas of the vacancies service; each run against a fresh database and
   a raw `getmany` drain of the same topic.
@@ -17,12 +18,14 @@
 import argparse
 import asyncio
 import contextlib
+import functools
 import random
 import re
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -240,12 +243,97 @@ async def raw_round_trip(count: int, rate: float) -> list[float]:
     return [(received[k] - sent[k]) * 1000 for k in sent]
 
 
-async def latency(count: int, rate: float) -> None:
-    print(f"== end-to-end latency: {count} vacancies at {rate:.0f}/s")
-    raw = await raw_round_trip(count, rate)
+@dataclass
+class LatencyRun:
+    run: int
+    rate: float
+    raw: list[float]  # ms, produce → plain consumer
+    from_send: list[float]  # ms, vacancy.published sent → alert accepted by the sink
+    to_opened: list[float]  # ms, acknowledged → vacancy.opened on the broker
+    to_mail: list[float]  # ms, vacancy.opened → alert accepted
+
+
+async def latency(seconds: float, rates: list[float], runs: int, plot: Path | None) -> None:
+    """Each run brings up a fresh network; at each rate, the raw round trip and then the whole
+    path, for `seconds` each (at least 200 events), side by side on the same broker."""
+    print(f"== end-to-end latency: {runs} runs, {seconds:.0f} s at each of {rates} vacancies/s")
+    measured: list[LatencyRun] = []
+    for run in range(1, runs + 1):
+        measured += await latency_run(run, seconds, rates)
+    print()
+    row = "{:>5.0f}/s  run {}: raw p50 {:5.1f} p99 {:6.1f} ms | network p50 {:6.1f} p99 {:7.1f} ms"
+    for m in measured:
+        print(
+            row.format(
+                m.rate,
+                m.run,
+                percentile(m.raw, 50),
+                percentile(m.raw, 99),
+                percentile(m.from_send, 50),
+                percentile(m.from_send, 99),
+            )
+            + f" | {percentile(m.from_send, 50) / percentile(m.raw, 50):5.1f}x p50, "
+            f"{percentile(m.from_send, 99) / percentile(m.raw, 99):5.1f}x p99"
+            f" | vacancies p50 {percentile(m.to_opened, 50):5.1f}, notify p50 "
+            f"{percentile(m.to_mail, 50):6.1f} ms"
+        )
+    print("spread over the runs (max/min of each run's figure):")
+    for rate in rates:
+        mine = [m for m in measured if m.rate == rate]
+        for name, pick in (("raw", "raw"), ("network", "from_send")):
+            p50s = [percentile(getattr(m, pick), 50) for m in mine]
+            p99s = [percentile(getattr(m, pick), 99) for m in mine]
+            print(
+                f"  {rate:5.0f}/s {name:8s}: p50 {min(p50s):6.1f}-{max(p50s):6.1f} ms "
+                f"({max(p50s) / min(p50s):.1f}x), p99 {min(p99s):6.1f}-{max(p99s):7.1f} ms "
+                f"({max(p99s) / min(p99s):.1f}x)"
+            )
+    if plot:
+        draw(measured, rates, plot)
+        print(f"plot: {plot}")
+
+
+def draw(measured: list[LatencyRun], rates: list[float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for name, pick, colour in (("network", "from_send", "#1d70b8"), ("raw", "raw", "#505a5f")):
+        for quantile, style in ((50, "-"), (99, "--")):
+            for run in sorted({m.run for m in measured}):
+                values = [
+                    percentile(getattr(m, pick), quantile)
+                    for rate in rates
+                    for m in measured
+                    if m.rate == rate and m.run == run
+                ]
+                axis.plot(
+                    rates,
+                    values,
+                    style,
+                    color=colour,
+                    marker="o",
+                    alpha=0.8,
+                    label=f"{name} p{quantile}" if run == 1 else None,
+                )
+    axis.set_xlabel("vacancies published per second")
+    axis.set_ylabel("milliseconds (log scale)")
+    axis.set_yscale("log")
+    axis.set_xticks(rates)
+    axis.set_title("vacancy.published → alert at the SMTP sink, against raw Kafka (each run)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+async def latency_run(run: int, seconds: float, rates: list[float]) -> list[LatencyRun]:
     sink = Sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
     smtp.start()
+    results = []
     try:
         async with network(smtp.port) as net:
             await ensure_topics(KAFKA, [TopicSpec(net.hr_topic, 3)])
@@ -276,9 +364,8 @@ async def latency(count: int, rate: float) -> None:
             sent: dict[str, float] = {}
             acked: dict[str, float] = {}
 
-            async def publish(i: int) -> None:
-                marker = f"L{i:06d}"
-                vacancy = random_vacancy(rng, f"LAT-{i:06d}", today)
+            async def publish(marker: str) -> None:
+                vacancy = random_vacancy(rng, f"LAT-{marker}", today)
                 vacancy = vacancy.model_copy(update={"title": f"{vacancy.title} {marker}"})
                 event = Event.new(vacancy, source=f"/agencies/{net.code}")
                 headers, value = encode_binary(event)
@@ -288,31 +375,40 @@ async def latency(count: int, rate: float) -> None:
                 )
                 acked[marker] = time.time()
 
-            await paced(count, rate, publish)
+            for step, rate in enumerate(rates):
+                count = max(200, int(rate * seconds))
+                raw = await raw_round_trip(count, rate)
+                markers = [f"L{step * 100_000 + i:06d}" for i in range(count)]
+                await paced(count, rate, lambda i, markers=markers: publish(markers[i]))
+                await wait_until(
+                    functools.partial(_has_all_of, sink.arrived, markers),
+                    timeout=120,
+                    what="every alert",
+                )
+                # Where the time goes: vacancy.opened's broker timestamp splits the path.
+                opened = {
+                    found.group(1): r.timestamp / 1000
+                    for r in await read_to_end(KAFKA, f"vacancies.vacancies.bench{net.run}")
+                    if (found := re.search(r"LAT-(L\d{6})", r.key.decode()))
+                }
+                result = LatencyRun(
+                    run,
+                    rate,
+                    raw,
+                    [(sink.arrived[m] - sent[m]) * 1000 for m in markers],
+                    [(opened[m] - acked[m]) * 1000 for m in markers if m in opened],
+                    [(sink.arrived[m] - opened[m]) * 1000 for m in markers if m in opened],
+                )
+                results.append(result)
+                print(
+                    f"run {run}, {rate:.0f}/s: raw p50 {percentile(raw, 50):.1f} ms, "
+                    f"network p50 {percentile(result.from_send, 50):.1f} ms, "
+                    f"p99 {percentile(result.from_send, 99):.1f} ms ({count} alerts)"
+                )
             await producer.stop()
-            await wait_until(lambda: _has_all(sink.arrived, count), timeout=120, what="every alert")
-            from_ack = [(sink.arrived[m] - acked[m]) * 1000 for m in acked]
-            from_send = [(sink.arrived[m] - sent[m]) * 1000 for m in sent]
-            # Where the time goes: vacancy.opened's broker timestamp splits the path in two.
-            opened = {
-                "L" + found.group(1): r.timestamp / 1000
-                for r in await read_to_end(KAFKA, f"vacancies.vacancies.bench{net.run}")
-                if (found := re.search(r"LAT-(\d{6})", r.key.decode()))
-            }
-            to_opened = [(opened[m] - acked[m]) * 1000 for m in acked if m in opened]
-            to_mail = [(sink.arrived[m] - opened[m]) * 1000 for m in acked if m in opened]
-            peaks = {name: net.peak_rss_mib(name) for name in net.processes}
     finally:
         smtp.stop()
-    row = "{:54s}: p50 {:8.1f} ms   p99 {:8.1f} ms   max {:8.1f} ms"
-    print(row.format("raw aiokafka produce → consume (from send)", *_spread(raw)))
-    print(row.format("vacancy.published → alert at the SMTP sink (from ack)", *_spread(from_ack)))
-    print(row.format("vacancy.published → alert at the SMTP sink (from send)", *_spread(from_send)))
-    print(row.format("  of which: ack → vacancy.opened sent by vacancies", *_spread(to_opened)))
-    print(row.format("  of which: vacancy.opened → alert accepted (notify)", *_spread(to_mail)))
-    ratio = percentile(from_send, 50) / percentile(raw, 50)
-    print(f"ratio network / raw at p50 (from send): {ratio:.0f}x; {len(sink.arrived)} mails")
-    print("peak RSS: " + ", ".join(f"{n} {m:.0f} MiB" for n, m in peaks.items()))
+    return results
 
 
 def _spread(values: list[float]) -> tuple[float, float, float]:
@@ -323,8 +419,8 @@ async def _has(items: list) -> bool:
     return bool(items)
 
 
-async def _has_all(items: dict, count: int) -> bool:
-    return len(items) >= count
+async def _has_all_of(items: dict, wanted: list) -> bool:
+    return all(key in items for key in wanted)
 
 
 # -- scaling and memory ----------------------------------------------------------------------
@@ -412,7 +508,7 @@ async def memory(events: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     if "latency" in args.only:
-        await latency(args.latency_events, args.rate)
+        await latency(args.seconds, args.rates, args.runs, args.plot)
     if "scaling" in args.only:
         await scaling(args.events, args.partitions, args.replicas)
     if "memory" in args.only:
@@ -421,8 +517,10 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--latency-events", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="at each rate")
+    parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plot", type=Path, default=Path(__file__).parent / "latency.png")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
