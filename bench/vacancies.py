@@ -24,6 +24,7 @@ from common import (
     KAFKA,
     agency_topic,
     fill_topic,
+    percentile,
     random_vacancy,
     raw_drain,
     register_agencies,
@@ -106,6 +107,7 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
             assert rows == events_wanted, f"{rows} rows for {events_wanted} events"
 
             transport = httpx.ASGITransport(app=app.api)
+            p99: dict[str, float] = {}
             async with httpx.AsyncClient(transport=transport, base_url="http://b") as http:
                 for label, params in [
                     ("word query 'utvecklare'", {"q": "utvecklare"}),
@@ -128,6 +130,15 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
                         assert response.status_code == 200
                     hits = len(response.json()["items"])
                     print(f"search {label:52s}: {summary(timings)}, {hits} on the first page")
+                    p99[label] = percentile(timings, 99)
+            broad, narrow = (
+                p99["word query 'utvecklare'"],
+                p99["word query 'jurist förvaltningsrätten'"],
+            )
+            print(
+                f"broad one word / narrow two words at p99: {broad / narrow:.2f} (goal ≤ 2; "
+                "'utvecklare' is in about half the register)"
+            )
 
 
 def main() -> None:
