@@ -81,14 +81,22 @@ async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record
 async def searches_for(
     conn: asyncpg.Connection, subscription_ids: Collection[str]
 ) -> dict[str, asyncpg.Record]:
-    """The saved searches these deliveries go to, with their addresses; kept from being
-    erased until the caller's transaction ends, so a letter is not sent to one just erased."""
+    """The saved searches these deliveries go to, with their addresses, kept from being erased
+    until the caller's transaction ends, so a letter is not sent to one just erased.
+
+    The address is held too: the round stores its link tokens on another connection, whose
+    foreign-key checks need the address and the search not to be locked for an erasure; held
+    here, an erasure waits for the round instead of the round waiting, unseen by PostgreSQL's
+    deadlock detector, for an erasure that waits for the round's letters. If an erasure holds
+    the address already, this gives up after half a second and the round is tried again."""
+    await conn.execute("SET LOCAL lock_timeout = '500ms'")
     rows = await conn.fetch(
         "SELECT s.id, s.subscriber_id, s.status, s.language, p.email, p.suppressed_at "
         "FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id "
-        "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s",
+        "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s, p",
         list(subscription_ids),
     )
+    await conn.execute("SET LOCAL lock_timeout = DEFAULT")
     return {r["id"]: r for r in rows}
 
 
