@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import aiosmtplib
 import pytest
+from myndnet_notify.adapters.mail import UnsendableHeader
 from myndnet_notify.domain.delivery import (
     MAX_ATTEMPTS,
     Failed,
@@ -62,6 +63,7 @@ def test_no_delivery_is_tried_more_than_max_attempts_times():
             False,
         ),
         (KeyError(f"template variable for {ADDRESS}"), False, False),
+        (UnsendableHeader("a line break in the To header"), True, False),
     ],
 )
 def test_every_failure_is_classified_and_none_carries_the_address(exc, permanent, hard_bounce):

@@ -79,7 +79,17 @@ LONG_SUBJECT = (
 )
 
 
-@pytest.mark.parametrize("subject", ["New job: Developer", LONG_SUBJECT, "ÅÄÖ" * 40])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "New job: Developer",
+        LONG_SUBJECT,
+        "ÅÄÖ" * 40,
+        "Nytt jobb: Jurist\r\nBcc: alla@example.org",  # an agency's title, line break and all
+        "Nytt jobb: " + "Handläggare " * 90,
+        "New job: " + "Developer " * 100,
+    ],
+)
 @pytest.mark.parametrize(
     "unsubscribe", [None, "https://notify.myndnet.se/unsubscribe?token=" + "x" * 43]
 )
@@ -101,6 +111,7 @@ def test_a_built_message_reads_back_exactly_under_the_email_packages_strict_poli
     assert b"\n" not in mail.data.replace(b"\r\n", b"")  # every line ends CRLF, as SMTP wants
     message = message_from_bytes(mail.data, policy=strict)
     assert message["Subject"] == subject
+    assert message["Bcc"] is None
     assert message["From"] == "Myndighetsnätverket <jobb@myndnet.se>"
     assert message["To"] == "anna@example.org"
     assert message["Message-ID"] == "<d-1@myndnet.se>"

@@ -89,11 +89,16 @@ class Mail:
     data: bytes
 
 
+class UnsendableHeader(ValueError):
+    """A value that cannot go into its header as it is (an address with a line break)."""
+
+
 def encoded_words(text: str) -> str:
-    """A header value as RFC 2047 allows it: as it is when it is plain ASCII, else UTF-8 in
-    base64 encoded words of at most 75 characters each, on folded lines, never splitting a
-    character."""
-    if text.isascii():
+    """A header value as RFC 2047 allows it: as it is when it is plain printable ASCII of a
+    line's length, else UTF-8 in base64 encoded words of at most 75 characters each, on folded
+    lines, never splitting a character. A line break in the text (a vacancy's title is an
+    agency's free text) is encoded with the rest, so it cannot start a header of its own."""
+    if text.isascii() and text.isprintable() and len(text) <= 900:
         return text
     words, chunk = [], b""
     for character in text:
@@ -139,7 +144,7 @@ def build_message(
     }
     for name, value in headers.items():
         if value is not None and ("\r" in value or "\n" in value):
-            raise ValueError(f"a line break in the {name} header")
+            raise UnsendableHeader(f"a line break in the {name} header")
     boundary = f"=_{uuid.uuid4().hex}"
     lines = [
         f"From: {SENDER_HEADER}",

@@ -30,7 +30,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 
 from myndnet_notify.adapters import deliveries, store
-from myndnet_notify.adapters.mail import SmtpPool, Templates, build_message
+from myndnet_notify.adapters.mail import SmtpPool, Templates, UnsendableHeader, build_message
 from myndnet_notify.domain.delivery import (
     Addressee,
     Delivery,
@@ -73,6 +73,8 @@ def classify(exc: Exception, address: str) -> SendFailure:
         )
     if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
         return SendFailure(without_address(repr(exc), address), permanent=False)
+    if isinstance(exc, UnsendableHeader):
+        return SendFailure(f"the message cannot be written: {exc}", permanent=True)
     if isinstance(exc, UnicodeError):
         # An address (or header) the SMTP path cannot carry; sign-up refuses such addresses,
         # so this is one stored before that rule.
