@@ -1,9 +1,15 @@
-"""The register's rules, without servers."""
+"""The register's rules, and the search's cursors, without servers."""
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from fastapi import HTTPException
 from myndnet_schemas import VacancyPublished, VacancyUpdated, VacancyWithdrawn
 from myndnet_testing import vacancy
+from myndnet_vacancies import api
+from myndnet_vacancies.adapters import search as reader
 from myndnet_vacancies.domain.register import CLOSED, OPEN, apply, close_all
 
 TODAY = date(2026, 3, 10)
@@ -109,3 +115,24 @@ def test_a_query_s_excluded_words_are_kept_apart():
     assert excluded_words("utvecklare -tull") == "tull"
     assert excluded_words('jurist -"skatt" -chef') == "skatt OR chef"
     assert excluded_words("utvecklare") is None and excluded_words("-") is None
+
+
+@pytest.mark.parametrize(
+    "first",
+    [[7, "2026-11-27"], ["x", "2026-11-27"], [1], [1, "igår"], [1, "2026-11-27", 3], None, "ord"],
+)
+def test_a_forged_search_cursor_is_refused_with_a_clear_error(first):
+    filters = reader.Filters(q="utvecklare")
+    document = [api._fingerprint(filters), first, "csn", "V-1"]
+    forged = base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+    with pytest.raises(HTTPException) as refused:
+        api.decode_cursor(filters, forged)
+    assert refused.value.status_code == 422
+    assert "cursor is not valid for this search" in refused.value.detail
+
+
+def test_a_broad_search_cursor_reads_back_as_it_was_written():
+    filters = reader.Filters(q="utvecklare")
+    document = [api._fingerprint(filters), [0, "2026-11-27"], "csn", "V-1"]
+    cursor = base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+    assert api.decode_cursor(filters, cursor) == ([0, "2026-11-27"], "csn", "V-1")

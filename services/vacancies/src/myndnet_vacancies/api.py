@@ -38,6 +38,8 @@ def decode_cursor(filters: reader.Filters, cursor: str) -> tuple[Any, str, str]:
             position: Any = date.fromisoformat(first)
         elif isinstance(first, list):  # a broad search: [part, day]
             part, day = first
+            if part not in (0, 1):
+                raise ValueError("no such part of a broad search")
             position = [int(part), date.fromisoformat(day).isoformat()]
         else:
             position = float(first)
