@@ -91,6 +91,12 @@ async def test_a_broad_search_pages_through_every_match_once_titles_first_newest
                 days = [r["published_on"] for r in found if in_title[r["vacancy_id"]] is part]
                 assert days == sorted(days, reverse=True)  # newest first within each part
 
+            # With the facets' total at hand (the site asks for both), no count of its own.
+            total, _ = await reader.facets(conn, broad)
+            assert total == len(expected)
+            counted_first = await reader.search(conn, broad, None, 50, found=total)
+            assert [r["vacancy_id"] for r in counted_first] == ids[:50]
+
             # A word only in titles: the page after the last title match is empty, not slow.
             titles_only = await every_page(conn, reader.Filters(q="handläggare"), limit=400)
             assert all("Handläggare" in r["title"] for r in titles_only)

@@ -92,8 +92,9 @@ async def search_vacancies(
     )
     after = decode_cursor(filters, cursor) if cursor else None
     async with pool_of(request).acquire() as conn:
-        rows = await reader.search(conn, filters, after, limit + 1)
         counted = await reader.facets(conn, filters) if facets else None
+        total = counted[0] if counted else None  # tells the search whether it is a broad one
+        rows = await reader.search(conn, filters, after, limit + 1, total)
     base = _base_url(request)
     page = rows[:limit]
     found: dict[str, Any] = {

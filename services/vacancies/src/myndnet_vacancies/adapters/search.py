@@ -185,9 +185,14 @@ class Filters:
 
 
 async def search(
-    conn: asyncpg.Connection, filters: Filters, after: tuple[Any, str, str] | None, limit: int
+    conn: asyncpg.Connection,
+    filters: Filters,
+    after: tuple[Any, str, str] | None,
+    limit: int,
+    found: int | None = None,
 ) -> list[asyncpg.Record]:
-    """A page of the search; `after` is the last row's `position` and key (from the cursor)."""
+    """A page of the search; `after` is the last row's `position` and key (from the cursor);
+    `found`, how many vacancies the search finds when the caller has counted them already."""
     if not filters.q:
         return await conn.fetch(
             SEARCH_NEWEST,
@@ -198,9 +203,11 @@ async def search(
         )
     words = title_words(filters.q)
     if after is None:
-        broad = is_broad(
-            await conn.fetchval(FOUND_UP_TO, *filters.arguments(), filters.remote, *words, BROAD)
-        )
+        if found is None:
+            found = await conn.fetchval(
+                FOUND_UP_TO, *filters.arguments(), filters.remote, *words, BROAD
+            )
+        broad = is_broad(found)
     else:
         broad = isinstance(after[0], list)  # a page goes on in the order its first was in
     if broad:
