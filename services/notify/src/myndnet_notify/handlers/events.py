@@ -30,6 +30,8 @@ from myndnet_notify.handlers.matching import SavedSearches
 async def on_vacancy_events(
     conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches
 ) -> None:
+    if any(isinstance(incoming.event.data, VacancyOpened) for incoming in events):
+        await searches.bring_up_to_date(conn)
     for incoming in events:
         data = incoming.event.data
         if isinstance(data, VacancyOpened | VacancyChanged):

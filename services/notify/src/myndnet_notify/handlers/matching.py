@@ -1,5 +1,5 @@
 """Finding the saved searches a vacancy satisfies, from this replica's index in memory, brought
-up to date from the table before each vacancy (one small read of what changed)."""
+up to date from the table before each batch of vacancies (one small read of what changed)."""
 
 import gc
 import time
@@ -24,7 +24,7 @@ class SavedSearches:
         self._updated_at = 0.0
 
     async def matching(self, conn: asyncpg.Connection, keys: Sequence[str], text: str) -> Matches:
-        await self.bring_up_to_date(conn)
+        """From the index as it was last brought up to date (once per batch of vacancies)."""
         return self.index.matches(keys, await saved_searches.stems(conn, text))
 
     async def bring_up_to_date(self, conn: asyncpg.Connection) -> None:
