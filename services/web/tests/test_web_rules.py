@@ -174,3 +174,17 @@ def test_the_sign_up_form_starts_from_the_search_a_person_came_from():
     alert = AlertForm.from_search(search, "en")
     assert (alert.agency, alert.municipality, alert.keywords) == ("csn", "Sundsvall", "utredare")
     assert alert.language == "en" and alert.errors == {}
+
+
+def test_an_alert_form_takes_its_text_as_a_search_does_without_control_characters():
+    alert = AlertForm.from_form(
+        {
+            "keywords": "jurist\x00 ekonom\u202e\r\nBcc",
+            "municipality": " Sund\tsvall ",
+            "frequency": "daily",
+        },
+        with_email=False,
+    )
+    assert alert.keywords == "jurist ekonom Bcc"
+    assert alert.municipality == "Sund svall"
+    assert alert.filters()["keywords"] == ["jurist", "ekonom", "Bcc"]

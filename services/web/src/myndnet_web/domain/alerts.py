@@ -7,7 +7,7 @@ from typing import Any
 
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
-from myndnet_web.domain.search import Search
+from myndnet_web.domain.search import Search, one_line
 from myndnet_web.domain.texts import VOCABULARY
 
 FREQUENCIES = tuple(VOCABULARY["frequency"])
@@ -38,7 +38,7 @@ class AlertForm:
     @classmethod
     def from_form(cls, form: dict[str, str], *, with_email: bool) -> "AlertForm":
         def text(name: str, longest: int = 200) -> str:
-            return " ".join(form.get(name, "").split())[:longest]
+            return one_line(form.get(name, ""), longest)
 
         alert = cls(
             agency=text("agency", 40),

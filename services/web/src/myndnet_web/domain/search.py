@@ -19,7 +19,7 @@ CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,500}$")
 CHOICES = ("occupation_field", "employment_type", "target_group", "remote")
 
 
-def _one_line(text: str, longest: int) -> str:
+def one_line(text: str, longest: int) -> str:
     """Form text as a search takes it: control characters out, spaces collapsed."""
     cleaned = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(cleaned.split())[:longest]
@@ -45,8 +45,8 @@ class Search:
     def from_query(cls, params: dict[str, str]) -> "Search":
         dropped = []
         values: dict[str, Any] = {
-            "q": _one_line(params.get("q", ""), MAX_QUERY),
-            "municipality": _one_line(params.get("municipality", ""), MAX_MUNICIPALITY),
+            "q": one_line(params.get("q", ""), MAX_QUERY),
+            "municipality": one_line(params.get("municipality", ""), MAX_MUNICIPALITY),
         }
         agency = params.get("agency", "")
         if agency and AGENCY_CODE_RE.fullmatch(agency):
