@@ -11,32 +11,28 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_site_benchmark_runs_and_prints_its_ratios():
+def run_bench(script: str, *arguments: str) -> str:
     finished = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "web.py"), "--vacancies", "300", "--requests", "3"],
+        [sys.executable, str(ROOT / "bench" / script), *arguments],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
     )
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
-    assert "register: 300 open vacancies" in finished.stdout
-    assert "worst page / API ratio at p50" in finished.stdout
+    return finished.stdout
+
+
+def test_the_site_benchmark_runs_and_prints_its_ratios():
+    printed = run_bench("web.py", "--vacancies", "300", "--requests", "3")
+    assert "register: 300 open vacancies" in printed
+    assert "worst page / API ratio at p50" in printed
 
 
 def test_the_notify_benchmark_runs_and_checks_its_answers():
-    finished = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "notify.py"),
-            *("--searches", "2000,4000", "--vacancies", "5", "--mails", "60", "--trials", "1"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+    printed = run_bench(
+        "notify.py", "--searches", "2000,4000", "--vacancies", "5", "--mails", "60", "--trials", "1"
     )
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
-    assert "every answer checked equal to the scan's" in finished.stdout
-    assert "from 2000 to 4000 saved searches" in finished.stdout
-    assert "every alert accepted once, marked sent and announced" in finished.stdout
+    assert "every answer checked equal to the scan's" in printed
+    assert "from 2000 to 4000 saved searches" in printed
+    assert "every alert accepted once, marked sent and announced" in printed
