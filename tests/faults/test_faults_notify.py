@@ -1,4 +1,5 @@
-"""Faults against notify: the SMTP server down while alerts are due."""
+"""Faults against notify: the SMTP server down while alerts are due, and notify killed in the
+middle of a sending round."""
 
 import asyncio
 import time
@@ -14,8 +15,15 @@ from myndnet_kit.db import create_pool
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
-from myndnet_schemas import Event, VacancyOpened
-from myndnet_testing import ServiceProcess, TestNetwork, free_port, produce, wait_until
+from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
+from myndnet_testing import (
+    ServiceProcess,
+    TestNetwork,
+    free_port,
+    produce,
+    read_to_end,
+    wait_until,
+)
 
 from conftest import report, scale
 
@@ -23,12 +31,15 @@ pytestmark = pytest.mark.integration
 
 
 class Sink:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.port = free_port()
+        self.delay = delay  # seconds before each reply: a slower mail server
         self.received: list[tuple[str, str, str]] = []
         self.controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         headers = (envelope.original_content or envelope.content).split(b"\r\n\r\n")[0]
         message_id = next(
             line.split(b":", 1)[1].strip().decode()
@@ -48,13 +59,10 @@ class Sink:
             self.controller = None
 
 
-async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
-    kafka_bootstrap, database_url, unique, tmp_path
-):
-    net = TestNetwork(kafka_bootstrap, unique)
-    await net.register("a")
-    sink = Sink()
-    sink.start()
+def notify_process(
+    net: TestNetwork, kafka_bootstrap: str, database_url: str, sink: Sink, unique: str, log: Path
+) -> tuple[ServiceProcess, int, str]:
+    """notify as a process of its own (not started), its port and its vacancies topic."""
     port = free_port()
     topic = f"vacancies.vacancies.{unique}"
     process = ServiceProcess(
@@ -71,29 +79,29 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
             "NOTIFY_RUN_DIGESTS": "false",
             "PUBLIC_BASE_URL": "https://jobb.example.se",
         },
-        Path(tmp_path) / "notify.log",
+        log,
         module=True,
     )
-    process.start()
-    subscribers, vacancies = scale(10, 50), scale(10, 40)
-    down_for = scale(6, 20)
-    try:
+    return process, port, topic
 
-        async def ready() -> bool:
-            try:
-                async with httpx.AsyncClient() as http:
-                    return (
-                        await http.get(f"http://127.0.0.1:{port}/health/ready")
-                    ).status_code == 200
-            except httpx.HTTPError:
-                return False
 
-        await wait_until(ready, timeout=90, what="notify ready")
-
-        pool = await create_pool(database_url, max_size=2)  # the kit's codecs (jsonb)
+async def wait_ready(port: int) -> None:
+    async def ready() -> bool:
         try:
-            conn = await pool.acquire()
-            for i in range(subscribers):  # confirmed subscribers, as after the opt-in
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    await wait_until(ready, timeout=90, what="notify ready")
+
+
+async def confirmed_subscribers(database_url: str, count: int) -> None:
+    """Confirmed saved searches for every vacancy, as after the opt-in."""
+    pool = await create_pool(database_url, max_size=2)  # the kit's codecs (jsonb)
+    try:
+        async with pool.acquire() as conn:
+            for i in range(count):
                 subscriber = await store.add_subscriber(conn, f"kandidat{i}@example.org", "sv")
                 subscription = await store.add_subscription(
                     conn, subscriber, Preferences("sv", "immediate")
@@ -102,37 +110,58 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
                 )
-        finally:
-            await conn.close()
+    finally:
+        await pool.close()
 
+
+async def open_vacancies(kafka_bootstrap: str, topic: str, agency: str, count: int) -> None:
+    today = date.today()
+    await produce(
+        kafka_bootstrap,
+        topic,
+        [
+            Event.new(
+                VacancyOpened(
+                    agency=agency,
+                    vacancy_id=f"S{i:03d}",
+                    revision=1,
+                    title=f"Utredare {i}",
+                    description="Utredningar.",
+                    occupation_field="investigation",
+                    employment_type="permanent",
+                    extent="full_time",
+                    municipality="Sundsvall",
+                    remote="on_site",
+                    published_on=today,
+                    application_deadline=today + timedelta(days=30),
+                    apply_url=f"https://example.se/jobb/S{i:03d}",
+                ),
+                source="/services/vacancies",
+            )
+            for i in range(count)
+        ],
+    )
+
+
+async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
+    kafka_bootstrap, database_url, unique, tmp_path
+):
+    net = TestNetwork(kafka_bootstrap, unique)
+    await net.register("a")
+    sink = Sink()
+    sink.start()
+    process, port, topic = notify_process(
+        net, kafka_bootstrap, database_url, sink, unique, Path(tmp_path) / "notify.log"
+    )
+    process.start()
+    subscribers, vacancies = scale(10, 50), scale(10, 40)
+    down_for = scale(6, 20)
+    try:
+        await wait_ready(port)
+        await confirmed_subscribers(database_url, subscribers)
         sink.stop()
         went_down = time.monotonic()
-        today = date.today()
-        await produce(
-            kafka_bootstrap,
-            topic,
-            [
-                Event.new(
-                    VacancyOpened(
-                        agency=net.code("a"),
-                        vacancy_id=f"S{i:03d}",
-                        revision=1,
-                        title=f"Utredare {i}",
-                        description="Utredningar.",
-                        occupation_field="investigation",
-                        employment_type="permanent",
-                        extent="full_time",
-                        municipality="Sundsvall",
-                        remote="on_site",
-                        published_on=today,
-                        application_deadline=today + timedelta(days=30),
-                        apply_url=f"https://example.se/jobb/S{i:03d}",
-                    ),
-                    source="/services/vacancies",
-                )
-                for i in range(vacancies)
-            ],
-        )
+        await open_vacancies(kafka_bootstrap, topic, net.code("a"), vacancies)
         due = subscribers * vacancies
 
         async def queued_and_tried() -> bool:
@@ -188,3 +217,78 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
 
 async def _received(sink: Sink, wanted: int) -> bool:
     return len(sink.received) >= wanted
+
+
+async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_announces_it_once(
+    kafka_bootstrap, database_url, unique, tmp_path
+):
+    """The letters of the round in flight are sent again (with the same Message-IDs, which
+    receivers collapse); no alert is missing, and each is marked sent and announced once."""
+    net = TestNetwork(kafka_bootstrap, unique)
+    await net.register("a")
+    sink = Sink(delay=0.01)  # a round of 200 letters takes about half a second
+    sink.start()
+    log = Path(tmp_path) / "notify.log"
+    process, port, topic = notify_process(net, kafka_bootstrap, database_url, sink, unique, log)
+    subscribers, vacancies = scale(20, 50), scale(30, 80)
+    due = subscribers * vacancies
+    try:
+        process.start()
+        await wait_ready(port)
+        await confirmed_subscribers(database_url, subscribers)
+        await open_vacancies(kafka_bootstrap, topic, net.code("a"), vacancies)
+        await wait_until(
+            lambda: _received(sink, due // 3), timeout=120, interval=0.01, what="a third sent"
+        )
+        process.kill()
+        at_kill = len(sink.received)
+        process.start()
+        await wait_ready(port)
+
+        async def all_sent() -> bool:
+            conn = await asyncpg.connect(database_url)
+            try:
+                sent = "SELECT count(*) FROM deliveries WHERE status = 'sent'"
+                return await conn.fetchval(sent) == due
+            finally:
+                await conn.close()
+
+        await wait_until(all_sent, timeout=scale(120, 600), interval=0.2, what="every alert sent")
+        conn = await asyncpg.connect(database_url)
+        try:
+            ours = {r["id"] for r in await conn.fetch("SELECT id FROM deliveries")}
+        finally:
+            await conn.close()
+
+        async def announced() -> Counter:
+            records = await read_to_end(kafka_bootstrap, topics.NOTIFY_DELIVERIES)
+            return Counter(
+                event.data.delivery_id
+                for event in (parse(r.headers, r.key, r.value) for r in records)
+                if isinstance(event.data, NotificationSent) and event.data.delivery_id in ours
+            )
+
+        async def all_announced() -> bool:
+            return len(await announced()) == due
+
+        await wait_until(all_announced, timeout=60, interval=0.5, what="every notification.sent")
+        await asyncio.sleep(2)  # anything more would be a duplicate
+        per_delivery = await announced()
+    finally:
+        process.terminate()
+        sink.stop()
+    per_message = Counter(message_id for _, message_id, _ in sink.received)
+    report(
+        "notify killed in the middle of a sending round",
+        alerts_due=due,
+        received_when_killed=at_kill,
+        delivered=len(sink.received),
+        missing=due - len(per_message),
+        sent_again=len(sink.received) - len(per_message),
+        announced_twice=sum(1 for n in per_delivery.values() if n > 1),
+    )
+    assert len(per_message) == due  # none missing
+    assert {m.strip("<>").split("@")[0] for m in per_message} == ours
+    # Only the rounds in flight are sent again: at most two of 200 letters each.
+    assert len(sink.received) - len(per_message) <= 400
+    assert all(count == 1 for count in per_delivery.values()) and len(per_delivery) == due

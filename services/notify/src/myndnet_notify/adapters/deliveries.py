@@ -113,8 +113,6 @@ class LinkToken:
 
 
 async def store_link_tokens(conn: asyncpg.Connection, tokens: Sequence[LinkToken]) -> None:
-    if not tokens:
-        return
     await conn.execute(
         """
         INSERT INTO tokens (token_hash, purpose, subscription_id, subscriber_id, expires_at,

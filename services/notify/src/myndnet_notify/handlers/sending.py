@@ -116,9 +116,9 @@ class Sender:
                     outcomes.append(deliveries.Outcome(row["id"], "cancelled", row["attempts"], to))
                     continue
                 letters.append(self._letter(row, to, search, tokens))
-            # Committed on a connection of their own before the letters leave.
-            async with self.pool.acquire() as other:
-                await deliveries.store_link_tokens(other, tokens)
+            if tokens:  # committed on a connection of their own before the letters leave
+                async with self.pool.acquire() as other:
+                    await deliveries.store_link_tokens(other, tokens)
             tries = await asyncio.gather(*(self._send(letter) for letter in letters))
             sent = []
             for letter, failure in zip(letters, tries, strict=True):

@@ -234,7 +234,7 @@ async def search(
 
 def title_words(q: str | None) -> tuple[str | None, list[str], str | None, str | None]:
     """The parameters `_IN_TITLE` reads, in its order: the longest word's pattern, all of
-    them, the excluded words, the second longest's (None when there is one)."""
+    them, the excluded words, the second longest's (None when there is only one)."""
     patterns = title_patterns(q)
     first = patterns[0] if patterns else None
     return first, patterns, excluded_words(q), patterns[1] if len(patterns) > 1 else None
