@@ -21,13 +21,29 @@ def local_database_url(service: str) -> str:
     return f"postgresql://myndnet:myndnet@127.0.0.1:5432/myndnet_{service}"
 
 
-class ServiceSettings(BaseSettings):
+class HttpSettings(BaseSettings):
+    """What every process that answers HTTP needs: where it listens, how people reach it,
+    which proxies it believes, how much it logs. The site (web, no database) uses these alone."""
+
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    port: int
+    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
+    host: str = Field("127.0.0.1", alias="HOST")
+    # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses, or *);
+    # none by default, so a client cannot choose the address its limits are counted under.
+    forwarded_allow_ips: str = Field("", alias="FORWARDED_ALLOW_IPS")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    def base_url(self) -> str:
+        """Where people reach this service: PUBLIC_BASE_URL, else the local address."""
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+
+class ServiceSettings(HttpSettings):
     service: ClassVar[str]
 
     database_url: str
-    port: int
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
     # The secure profile: SASL/SCRAM-SHA-512 over TLS as this service's own principal.
     kafka_sasl_username: str = Field("", alias="KAFKA_SASL_USERNAME")
@@ -36,12 +52,6 @@ class ServiceSettings(BaseSettings):
     smtp_host: str = Field("127.0.0.1", alias="SMTP_HOST")
     smtp_port: int = Field(1025, alias="SMTP_PORT")
     operator_tokens: str = Field("", alias="OPERATOR_TOKENS")
-    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
-    host: str = Field("127.0.0.1", alias="HOST")
-    # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses, or *);
-    # none by default, so a client cannot choose the address its limits are counted under.
-    forwarded_allow_ips: str = Field("", alias="FORWARDED_ALLOW_IPS")
-    log_level: str = Field("INFO", alias="LOG_LEVEL")
     database_pool_size: int = Field(10, alias="DATABASE_POOL_SIZE")
     topic_partitions: int = Field(3, alias="TOPIC_PARTITIONS")
     topic_replication_factor: int = Field(1, alias="TOPIC_REPLICATION_FACTOR")
@@ -53,10 +63,6 @@ class ServiceSettings(BaseSettings):
             self.kafka_sasl_password.get_secret_value() or None,
             self.kafka_ssl_cafile or None,
         )
-
-    def base_url(self) -> str:
-        """Where people reach this service: PUBLIC_BASE_URL, else the local address."""
-        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     membership_topic: str = Field(topics.MEMBERSHIP_AGENCIES, alias="MEMBERSHIP_TOPIC")
     # Consumer groups are `<prefix><service>.<consumer>`; a prefix keeps a second network on the

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from myndnet_kit.docs import add_docs
 from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.settings import HttpSettings
 from myndnet_kit.web import ResponseGuard
 from myndnet_schemas.docs import asyncapi_document
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from myndnet_web import pages
 from myndnet_web.adapters.services import Services, Unavailable
@@ -29,12 +29,8 @@ DESCRIPTION = (
 )
 
 
-class WebSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
+class WebSettings(HttpSettings):
     port: int = Field(8000, alias="WEB_PORT")
-    host: str = Field("127.0.0.1", alias="HOST")
-    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
     membership_url: str = Field("http://127.0.0.1:8001", alias="MEMBERSHIP_URL")
     vacancies_url: str = Field("http://127.0.0.1:8002", alias="VACANCIES_URL")
     notify_url: str = Field("http://127.0.0.1:8004", alias="NOTIFY_URL")
@@ -44,11 +40,6 @@ class WebSettings(BaseSettings):
     notify_token: SecretStr = Field(SecretStr(""), alias="WEB_NOTIFY_TOKEN")
     # How long a page waits for a service before it says that service is down.
     upstream_timeout: float = Field(2.0, gt=0, le=30, alias="WEB_UPSTREAM_TIMEOUT")
-    forwarded_allow_ips: str = Field("", alias="FORWARDED_ALLOW_IPS")
-    log_level: str = Field("INFO", alias="LOG_LEVEL")
-
-    def base_url(self) -> str:
-        return (self.public_base_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
 
 def build(settings: WebSettings) -> FastAPI:
