@@ -35,42 +35,44 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
     return search
 
 
-async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(
-    database_url, sink, monkeypatch
-):
+@pytest.fixture
+async def pool(database_url):
+    """notify's database with one confirmed saved search and one alert queued for it."""
     pool = await create_pool(database_url)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, "kit", KIT_MIGRATIONS)
-            await migrate(conn, "notify", MIGRATIONS)
-            await queued_alert(conn)
-        erasing: list[asyncio.Task[int]] = []
-        store_link_tokens = deliveries.store_link_tokens
+    async with pool.acquire() as conn:
+        await migrate(conn, "kit", KIT_MIGRATIONS)
+        await migrate(conn, "notify", MIGRATIONS)
+        await queued_alert(conn)
+    yield pool
+    await pool.close()
 
-        async def erase_first(conn: asyncpg.Connection, tokens: list) -> None:
-            # The person erases the address just as the round has claimed the letter.
-            async def erase_now() -> int:
-                async with pool.acquire() as other:
-                    return await erase(other, ADDRESS)
 
-            erasing.append(asyncio.create_task(erase_now()))
-            await asyncio.sleep(0.5)
-            await store_link_tokens(conn, tokens)
+async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(pool, sink, monkeypatch):
+    erasing: list[asyncio.Task[int]] = []
+    store_link_tokens = deliveries.store_link_tokens
 
-        monkeypatch.setattr(deliveries, "store_link_tokens", erase_first)
-        sender = sending.Sender(
-            pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
-        )
-        assert await asyncio.wait_for(sender.send_round(), 10) == 1
-        assert await asyncio.wait_for(erasing[0], 10) == 1
-        await wait_for_mail(sink)
-        async with pool.acquire() as conn:
-            assert await conn.fetchval("SELECT count(*) FROM subscribers") == 0
-            assert await conn.fetchval("SELECT status FROM deliveries") == "sent"
-            assert await conn.fetchval("SELECT count(*) FROM outbox") == 1
-        assert len(sink.to(ADDRESS)) == 1
-    finally:
-        await pool.close()
+    async def erase_first(conn: asyncpg.Connection, tokens: list) -> None:
+        # The person erases the address just as the round has claimed the letter.
+        async def erase_now() -> int:
+            async with pool.acquire() as other:
+                return await erase(other, ADDRESS)
+
+        erasing.append(asyncio.create_task(erase_now()))
+        await asyncio.sleep(0.5)
+        await store_link_tokens(conn, tokens)
+
+    monkeypatch.setattr(deliveries, "store_link_tokens", erase_first)
+    sender = sending.Sender(
+        pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
+    )
+    assert await asyncio.wait_for(sender.send_round(), 10) == 1
+    assert await asyncio.wait_for(erasing[0], 10) == 1
+    await wait_for_mail(sink)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM subscribers") == 0
+        assert await conn.fetchval("SELECT status FROM deliveries") == "sent"
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 1
+    assert len(sink.to(ADDRESS)) == 1
 
 
 async def wait_for_mail(sink) -> None:
@@ -81,32 +83,24 @@ async def wait_for_mail(sink) -> None:
 
 
 async def test_a_round_that_meets_an_erasure_already_under_way_gives_way_and_loses_nothing(
-    database_url, sink
+    pool, sink
 ):
-    pool = await create_pool(database_url)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, "kit", KIT_MIGRATIONS)
-            await migrate(conn, "notify", MIGRATIONS)
-            await queued_alert(conn)
-        sender = sending.Sender(
-            pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
+    sender = sending.Sender(
+        pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
+    )
+    async with pool.acquire() as erasing, erasing.transaction():
+        # An erasure holds the address (as `erase` does first) and has not yet reached
+        # the address's queued letters when the round claims them.
+        await erasing.execute("SELECT 1 FROM subscribers WHERE email = $1 FOR UPDATE", ADDRESS)
+        with pytest.raises(asyncpg.LockNotAvailableError):
+            await asyncio.wait_for(sender.send_round(), 10)
+        await erasing.execute(
+            "UPDATE deliveries SET status = 'cancelled', last_error = 'erased' "
+            "WHERE status = 'queued'"
         )
-        async with pool.acquire() as erasing, erasing.transaction():
-            # An erasure holds the address (as `erase` does first) and has not yet reached
-            # the address's queued letters when the round claims them.
-            await erasing.execute("SELECT 1 FROM subscribers WHERE email = $1 FOR UPDATE", ADDRESS)
-            with pytest.raises(asyncpg.LockNotAvailableError):
-                await asyncio.wait_for(sender.send_round(), 10)
-            await erasing.execute(
-                "UPDATE deliveries SET status = 'cancelled', last_error = 'erased' "
-                "WHERE status = 'queued'"
-            )
-        async with pool.acquire() as conn:
-            assert await conn.fetchval("SELECT status FROM deliveries") == "cancelled"
-            assert await conn.fetchval("SELECT attempts FROM deliveries") == 0
-            assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
-            assert await conn.fetchval("SELECT count(*) FROM tokens") == 0
-        assert sink.to(ADDRESS) == []
-    finally:
-        await pool.close()
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM deliveries") == "cancelled"
+        assert await conn.fetchval("SELECT attempts FROM deliveries") == 0
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        assert await conn.fetchval("SELECT count(*) FROM tokens") == 0
+    assert sink.to(ADDRESS) == []
