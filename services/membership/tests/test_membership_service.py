@@ -99,8 +99,12 @@ async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_
         )
         assert created.status_code == 201, created.text
         assert created.json()["organisation_number"] == "202100-5489"
-        changed = await http.patch(f"/agencies/{code}", json={"role": "associated"})
+        changed = await http.patch(
+            f"/agencies/{code}",
+            json={"role": "associated", "email_domains": ["Example.se", "it.example.se"]},
+        )
         assert changed.status_code == 200 and changed.json()["role"] == "associated"
+        assert changed.json()["email_domains"] == ["example.se", "it.example.se"]
         left = await http.post(f"/agencies/{code}/leave")
         assert left.status_code == 200 and left.json()["status"] == "left"
         assert (await http.get(f"/agencies/{code}")).json()["status"] == "left"
@@ -118,6 +122,7 @@ async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_
     ]
     assert [e.type.split(".")[3] for e in events] == ["registered", "updated", "left"]
     assert [e.data.role for e in events] == ["member", "associated", "associated"]
+    assert [e.data.email_domains for e in events] == [[], *[["example.se", "it.example.se"]] * 2]
     assert events[-1].data.left_on is not None
     assert all(e.source == "/services/membership" and e.subject == code for e in events)
 
@@ -181,6 +186,15 @@ async def test_refusals_are_clear(kafka_bootstrap, database_url, unique):
         assert bad_number.status_code == 422
         assert "wrong check digit" in bad_number.text
         assert bad_number.json()["detail"][0]["loc"] == ["body", "organisation_number"]
+
+        for domains, why in (
+            (["gmail.com"], "public mail service"),
+            (["not a domain"], "is not an e-mail domain"),
+            (["a@b.se"], "is not an e-mail domain"),
+        ):
+            refused = await post({**good, "email_domains": domains})
+            assert refused.status_code == 422 and why in refused.text, refused.text
+            assert refused.json()["detail"][0]["loc"][:2] == ["body", "email_domains"]
 
         bad_kind = await post({**good, "kind": "ministry"})
         assert bad_kind.status_code == 422 and "kind" in json.dumps(bad_kind.json())

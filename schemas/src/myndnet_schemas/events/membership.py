@@ -1,14 +1,29 @@
 """What membership publishes on the compacted topic `membership.agencies`, keyed by agency code."""
 
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from myndnet_schemas.events.base import Date, EventData, HttpsUrl, Name, WorkEmail
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
 AgencyCode = Annotated[str, Field(pattern=AGENCY_CODE_RE.pattern)]
+
+
+_DOMAIN_RE = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def _check_email_domain(domain: str) -> str:
+    if not _DOMAIN_RE.fullmatch(domain):
+        raise ValueError(
+            f"{domain!r} is not an e-mail domain: write it in lower case, such as 'csn.se'"
+        )
+    return domain
+
+
+EmailDomain = Annotated[str, AfterValidator(_check_email_domain)]
 
 
 class Coordinator(EventData):
@@ -29,6 +44,8 @@ class AgencyState(EventData):
     organisation_number: Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{4}$")] | None = None
     website: HttpsUrl | None = None
     coordinator: Coordinator | None = None
+    # The domains of the agency's work e-mail: staff register for trainings with these only.
+    email_domains: Annotated[list[EmailDomain], Field(max_length=20)] = Field(default_factory=list)
 
     def subject(self) -> str:
         return self.code

@@ -12,15 +12,17 @@ from myndnet_kit.logging import get_logger
 from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.base import HttpsUrl, Name, WorkEmail
+from myndnet_schemas.events.membership import EmailDomain
 from myndnet_schemas.topics import AGENCY_CODE_RE, validate_agency_code
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from myndnet_membership.adapters import agencies as repository
 from myndnet_membership.domain.agencies import (
     AgencyConflict,
     AgencyNotFound,
     MembershipError,
+    normalise_email_domains,
     normalise_organisation_number,
 )
 from myndnet_membership.handlers import access
@@ -35,6 +37,15 @@ AgencyCode = Annotated[
     str, Path(pattern=AGENCY_CODE_RE.pattern, description="agency code, [a-z0-9-]{2,40}")
 ]
 OrganisationNumber = Annotated[str, AfterValidator(normalise_organisation_number)]
+EmailDomains = Annotated[
+    list[
+        Annotated[
+            EmailDomain, BeforeValidator(lambda d: d.strip().lower() if isinstance(d, str) else d)
+        ]
+    ],
+    Field(max_length=20),
+    AfterValidator(lambda domains: list(normalise_email_domains(domains))),
+]
 
 
 def today() -> date:
@@ -58,6 +69,7 @@ class RegisterAgency(BaseModel):
     organisation_number: OrganisationNumber | None = None
     website: HttpsUrl | None = None
     coordinator: CoordinatorIn | None = None
+    email_domains: EmailDomains | None = None
 
 
 class ChangeAgency(BaseModel):
@@ -70,6 +82,7 @@ class ChangeAgency(BaseModel):
     organisation_number: OrganisationNumber | None = None
     website: HttpsUrl | None = None
     coordinator: CoordinatorIn | None = None
+    email_domains: EmailDomains | None = None
 
 
 @contextlib.contextmanager

@@ -6,8 +6,8 @@ from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 from myndnet_membership.domain.agencies import Agency, AgencyConflict
 
 COLUMNS = """code, name, kind, role, status, joined_on, left_on, organisation_number, website,
-             coordinator_name, coordinator_email"""
-PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+             coordinator_name, coordinator_email, email_domains"""
+PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12"
 
 
 def _agency(row: asyncpg.Record) -> Agency:
@@ -23,6 +23,7 @@ def _agency(row: asyncpg.Record) -> Agency:
         website=row["website"],
         coordinator_name=row["coordinator_name"],
         coordinator_email=row["coordinator_email"],
+        email_domains=tuple(row["email_domains"]),
     )
 
 
@@ -39,6 +40,7 @@ def _values(agency: Agency) -> tuple[object, ...]:
         agency.website,
         agency.coordinator_name,
         agency.coordinator_email,
+        list(agency.email_domains),
     )
 
 
@@ -82,7 +84,7 @@ async def replace(conn: asyncpg.Connection, agency: Agency) -> None:
         UPDATE agencies
         SET name = $2, kind = $3, role = $4, status = $5, joined_on = $6, left_on = $7,
             organisation_number = $8, website = $9, coordinator_name = $10,
-            coordinator_email = $11, updated_at = now()
+            coordinator_email = $11, email_domains = $12, updated_at = now()
         WHERE code = $1
         """,
         *_values(agency),

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from myndnet_schemas.events import AgencyState, Coordinator
 from myndnet_schemas.topics import validate_agency_code
@@ -63,6 +64,49 @@ def normalise_organisation_number(value: str) -> str:
     return f"{digits[:6]}-{digits[6:]}"
 
 
+# Addresses anyone can get: an agency's staff cannot be told apart by them.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.se",
+        "outlook.com",
+        "outlook.se",
+        "live.com",
+        "live.se",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.se",
+        "icloud.com",
+        "me.com",
+        "protonmail.com",
+        "proton.me",
+        "telia.com",
+        "spray.se",
+        "bredband.net",
+    }
+)
+
+
+class InvalidEmailDomains(MembershipError, ValueError):
+    pass
+
+
+def normalise_email_domains(domains: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The agency's work e-mail domains, lower case, each once; public mail services refused."""
+    cleaned: list[str] = []
+    for domain in domains or ():
+        value = domain.strip().lower().removeprefix("@")
+        if value in PUBLIC_MAIL_DOMAINS:
+            raise InvalidEmailDomains(
+                f"{value!r} is a public mail service anyone can use, not an agency's own domain"
+            )
+        if value not in cleaned:
+            cleaned.append(value)
+    return tuple(cleaned)
+
+
 @dataclass(frozen=True)
 class Agency:
     code: str
@@ -76,6 +120,7 @@ class Agency:
     website: str | None = None
     coordinator_name: str | None = None
     coordinator_email: str | None = None
+    email_domains: tuple[str, ...] = ()
 
     def state(self) -> AgencyState:
         coordinator = (
@@ -94,18 +139,21 @@ class Agency:
             organisation_number=self.organisation_number,
             website=self.website,
             coordinator=coordinator,
+            email_domains=list(self.email_domains),
         )
 
 
 def new_agency(
-    code: str, name: str, kind: AgencyKind, role: AgencyRole, today: date, **details: str | None
+    code: str, name: str, kind: AgencyKind, role: AgencyRole, today: date, **details: Any
 ) -> Agency:
     validate_agency_code(code)
     if details.get("organisation_number"):
         details["organisation_number"] = normalise_organisation_number(
             str(details["organisation_number"])
         )
-    return Agency(code, name, kind, role, AgencyStatus.ACTIVE, today, **details)  # type: ignore[arg-type]
+    if "email_domains" in details:
+        details["email_domains"] = normalise_email_domains(details["email_domains"])
+    return Agency(code, name, kind, role, AgencyStatus.ACTIVE, today, **details)
 
 
 def rejoin(
@@ -114,7 +162,7 @@ def rejoin(
     kind: AgencyKind,
     role: AgencyRole,
     today: date,
-    **details: str | None,
+    **details: Any,
 ) -> Agency:
     """A departed agency comes back: active again from today; its history stays."""
     if existing.status is AgencyStatus.ACTIVE:
@@ -130,6 +178,7 @@ UPDATABLE = (
     "website",
     "coordinator_name",
     "coordinator_email",
+    "email_domains",
 )
 
 
@@ -148,6 +197,8 @@ def update(existing: Agency, changes: dict[str, object]) -> Agency:
                 str(changes["organisation_number"])
             ),
         }
+    if "email_domains" in changes:
+        changes = {**changes, "email_domains": normalise_email_domains(changes["email_domains"])}  # type: ignore[arg-type]
     return replace(existing, **changes)  # type: ignore[arg-type]
 
 
