@@ -25,6 +25,7 @@ def test_asyncapi_names_every_topic_of_the_contract():
         "vacancies.vacancies",
         "mentoring.matches",
         "notify.deliveries",
+        "trainings.registrations",
     }
     assert len(document["components"]["messages"]) == len(REGISTRY)
 

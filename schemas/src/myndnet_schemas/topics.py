@@ -12,6 +12,7 @@ MEMBERSHIP_AGENCIES = "membership.agencies"
 VACANCIES = "vacancies.vacancies"
 MENTORING_MATCHES = "mentoring.matches"
 NOTIFY_DELIVERIES = "notify.deliveries"
+TRAININGS_REGISTRATIONS = "trainings.registrations"
 
 # Regular expressions for pattern subscriptions over every agency's HR topics.
 HR_VACANCIES_PATTERN = r"^hr\.[a-z0-9-]{2,40}\.vacancies$"
@@ -75,7 +76,7 @@ class Topic:
     description: str
 
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings")
 TOPICS = (
     Topic(
         "hr.{agency}.vacancies",
@@ -111,6 +112,13 @@ TOPICS = (
         ("notify",),
         "match id",
         "Mentor matches and their lifecycle.",
+    ),
+    Topic(
+        TRAININGS_REGISTRATIONS,
+        "trainings",
+        ("notify",),
+        "session id",
+        "Joint trainings: sessions scheduled and cancelled, registrations, attendance.",
     ),
     Topic(
         NOTIFY_DELIVERIES,

@@ -32,6 +32,18 @@ from myndnet_schemas.events.mentoring import (
     PersonErased,
 )
 from myndnet_schemas.events.notify import NOTIFY_EVENTS, NotificationFailed, NotificationSent
+from myndnet_schemas.events.trainings import (
+    TRAINING_EVENTS,
+    AttendanceRecorded,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+    RegistrationReminded,
+    RegistrationRequested,
+    RegistrationWaitlisted,
+    SessionCancelled,
+    SessionScheduled,
+)
 from myndnet_schemas.events.vacancies import (
     VACANCY_LIFECYCLE_EVENTS,
     VacancyChanged,
@@ -46,6 +58,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *VACANCY_LIFECYCLE_EVENTS,
     *MENTORING_EVENTS,
     *NOTIFY_EVENTS,
+    *TRAINING_EVENTS,
 )
 
 __all__ = [
@@ -54,6 +67,7 @@ __all__ = [
     "AgencyRegistered",
     "AgencyState",
     "AgencyUpdated",
+    "AttendanceRecorded",
     "CheckinDue",
     "CheckinRecorded",
     "Coordinator",
@@ -70,6 +84,14 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "PersonErased",
+    "RegistrationCancelled",
+    "RegistrationConfirmed",
+    "RegistrationPromoted",
+    "RegistrationReminded",
+    "RegistrationRequested",
+    "RegistrationWaitlisted",
+    "SessionCancelled",
+    "SessionScheduled",
     "VacancyChanged",
     "VacancyClosed",
     "VacancyOpened",
