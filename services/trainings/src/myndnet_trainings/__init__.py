@@ -1,0 +1,1 @@
+"""Trainings: the network's joint courses, seats per agency, waitlists and attendance."""

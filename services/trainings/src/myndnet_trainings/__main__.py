@@ -1,0 +1,3 @@
+from myndnet_trainings.main import main
+
+main()

@@ -1,0 +1,101 @@
+"""The rules of courses, sessions and who may register, in plain Python."""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from myndnet_schemas.events import AgencyState
+
+from myndnet_trainings.domain.seats import QuotaInvalid, SeatingError, check_quotas
+
+REMINDER_DAYS_BEFORE = 2
+
+
+class SessionInvalid(SeatingError, ValueError):
+    pass
+
+
+class NotFound(SeatingError):
+    pass
+
+
+class Conflict(SeatingError):
+    """The request cannot be done in the session's or registration's present state."""
+
+
+class NotWorkAddress(SeatingError, ValueError):
+    pass
+
+
+class RegistrationClosed(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    starts_at: datetime
+    ends_at: datetime
+    registration_deadline: date
+    place: str | None
+    online: bool
+    total_seats: int
+    seats_per_agency: Mapping[str, int]
+
+
+def check_session(plan: SessionPlan, participating: Collection[str], today: date) -> None:
+    """A new session makes sense: in time order, somewhere, seats for agencies of the network."""
+    if plan.starts_at.tzinfo is None or plan.ends_at.tzinfo is None:
+        raise SessionInvalid("give start and end with a time zone, e.g. 2027-02-10T09:00+01:00")
+    if plan.ends_at <= plan.starts_at:
+        raise SessionInvalid("the session must end after it starts")
+    if plan.starts_at.date() <= today:
+        raise SessionInvalid("a new session must start after today")
+    if not today <= plan.registration_deadline < plan.starts_at.date():
+        raise SessionInvalid(
+            "the registration deadline must be between today and the day before the session"
+        )
+    if not plan.place and not plan.online:
+        raise SessionInvalid("give a place, or say that the session is online")
+    strangers = sorted(set(plan.seats_per_agency) - set(participating))
+    if strangers:
+        raise SessionInvalid(
+            f"seats are given to agencies that are not in the network: {', '.join(strangers)}"
+        )
+    try:
+        check_quotas(plan.total_seats, plan.seats_per_agency)
+    except QuotaInvalid as exc:
+        raise SessionInvalid(str(exc)) from None
+
+
+def work_address(email: str, agency_code: str, agency: AgencyState | None) -> str:
+    """The address, with its domain in lower case, if it is a work address of the agency."""
+    if agency is None or not agency.participates:
+        raise NotWorkAddress(f"{agency_code!r} is not an agency of the network")
+    local, _, domain = email.strip().rpartition("@")
+    domain = domain.lower()
+    if not agency.email_domains:
+        raise NotWorkAddress(
+            f"{agency.name} has not told the network its e-mail domains yet; ask its "
+            "coordinator to, or the network's operators"
+        )
+    if domain not in agency.email_domains:
+        allowed = ", ".join(f"@{d}" for d in agency.email_domains)
+        raise NotWorkAddress(
+            f"use your work e-mail at {agency.name} (an address ending in {allowed})"
+        )
+    return f"{local}@{domain}"
+
+
+def check_open(
+    status: str, deadline: date, starts_at: datetime, today: date, now: datetime
+) -> None:
+    if status == "cancelled":
+        raise RegistrationClosed("the session is cancelled")
+    if now >= starts_at:
+        raise RegistrationClosed("the session has already started")
+    if today > deadline:
+        raise RegistrationClosed(f"registration closed on {deadline.isoformat()}")
+
+
+def reminder_day(starts_at_local: date) -> date:
+    return starts_at_local - timedelta(days=REMINDER_DAYS_BEFORE)
