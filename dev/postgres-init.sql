@@ -3,3 +3,4 @@ CREATE DATABASE myndnet_membership;
 CREATE DATABASE myndnet_vacancies;
 CREATE DATABASE myndnet_mentoring;
 CREATE DATABASE myndnet_notify;
+CREATE DATABASE myndnet_trainings;

@@ -1,8 +1,9 @@
 """Signed links: what a link in an e-mail may do, for whom and until when, signed with a key
 the sending and the answering service share (`LINK_SIGNING_KEY`), so that notify can put a
-mentoring answer link in its mail without asking mentoring for one, and mentoring can trust
-it without storing it. A link is single-purpose (the purpose is signed), tied to what it names,
-and expires at the end of the day it gives; using it once is the answering service's to record.
+mentoring answer link (or a training's confirm and cancel links) in its mail without asking
+mentoring (or trainings) for one, and they can trust it without storing it. A link is
+single-purpose (the purpose is signed), tied to what it names, and expires at the end of the day
+it gives; using it once is the answering service's to record.
 """
 
 import base64
@@ -15,6 +16,9 @@ SEPARATOR = "|"
 # Purposes: a mentoring proposal's answer (match id, role) and a check-in (match id, role, month).
 MENTORING_ANSWER = "mentoring-answer"
 MENTORING_CHECKIN = "mentoring-checkin"
+# A training registration's address confirmation, and its cancellation (registration id).
+TRAINING_CONFIRM = "training-confirm"
+TRAINING_CANCEL = "training-cancel"
 MAX_LENGTH = 400
 
 

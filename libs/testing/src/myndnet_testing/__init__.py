@@ -336,7 +336,12 @@ class TestNetwork:
             joined_on="2023-11-28",
             left_on="2026-11-26" if status == "left" else None,
             website="https://example.se",
+            email_domains=[self.email_domain(name)],
         )
+
+    def email_domain(self, name: str) -> str:
+        """The domain of the agency's work e-mail (in its agency events)."""
+        return f"{name}.v{self.unique}.example.se"
 
     async def register(self, *names: str, create_topics: bool = True) -> None:
         from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics

@@ -1,0 +1,59 @@
+"""Wiring: settings, the membership follower (an agency leaving ends its registrations), the
+schedule job and the HTTP routers. Trainings consumes no agency topic: people register over
+HTTP and every change is announced on `trainings.registrations`."""
+
+from pathlib import Path
+from typing import ClassVar
+
+from myndnet_kit.app import ServiceApp, serve
+from myndnet_kit.kafka import TopicSpec
+from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_schemas import topics
+from pydantic import Field, SecretStr
+
+from myndnet_trainings import api
+from myndnet_trainings.handlers.sessions import agency_changed, keep_schedule_running
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+class TrainingsSettings(ServiceSettings):
+    service: ClassVar[str] = "trainings"
+    database_url: str = Field(local_database_url("trainings"), alias="TRAININGS_DATABASE_URL")
+    port: int = Field(8005, alias="TRAININGS_PORT")
+    # Shared with notify, which signs the confirm and cancel links in its mail.
+    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
+    schedule_seconds: float = Field(300.0, alias="TRAININGS_SCHEDULE_SECONDS")
+
+
+def build(settings: TrainingsSettings) -> ServiceApp:
+    membership = MembershipFollower.from_settings(settings, on_change=agency_changed)
+
+    async def schedule(app: ServiceApp) -> None:
+        assert app.pool is not None
+        await keep_schedule_running(app.pool, settings.schedule_seconds)
+
+    app = ServiceApp(
+        settings,
+        title="Myndnet trainings",
+        description="The network's joint trainings: courses, sessions with seats per agency, "
+        "registration with a work address, waitlists and attendance.",
+        migrations=MIGRATIONS,
+        topics=[
+            TopicSpec(
+                topics.TRAININGS_REGISTRATIONS,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            )
+        ],
+        routers=[api.router, api.links, api.operators],
+        background=[schedule],
+        membership=membership,
+    )
+    app.api.state.link_key = settings.link_signing_key.get_secret_value()
+    return app
+
+
+def main() -> None:
+    serve(TrainingsSettings, build)
