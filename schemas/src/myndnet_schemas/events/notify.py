@@ -23,6 +23,12 @@ class DeliveryKind(StrEnum):
     MATCH_EXPIRED = "match_expired"
     MATCH_ENDED = "match_ended"
     CHECKIN = "checkin"
+    TRAINING_REQUESTED = "training_requested"
+    TRAINING_CONFIRMED = "training_confirmed"
+    TRAINING_WAITLISTED = "training_waitlisted"
+    TRAINING_PROMOTED = "training_promoted"
+    TRAINING_CANCELLED = "training_cancelled"
+    TRAINING_REMINDER = "training_reminder"
 
 
 class FailureReason(StrEnum):

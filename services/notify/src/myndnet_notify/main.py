@@ -1,4 +1,4 @@
-"""Wiring: settings, the two consumers, the sender, the digest and clean-up jobs."""
+"""Wiring: settings, the three consumers, the sender, the digest and clean-up jobs."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,13 +14,18 @@ from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
+from myndnet_schemas.events.trainings import TRAINING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
 from pydantic import Field, SecretStr
 
 from myndnet_notify import api
 from myndnet_notify.adapters.mail import SmtpPool, Templates
 from myndnet_notify.handlers.digests import digests_every
-from myndnet_notify.handlers.events import on_match_events, on_vacancy_events
+from myndnet_notify.handlers.events import (
+    on_match_events,
+    on_training_events,
+    on_vacancy_events,
+)
 from myndnet_notify.handlers.matching import SavedSearches, forget_search_changes
 from myndnet_notify.handlers.sending import Sender
 from myndnet_notify.handlers.subscriptions import purge_unconfirmed
@@ -42,6 +47,7 @@ class NotifySettings(ServiceSettings):
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
     vacancies_topic: str = Field(topics.VACANCIES, alias="NOTIFY_VACANCIES_TOPIC")
     matches_topic: str = Field(topics.MENTORING_MATCHES, alias="NOTIFY_MATCHES_TOPIC")
+    trainings_topic: str = Field(topics.TRAININGS_REGISTRATIONS, alias="NOTIFY_TRAININGS_TOPIC")
 
 
 def build(settings: NotifySettings) -> ServiceApp:
@@ -87,7 +93,8 @@ def build(settings: NotifySettings) -> ServiceApp:
         settings,
         title="Myndnet notify",
         description="Vacancy alerts for candidates (double opt-in, one-click unsubscribe, "
-        "digests) and match e-mail for mentors and new managers.",
+        "digests), match e-mail for mentors and new managers, and training registrations' "
+        "e-mail.",
         migrations=MIGRATIONS,
         topics=[
             TopicSpec(
@@ -103,6 +110,11 @@ def build(settings: NotifySettings) -> ServiceApp:
             ),
             TopicSpec(
                 settings.matches_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            ),
+            TopicSpec(
+                settings.trainings_topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             ),
@@ -123,6 +135,14 @@ def build(settings: NotifySettings) -> ServiceApp:
                 topics=[settings.matches_topic],
                 checks=(published_by(topics.writer_of(topics.MENTORING_MATCHES)),),
                 description="Tell both people of a match what happens next.",
+            ),
+            Subscription(
+                "trainings",
+                on_training_events,
+                accepts=TRAINING_EVENTS,
+                topics=[settings.trainings_topic],
+                checks=(published_by(topics.writer_of(topics.TRAININGS_REGISTRATIONS)),),
+                description="Tell a person at each step of their training registration.",
             ),
         ],
         routers=[api.router, api.preferences, api.operators],

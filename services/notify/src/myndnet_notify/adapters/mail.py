@@ -42,6 +42,18 @@ SUBJECTS = {
     ("match_ended", "en"): "The mentorship with {other} has ended",
     ("checkin", "sv"): "Hur går mentorskapet? ({month} mån)",
     ("checkin", "en"): "How is the mentorship going? (month {month})",
+    ("training_requested", "sv"): "Bekräfta din anmälan: {course}",
+    ("training_requested", "en"): "Confirm your registration: {course}",
+    ("training_confirmed", "sv"): "Du har en plats: {course}",
+    ("training_confirmed", "en"): "You have a seat: {course}",
+    ("training_waitlisted", "sv"): "Du står på reservlistan: {course}",
+    ("training_waitlisted", "en"): "You are on the waiting list: {course}",
+    ("training_promoted", "sv"): "Du har fått en plats: {course}",
+    ("training_promoted", "en"): "You now have a seat: {course}",
+    ("training_cancelled", "sv"): "Din anmälan är avbokad: {course}",
+    ("training_cancelled", "en"): "Your registration is cancelled: {course}",
+    ("training_reminder", "sv"): "Påminnelse: {course} börjar {starts}",
+    ("training_reminder", "en"): "Reminder: {course} starts {starts}",
 }
 
 
@@ -62,6 +74,8 @@ class Templates:
             count=len(vacancies),
             other=(context.get("other") or {}).get("name", ""),
             month=context.get("month", ""),
+            course=(context.get("session") or {}).get("course_title", ""),
+            starts=context.get("starts", ""),
         )
 
     def render(self, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -71,6 +85,8 @@ class Templates:
         values.setdefault("manage_url", None)
         values.setdefault("answer_url", None)  # mentoring's links, when a key signs them
         values.setdefault("checkin_url", None)
+        values.setdefault("confirm_url", None)  # trainings' links, when a key signs them
+        values.setdefault("cancel_url", None)
         text = self.environment.get_template(f"{kind}.{language}.txt.j2").render(values)
         try:
             page = self.environment.get_template(f"{kind}.{language}.html.j2")

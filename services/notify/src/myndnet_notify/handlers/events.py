@@ -1,8 +1,10 @@
-"""What vacancies' and mentoring's events mean for e-mail: alerts and digest entries when a
-vacancy opens, nothing more once it closes, and a message to both people of a match."""
+"""What vacancies', mentoring's and trainings' events mean for e-mail: alerts and digest
+entries when a vacancy opens, nothing more once it closes, a message to both people of a match,
+and one to a person at each step of their training registration."""
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from myndnet_kit.classify import Incoming
@@ -21,10 +23,21 @@ from myndnet_schemas.events import (
     VacancyOpened,
 )
 from myndnet_schemas.events.mentoring import MatchFields
+from myndnet_schemas.events.trainings import (
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationFields,
+    RegistrationPromoted,
+    RegistrationReminded,
+    RegistrationRequested,
+    RegistrationWaitlisted,
+)
 
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 async def on_vacancy_events(
@@ -165,3 +178,52 @@ async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> N
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+TRAINING_KINDS: dict[type[RegistrationFields], str] = {
+    RegistrationRequested: "training_requested",
+    RegistrationConfirmed: "training_confirmed",
+    RegistrationWaitlisted: "training_waitlisted",
+    RegistrationPromoted: "training_promoted",
+    RegistrationCancelled: "training_cancelled",
+    RegistrationReminded: "training_reminder",
+}
+
+
+async def on_training_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+    """A mail to the person at each step of their registration, in their language. A session
+    cancelled reaches everyone on it through their registration.cancelled."""
+    for incoming in events:
+        data = incoming.event.data
+        kind = TRAINING_KINDS.get(type(data))
+        if kind is None or not isinstance(data, RegistrationFields):
+            continue
+        session = data.session
+        context: dict[str, Any] = {
+            "registration_id": data.registration_id,
+            "language": data.person.language,
+            "recipient": {"name": data.person.name},
+            "agency_name": await store.agency_name(conn, data.person.agency),
+            "session": session.model_dump(mode="json"),
+            "host_name": await store.agency_name(conn, session.host_agency),
+            "starts": _local(session.starts_at),
+            "ends": _local(session.ends_at),
+            "session_day": session.starts_at.astimezone(STOCKHOLM).date().isoformat(),
+            "confirm_by": _day(getattr(data, "confirm_by", None)),
+            "place": getattr(data, "place", None),
+            "because": getattr(getattr(data, "because", None), "value", None),
+        }
+        await deliveries.queue(
+            conn,
+            # A request sent again (the person asked twice) is a new mail; the same event
+            # delivered twice is not.
+            dedupe_key=f"training:{data.registration_id}:{kind}:{data.at.isoformat()}",
+            kind=kind,
+            recipient_ref=f"training/{data.registration_id}",
+            work_email=data.person.email,
+            context=context,
+        )
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

@@ -18,7 +18,13 @@ from urllib.parse import urlsplit
 
 import aiosmtplib
 import asyncpg
-from myndnet_kit.links import MENTORING_ANSWER, MENTORING_CHECKIN, sign_link
+from myndnet_kit.links import (
+    MENTORING_ANSWER,
+    MENTORING_CHECKIN,
+    TRAINING_CANCEL,
+    TRAINING_CONFIRM,
+    sign_link,
+)
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_kit.tracing import child_span
@@ -160,7 +166,10 @@ class Sender:
         site = self.site_url + ("/en" if to.language == "en" else "")
         unsubscribe_url = None
         if row["work_email"]:
-            context.update(self._mentoring_links(row["kind"], context, site))
+            if row["kind"].startswith("training_"):
+                context.update(self._training_links(row["kind"], context, site))
+            else:
+                context.update(self._mentoring_links(row["kind"], context, site))
         elif row["kind"] == "confirmation":
             token, digest = new_token()
             tokens.append(
@@ -233,6 +242,23 @@ class Sender:
             )
             return {"checkin_url": f"{site}/mentorskap/uppfoljning?token={token}"}
         return {}
+
+    def _training_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
+        """A registration's own links, signed for trainings to trust: confirm the address
+        (until the registration deadline) and cancel (until the session's day). Without a key
+        the mail says to write to the network's coordinator instead."""
+        if not self.link_key or kind == "training_cancelled":
+            return {}
+        fields = (context["registration_id"],)
+        session_day = date.fromisoformat(context["session_day"])
+        token = sign_link(self.link_key, TRAINING_CANCEL, fields, session_day)
+        links = {"cancel_url": f"{site}/utbildningar/avboka?token={token}"}
+        if kind == "training_requested":
+            token = sign_link(
+                self.link_key, TRAINING_CONFIRM, fields, date.fromisoformat(context["confirm_by"])
+            )
+            links["confirm_url"] = f"{site}/utbildningar/bekrafta?token={token}"
+        return links
 
     async def run(self, poll_interval: float = 1.0, limit: int = 200, rounds: int = 2) -> None:
         """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). `rounds` run
