@@ -120,12 +120,18 @@ def test_every_word_of_the_pages_is_in_both_languages():
     assert all(set(w) == set(LANGUAGES) and all(w.values()) for w in WORDS.values())
 
 
-@pytest.mark.parametrize("path", ["/", "/jobb", "/en/jobb", "/jobb/csn/X-1", "/myndigheter/csn"])
+@pytest.mark.parametrize(
+    "path", ["/", "/jobb", "/en/jobb", "/jobb/csn/X-1", "/myndigheter/csn", "/utbildningar"]
+)
 async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(path):
     nobody = f"http://127.0.0.1:{free_port()}"
     app = build(
         WebSettings(  # type: ignore[call-arg]
-            MEMBERSHIP_URL=nobody, VACANCIES_URL=nobody, NOTIFY_URL=nobody, MENTORING_URL=nobody
+            MEMBERSHIP_URL=nobody,
+            VACANCIES_URL=nobody,
+            NOTIFY_URL=nobody,
+            MENTORING_URL=nobody,
+            TRAININGS_URL=nobody,
         )
     )
     async with httpx.AsyncClient(
@@ -145,6 +151,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             "vacancies": False,
             "notify": False,
             "mentoring": False,
+            "trainings": False,
         }
 
 
@@ -188,3 +195,51 @@ def test_an_alert_form_takes_its_text_as_a_search_does_without_control_character
     assert alert.keywords == "jurist ekonom Bcc"
     assert alert.municipality == "Sund svall"
     assert alert.filters()["keywords"] == ["jurist", "ekonom", "Bcc"]
+
+
+AGENCIES = {
+    "csn": {"code": "csn", "name": "CSN", "email_domains": ["csn.se"]},
+    "skv": {"code": "skv", "name": "Skatteverket", "email_domains": ["skatteverket.se"]},
+}
+
+
+@pytest.mark.parametrize(
+    "form, errors",
+    [
+        ({"name": "Anna", "email": "anna@CSN.se", "agency": "csn"}, {}),
+        ({"name": "", "email": "anna@csn.se", "agency": "csn"}, {"name": "training_name_missing"}),
+        (
+            {"name": "A", "email": "anna@gmail.com", "agency": "csn"},
+            {"email": "training_not_work_email"},
+        ),
+        (
+            {"name": "A", "email": "anna@skatteverket.se", "agency": "csn"},
+            {"email": "training_not_work_email"},
+        ),
+        ({"name": "A", "email": "anna", "agency": "csn"}, {"email": "email_invalid"}),
+        (
+            {"name": "A", "email": "a@x.se", "agency": "lst"},
+            {"agency": "training_agency_without_domains"},
+        ),
+        (
+            {"name": "A", "email": "a@x.se", "agency": "Not a code!"},
+            {"agency": "training_agency_missing"},
+        ),
+    ],
+)
+def test_a_training_registration_form_is_checked_field_by_field(form, errors):
+    from myndnet_web.domain.trainings import RegistrationForm
+
+    answer = RegistrationForm.from_form(form, AGENCIES)
+    assert answer.errors == errors
+
+
+def test_trainings_refusals_land_on_the_field_they_concern():
+    from myndnet_web.domain.trainings import problem_of
+
+    assert problem_of(409, "anna@csn.se is already registered on this session") == (
+        "email",
+        "training_already_registered",
+    )
+    assert problem_of(409, "registration closed on 2027-01-01") == ("form", "training_closed")
+    assert problem_of(422, "use your work e-mail at CSN") == ("email", "training_not_work_email")

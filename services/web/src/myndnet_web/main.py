@@ -24,7 +24,8 @@ from myndnet_web.adapters.services import Services, Unavailable
 STATIC = Path(__file__).resolve().parent / "static"
 TITLE = "Myndnet web"
 DESCRIPTION = (
-    "The network's public site: vacancies, agencies and job alerts, read and written through "
+    "The network's public site: vacancies, agencies, job alerts, mentorship answers and joint "
+    "trainings, read and written through "
     "the other services' APIs. It publishes and consumes no events."
 )
 
@@ -35,6 +36,7 @@ class WebSettings(HttpSettings):
     vacancies_url: str = Field("http://127.0.0.1:8002", alias="VACANCIES_URL")
     notify_url: str = Field("http://127.0.0.1:8004", alias="NOTIFY_URL")
     mentoring_url: str = Field("http://127.0.0.1:8003", alias="MENTORING_URL")
+    trainings_url: str = Field("http://127.0.0.1:8005", alias="TRAININGS_URL")
     # An operator token with the right notify:relay: sign-ups through the site are then counted
     # per person's address in notify's limits, not all under the site's own.
     notify_token: SecretStr = Field(SecretStr(""), alias="WEB_NOTIFY_TOKEN")
@@ -50,6 +52,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.upstream_timeout,
         settings.notify_token.get_secret_value(),
         settings.mentoring_url.rstrip("/"),
+        settings.trainings_url.rstrip("/"),
     )
 
     @asynccontextmanager

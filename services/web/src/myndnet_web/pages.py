@@ -28,6 +28,7 @@ SEARCH_ID = re.compile(r"^s-[0-9a-f]{1,40}$")  # notify's saved searches
 SIGNED_LINK = re.compile(r"^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$")  # mentoring's
 Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
 class Renderer:
@@ -230,6 +231,45 @@ def site(language: Language) -> APIRouter:
         page = await handlers.record_checkin(_services(request), token, answer)
         return _private(render(request, page))
 
+    # Joint trainings. The person's own links come first: their paths would also read as a
+    # session's id.
+    @router.get("/utbildningar", response_class=HTMLResponse)
+    async def trainings(request: Request) -> HTMLResponse:
+        return render(request, await handlers.trainings(_services(request)))
+
+    for path, action in (("bekrafta", "confirm"), ("avboka", "cancel")):
+        router.add_api_route(
+            f"/utbildningar/{path}",
+            _registration_link(render, action, act=False),
+            methods=["GET"],
+            response_class=HTMLResponse,
+        )
+        router.add_api_route(
+            f"/utbildningar/{path}",
+            _registration_link(render, action, act=True),
+            methods=["POST"],
+            response_class=HTMLResponse,
+        )
+
+    @router.get("/utbildningar/{session_id}", response_class=HTMLResponse)
+    async def training(request: Request, session_id: SessionId) -> HTMLResponse:
+        return render(request, await handlers.training(_services(request), session_id))
+
+    @router.post("/utbildningar/{session_id}", response_class=HTMLResponse)
+    async def register_for_training(request: Request, session_id: SessionId) -> Response:
+        form = await _form(request)
+        page = await handlers.register_for_training(_services(request), session_id, form)
+        if page is not None:
+            return render(request, page)
+        return RedirectResponse(f"{home}/utbildningar/{session_id}/skickat", status_code=303)
+
+    @router.get("/utbildningar/{session_id}/skickat", response_class=HTMLResponse)
+    async def registration_sent(request: Request, session_id: SessionId) -> HTMLResponse:
+        page = handlers.Page(
+            "message.html.j2", {"title": "sent_title", "text": "training_sent_text"}
+        )
+        return render(request, page)
+
     async def _subscribe_page(
         request: Request, alert: AlertForm, status: int = 200
     ) -> handlers.Page:
@@ -237,6 +277,21 @@ def site(language: Language) -> APIRouter:
         return handlers.Page("subscribe.html.j2", {"alert": alert, "agencies": agencies}, status)
 
     return router
+
+
+def _registration_link(render: Any, action: str, act: bool) -> Any:
+    """A page of a person's own confirm or cancel link: a GET shows (mail scanners open links
+    too), a POST from its button acts."""
+
+    async def page(request: Request, token: str = "") -> HTMLResponse:
+        if act:
+            token = (await _form(request)).get("token", "")
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        shown = await handlers.registration(_services(request), action, token, act)
+        return _private(render(request, shown))
+
+    return page
 
 
 _DONE = {f"done_{d}" for d in ("changed", "added", "removed", "paused", "resumed", "stopped")}

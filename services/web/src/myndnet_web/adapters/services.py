@@ -1,5 +1,6 @@
 """The services' HTTP APIs, as the site reads and writes them: membership (agencies), vacancies
-(search, one vacancy, the feed) and notify (job alerts). Short timeouts: a page says a service
+(search, one vacancy, the feed), notify (job alerts), mentoring (people's own links) and
+trainings (sessions, registration, people's own links). Short timeouts: a page says a service
 is down rather than hang. Nothing is stored here; agencies are kept a minute in memory, since
 every page names them and they change a few times a year.
 
@@ -103,8 +104,10 @@ class Services:
         timeout: float = 2.0,
         notify_token: str = "",
         mentoring: str = "http://127.0.0.1:8003",
+        trainings: str = "http://127.0.0.1:8005",
     ) -> None:
         self.notify_token = notify_token
+        self.trainings = Upstream("trainings", trainings, timeout)
         self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
         self.vacancies = Upstream("vacancies", vacancies, timeout)
@@ -112,12 +115,15 @@ class Services:
         self._agencies: tuple[float, list[dict[str, Any]]] | None = None
 
     async def close(self) -> None:
-        for upstream in (self.membership, self.vacancies, self.notify, self.mentoring):
+        for upstream in self._upstreams():
             await upstream.close()
+
+    def _upstreams(self) -> tuple[Upstream, ...]:
+        return (self.membership, self.vacancies, self.notify, self.mentoring, self.trainings)
 
     async def alive(self) -> dict[str, bool]:
         answers = {}
-        for upstream in (self.membership, self.vacancies, self.notify, self.mentoring):
+        for upstream in self._upstreams():
             try:
                 await upstream.call("GET", "/health/live")
                 answers[upstream.name] = True
@@ -234,6 +240,37 @@ class Services:
 
     async def record_checkin(self, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
         return await self._link("/links/checkin/answer", body)
+
+    # trainings
+
+    async def sessions(self) -> list[dict[str, Any]]:
+        return (await self.trainings.call("GET", "/sessions")).json()
+
+    async def session(self, session_id: str) -> dict[str, Any] | None:
+        answer = await self.trainings.call("GET", f"/sessions/{session_id}", allow=(404, 422))
+        return None if answer.status_code != 200 else answer.json()
+
+    async def register(self, session_id: str, body: dict[str, Any]) -> None:
+        """Raises Refused with trainings' reason when it will not take the registration."""
+        await self.trainings.call("POST", f"/sessions/{session_id}/registrations", json=body)
+
+    async def registration(
+        self, action: str, token: str, *, act: bool = False
+    ) -> tuple[bool, dict[str, Any]]:
+        """A person's own link (`confirm` or `cancel`): what it shows, or (with `act`) what it
+        did. (False, {code, message}) when the link is refused."""
+        answer = await self.trainings.call(
+            "POST" if act else "GET",
+            f"/registrations/{action}",
+            params={"token": token},
+            allow=(400, 404, 409, 422),
+        )
+        if answer.status_code == 200:
+            return True, answer.json()
+        detail = answer.json().get("detail")
+        if isinstance(detail, dict):
+            return False, detail
+        return False, {"code": "closed" if answer.status_code == 409 else "forged"}
 
 
 def _manage(token: str) -> dict[str, str]:

@@ -67,6 +67,15 @@ VOCABULARY: dict[str, dict[str, dict[Language, str]]] = {
         "court": {"sv": "Domstol", "en": "Court"},
         "municipality": {"sv": "Kommun", "en": "Municipality"},
     },
+    "course_kind": {
+        "it": {"sv": "IT", "en": "IT"},
+        "leadership": {"sv": "Ledarskap", "en": "Leadership"},
+        "other": {"sv": "Övrigt", "en": "Other"},
+    },
+    "language": {
+        "sv": {"sv": "Svenska", "en": "Swedish"},
+        "en": {"sv": "Engelska", "en": "English"},
+    },
 }
 
 WORDS: dict[str, dict[Language, str]] = {
@@ -79,6 +88,142 @@ WORDS: dict[str, dict[Language, str]] = {
     "nav": {"sv": "Huvudmeny", "en": "Main menu"},
     "nav_jobs": {"sv": "Lediga jobb", "en": "Vacancies"},
     "nav_alerts": {"sv": "Jobbevakning", "en": "Job alerts"},
+    "nav_trainings": {"sv": "Utbildningar", "en": "Trainings"},
+    # joint trainings
+    "trainings_title": {"sv": "Gemensamma utbildningar", "en": "Joint trainings"},
+    "trainings_intro": {
+        "sv": "Nätverkets myndigheter håller utbildningar i IT och ledarskap tillsammans. Där "
+        "möts kollegor från olika myndigheter. Varje myndighet har sina platser; är de tagna "
+        "hamnar du på reservlistan.",
+        "en": "The network's agencies run trainings in IT and leadership together, where "
+        "colleagues from different agencies meet. Each agency has its own seats; when they are "
+        "taken you join the waiting list.",
+    },
+    "trainings_none": {
+        "sv": "Just nu finns inga kommande utbildningstillfällen.",
+        "en": "There are no upcoming sessions at the moment.",
+    },
+    "all_trainings": {"sv": "Alla utbildningar", "en": "All trainings"},
+    "or_online": {"sv": "(eller på distans)", "en": "(or online)"},
+    "online": {"sv": "På distans", "en": "Online"},
+    "seats_left_of": {"sv": "{left} av {total} platser kvar", "en": "{left} of {total} seats left"},
+    "register_by": {"sv": "Sista anmälningsdag", "en": "Register by"},
+    "registration_closed_short": {"sv": "Anmälan stängd", "en": "Registration closed"},
+    "registration_closed": {
+        "sv": "Anmälan till det här tillfället är stängd.",
+        "en": "Registration for this session is closed.",
+    },
+    "session_cancelled": {
+        "sv": "Tillfället är inställt.",
+        "en": "The session is cancelled.",
+    },
+    "when": {"sv": "När", "en": "When"},
+    "where": {"sv": "Var", "en": "Where"},
+    "host": {"sv": "Arrangör", "en": "Host"},
+    "course_language": {"sv": "Undervisningsspråk", "en": "Taught in"},
+    "seats": {"sv": "Platser", "en": "Seats"},
+    "seats_left": {"sv": "Lediga", "en": "Left"},
+    "waiting": {"sv": "På reservlistan", "en": "Waiting"},
+    "seats_per_agency": {"sv": "Platser per myndighet", "en": "Seats per agency"},
+    "seats_rule": {
+        "sv": "Fram till sista anmälningsdag har varje myndighet sina egna platser. Sedan går "
+        "platser som ingen använder till reservlistorna i anmälningsordning.",
+        "en": "Until the registration deadline each agency has its own seats. After it, seats "
+        "nobody uses go to the waiting lists in order of registration.",
+    },
+    "seats_after_deadline": {
+        "sv": "Sista anmälningsdag har passerat: lediga platser går till reservlistorna i "
+        "anmälningsordning.",
+        "en": "The registration deadline has passed: free seats go to the waiting lists in "
+        "order of registration.",
+    },
+    "register_title": {"sv": "Anmäl dig", "en": "Register"},
+    "your_name": {"sv": "Ditt namn", "en": "Your name"},
+    "your_agency": {"sv": "Din myndighet", "en": "Your agency"},
+    "your_agency_hint": {
+        "sv": "Din myndighet finns bara med här om den har angett sin e-postdomän till nätverket.",
+        "en": "Your agency is listed only if it has given the network its e-mail domain.",
+    },
+    "choose": {"sv": "Välj", "en": "Choose"},
+    "work_email": {"sv": "E-postadress på jobbet", "en": "Work email address"},
+    "work_email_hint": {
+        "sv": "Adressen ska sluta som din myndighets (till exempel @csn.se). Vi mejlar en "
+        "länk som du bekräftar anmälan med.",
+        "en": "The address must end as your agency's do (for example @csn.se). We e-mail a "
+        "link you confirm the registration with.",
+    },
+    "register_button": {"sv": "Anmäl mig", "en": "Register me"},
+    "training_sent_text": {
+        "sv": "Vi har mejlat en länk till din jobbadress. Anmälan gäller när du har bekräftat "
+        "den; då får du en plats, eller en plats på reservlistan.",
+        "en": "We have e-mailed a link to your work address. The registration counts once you "
+        "have confirmed it; you then get a seat, or a place on the waiting list.",
+    },
+    "training_name_missing": {"sv": "Ange ditt namn", "en": "Enter your name"},
+    "training_agency_missing": {"sv": "Välj din myndighet", "en": "Choose your agency"},
+    "training_agency_without_domains": {
+        "sv": "Din myndighet har inte angett sin e-postdomän än; be din samordnare om det",
+        "en": "Your agency has not given its e-mail domain yet; ask your coordinator to",
+    },
+    "training_not_work_email": {
+        "sv": "Ange din e-postadress på jobbet, på din myndighets domän",
+        "en": "Enter your work email address, at your agency's domain",
+    },
+    "training_already_registered": {
+        "sv": "Adressen är redan anmäld till det här tillfället. Använd länken i mejlet vi "
+        "skickade för att avboka",
+        "en": "The address is already registered for this session. Use the link in the "
+        "e-mail we sent to cancel",
+    },
+    "training_closed": {
+        "sv": "Anmälan till tillfället är stängd",
+        "en": "Registration for the session is closed",
+    },
+    "registration_title": {"sv": "Din anmälan", "en": "Your registration"},
+    "registration_for": {
+        "sv": "{name}, din anmälan till {course}.",
+        "en": "{name}, your registration for {course}.",
+    },
+    "your_status": {"sv": "Läge", "en": "Status"},
+    "status_unconfirmed": {"sv": "Inte bekräftad än", "en": "Not confirmed yet"},
+    "status_registered": {"sv": "Du har en plats", "en": "You have a seat"},
+    "status_waitlisted": {
+        "sv": "Nummer {place} på reservlistan",
+        "en": "Number {place} on the waiting list",
+    },
+    "status_cancelled": {"sv": "Avbokad", "en": "Cancelled"},
+    "confirm_button": {"sv": "Bekräfta anmälan", "en": "Confirm the registration"},
+    "cancel_button": {"sv": "Avboka", "en": "Cancel my registration"},
+    "cancel_hint": {
+        "sv": "Platsen går till nästa på reservlistan. Det går inte att ångra.",
+        "en": "The seat goes to the next person on the waiting list. This cannot be undone.",
+    },
+    "done_confirm_registered": {
+        "sv": "Tack! Din anmälan är bekräftad och du har en plats. Vi mejlar en bekräftelse.",
+        "en": "Thank you. Your registration is confirmed and you have a seat. We e-mail a "
+        "confirmation.",
+    },
+    "done_confirm_waitlisted": {
+        "sv": "Tack! Din anmälan är bekräftad. Platserna är tagna, så du står som nummer "
+        "{place} på reservlistan. Vi mejlar dig om du får en plats.",
+        "en": "Thank you. Your registration is confirmed. The seats are taken, so you are "
+        "number {place} on the waiting list. We e-mail you if you get a seat.",
+    },
+    "done_cancel_cancelled": {
+        "sv": "Din anmälan är avbokad. Tack för att du sa till.",
+        "en": "Your registration is cancelled. Thank you for telling us.",
+    },
+    "about_session": {"sv": "Om utbildningstillfället", "en": "About the session"},
+    "training_link_expired": {
+        "sv": "Länken har gått ut. Kontakta nätverkets samordnare om du behöver hjälp.",
+        "en": "The link has expired. Contact the network's coordinator if you need help.",
+    },
+    "training_link_closed": {
+        "sv": "Det går inte längre: anmälan är stängd, tillfället har börjat eller anmälan är "
+        "avbokad.",
+        "en": "This is no longer possible: registration is closed, the session has started "
+        "or the registration is cancelled.",
+    },
     "other_language": {"sv": "In English", "en": "På svenska"},
     "start_title": {"sv": "Jobba i Myndighetsnätverket", "en": "Work in Myndighetsnätverket"},
     "start_intro": {

@@ -11,6 +11,8 @@ from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import CHOICES, PAGE_SIZE, Search
 from myndnet_web.domain.sitemap import sitemap_xml
 from myndnet_web.domain.texts import VOCABULARY, Language, label
+from myndnet_web.domain.trainings import RegistrationForm, when
+from myndnet_web.domain.trainings import problem_of as registration_problem
 
 SITEMAP_PAGE = 100  # the vacancies API's largest page
 
@@ -271,3 +273,91 @@ async def record_checkin(services: Services, token: str, answer: CheckinForm) ->
     if not ok:
         return _refused(view)
     return Page("message.html.j2", {"title": "checkin_thanks_title", "text": "checkin_thanks_text"})
+
+
+# -- joint trainings ---------------------------------------------------------------------------
+
+
+async def _names(services: Services) -> dict[str, str]:
+    return {a["code"]: a["name"] for a in await services.agencies()}
+
+
+def _shown(session: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        **session,
+        **when(session),
+        "host_name": names.get(session["host_agency"], session["host_agency"]),
+        "agencies": [
+            {**a, "name": names.get(a["agency"], a["agency"])}
+            for a in session.get("agencies", [])
+            if a["agency"] in names  # an agency that left is no longer shown
+        ],
+    }
+
+
+async def trainings(services: Services) -> Page:
+    sessions, names = await asyncio.gather(services.sessions(), _names(services))
+    return Page("trainings.html.j2", {"sessions": [_shown(s, names) for s in sessions]})
+
+
+async def registerable(services: Services) -> dict[str, dict[str, Any]]:
+    """The agencies whose staff can register: those that told the network their domains."""
+    return {a["code"]: a for a in await services.agencies() if a.get("email_domains")}
+
+
+async def training(
+    services: Services, session_id: str, form: RegistrationForm | None = None
+) -> Page:
+    found, agencies, names = await asyncio.gather(
+        services.session(session_id), registerable(services), _names(services)
+    )
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    return Page(
+        "training.html.j2",
+        {
+            "session": _shown(found, names),
+            "form": form or RegistrationForm(),
+            "agencies": sorted(agencies.values(), key=lambda a: a["name"].casefold()),
+        },
+        400 if form is not None and form.errors else 200,
+    )
+
+
+async def register_for_training(
+    services: Services, session_id: str, form: dict[str, str]
+) -> Page | None:
+    """None when trainings took the registration (a confirmation mail follows); else the page
+    again with what is wrong."""
+    answer = RegistrationForm.from_form(form, await registerable(services))
+    if not answer.errors:
+        try:
+            await services.register(session_id, answer.body())
+            return None
+        except Refused as exc:
+            if exc.status == 404:
+                return Page(
+                    "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+                )
+            where, what = registration_problem(exc.status, exc.detail)
+            answer.errors[where] = what
+    return await training(services, session_id, answer)
+
+
+async def registration(services: Services, action: str, token: str, act: bool) -> Page:
+    """A person's confirm or cancel link: what it shows (GET) or what it did (POST)."""
+    ok, view = await services.registration(action, token, act=act)
+    if not ok:
+        code = view.get("code")
+        text = {"expired": "training_link_expired", "closed": "training_link_closed"}
+        return Page(
+            "message.html.j2",
+            {"title": "link_refused_title", "text": text.get(str(code), "link_forged")},
+            400,
+        )
+    names = await _names(services)
+    view = {**view, "session": _shown(view["session"], names)}
+    return Page(
+        "registration.html.j2",
+        {"token": token, "view": view, "action": action, "done": act},
+    )

@@ -1,0 +1,92 @@
+"""A training registration as its form gives it, checked field by field; what trainings'
+refusals mean for the form; and how a session reads on a page. Plain Python."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from myndnet_schemas.topics import AGENCY_CODE_RE
+
+from myndnet_web.domain.alerts import EMAIL
+from myndnet_web.domain.search import one_line
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass
+class RegistrationForm:
+    name: str = ""
+    email: str = ""
+    agency: str = ""
+    language: str = "sv"
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(
+        cls, form: dict[str, str], agencies: dict[str, dict[str, Any]]
+    ) -> "RegistrationForm":
+        """`agencies`: those whose staff can register (they have told their e-mail domains)."""
+        answer = cls(
+            name=one_line(form.get("name", ""), 200),
+            email=one_line(form.get("email", ""), 254),
+            agency=one_line(form.get("agency", ""), 40),
+            language="en" if form.get("language") == "en" else "sv",
+        )
+        if not answer.name:
+            answer.errors["name"] = "training_name_missing"
+        if not answer.agency or not AGENCY_CODE_RE.fullmatch(answer.agency):
+            answer.agency = ""
+            answer.errors["agency"] = "training_agency_missing"
+        elif answer.agency not in agencies:
+            answer.errors["agency"] = "training_agency_without_domains"
+        if not answer.email:
+            answer.errors["email"] = "email_missing"
+        elif not EMAIL.fullmatch(answer.email):
+            answer.errors["email"] = "email_invalid"
+        elif answer.agency in agencies and not is_work_address(
+            answer.email, agencies[answer.agency]
+        ):
+            answer.errors["email"] = "training_not_work_email"
+        return answer
+
+    def body(self) -> dict[str, str]:
+        """trainings' `POST /sessions/{id}/registrations`."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "agency": self.agency,
+            "language": self.language,
+        }
+
+
+def is_work_address(email: str, agency: dict[str, Any]) -> bool:
+    return email.rpartition("@")[2].lower() in agency.get("email_domains", [])
+
+
+def problem_of(status: int, detail: Any) -> tuple[str, str]:
+    """trainings' refusal of a registration as (field, the key of the words that say it)."""
+    text = str(detail)
+    if status == 409 and "already" in text:
+        return "email", "training_already_registered"
+    if status == 409:
+        return "form", "training_closed"
+    if "work e-mail" in text or "e-mail domains" in text:
+        return "email", "training_not_work_email"
+    if "not an agency" in text:
+        return "agency", "training_agency_missing"
+    return "email", "email_invalid"
+
+
+def when(session: dict[str, Any]) -> dict[str, str]:
+    """The session's day and hours as people in Sweden read them."""
+    starts = datetime.fromisoformat(session["starts_at"]).astimezone(STOCKHOLM)
+    ends = datetime.fromisoformat(session["ends_at"]).astimezone(STOCKHOLM)
+    same_day = starts.date() == ends.date()
+    return {
+        "day": starts.date().isoformat(),
+        "datetime": starts.isoformat(),
+        "hours": f"{starts:%H:%M}–{ends:%H:%M}"
+        if same_day
+        else f"{starts:%H:%M}–{ends:%Y-%m-%d %H:%M}",
+    }
