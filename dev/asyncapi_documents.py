@@ -15,6 +15,8 @@ from myndnet_mentoring.main import build as mentoring
 from myndnet_notify.main import NotifySettings
 from myndnet_notify.main import build as notify
 from myndnet_schemas.docs import asyncapi_document
+from myndnet_trainings.main import TrainingsSettings
+from myndnet_trainings.main import build as trainings
 from myndnet_vacancies.main import VacanciesSettings
 from myndnet_vacancies.main import build as vacancies
 from myndnet_web import main as web
@@ -24,6 +26,7 @@ SERVICES = {
     "vacancies": (VacanciesSettings, vacancies),
     "mentoring": (MentoringSettings, mentoring),
     "notify": (NotifySettings, notify),
+    "trainings": (TrainingsSettings, trainings),
 }
 
 

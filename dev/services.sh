@@ -4,10 +4,10 @@
 # `start` returns once every service's /health/ready answers 200, then prints where things are.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOGS="$RUN_DIR/services"; mkdir -p "$LOGS"
-declare -A DEFAULT_PORT=([web]=8000 [membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004)
+declare -A DEFAULT_PORT=([web]=8000 [membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004 [trainings]=8005)
 SERVICES=()
 # web last: it is ready once the services it reads answer.
-for name in membership vacancies mentoring notify web; do
+for name in membership vacancies mentoring notify trainings web; do
   [ -f "$ROOT/services/$name/pyproject.toml" ] && SERVICES+=("$name")
 done
 
@@ -37,7 +37,8 @@ operator_tokens() {
 }
 
 link_signing_key() {
-  # notify signs mentoring's answer and check-in links, mentoring trusts them: one shared key.
+  # notify signs the links in its mail (mentoring answers and check-ins, training confirm and
+  # cancel); mentoring and trainings trust them: one shared key.
   if [ -n "${LINK_SIGNING_KEY:-}" ]; then return 0; fi
   LINK_SIGNING_KEY=$(local_secret "$RUN_DIR/link-signing-key" "the key that signs people's links")
   export LINK_SIGNING_KEY

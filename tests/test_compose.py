@@ -7,6 +7,7 @@ import yaml
 from myndnet_membership.main import MembershipSettings
 from myndnet_mentoring.main import MentoringSettings
 from myndnet_notify.main import NotifySettings
+from myndnet_trainings.main import TrainingsSettings
 from myndnet_vacancies.main import VacanciesSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,8 +16,15 @@ SETTINGS = {
     "vacancies": VacanciesSettings,
     "mentoring": MentoringSettings,
     "notify": NotifySettings,
+    "trainings": TrainingsSettings,
 }
-CONTRACT_PORTS = {"membership": 8001, "vacancies": 8002, "mentoring": 8003, "notify": 8004}
+CONTRACT_PORTS = {
+    "membership": 8001,
+    "vacancies": 8002,
+    "mentoring": 8003,
+    "notify": 8004,
+    "trainings": 8005,
+}
 
 
 def compose() -> dict:
@@ -55,7 +63,7 @@ def test_the_public_site_reads_the_services_by_their_compose_names():
     assert WebSettings.model_fields["port"].default == 8000 and environment["WEB_PORT"] == "8000"
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert not set(environment) - aliases(WebSettings) - {"SERVICE"}
-    for name in ("membership", "vacancies", "notify", "mentoring"):
+    for name in ("membership", "vacancies", "notify", "mentoring", "trainings"):
         assert environment[f"{name.upper()}_URL"] == f"http://{name}:{CONTRACT_PORTS[name]}"
         assert web["depends_on"][name]["condition"] == "service_healthy"
 

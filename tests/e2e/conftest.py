@@ -18,7 +18,7 @@ from playwright.async_api import async_playwright
 ADMIN_DATABASE_URL = os.environ.get(
     "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
 )
-SERVICES = ("membership", "vacancies", "mentoring", "notify")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings")
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"
@@ -37,7 +37,7 @@ class Network:
     logins: dict[str, KafkaConnection] = field(default_factory=dict)
     service_passwords: list[str] = field(default_factory=list)
     token: str = TOKEN
-    link_key: str = LINK_KEY  # signs answer and check-in links (notify and mentoring)
+    link_key: str = LINK_KEY  # signs people's links (notify; mentoring and trainings check)
 
     def code(self, name: str) -> str:
         return f"e2e{self.run}-{name}"
@@ -48,6 +48,14 @@ class Network:
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in self.logs.glob("*.log"))
+
+    @property
+    def trainings_topic(self) -> str:
+        return (
+            "trainings.registrations"
+            if self.profile == "secure"
+            else f"trainings.registrations.e2e{self.run}"
+        )
 
     @property
     def vacancies_topic(self) -> str:
@@ -71,7 +79,7 @@ class Network:
 async def network(
     request, kafka_bootstrap, secure_kafka, tmp_path_factory
 ) -> AsyncIterator[Network]:
-    """The four services as processes, on the open profile (the shared local broker, with
+    """The five services as processes, on the open profile (the shared local broker, with
     topics and groups of their own) and on the secure one (a broker with SCRAM logins and
     ACLs, each service its own login, the network's real topic names)."""
     profile = request.param
@@ -92,6 +100,7 @@ async def network(
         "SMTP_PORT": str(smtp_port),
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
         "MENTORING_ROUND_SECONDS": "100000",
+        "TRAININGS_SCHEDULE_SECONDS": "100000",
         "LINK_SIGNING_KEY": LINK_KEY,
         "LOG_LEVEL": "INFO",
     }
@@ -107,6 +116,8 @@ async def network(
             "CONSUMER_GROUP_PREFIX": f"e2e{run}.",
             "VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
             "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
+            "TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
+            "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }
@@ -145,6 +156,7 @@ async def network(
             "VACANCIES_URL": net.url("vacancies"),
             "NOTIFY_URL": net.url("notify"),
             "MENTORING_URL": net.url("mentoring"),
+            "TRAININGS_URL": net.url("trainings"),
             "WEB_NOTIFY_TOKEN": TOKEN,
             "LOG_LEVEL": "INFO",
         },

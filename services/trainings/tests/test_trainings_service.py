@@ -28,7 +28,12 @@ def settings(net: TestNetwork, database_url: str) -> TrainingsSettings:
         LINK_SIGNING_KEY=KEY,
         CONSUMER_GROUP_PREFIX=net.group_prefix,
         TRAININGS_SCHEDULE_SECONDS=100000,  # the schedule runs when the test asks
+        TRAININGS_TOPIC=topic_of(net),
     )
+
+
+def topic_of(net: TestNetwork) -> str:
+    return f"{topics.TRAININGS_REGISTRATIONS}.{net.unique}"
 
 
 def client(app: ServiceApp, token: str | None = TOKEN) -> httpx.AsyncClient:
@@ -42,12 +47,12 @@ def link(purpose: str, registration_id: str) -> str:
     return sign_link(KEY, purpose, (registration_id,), date.today() + timedelta(days=60))
 
 
-async def session_events(kafka: str, session_id: str, at_least: int) -> list:
+async def session_events(net: TestNetwork, session_id: str, at_least: int) -> list:
     """The session's events on the topic, once the outbox has published `at_least` of them."""
     found: list = []
 
     async def published() -> bool:
-        records = await read_to_end(kafka, topics.TRAININGS_REGISTRATIONS)
+        records = await read_to_end(net.kafka, topic_of(net))
         found[:] = [
             parse(r.headers, r.key, r.value) for r in records if r.key == session_id.encode()
         ]
@@ -146,7 +151,7 @@ async def test_quota_waitlist_and_racing_cancellations_promote_exactly_once(
         )
         assert {r.status_code for r in answers} == {200}
 
-        events = await session_events(kafka_bootstrap, sid, at_least=13)
+        events = await session_events(net, sid, at_least=13)
         assert len(events) == 13  # scheduled, 4 requested, 2 confirmed, 2 waitlisted, 2 + 2
         assert steps(events, "confirmed") == [a, b]
         assert steps(events, "waitlisted") == [c, d]
@@ -257,7 +262,7 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
         told = await http.post(f"/sessions/{sid}/cancel", json={"reason": "Lärarens sjukdom"})
         assert told.json()["told"] == 4  # c1, c2, l1, c3
 
-    events = await session_events(kafka_bootstrap, sid, at_least=26)
+    events = await session_events(net, sid, at_least=26)
     assert len(events) == 26  # nothing twice: s1 is cancelled once although skv left twice
     promoted = {
         e.data.registration_id: e.data.because.value

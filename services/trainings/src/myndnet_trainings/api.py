@@ -58,6 +58,10 @@ def membership(request: Request) -> MembershipFollower:
     return follower
 
 
+def topic(request: Request) -> str:
+    return str(service_of(request).settings.topic)
+
+
 def participating(request: Request) -> set[str]:
     return {code for code, state in membership(request).agencies.items() if state.participates}
 
@@ -121,6 +125,7 @@ async def register(request: Request, session_id: SessionId, body: RegistrationIn
                 people.Request(session_id, body.name, body.email, body.agency, body.language),
                 membership(request).agencies.get(body.agency),
                 people.now(),
+                topic(request),
             )
 
 
@@ -150,7 +155,9 @@ async def confirm(request: Request, token: Token) -> dict[str, Any]:
     registration_id = _registration_of(request, token, TRAINING_CONFIRM)
     with refusals():
         async with pool_of(request).acquire() as conn:
-            return await people.confirm_registration(conn, registration_id, people.now())
+            return await people.confirm_registration(
+                conn, registration_id, people.now(), topic(request)
+            )
 
 
 @links.get("/registrations/cancel")
@@ -167,7 +174,9 @@ async def cancel(request: Request, token: Token) -> dict[str, Any]:
     registration_id = _registration_of(request, token, TRAINING_CANCEL)
     with refusals():
         async with pool_of(request).acquire() as conn:
-            return await people.cancel_registration(conn, registration_id, people.now())
+            return await people.cancel_registration(
+                conn, registration_id, people.now(), topic(request)
+            )
 
 
 # -- operators --------------------------------------------------------------------------------
@@ -228,7 +237,13 @@ async def schedule_session(
     with refusals():
         async with pool_of(request).acquire() as conn:
             session_id = await handlers.schedule_session(
-                conn, code, plan, body.language, participating(request), people.now()
+                conn,
+                code,
+                plan,
+                body.language,
+                participating(request),
+                people.now(),
+                topic(request),
             )
             return await handlers.one_session(conn, session_id)
 
@@ -246,7 +261,7 @@ async def cancel_session(
     with refusals():
         async with pool_of(request).acquire() as conn:
             told = await handlers.cancel_session(
-                conn, session_id, (body or CancelIn()).reason, people.now()
+                conn, session_id, (body or CancelIn()).reason, people.now(), topic(request)
             )
     return {"session_id": session_id, "status": "cancelled", "told": told}
 
@@ -280,7 +295,9 @@ async def record_attendance(
     marks = {**{r: True for r in body.attended}, **{r: False for r in body.absent}}
     with refusals():
         async with pool_of(request).acquire() as conn:
-            changed = await handlers.record_attendance(conn, session_id, marks, people.now())
+            changed = await handlers.record_attendance(
+                conn, session_id, marks, people.now(), topic(request)
+            )
     return {"session_id": session_id, "recorded": changed}
 
 
@@ -292,7 +309,8 @@ async def run_schedule(
     """Deadlines passing and reminders due on `as_of`: how tests and the demo move time. The
     periodic job runs the same for today."""
     today = as_of or people.now().date()
-    return {"as_of": today.isoformat(), **await handlers.run_schedule(pool_of(request), today)}
+    done = await handlers.run_schedule(pool_of(request), today, topic(request))
+    return {"as_of": today.isoformat(), **done}
 
 
 @operators.get("/figures", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})

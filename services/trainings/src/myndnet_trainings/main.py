@@ -5,11 +5,13 @@ HTTP and every change is announced on `trainings.registrations`."""
 from pathlib import Path
 from typing import ClassVar
 
+import asyncpg
 from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
+from myndnet_schemas.events import AgencyState
 from pydantic import Field, SecretStr
 
 from myndnet_trainings import api
@@ -25,14 +27,21 @@ class TrainingsSettings(ServiceSettings):
     # Shared with notify, which signs the confirm and cancel links in its mail.
     link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
     schedule_seconds: float = Field(300.0, alias="TRAININGS_SCHEDULE_SECONDS")
+    # Where it announces: a second network on the same broker (a test) uses a topic of its own.
+    topic: str = Field(topics.TRAININGS_REGISTRATIONS, alias="TRAININGS_TOPIC")
 
 
 def build(settings: TrainingsSettings) -> ServiceApp:
-    membership = MembershipFollower.from_settings(settings, on_change=agency_changed)
+    async def on_agency_change(
+        conn: asyncpg.Connection, old: AgencyState | None, new: AgencyState
+    ) -> None:
+        await agency_changed(conn, old, new, settings.topic)
+
+    membership = MembershipFollower.from_settings(settings, on_change=on_agency_change)
 
     async def schedule(app: ServiceApp) -> None:
         assert app.pool is not None
-        await keep_schedule_running(app.pool, settings.schedule_seconds)
+        await keep_schedule_running(app.pool, settings.schedule_seconds, settings.topic)
 
     app = ServiceApp(
         settings,
@@ -42,7 +51,7 @@ def build(settings: TrainingsSettings) -> ServiceApp:
         migrations=MIGRATIONS,
         topics=[
             TopicSpec(
-                topics.TRAININGS_REGISTRATIONS,
+                settings.topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             )

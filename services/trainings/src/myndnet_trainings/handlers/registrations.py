@@ -97,10 +97,10 @@ async def load_for_registration(conn: asyncpg.Connection, registration_id: str) 
     return await load(conn, found["session_id"])
 
 
-async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> None:
-    await publish_events(
-        conn, TRAININGS_REGISTRATIONS, [Event.new(p, source=SOURCE) for p in payloads]
-    )
+async def announce(
+    conn: asyncpg.Connection, payloads: Sequence[EventData], topic: str = TRAININGS_REGISTRATIONS
+) -> None:
+    await publish_events(conn, topic, [Event.new(p, source=SOURCE) for p in payloads])
     for payload in payloads:
         ANNOUNCED.labels(payload.event_type).inc()
 
@@ -138,11 +138,12 @@ async def apply(
     changes: Sequence[Change],
     at: datetime,
     seating: Seating | None = None,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> Seating:
     """Save the changes and announce each; the seating after them."""
     after = (seating or loaded.seating).after(changes)
     await repository.save_changes(conn, changes, at)
-    await announce(conn, [change_event(loaded, after, c, at) for c in changes])
+    await announce(conn, [change_event(loaded, after, c, at) for c in changes], topic)
     return after
 
 
@@ -159,7 +160,11 @@ class Request:
 
 
 async def request_registration(
-    conn: asyncpg.Connection, request: Request, agency: AgencyState | None, at: datetime
+    conn: asyncpg.Connection,
+    request: Request,
+    agency: AgencyState | None,
+    at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> dict[str, Any]:
     """A person asks for a place: checked, kept unconfirmed, and a confirmation mail asked for.
     Asking again before confirming sends the confirmation again."""
@@ -204,12 +209,16 @@ async def request_registration(
                     confirm_by=row["registration_deadline"],
                 )
             ],
+            topic,
         )
     return {"registration_id": registration_id, "status": Status.UNCONFIRMED.value}
 
 
 async def confirm_registration(
-    conn: asyncpg.Connection, registration_id: str, at: datetime
+    conn: asyncpg.Connection,
+    registration_id: str,
+    at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> dict[str, Any]:
     """The address is confirmed: a seat or a place on the waitlist. Again: nothing changes."""
     async with conn.transaction():
@@ -221,7 +230,7 @@ async def confirm_registration(
             changes = rules.confirm(
                 loaded.seating, registration_id, await repository.next_order(conn)
             )
-            after = await apply(conn, loaded, changes, at)
+            after = await apply(conn, loaded, changes, at, topic=topic)
             return view(loaded, after, registration_id)
         if current.status is Status.CANCELLED:
             raise Conflict("this registration was cancelled; register again on the session's page")
@@ -229,7 +238,10 @@ async def confirm_registration(
 
 
 async def cancel_registration(
-    conn: asyncpg.Connection, registration_id: str, at: datetime
+    conn: asyncpg.Connection,
+    registration_id: str,
+    at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> dict[str, Any]:
     """The person cancels; a seat they held goes to the first waiting. Again: nothing."""
     async with conn.transaction():
@@ -239,7 +251,7 @@ async def cancel_registration(
         ):
             raise RegistrationClosed("the session has already started; it cannot be cancelled")
         changes = rules.cancel(loaded.seating, registration_id, CancelledBecause.PERSON.value)
-        after = await apply(conn, loaded, changes, at)
+        after = await apply(conn, loaded, changes, at, topic=topic)
     return view(loaded, after, registration_id)
 
 

@@ -17,6 +17,7 @@ from myndnet_schemas.events.trainings import (
     SessionCancelled,
     SessionScheduled,
 )
+from myndnet_schemas.topics import TRAININGS_REGISTRATIONS
 
 from myndnet_trainings.adapters import trainings as repository
 from myndnet_trainings.domain import seats as rules
@@ -62,6 +63,7 @@ async def schedule_session(
     language: str,
     participating: Collection[str],
     at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> str:
     check_session(plan, participating, at.astimezone(STOCKHOLM).date())
     async with conn.transaction():
@@ -83,12 +85,17 @@ async def schedule_session(
                     at=at,
                 )
             ],
+            topic,
         )
     return session_id
 
 
 async def cancel_session(
-    conn: asyncpg.Connection, session_id: str, reason: str | None, at: datetime
+    conn: asyncpg.Connection,
+    session_id: str,
+    reason: str | None,
+    at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> int:
     """The session will not take place: everyone on it is told. The number told."""
     async with conn.transaction():
@@ -99,13 +106,18 @@ async def cancel_session(
             raise Conflict(f"session {session_id!r} has already started")
         changes = rules.cancel_all(loaded.seating, CancelledBecause.SESSION_CANCELLED.value)
         await repository.set_session(conn, session_id, status="cancelled")
-        await announce(conn, [SessionCancelled(session=loaded.facts, reason=reason, at=at)])
-        await apply(conn, loaded, changes, at)
+        cancelled = SessionCancelled(session=loaded.facts, reason=reason, at=at)
+        await announce(conn, [cancelled], topic)
+        await apply(conn, loaded, changes, at, topic=topic)
     return len(changes)
 
 
 async def record_attendance(
-    conn: asyncpg.Connection, session_id: str, marks: dict[str, bool], at: datetime
+    conn: asyncpg.Connection,
+    session_id: str,
+    marks: dict[str, bool],
+    at: datetime,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> int:
     """Who came, of those registered; each mark that changed is announced."""
     async with conn.transaction():
@@ -134,6 +146,7 @@ async def record_attendance(
                 )
                 for rid in changed
             ],
+            topic,
         )
     return len(changed)
 
@@ -146,7 +159,9 @@ def moment(day: date) -> datetime:
     return datetime.combine(day, time(7, 0), STOCKHOLM)
 
 
-async def run_schedule(pool: asyncpg.Pool, today: date) -> dict[str, int]:
+async def run_schedule(
+    pool: asyncpg.Pool, today: date, topic: str = TRAININGS_REGISTRATIONS
+) -> dict[str, int]:
     """What is due on `today`: sessions past their registration deadline open their unused
     seats to the waitlists; people on sessions two days ahead are reminded. Running it twice
     for a day does nothing more the second time."""
@@ -158,7 +173,7 @@ async def run_schedule(pool: asyncpg.Pool, today: date) -> dict[str, int]:
                 loaded = await load(conn, session_id)
                 opened, changes = rules.pass_deadline(loaded.seating)
                 await repository.set_session(conn, session_id, deadline_passed=True)
-                await apply(conn, loaded, changes, at, seating=opened)
+                await apply(conn, loaded, changes, at, seating=opened, topic=topic)
             done["deadlines"] += 1
             done["promoted"] += len(changes)
         first = datetime.combine(today, time(0), STOCKHOLM)
@@ -180,21 +195,25 @@ async def run_schedule(pool: asyncpg.Pool, today: date) -> dict[str, int]:
                         )
                         for r in registered
                     ],
+                    topic,
                 )
                 await repository.set_session(conn, session_id, reminded=True)
             done["reminded"] += len(registered)
     return done
 
 
-async def keep_schedule_running(pool: asyncpg.Pool, seconds: float) -> None:
+async def keep_schedule_running(pool: asyncpg.Pool, seconds: float, topic: str) -> None:
     async def today() -> None:
-        await run_schedule(pool, datetime.now(STOCKHOLM).date())
+        await run_schedule(pool, datetime.now(STOCKHOLM).date(), topic)
 
     await every(seconds, today, "the trainings schedule")
 
 
 async def agency_changed(
-    conn: asyncpg.Connection, old: AgencyState | None, new: AgencyState
+    conn: asyncpg.Connection,
+    old: AgencyState | None,
+    new: AgencyState,
+    topic: str = TRAININGS_REGISTRATIONS,
 ) -> None:
     """An agency that leaves: its people's registrations on sessions still to come end, and
     they are told (in the membership follower's transaction)."""
@@ -204,7 +223,7 @@ async def agency_changed(
     for session_id in await repository.sessions_with_agency(conn, new.code, at):
         loaded = await load(conn, session_id)
         changes = rules.cancel_agency(loaded.seating, new.code, CancelledBecause.AGENCY_LEFT.value)
-        await apply(conn, loaded, changes, at)
+        await apply(conn, loaded, changes, at, topic=topic)
         log.info("registrations ended: the agency left", session=session_id, count=len(changes))
 
 
