@@ -1,0 +1,152 @@
+"""Joint trainings end to end: membership gives agencies their e-mail domains, trainings takes
+registrations over HTTP, notify mails every step, and people confirm and cancel from the links
+in their own mail. Separate processes, real Kafka, PostgreSQL and SMTP."""
+
+import asyncio
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from myndnet_schemas import parse
+from myndnet_testing import produce_raw, read_to_end, wait_until
+from test_network_e2e import register
+
+pytestmark = pytest.mark.integration
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def mails(network, address: str, subject: str) -> list:
+    return [m for m in network.mailbox.to(address) if subject in str(m["Subject"])]
+
+
+async def mailed(network, address: str, subject: str, count: int = 1) -> str:
+    """The text of the latest such mail, once `count` of them have arrived."""
+    await wait_until(
+        lambda: _at_least(network, address, subject, count),
+        timeout=30,
+        what=f"{count} mail '{subject}' to {address}",
+    )
+    return text_of(mails(network, address, subject)[-1])
+
+
+async def _at_least(network, address: str, subject: str, count: int) -> bool:
+    return len(mails(network, address, subject)) >= count
+
+
+def link(text: str, path: str) -> str:
+    found = re.search(rf"/utbildningar/{path}\?token=(\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+async def agency_with_domain(network, name: str) -> tuple[str, str]:
+    code = await register(network, name)
+    domain = f"{name}.e2e{network.run}.example.se"
+    async with network.http("membership") as http:
+        answer = await http.patch(f"/agencies/{code}", json={"email_domains": [domain]})
+        assert answer.status_code == 200 and answer.json()["email_domains"] == [domain]
+    return code, domain
+
+
+async def new_session(trainings: httpx.AsyncClient, host: str, seats: dict[str, int]) -> dict:
+    course = await trainings.post(
+        "/courses",
+        json={
+            "code": "ledarskap-grund",
+            "title": "Ledarskap i staten, grundkurs",
+            "description": "Två dagar om att leda i en statlig myndighet.",
+            "kind": "leadership",
+            "host_agency": host,
+        },
+    )
+    assert course.status_code == 201, course.text
+    start = datetime.now(STOCKHOLM).replace(hour=9, minute=0, second=0, microsecond=0)
+    start += timedelta(days=20)
+    session = await trainings.post(
+        "/courses/ledarskap-grund/sessions",
+        json={
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=7)).isoformat(),
+            "place": "Mittuniversitetet, Sundsvall",
+            "total_seats": sum(seats.values()),
+            "seats_per_agency": seats,
+            "registration_deadline": (start.date() - timedelta(days=7)).isoformat(),
+        },
+    )
+    assert session.status_code == 201, session.text
+    return session.json()
+
+
+async def test_more_staff_than_seats_waitlist_and_a_cancellation_promotes_once(network):
+    csn, csn_domain = await agency_with_domain(network, "tcsn")
+    skv, _ = await agency_with_domain(network, "tskv")
+    async with network.http("trainings") as trainings:
+        session = await new_session(trainings, csn, {csn: 2, skv: 1})
+        sid = session["session_id"]
+        people = {who: f"{who}@{csn_domain}" for who in ("anna", "bo", "cecilia")}
+
+        async def ask(who: str, email: str) -> httpx.Response:
+            body = {"name": who.title(), "email": email, "agency": csn}
+            return await trainings.post(f"/sessions/{sid}/registrations", json=body)
+
+        # trainings learns the domains from membership's event: the first request may be early.
+        async def taken() -> bool:
+            return (await ask("anna", people["anna"])).status_code == 202
+
+        await wait_until(taken, timeout=30, what="trainings to know CSN's domain")
+        for who in ("bo", "cecilia"):
+            assert (await ask(who, people[who])).status_code == 202
+
+        private = await ask("eva", "eva@gmail.com")
+        assert private.status_code == 422 and csn_domain in private.text
+
+        for who in ("anna", "bo", "cecilia"):
+            text = await mailed(network, people[who], "Bekräfta din anmälan")
+            confirmed = await trainings.post(
+                "/registrations/confirm", params={"token": link(text, "bekrafta")}
+            )
+            assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["status"] == "waitlisted" and confirmed.json()["place"] == 1
+        assert "nummer 1 på reservlistan" in await mailed(
+            network, people["cecilia"], "reservlistan"
+        )
+        seats = (await trainings.get(f"/sessions/{sid}")).json()
+        assert {a["agency"]: a["seats_left"] for a in seats["agencies"]} == {csn: 0, skv: 1}
+
+        # Anna cancels from her mail, clicking three times at once: Cecilia moves up, once.
+        anna = await mailed(network, people["anna"], "Du har en plats")
+        cancel = {"token": link(anna, "avboka")}
+        clicks = await asyncio.gather(
+            *[trainings.post("/registrations/cancel", params=cancel) for _ in range(3)]
+        )
+        assert {c.status_code for c in clicks} == {200}
+        assert "en plats har blivit ledig" in await mailed(
+            network, people["cecilia"], "Du har fått en plats"
+        )
+        await mailed(network, people["anna"], "avbokad")
+
+        # notify is given the promotion again (the same event, as a redelivery would): no mail.
+        records = await read_to_end(network.kafka, network.trainings_topic)
+        promoted = [
+            r
+            for r in records
+            if r.key == sid.encode()
+            and parse(r.headers, r.key, r.value).type.endswith("registration.promoted.v1")
+        ]
+        assert len(promoted) == 1
+        again = promoted[0]
+        await produce_raw(
+            network.kafka, network.trainings_topic, [(again.key, again.value, list(again.headers))]
+        )
+        # Bo cancels after it, on the same partition: once his mail is out, the copy was read.
+        bo = await mailed(network, people["bo"], "Du har en plats")
+        await trainings.post("/registrations/cancel", params={"token": link(bo, "avboka")})
+        await mailed(network, people["bo"], "avbokad")
+        assert len(mails(network, people["cecilia"], "Du har fått en plats")) == 1
+        assert len(mails(network, people["anna"], "avbokad")) == 1
