@@ -150,3 +150,79 @@ async def test_more_staff_than_seats_waitlist_and_a_cancellation_promotes_once(n
         await mailed(network, people["bo"], "avbokad")
         assert len(mails(network, people["cecilia"], "Du har fått en plats")) == 1
         assert len(mails(network, people["anna"], "avbokad")) == 1
+
+
+@pytest.mark.parametrize("network", ["open"], indirect=True)
+async def test_the_public_pages_list_sessions_and_take_a_registration_in_chromium(network, browser):
+    """Without JavaScript, as a person does: the list with seats left, a session's page, the
+    form with its errors, the confirmation from the mail. No serious axe violation on any
+    page, in either language."""
+    from axe_playwright_python.async_playwright import Axe
+
+    async def serious(page) -> list[str]:
+        results = await Axe().run(page)
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    csn, domain = await agency_with_domain(network, "wcsn")
+    async with network.http("trainings") as trainings:
+        session = await new_session(trainings, csn, {csn: 1})
+    sid, site = session["session_id"], network.url("web")
+    found: dict[str, list[str]] = {}
+
+    # axe is injected by the test (bypass_csp); the person's own browsing has JavaScript off.
+    checker = await browser.new_context(bypass_csp=True)
+    check = await checker.new_page()
+    person = await browser.new_context(java_script_enabled=False)
+    page = await person.new_page()
+
+    async def shown_to_everyone(path: str) -> None:
+        await check.goto(f"{site}{path}")
+        found[path] = await serious(check)
+
+    for home in ("", "/en"):
+        await shown_to_everyone(f"{home}/utbildningar")
+        await shown_to_everyone(f"{home}/utbildningar/{sid}")
+
+    await page.goto(f"{site}/utbildningar")
+    item = page.locator(".result", has_text="Ledarskap i staten, grundkurs")
+    assert "1 av 1 platser kvar" in await item.inner_text()
+    await item.locator("a").click()
+    assert page.url == f"{site}/utbildningar/{sid}"
+    assert await page.inner_text("h1") == "Ledarskap i staten, grundkurs"
+
+    # A private address is refused, said at the field and in the summary.
+    await page.fill("#name", "Dana Dahl")
+    await page.select_option("#agency", csn)
+    await page.fill("#email", "dana@gmail.com")
+    await page.click("form button[type=submit]")
+    assert await page.is_visible(".error-summary")
+    assert "din myndighets domän" in await page.inner_text("#email-error")
+    await check.goto(page.url)
+    await check.set_content(await page.content())
+    found["registration form with errors"] = await serious(check)
+
+    address = f"dana@{domain}"
+    await page.fill("#email", address)
+    await page.click("form button[type=submit]")
+    assert await page.inner_text("h1") == "Kolla din e-post"
+
+    text = await mailed(network, address, "Bekräfta din anmälan")
+    confirm_url = re.search(r"http://\S+/utbildningar/bekrafta\?token=\S+", text).group(0)
+    assert confirm_url.startswith(site)
+    await page.goto(confirm_url)  # a GET shows, it does not confirm
+    assert "Inte bekräftad än" in await page.inner_text("main")
+    await shown_to_everyone(confirm_url.removeprefix(site))
+    await page.click("text=Bekräfta anmälan")
+    assert "du har en plats" in await page.inner_text("[role=status]")
+    await mailed(network, address, "Du har en plats")
+
+    await page.goto(f"{site}/utbildningar")
+    item = page.locator(".result", has_text="Ledarskap i staten, grundkurs")
+    assert "0 av 1 platser kvar" in await item.inner_text()
+    await checker.close()
+    await person.close()
+    assert {path: v for path, v in found.items() if v} == {}
