@@ -8,7 +8,9 @@ mentors volunteer across agencies; a matching round runs. Then a summary: open v
 agency, what each candidate received, and the matches made and why. Then a programme year:
 each new manager and mentor answers their proposal through their own link on the public site,
 the schedule moves a month, three, six and twelve on, each answers their check-in form, and the
-programme's figures end it. The same seed plays the same day; playing it again changes nothing
+programme's figures end it. Last a joint training: a leadership course with more CSN staff than
+CSN's seats, confirmed through the links in their mail, a waitlist, a cancellation and the
+promotion it brings. The same seed plays the same day; playing it again changes nothing
 (the events carry the same revisions).
 """
 
@@ -19,9 +21,10 @@ import mailbox
 import os
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 from myndnet_mentoring.domain.match import add_months
@@ -44,6 +47,7 @@ URL = {
         ("vacancies", 8002),
         ("mentoring", 8003),
         ("notify", 8004),
+        ("trainings", 8005),
     ]
 }
 MAILDIR = ROOT / ".run" / "mail"
@@ -129,6 +133,10 @@ def mails_to(address: str) -> list:
     box = mailbox.Maildir(MAILDIR, create=False)
     found = [box[key] for key in box.keys() if address in (box[key]["X-Sink-Rcpt-To"] or "")]
     return sorted(found, key=lambda m: m["Date"] or "")
+
+
+def subject_of(message) -> str:
+    return str(make_header(decode_header(message["Subject"] or "")))
 
 
 def text_of(message) -> str:
@@ -238,6 +246,132 @@ async def programme_year(
         print(
             f"    {row['agency']:24s} gave {row['mentors_given']} mentors, "
             f"received {row['mentors_received']}"
+        )
+
+
+STAFF = [
+    ("csn", "Anna Andersson"),
+    ("csn", "Bo Berg"),
+    ("csn", "Cecilia Ceder"),
+    ("skatteverket", "Dan Dahl"),
+]
+DOMAINS = {"csn": ["csn.se"], "skatteverket": ["skatteverket.se"]}
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed: int) -> None:
+    """A course with more CSN staff than CSN's seats: the waitlist, a cancellation, a
+    promotion; every step through the mail people receive and the site's pages."""
+    print("\n=== A joint training ===")
+    for code, domains in DOMAINS.items():
+        await http.patch(
+            f"{URL['membership']}/agencies/{code}",
+            json={"email_domains": domains},
+            headers=operator,
+        )
+    course = f"ledarskap-{seed}"
+    await http.post(
+        f"{URL['trainings']}/courses",
+        json={
+            "code": course,
+            "title": "Ledarskap i staten, grundkurs",
+            "description": "Två dagar för nya chefer om att leda i en statlig myndighet, "
+            "med kollegor från nätverkets andra myndigheter.",
+            "kind": "leadership",
+            "host_agency": "skatteverket",
+        },
+        headers=operator,
+    )  # 409 when the demo is played again: the course is there
+    upcoming = (await http.get(f"{URL['trainings']}/sessions", params={"course": course})).json()
+    if upcoming:
+        session = upcoming[0]
+    else:
+        start = datetime.now(STOCKHOLM).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        ) + timedelta(days=30)
+
+        async def scheduled():
+            answer = await http.post(
+                f"{URL['trainings']}/courses/{course}/sessions",
+                json={
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=7)).isoformat(),
+                    "place": "Skatteverket, Sundsvall",
+                    "total_seats": 4,
+                    "seats_per_agency": {"csn": 2, "skatteverket": 2},
+                    "registration_deadline": (start.date() - timedelta(days=10)).isoformat(),
+                },
+                headers=operator,
+            )
+            return answer.json() if answer.status_code == 201 else None
+
+        session = await until("the session to be scheduled", scheduled)
+    sid = session["session_id"]
+    starts = datetime.fromisoformat(session["starts_at"]).astimezone(STOCKHOLM)
+    print(f"  {session['course_title']}, {starts:%Y-%m-%d %H:%M}: {URL['web']}/utbildningar/{sid}")
+
+    addresses = {}
+    for agency, name in STAFF:
+        first, last = name.lower().split()
+        address = f"{first}.{last}.{seed}@{DOMAINS[agency][0]}"
+        addresses[name] = address
+        if mails_to(address):
+            print(f"  {name}: registered when the demo was played before")
+            continue
+
+        body = {"name": name, "email": address, "agency": agency}
+
+        async def asked(body: dict = body):
+            answer = await http.post(f"{URL['trainings']}/sessions/{sid}/registrations", json=body)
+            return answer if answer.status_code in (202, 409) else None
+
+        # trainings learns the domains from membership's event a moment after the change.
+        answer = await until(f"{name}'s registration", asked)
+        if answer.status_code == 409:
+            print(f"  {name}: already registered ({answer.json()['detail']})")
+            continue
+        link = await _link_for(address, "/utbildningar/bekrafta", set())
+        if link is None:
+            print(f"  {address}: no confirmation link arrived (is LINK_SIGNING_KEY set?)")
+            continue
+        await http.post(
+            f"{URL['web']}/utbildningar/bekrafta", data={"token": link.split("token=")[1]}
+        )
+        view = (
+            await http.get(
+                f"{URL['trainings']}/registrations/confirm",
+                params={"token": link.split("token=")[1]},
+            )
+        ).json()
+        where = f"waiting list, place {view['place']}" if view["place"] else "a seat"
+        print(f"  {name} ({agency}) confirmed through the site: {where}")
+
+    anna, cecilia = addresses["Anna Andersson"], addresses["Cecilia Ceder"]
+    cancel = await _link_for(anna, "/utbildningar/avboka", set())
+    if cancel is not None and not [m for m in mails_to(anna) if "avbokad" in subject_of(m)]:
+        await http.post(
+            f"{URL['web']}/utbildningar/avboka", data={"token": cancel.split("token=")[1]}
+        )
+        print("  Anna Andersson cancels through the link in her mail")
+
+        async def promoted():
+            return [m for m in mails_to(cecilia) if "fått en plats" in subject_of(m)]
+
+        if await until("Cecilia's promotion", promoted, give_up=False):
+            print("  Cecilia Ceder is mailed: she has a seat now (first on CSN's waiting list)")
+    shown = (await http.get(f"{URL['trainings']}/sessions/{sid}")).json()
+    print(f"  seats left: {shown['seats_left']} of {shown['total_seats']}")
+    for row in shown["agencies"]:
+        print(
+            f"    {row['agency']:14s} seats {row['seats']}, registered {row['registered']}, "
+            f"waiting {row['waitlisted']}"
+        )
+    figures = (await http.get(f"{URL['trainings']}/figures", headers=operator)).json()
+    print("  figures per agency and course kind (GET /figures, also as CSV):")
+    for row in figures:
+        print(
+            f"    {row['agency']:14s} {row['kind']:10s} offered {row['seats_offered']}, "
+            f"used {row['seats_used']}, attended {row['attended']}, waiting {row['waitlisted']}"
         )
 
 
@@ -384,9 +518,13 @@ async def main(seed: int) -> None:
                 print(f"  {manager['name']} waits: {manager['why_waiting']}")
 
         await programme_year(http, operator, seed, rng)
+        await joint_training(http, operator, seed)
 
     print("\n=== The public site ===")
-    print(f"  {URL['web']}/  (English: {URL['web']}/en/); search, vacancy pages, job alerts")
+    print(
+        f"  {URL['web']}/  (English: {URL['web']}/en/); search, vacancy pages, job alerts, "
+        "joint trainings"
+    )
 
 
 if __name__ == "__main__":
