@@ -59,7 +59,7 @@ def membership(request: Request) -> MembershipFollower:
 
 
 def topic(request: Request) -> str:
-    return str(service_of(request).settings.topic)
+    return str(service_of(request).api.state.topic)
 
 
 def participating(request: Request) -> set[str]:

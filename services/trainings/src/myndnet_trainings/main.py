@@ -61,6 +61,7 @@ def build(settings: TrainingsSettings) -> ServiceApp:
         membership=membership,
     )
     app.api.state.link_key = settings.link_signing_key.get_secret_value()
+    app.api.state.topic = settings.topic
     return app
 
 

@@ -180,7 +180,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-TRAINING_KINDS: dict[type[RegistrationFields], str] = {
+TRAINING_KINDS: dict[type[EventData], str] = {
     RegistrationRequested: "training_requested",
     RegistrationConfirmed: "training_confirmed",
     RegistrationWaitlisted: "training_waitlisted",

@@ -125,6 +125,7 @@ def change_event(loaded: Loaded, after: Seating, change: Change, at: datetime) -
         return RegistrationConfirmed(**fields)
     if change.step is rules.Step.WAITLISTED:
         return RegistrationWaitlisted(**fields, place=after.place(change.registration_id) or 1)
+    assert change.because is not None, change  # promotions and cancellations say why
     if change.step is rules.Step.PROMOTED:
         return RegistrationPromoted(**fields, because=PromotedBecause(change.because))
     return RegistrationCancelled(
