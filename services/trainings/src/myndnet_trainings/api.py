@@ -36,7 +36,11 @@ operators = APIRouter(tags=["operators"], dependencies=[require_operator("traini
 links = APIRouter(tags=["people's own links"])
 
 AgencyCode = Annotated[str, Field(pattern=AGENCY_CODE_RE.pattern)]
-SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+ENTITY_ID = r"^[A-Za-z0-9._-]{1,64}$"
+COURSE_CODE = r"^[a-z0-9][a-z0-9-]{0,39}$"
+SessionId = Annotated[str, Path(pattern=ENTITY_ID)]
+CoursePath = Annotated[str, Path(pattern=COURSE_CODE)]
+RegistrationId = Annotated[str, Field(pattern=ENTITY_ID)]
 Token = Annotated[str, Query(min_length=20, max_length=400)]
 
 
@@ -80,7 +84,7 @@ async def list_courses(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/courses/{code}")
-async def get_course(request: Request, code: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+async def get_course(request: Request, code: CoursePath) -> dict[str, Any]:
     async with pool_of(request).acquire() as conn:
         row = await repository.course(conn, code)
     if row is None:
@@ -91,7 +95,7 @@ async def get_course(request: Request, code: Annotated[str, Path(max_length=40)]
 @router.get("/sessions")
 async def list_sessions(
     request: Request,
-    course: Annotated[str | None, Query(max_length=40)] = None,
+    course: Annotated[str | None, Query(pattern=COURSE_CODE)] = None,
     kind: CourseKind | None = None,
 ) -> list[dict[str, Any]]:
     """Sessions still to come, with the seats left in all and per agency."""
@@ -222,9 +226,7 @@ class SessionIn(BaseModel):
 
 
 @operators.post("/courses/{code}/sessions", status_code=201)
-async def schedule_session(
-    request: Request, code: Annotated[str, Path(max_length=40)], body: SessionIn
-) -> dict[str, Any]:
+async def schedule_session(request: Request, code: CoursePath, body: SessionIn) -> dict[str, Any]:
     plan = SessionPlan(
         body.starts_at,
         body.ends_at,
@@ -281,8 +283,10 @@ async def list_registrations(request: Request, session_id: SessionId) -> list[di
 
 class AttendanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    attended: Annotated[list[str], Field(max_length=10_000)] = Field(default_factory=list)
-    absent: Annotated[list[str], Field(max_length=10_000)] = Field(default_factory=list)
+    attended: Annotated[list[RegistrationId], Field(max_length=10_000)] = Field(
+        default_factory=list
+    )
+    absent: Annotated[list[RegistrationId], Field(max_length=10_000)] = Field(default_factory=list)
 
 
 @operators.post("/sessions/{session_id}/attendance")
