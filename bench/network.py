@@ -105,6 +105,7 @@ class Network:
             "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
             # Not the shared broker's mentoring.matches: its history would be mailed out first.
             "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.bench{run}",
+            "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.bench{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.leadership$",
             "MENTORING_ROUND_SECONDS": "100000",

@@ -107,9 +107,10 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
                     "WEB_PORT": str(ports["web"]),
                     "MEMBERSHIP_URL": url["membership"],
                     "VACANCIES_URL": url["vacancies"],
-                    # The pages measured here never ask notify or mentoring.
+                    # The pages measured here never ask notify, mentoring or trainings.
                     "NOTIFY_URL": url["membership"],
                     "MENTORING_URL": url["membership"],
+                    "TRAININGS_URL": url["membership"],
                     "LOG_LEVEL": "WARNING",
                 },
                 LOGS / "web.log",

@@ -202,6 +202,7 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
                 NOTIFY_DATABASE_URL=database_url,
                 NOTIFY_VACANCIES_TOPIC=f"vacancies.vacancies.{network.unique}",
                 NOTIFY_MATCHES_TOPIC=f"mentoring.matches.{network.unique}",
+                NOTIFY_TRAININGS_TOPIC=f"trainings.registrations.{network.unique}",
                 NOTIFY_RUN_DIGESTS=False,
                 SMTP_PORT=9,  # nothing listens: alerts wait in the table, which is all we need
                 **common,
@@ -221,6 +222,7 @@ def record_topics(network: TestNetwork, service: str) -> list[tuple[str, list[st
         return [
             (topics.VACANCIES, ["/services/vacancies", "/services/mentoring", "\x00"]),
             (topics.MENTORING_MATCHES, ["/services/mentoring", "/agencies/csn"]),
+            (topics.TRAININGS_REGISTRATIONS, ["/services/trainings", "/services/mentoring"]),
         ]
     return [(f"hr.{code}.{kind}", agency_sources) for code in (member, other) for kind in kinds]
 

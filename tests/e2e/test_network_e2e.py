@@ -278,7 +278,8 @@ async def test_candidates_addresses_appear_in_no_topic_log_line_or_dlq(network):
 async def test_no_secret_is_logged(network):
     """Operator tokens (the right one, a wrong one) and Kafka passwords appear in no log line."""
     wrong = f"wrong-token-{network.run}"
-    for service in ("membership", "vacancies", "mentoring", "notify"):  # the site has no /dlq
+    # the site has no /dlq
+    for service in ("membership", "vacancies", "mentoring", "notify", "trainings"):
         async with network.http(service) as http:
             assert (await http.get("/dlq")).status_code == 200
             refused = await http.get("/dlq", headers={"Authorization": f"Bearer {wrong}"})
@@ -286,9 +287,9 @@ async def test_no_secret_is_logged(network):
     secrets = [network.token, wrong, *network.service_passwords]
     secrets += [login.password for login in network.logins.values() if login.password]
     if network.profile == "secure":
-        assert network.logins and len(network.service_passwords) == 4
+        assert network.logins and len(network.service_passwords) == 5
     logged = network.log_text()
-    assert logged.count("service ready") == 4
+    assert logged.count("service ready") == 5
     for secret in secrets:
         assert secret not in logged
 

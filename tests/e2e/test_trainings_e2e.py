@@ -54,12 +54,18 @@ async def agency_with_domain(network, name: str) -> tuple[str, str]:
     return code, domain
 
 
-async def new_session(trainings: httpx.AsyncClient, host: str, seats: dict[str, int]) -> dict:
+async def new_session(
+    trainings: httpx.AsyncClient,
+    host: str,
+    seats: dict[str, int],
+    code: str,
+    title: str = "Ledarskap i staten, grundkurs",
+) -> dict:
     course = await trainings.post(
         "/courses",
         json={
-            "code": "ledarskap-grund",
-            "title": "Ledarskap i staten, grundkurs",
+            "code": code,
+            "title": title,
             "description": "Två dagar om att leda i en statlig myndighet.",
             "kind": "leadership",
             "host_agency": host,
@@ -69,7 +75,7 @@ async def new_session(trainings: httpx.AsyncClient, host: str, seats: dict[str, 
     start = datetime.now(STOCKHOLM).replace(hour=9, minute=0, second=0, microsecond=0)
     start += timedelta(days=20)
     session = await trainings.post(
-        "/courses/ledarskap-grund/sessions",
+        f"/courses/{code}/sessions",
         json={
             "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=7)).isoformat(),
@@ -87,7 +93,7 @@ async def test_more_staff_than_seats_waitlist_and_a_cancellation_promotes_once(n
     csn, csn_domain = await agency_with_domain(network, "tcsn")
     skv, _ = await agency_with_domain(network, "tskv")
     async with network.http("trainings") as trainings:
-        session = await new_session(trainings, csn, {csn: 2, skv: 1})
+        session = await new_session(trainings, csn, {csn: 2, skv: 1}, "ledarskap-waitlist")
         sid = session["session_id"]
         people = {who: f"{who}@{csn_domain}" for who in ("anna", "bo", "cecilia")}
 
@@ -169,7 +175,9 @@ async def test_the_public_pages_list_sessions_and_take_a_registration_in_chromiu
 
     csn, domain = await agency_with_domain(network, "wcsn")
     async with network.http("trainings") as trainings:
-        session = await new_session(trainings, csn, {csn: 1})
+        session = await new_session(
+            trainings, csn, {csn: 1}, "ledarskap-pages", "Ledarskap i praktiken"
+        )
     sid, site = session["session_id"], network.url("web")
     found: dict[str, list[str]] = {}
 
@@ -188,11 +196,11 @@ async def test_the_public_pages_list_sessions_and_take_a_registration_in_chromiu
         await shown_to_everyone(f"{home}/utbildningar/{sid}")
 
     await page.goto(f"{site}/utbildningar")
-    item = page.locator(".result", has_text="Ledarskap i staten, grundkurs")
+    item = page.locator(".result", has_text="Ledarskap i praktiken")
     assert "1 av 1 platser kvar" in await item.inner_text()
     await item.locator("a").click()
     assert page.url == f"{site}/utbildningar/{sid}"
-    assert await page.inner_text("h1") == "Ledarskap i staten, grundkurs"
+    assert await page.inner_text("h1") == "Ledarskap i praktiken"
 
     # A private address is refused, said at the field and in the summary.
     await page.fill("#name", "Dana Dahl")
@@ -221,7 +229,7 @@ async def test_the_public_pages_list_sessions_and_take_a_registration_in_chromiu
     await mailed(network, address, "Du har en plats")
 
     await page.goto(f"{site}/utbildningar")
-    item = page.locator(".result", has_text="Ledarskap i staten, grundkurs")
+    item = page.locator(".result", has_text="Ledarskap i praktiken")
     assert "0 av 1 platser kvar" in await item.inner_text()
     await checker.close()
     await person.close()

@@ -76,6 +76,7 @@ def notify_process(
             "SMTP_PORT": str(sink.port),
             "NOTIFY_VACANCIES_TOPIC": topic,
             "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.{unique}",
+            "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.{unique}",
             "NOTIFY_RUN_DIGESTS": "false",
             "PUBLIC_BASE_URL": "https://jobb.example.se",
         },

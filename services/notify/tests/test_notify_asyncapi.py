@@ -16,6 +16,7 @@ async def test_a_service_s_asyncapi_json_shows_the_contract_s_payloads_and_what_
     assert actions == {
         "vacancies_vacancies": "receive",
         "mentoring_matches": "receive",
+        "trainings_registrations": "receive",
         "membership_agencies": "receive",
         "notify_deliveries": "send",
     }

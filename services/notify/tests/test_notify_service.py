@@ -45,6 +45,7 @@ class Setup:
             NOTIFY_RUN_DIGESTS=False,
             NOTIFY_VACANCIES_TOPIC=self.vacancies_topic,
             NOTIFY_MATCHES_TOPIC=self.matches_topic,
+            NOTIFY_TRAININGS_TOPIC=f"{self.matches_topic}.trainings",
             CONSUMER_GROUP_PREFIX=self.net.group_prefix,
             CONSUMER_BATCH_TIMEOUT_MS=50,
         )
