@@ -261,8 +261,9 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
 
         told = await http.post(f"/sessions/{sid}/cancel", json={"reason": "Lärarens sjukdom"})
         assert told.json()["told"] == 4  # c1, c2, l1, c3
+        # Read while the service runs: its outbox relay publishes the last of them.
+        events = await session_events(net, sid, at_least=26)
 
-    events = await session_events(net, sid, at_least=26)
     assert len(events) == 26  # nothing twice: s1 is cancelled once although skv left twice
     promoted = {
         e.data.registration_id: e.data.because.value
@@ -289,3 +290,29 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
         if e.type.endswith("attendance.recorded.v1")
     }
     assert attendance == {c1: True, l1: True, c2: False}
+
+
+async def test_asking_again_resends_the_confirmation_at_most_every_ten_minutes(
+    kafka_bootstrap, database_url, unique
+):
+    from myndnet_trainings.handlers.registrations import Request, request_registration
+
+    net = TestNetwork(kafka_bootstrap, unique)
+    await net.register("csn", "skv", create_topics=False)
+    app = build(settings(net, database_url))
+    async with running(app), client(app) as http:
+        sid = (await new_session(http, net))["session_id"]
+        first = await register(http, net, sid, "ebba", "csn")
+        again = await register(http, net, sid, "ebba", "csn")
+        assert first.status_code == again.status_code == 202
+        registration_id = first.json()["registration_id"]
+        assert again.json()["registration_id"] == registration_id
+        assert app.pool is not None and app.membership is not None
+        later = datetime.now(STOCKHOLM) + timedelta(minutes=11)
+        async with app.pool.acquire() as conn:
+            asked = Request(sid, "Ebba", f"ebba@{net.email_domain('csn')}", net.code("csn"), "sv")
+            agency = app.membership.agencies[net.code("csn")]
+            resent = await request_registration(conn, asked, agency, later, topic_of(net))
+        assert resent["registration_id"] == registration_id
+        events = await session_events(net, sid, at_least=3)
+    assert len(steps(events, "requested")) == 2  # the first, and the one ten minutes on

@@ -276,6 +276,14 @@ async def add_registration(
     )
 
 
+async def requested_again(conn: asyncpg.Connection, registration_id: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE registrations SET requested_at = $2 WHERE registration_id = $1",
+        registration_id,
+        at,
+    )
+
+
 async def next_order(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT nextval('registration_order')"))
 

@@ -6,7 +6,7 @@ caller's transaction."""
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,8 @@ from myndnet_trainings.domain.sessions import (
 
 SOURCE = service_source("trainings")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# An unconfirmed request asked again sooner than this sends no second confirmation.
+RESEND_AFTER = timedelta(minutes=10)
 ANNOUNCED = Counter("myndnet_trainings_events_total", "Training events announced", ["type"])
 
 
@@ -168,7 +170,7 @@ async def request_registration(
     topic: str = TRAININGS_REGISTRATIONS,
 ) -> dict[str, Any]:
     """A person asks for a place: checked, kept unconfirmed, and a confirmation mail asked for.
-    Asking again before confirming sends the confirmation again."""
+    Asking again before confirming sends the confirmation again, at most every ten minutes."""
     email = work_address(request.email, request.agency, agency)
     async with conn.transaction():
         loaded = await load(conn, request.session_id)
@@ -186,8 +188,13 @@ async def request_registration(
                     f"{email} is already {exc.registration.status.value} on this session; "
                     "the link in the mail we sent can cancel it"
                 ) from None
-            registration_id = exc.registration.id  # sent again, to the same address
+            registration_id = exc.registration.id
             person = loaded.people[registration_id]
+            if at - person["requested_at"] < RESEND_AFTER:
+                # The confirmation is on its way: asking again sends nothing more, so the
+                # form cannot be used to flood someone's inbox.
+                return {"registration_id": registration_id, "status": Status.UNCONFIRMED.value}
+            await repository.requested_again(conn, registration_id, at)
         else:
             await repository.add_registration(
                 conn,
