@@ -261,3 +261,49 @@ async def test_hostile_codes_names_and_bodies_are_refused_with_422_never_500(
             page = await http.get("/docs")
             assert page.headers["content-security-policy"].startswith("default-src 'self'")
             assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_http_keys_are_shown_once_announced_as_hashes_and_revoked_on_leaving(
+    kafka_bootstrap, database_url, unique
+):
+    from myndnet_membership.domain.agencies import http_key_digest
+
+    topic = f"membership.agencies.{unique}"
+    app = build(settings(database_url, kafka_bootstrap, topic))
+    code = f"nyckel-{unique}"
+    async with running(app), client(app) as http:
+        assert (
+            await http.post("/agencies", json={"code": code, "name": "N", "kind": "agency"})
+        ).status_code == 201
+        first = await http.post(f"/agencies/{code}/http-keys")
+        second = await http.post(f"/agencies/{code}/http-keys")
+        assert first.status_code == second.status_code == 201
+        key, key_id = first.json()["key"], first.json()["key_id"]
+        assert key.startswith(f"mnk_{key_id}_") and len(key) > 50
+        assert "http_keys" not in (await http.get(f"/agencies/{code}")).json()
+        assert all("http_keys" not in a for a in (await http.get("/agencies")).json())
+        listed = (await http.get(f"/agencies/{code}/http-keys")).json()
+        assert [k["key_id"] for k in listed] == [key_id, second.json()["key_id"]]
+        assert all("key" not in k and "sha256" not in json.dumps(k) for k in listed)
+        assert (await http.delete(f"/agencies/{code}/http-keys/{key_id}")).status_code == 204
+        assert (await http.delete(f"/agencies/{code}/http-keys/{key_id}")).status_code == 404
+        for _ in range(4):
+            assert (await http.post(f"/agencies/{code}/http-keys")).status_code == 201
+        sixth = await http.post(f"/agencies/{code}/http-keys")
+        assert sixth.status_code == 409 and "revoke one first" in sixth.text
+        assert (await http.post(f"/agencies/{code}/leave")).status_code == 200
+        after = await http.post(f"/agencies/{code}/http-keys")
+        assert after.status_code == 409 and "left the network" in after.text
+        assert (
+            await http.post(f"/agencies/{code}/http-keys", headers={"Authorization": ""})
+        ).status_code == 401
+        # Read while membership runs: its outbox relay publishes the last of them.
+        events = [
+            e for e in await events_on(kafka_bootstrap, topic, at_least=28) if e.data.code == code
+        ]
+    keys = [[k.key_id for k in e.data.http_keys] for e in events]
+    assert keys[0] == [] and keys[1] == [key_id] and len(keys[2]) == 2
+    assert keys[3] == [second.json()["key_id"]]  # revoked
+    assert len(keys[-2]) == 5 and keys[-1] == [], keys  # leaving revokes all
+    assert events[1].data.http_keys[0].sha256 == http_key_digest(key)
+    assert key not in json.dumps([e.data.model_dump(mode="json") for e in events])

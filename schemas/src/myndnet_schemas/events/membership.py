@@ -26,6 +26,14 @@ def _check_email_domain(domain: str) -> str:
 EmailDomain = Annotated[str, AfterValidator(_check_email_domain)]
 
 
+class HttpKey(EventData):
+    """One of the agency's keys for ingest's HTTP door, as its SHA-256 (the key itself is shown
+    once, to the operator who asked for it, and kept nowhere)."""
+
+    key_id: Annotated[str, Field(pattern=r"^[a-z0-9]{8,32}$")]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Coordinator(EventData):
     name: Name
     email: WorkEmail
@@ -46,6 +54,8 @@ class AgencyState(EventData):
     coordinator: Coordinator | None = None
     # The domains of the agency's work e-mail: staff register for trainings with these only.
     email_domains: Annotated[list[EmailDomain], Field(max_length=20)] = Field(default_factory=list)
+    # The agency's live HTTP keys; a revoked key, and every key of an agency that left, is gone.
+    http_keys: Annotated[list[HttpKey], Field(max_length=20)] = Field(default_factory=list)
 
     def subject(self) -> str:
         return self.code

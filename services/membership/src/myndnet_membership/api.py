@@ -36,6 +36,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AgencyCode = Annotated[
     str, Path(pattern=AGENCY_CODE_RE.pattern, description="agency code, [a-z0-9-]{2,40}")
 ]
+# Key hashes travel in the agency events for ingest; the API shows key ids only.
+KEYS_NOT_SHOWN = {"http_keys"}
 OrganisationNumber = Annotated[str, AfterValidator(normalise_organisation_number)]
 EmailDomains = Annotated[
     list[
@@ -118,13 +120,17 @@ async def _agency_or_404(request: Request, code: str) -> Any:
     return agency
 
 
-@router.get("/agencies", response_model=list[AgencyState])
+@router.get(
+    "/agencies",
+    response_model=list[AgencyState],
+    response_model_exclude={"__all__": KEYS_NOT_SHOWN},
+)
 async def list_agencies(request: Request, status: AgencyStatus | None = Query(None)) -> Any:
     async with pool_of(request).acquire() as conn:
         return [a.state() for a in await repository.list_all(conn, status)]
 
 
-@router.get("/agencies/{code}", response_model=AgencyState)
+@router.get("/agencies/{code}", response_model=AgencyState, response_model_exclude=KEYS_NOT_SHOWN)
 async def get_agency(request: Request, code: AgencyCode) -> Any:
     return (await _agency_or_404(request, code)).state()
 
@@ -144,6 +150,7 @@ async def agency_history(request: Request, code: AgencyCode) -> list[dict[str, A
     "/agencies",
     status_code=201,
     response_model=RegisteredAgency,
+    response_model_exclude=KEYS_NOT_SHOWN,
     dependencies=[require_operator("membership:write")],
 )
 async def register(request: Request, body: RegisterAgency) -> Any:
@@ -211,6 +218,7 @@ async def issue_kafka_credentials(request: Request, code: AgencyCode) -> Any:
 @router.patch(
     "/agencies/{code}",
     response_model=AgencyState,
+    response_model_exclude=KEYS_NOT_SHOWN,
     dependencies=[require_operator("membership:write")],
 )
 async def change(request: Request, code: AgencyCode, body: ChangeAgency) -> Any:
@@ -231,6 +239,7 @@ async def change(request: Request, code: AgencyCode, body: ChangeAgency) -> Any:
 @router.post(
     "/agencies/{code}/leave",
     response_model=AgencyState,
+    response_model_exclude=KEYS_NOT_SHOWN,
     dependencies=[require_operator("membership:write")],
 )
 async def leave(request: Request, code: AgencyCode) -> Any:
@@ -246,3 +255,50 @@ async def leave(request: Request, code: AgencyCode) -> Any:
         except Exception as exc:  # the topic keeper removes it later
             log.warning("could not remove the kafka login yet", code=code, error=repr(exc))
     return agency.state()
+
+
+class IssuedHttpKey(BaseModel):
+    agency: str
+    key_id: str
+    key: str
+    note: str = "shown once: keep it in the HR system's secret store; the network keeps a hash"
+
+
+@router.post(
+    "/agencies/{code}/http-keys",
+    status_code=201,
+    response_model=IssuedHttpKey,
+    dependencies=[require_operator("membership:write")],
+)
+async def issue_http_key(request: Request, code: AgencyCode) -> Any:
+    """A key for ingest's HTTP door (`Authorization: Bearer <key>` on `POST /events`), with
+    which the agency's HR system publishes as this agency only."""
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            issued = await handlers.issue_http_key(
+                conn, service_of(request).settings.membership_topic, code
+            )
+    return IssuedHttpKey(agency=code, key_id=issued.key_id, key=issued.key)
+
+
+@router.get("/agencies/{code}/http-keys", dependencies=[require_operator("membership:write")])
+async def list_http_keys(request: Request, code: AgencyCode) -> list[dict[str, Any]]:
+    """The agency's keys, live and revoked, by id (never the key)."""
+    await _agency_or_404(request, code)
+    async with pool_of(request).acquire() as conn:
+        return await repository.http_keys(conn, code)
+
+
+@router.delete(
+    "/agencies/{code}/http-keys/{key_id}",
+    status_code=204,
+    dependencies=[require_operator("membership:write")],
+)
+async def revoke_http_key(
+    request: Request, code: AgencyCode, key_id: Annotated[str, Path(pattern=r"^[a-z0-9]{8,32}$")]
+) -> None:
+    with refusals():
+        async with pool_of(request).acquire() as conn:
+            await handlers.revoke_http_key(
+                conn, service_of(request).settings.membership_topic, code, key_id
+            )

@@ -8,6 +8,17 @@ from myndnet_membership.domain.agencies import Agency, AgencyConflict
 COLUMNS = """code, name, kind, role, status, joined_on, left_on, organisation_number, website,
              coordinator_name, coordinator_email, email_domains"""
 PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12"
+# An agency with its live HTTP keys (id and hash, oldest first).
+SELECT = f"""
+SELECT {COLUMNS},
+       ARRAY(SELECT key_id FROM agency_http_keys k
+             WHERE k.code = agencies.code AND k.revoked_at IS NULL
+             ORDER BY k.created_at, k.key_id) AS key_ids,
+       ARRAY(SELECT key_sha256 FROM agency_http_keys k
+             WHERE k.code = agencies.code AND k.revoked_at IS NULL
+             ORDER BY k.created_at, k.key_id) AS key_hashes
+FROM agencies
+"""
 
 
 def _agency(row: asyncpg.Record) -> Agency:
@@ -24,6 +35,7 @@ def _agency(row: asyncpg.Record) -> Agency:
         coordinator_name=row["coordinator_name"],
         coordinator_email=row["coordinator_email"],
         email_domains=tuple(row["email_domains"]),
+        http_keys=tuple(zip(row["key_ids"], row["key_hashes"], strict=True)),
     )
 
 
@@ -46,13 +58,13 @@ def _values(agency: Agency) -> tuple[object, ...]:
 
 async def get(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> Agency | None:
     lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM agencies WHERE code = $1{lock}", code)
+    row = await conn.fetchrow(f"{SELECT} WHERE code = $1{lock}", code)
     return _agency(row) if row else None
 
 
 async def list_all(conn: asyncpg.Connection, status: AgencyStatus | None) -> list[Agency]:
     rows = await conn.fetch(
-        f"SELECT {COLUMNS} FROM agencies WHERE $1::text IS NULL OR status = $1 ORDER BY code",
+        f"{SELECT} WHERE $1::text IS NULL OR status = $1 ORDER BY code",
         status.value if status else None,
     )
     return [_agency(r) for r in rows]
@@ -96,7 +108,7 @@ async def record_change(conn: asyncpg.Connection, agency: Agency, change: str) -
         "INSERT INTO agency_history (code, change, state) VALUES ($1, $2, $3)",
         agency.code,
         change,
-        agency.state().model_dump(mode="json"),
+        agency.state().model_dump(mode="json", exclude={"http_keys"}),
     )
 
 
@@ -110,3 +122,35 @@ async def history(conn: asyncpg.Connection, code: str) -> list[dict[str, object]
 async def codes_with_status(conn: asyncpg.Connection, status: AgencyStatus) -> list[str]:
     rows = await conn.fetch("SELECT code FROM agencies WHERE status = $1", status.value)
     return [r["code"] for r in rows]
+
+
+async def add_http_key(conn: asyncpg.Connection, code: str, key_id: str, sha256: str) -> None:
+    await conn.execute(
+        "INSERT INTO agency_http_keys (key_id, code, key_sha256) VALUES ($1, $2, $3)",
+        key_id,
+        code,
+        sha256,
+    )
+
+
+async def revoke_http_keys(
+    conn: asyncpg.Connection, code: str, key_id: str | None = None
+) -> list[str]:
+    """Revoke one live key of the agency (or, without `key_id`, all); the ids revoked."""
+    rows = await conn.fetch(
+        "UPDATE agency_http_keys SET revoked_at = now() "
+        "WHERE code = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR key_id = $2) "
+        "RETURNING key_id",
+        code,
+        key_id,
+    )
+    return [r["key_id"] for r in rows]
+
+
+async def http_keys(conn: asyncpg.Connection, code: str) -> list[dict[str, object]]:
+    rows = await conn.fetch(
+        "SELECT key_id, created_at, revoked_at FROM agency_http_keys WHERE code = $1 "
+        "ORDER BY created_at, key_id",
+        code,
+    )
+    return [dict(r) for r in rows]

@@ -1,11 +1,14 @@
 """The rules of the register, in plain Python."""
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from myndnet_schemas.events import AgencyState, Coordinator
+from myndnet_schemas.events.membership import HttpKey
 from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
@@ -121,6 +124,7 @@ class Agency:
     coordinator_name: str | None = None
     coordinator_email: str | None = None
     email_domains: tuple[str, ...] = ()
+    http_keys: tuple[tuple[str, str], ...] = ()  # live keys: (key_id, sha256)
 
     def state(self) -> AgencyState:
         coordinator = (
@@ -140,6 +144,7 @@ class Agency:
             website=self.website,
             coordinator=coordinator,
             email_domains=list(self.email_domains),
+            http_keys=[HttpKey(key_id=k, sha256=h) for k, h in self.http_keys],
         )
 
 
@@ -208,3 +213,31 @@ def leave(existing: Agency, today: date) -> Agency:
             f"agency {existing.code!r} already left the network on {existing.left_on}"
         )
     return replace(existing, status=AgencyStatus.LEFT, left_on=today)
+
+
+MAX_HTTP_KEYS = 5
+
+
+@dataclass(frozen=True)
+class NewHttpKey:
+    key_id: str
+    key: str  # shown once
+    sha256: str
+
+
+def http_key_digest(key: str) -> str:
+    """What is kept of a key, and what ingest compares a presented key with. The key is 32
+    random bytes, so a plain SHA-256 cannot be reversed by guessing."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_http_key(agency: Agency) -> NewHttpKey:
+    if agency.status is AgencyStatus.LEFT:
+        raise AgencyConflict(f"agency {agency.code!r} has left the network")
+    if len(agency.http_keys) >= MAX_HTTP_KEYS:
+        raise AgencyConflict(
+            f"agency {agency.code!r} already has {MAX_HTTP_KEYS} live keys; revoke one first"
+        )
+    key_id = secrets.token_hex(8)
+    key = f"mnk_{key_id}_{secrets.token_urlsafe(32)}"
+    return NewHttpKey(key_id, key, http_key_digest(key))

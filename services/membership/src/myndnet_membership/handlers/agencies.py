@@ -64,11 +64,31 @@ async def update_agency(
 
 
 async def leave_network(conn: asyncpg.Connection, topic: str, code: str, today: date) -> Agency:
+    """The agency leaves: its HTTP keys are revoked with it, in the same announcement."""
     async with conn.transaction():
         agency = rules.leave(await _existing(conn, code), today)
         await repository.replace(conn, agency)
+        await repository.revoke_http_keys(conn, code)
+        agency = await _existing(conn, code)
         await _announce(conn, topic, agency, "left")
     return agency
+
+
+async def issue_http_key(conn: asyncpg.Connection, topic: str, code: str) -> rules.NewHttpKey:
+    """A new key for ingest's HTTP door; announced (as its hash) so ingest accepts it."""
+    async with conn.transaction():
+        issued = rules.new_http_key(await _existing(conn, code))
+        await repository.add_http_key(conn, code, issued.key_id, issued.sha256)
+        await _announce(conn, topic, await _existing(conn, code), "updated")
+    return issued
+
+
+async def revoke_http_key(conn: asyncpg.Connection, topic: str, code: str, key_id: str) -> None:
+    async with conn.transaction():
+        await _existing(conn, code)
+        if not await repository.revoke_http_keys(conn, code, key_id):
+            raise AgencyNotFound(f"agency {code!r} has no live key {key_id!r}")
+        await _announce(conn, topic, await _existing(conn, code), "updated")
 
 
 async def seed_agencies(conn: asyncpg.Connection, topic: str) -> list[str]:
