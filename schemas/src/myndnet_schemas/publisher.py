@@ -126,22 +126,29 @@ class AgencyPublisher:
         """Send events in order and wait until the broker has acknowledged every one."""
         if self._producer is None:
             raise RuntimeError("start the publisher first (async with AgencyPublisher(...))")
-        futures = []
-        for event in events:
-            if event.source != self.source:
-                raise ValueError(f"{self.agency} may only publish as {self.source}")
-            headers, value = encode_binary(event)
-            futures.append(
-                await self._producer.send(
-                    topic_for(self.agency, event.data),
-                    value=value,
-                    key=event.key.encode(),
-                    headers=headers,
-                )
-            )
-        for future in futures:
-            await future
+        await send_agency_events(self._producer, self.agency, events)
         return list(events)
+
+
+async def send_agency_events(
+    producer: AIOKafkaProducer, agency: str, events: Sequence[Event[EventData]]
+) -> None:
+    """An agency's events to its own topics, in binary mode, keyed as the contract says, in
+    order; returns once the broker has acknowledged every one. The producer should be
+    idempotent with acks=all (as `AgencyPublisher`'s and ingest's are)."""
+    source = topics.agency_source(agency)
+    futures = []
+    for event in events:
+        if event.source != source:
+            raise ValueError(f"{agency} may only publish as {source}")
+        headers, value = encode_binary(event)
+        futures.append(
+            await producer.send(
+                topic_for(agency, event.data), value=value, key=event.key.encode(), headers=headers
+            )
+        )
+    for future in futures:
+        await future
 
 
 def deterministic_id(*parts: str) -> str:

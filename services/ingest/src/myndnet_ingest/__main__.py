@@ -1,0 +1,3 @@
+from myndnet_ingest.main import main
+
+main()
