@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from myndnet_ingest.main import IngestSettings
+from myndnet_ingest.main import build as ingest
 from myndnet_membership.main import MembershipSettings
 from myndnet_membership.main import build as membership
 from myndnet_mentoring.main import MentoringSettings
@@ -27,6 +29,7 @@ SERVICES = {
     "mentoring": (MentoringSettings, mentoring),
     "notify": (NotifySettings, notify),
     "trainings": (TrainingsSettings, trainings),
+    "ingest": (IngestSettings, ingest),
 }
 
 

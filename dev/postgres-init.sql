@@ -4,3 +4,4 @@ CREATE DATABASE myndnet_vacancies;
 CREATE DATABASE myndnet_mentoring;
 CREATE DATABASE myndnet_notify;
 CREATE DATABASE myndnet_trainings;
+CREATE DATABASE myndnet_ingest;

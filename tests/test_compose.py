@@ -4,6 +4,7 @@ service, port and variable matches the services' own settings."""
 from pathlib import Path
 
 import yaml
+from myndnet_ingest.main import IngestSettings
 from myndnet_membership.main import MembershipSettings
 from myndnet_mentoring.main import MentoringSettings
 from myndnet_notify.main import NotifySettings
@@ -17,6 +18,7 @@ SETTINGS = {
     "mentoring": MentoringSettings,
     "notify": NotifySettings,
     "trainings": TrainingsSettings,
+    "ingest": IngestSettings,
 }
 CONTRACT_PORTS = {
     "membership": 8001,
@@ -24,6 +26,7 @@ CONTRACT_PORTS = {
     "mentoring": 8003,
     "notify": 8004,
     "trainings": 8005,
+    "ingest": 8006,
 }
 
 

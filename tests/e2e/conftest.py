@@ -18,7 +18,7 @@ from playwright.async_api import async_playwright
 ADMIN_DATABASE_URL = os.environ.get(
     "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
 )
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest")
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"
@@ -79,7 +79,7 @@ class Network:
 async def network(
     request, kafka_bootstrap, secure_kafka, tmp_path_factory
 ) -> AsyncIterator[Network]:
-    """The five services as processes, on the open profile (the shared local broker, with
+    """The six services as processes, on the open profile (the shared local broker, with
     topics and groups of their own) and on the secure one (a broker with SCRAM logins and
     ACLs, each service its own login, the network's real topic names)."""
     profile = request.param

@@ -279,7 +279,7 @@ async def test_no_secret_is_logged(network):
     """Operator tokens (the right one, a wrong one) and Kafka passwords appear in no log line."""
     wrong = f"wrong-token-{network.run}"
     # the site has no /dlq
-    for service in ("membership", "vacancies", "mentoring", "notify", "trainings"):
+    for service in ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest"):
         async with network.http(service) as http:
             assert (await http.get("/dlq")).status_code == 200
             refused = await http.get("/dlq", headers={"Authorization": f"Bearer {wrong}"})
@@ -287,9 +287,9 @@ async def test_no_secret_is_logged(network):
     secrets = [network.token, wrong, *network.service_passwords]
     secrets += [login.password for login in network.logins.values() if login.password]
     if network.profile == "secure":
-        assert network.logins and len(network.service_passwords) == 5
+        assert network.logins and len(network.service_passwords) == 6
     logged = network.log_text()
-    assert logged.count("service ready") == 5
+    assert logged.count("service ready") == 6
     for secret in secrets:
         assert secret not in logged
 

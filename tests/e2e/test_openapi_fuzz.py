@@ -18,7 +18,9 @@ EXAMPLES = os.environ.get("MYNDNET_FUZZ_EXAMPLES", "50")
 SEED = os.environ.get("MYNDNET_FUZZ_SEED", "20261127")
 
 
-@pytest.mark.parametrize("service", ["membership", "vacancies", "mentoring", "notify", "trainings"])
+@pytest.mark.parametrize(
+    "service", ["membership", "vacancies", "mentoring", "notify", "trainings", "ingest"]
+)
 async def test_no_request_makes_a_service_answer_5xx(network, service):
     st = Path(sys.executable).parent / "st"
     process = await asyncio.create_subprocess_exec(

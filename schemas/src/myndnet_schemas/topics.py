@@ -76,7 +76,7 @@ class Topic:
     description: str
 
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest")
 TOPICS = (
     Topic(
         "hr.{agency}.vacancies",

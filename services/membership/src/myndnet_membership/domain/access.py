@@ -5,6 +5,7 @@ created by `handlers.access` (agencies) and `myndnet_membership.commands service
 - An agency's principal `agency-<code>` may write only topics prefixed `hr.<code>.`.
 - A service's principal (its name) may read what it consumes, write (and create) only its own
   topic and its DLQ, and use only consumer groups prefixed `<service>.`.
+- ingest, the agencies' HTTP door, may write every `hr.` topic (and nothing else of theirs).
 - Reading an agency's topics is granted per agency, as it joins: vacancies reads
   `hr.<code>.vacancies`, mentoring reads `hr.<code>.leadership`.
 
@@ -95,5 +96,12 @@ def service_acls(service: str) -> list[Acl]:
             Acl(service, Operation.DESCRIBE, Resource.TOPIC, "hr.", Pattern.PREFIXED),
             Acl(service, Operation.ALTER, Resource.CLUSTER, CLUSTER),
             Acl(service, Operation.DESCRIBE, Resource.CLUSTER, CLUSTER),
+        ]
+    if service == "ingest":
+        # The agencies' HTTP door: it publishes for every agency that holds a key, each event
+        # to its own agency's topics only (it checks the key's agency against the source).
+        acls += [
+            Acl(service, Operation.WRITE, Resource.TOPIC, "hr.", Pattern.PREFIXED),
+            Acl(service, Operation.DESCRIBE, Resource.TOPIC, "hr.", Pattern.PREFIXED),
         ]
     return acls
