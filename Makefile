@@ -60,6 +60,7 @@ bench: servers
 	uv run python bench/framework.py
 	uv run --group bench python bench/network.py
 	uv run python bench/web.py
+	uv run python bench/ingest.py
 
 unit: install
 	uv run pytest -m "not integration" $(PYTEST_ARGS)

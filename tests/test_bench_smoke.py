@@ -1,4 +1,4 @@
-"""The site's and notify's benchmarks still run (tiny), so they do not rot between `make bench`
+"""The site's, ingest's and notify's benchmarks still run (tiny), so they do not rot between `make bench`
 runs: the site's starts membership, vacancies and web as processes, as `make up` does."""
 
 import subprocess
@@ -27,6 +27,11 @@ def test_the_site_benchmark_runs_and_prints_its_ratios():
     printed = run_bench("web.py", "--vacancies", "300", "--requests", "3")
     assert "register: 300 open vacancies" in printed
     assert "worst page / API ratio at p50" in printed
+
+
+def test_the_ingest_benchmark_runs_and_prints_its_ratio():
+    printed = run_bench("ingest.py", "--events", "600", "--batch", "200", "--trials", "1")
+    assert "ingest / publisher kit = " in printed
 
 
 def test_the_notify_benchmark_runs_and_checks_its_answers():
