@@ -1,17 +1,22 @@
-"""Wiring: settings, the membership follower (agencies and their keys), the producer, the
-HTTP door."""
+"""Wiring: settings, the membership follower (agencies, their keys and organisation numbers),
+the producer, the HTTP door and the JobStream connector."""
 
 import asyncio
+from pathlib import Path
 from typing import ClassVar
 
 from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings, local_database_url
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from myndnet_ingest import api
 from myndnet_ingest.adapters.hr_topics import HrTopics
+from myndnet_ingest.adapters.jobstream import JobStreamClient
 from myndnet_ingest.domain.keys import RateLimit
+from myndnet_ingest.handlers.jobstream import follow
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 class IngestSettings(ServiceSettings):
@@ -20,6 +25,11 @@ class IngestSettings(ServiceSettings):
     port: int = Field(8006, alias="INGEST_PORT")
     max_body_bytes: int = Field(1_048_576, ge=1024, alias="INGEST_MAX_BODY_BYTES")
     rate_per_minute: int = Field(6000, ge=1, alias="INGEST_RATE_PER_MINUTE")
+    # A JobTech JobStream-compatible API; empty: the connector does not run.
+    jobstream_url: str = Field("", alias="JOBSTREAM_URL")
+    jobstream_api_key: SecretStr = Field(SecretStr(""), alias="JOBSTREAM_API_KEY")
+    # JobStream allows about one request a minute per key.
+    jobstream_poll_seconds: float = Field(60.0, gt=0, alias="JOBSTREAM_POLL_SECONDS")
 
 
 def build(settings: IngestSettings) -> ServiceApp:
@@ -35,14 +45,31 @@ def build(settings: IngestSettings) -> ServiceApp:
         finally:
             await hr_topics.stop()
 
+    def members() -> dict[str, str]:
+        """Organisation numbers of the participating agencies, for the connector."""
+        return {
+            state.organisation_number: code
+            for code, state in membership.agencies.items()
+            if state.participates and state.organisation_number
+        }
+
+    async def follow_jobstream(app: ServiceApp) -> None:
+        assert app.pool is not None
+        client = JobStreamClient(
+            settings.jobstream_url, settings.jobstream_api_key.get_secret_value()
+        )
+        await follow(app.pool, client, hr_topics, members, settings.jobstream_poll_seconds)
+
     app = ServiceApp(
         settings,
         title="Myndnet ingest",
         description="The agencies' HTTP door: CloudEvents posted with an agency's key are "
         "checked and published to that agency's own topics.",
+        migrations=MIGRATIONS,
         routers=[api.router],
         on_start=[start_producer],
-        background=[stop_producer_at_the_end],
+        background=[stop_producer_at_the_end]
+        + ([follow_jobstream] if settings.jobstream_url else []),
         membership=membership,
     )
     app.api.state.settings = settings
