@@ -1,5 +1,6 @@
-"""The site's, ingest's and notify's benchmarks still run (tiny), so they do not rot between `make bench`
-runs: the site's starts membership, vacancies and web as processes, as `make up` does."""
+"""The site's, ingest's and notify's benchmarks still run (tiny), so they do not rot between
+`make bench` runs: the site's starts membership, vacancies and web as processes, as `make up`
+does."""
 
 import subprocess
 import sys

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_testing import MailSink, ServiceProcess, free_port, wait_until
+from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
 ADMIN_DATABASE_URL = os.environ.get(
@@ -31,6 +32,7 @@ class Network:
     ports: dict[str, int]
     mailbox: MailSink
     logs: Path
+    jobstream: JobStreamFixture
     profile: str = "open"
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     # Agencies' Kafka logins as membership handed them out, and the services' own (secure).
@@ -89,6 +91,9 @@ async def network(
     mailbox = MailSink(refuse=lambda address: address.startswith("refused."))
     mailbox.start()
     smtp_port = mailbox.port
+    # A JobTech JobStream-compatible server that ingest's connector follows.
+    jobstream = JobStreamFixture()
+    await jobstream.start()
     databases = {s: f"e2e_{run}_{s}" for s in SERVICES}
     admin = await asyncpg.connect(ADMIN_DATABASE_URL)
     for name in databases.values():
@@ -101,6 +106,8 @@ async def network(
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
         "MENTORING_ROUND_SECONDS": "100000",
         "TRAININGS_SCHEDULE_SECONDS": "100000",
+        "JOBSTREAM_URL": jobstream.url,
+        "JOBSTREAM_POLL_SECONDS": "0.5",
         "LINK_SIGNING_KEY": LINK_KEY,
         "LOG_LEVEL": "INFO",
     }
@@ -127,6 +134,7 @@ async def network(
         {s: free_port() for s in (*SERVICES, "web")},
         mailbox,
         Path(logs),
+        jobstream,
         profile=profile,
     )
     net.service_passwords = [env["KAFKA_SASL_PASSWORD"] for env in logins.values() if env]
@@ -183,6 +191,7 @@ async def network(
         for process in net.processes.values():
             process.terminate()
         mailbox.stop()
+        await jobstream.stop()
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
         for name in databases.values():
             if not os.environ.get("KEEP_E2E_DATABASES"):

@@ -94,3 +94,54 @@ async def test_events_posted_in_each_mode_land_in_the_register_once(network):
             return probe.status_code == 401
 
         await wait_until(refused, what="the departed agency's key to be refused")
+
+
+async def test_an_agency_in_platsbanken_joins_through_the_jobstream_connector(network):
+    """An agency registered with its organisation number: its ads in JobStream become its
+    vacancies in the register, their changes and removals follow, other employers' stay out."""
+    from myndnet_testing.jobstream import ad, now_ms, removal
+
+    organisation_number = "202100-5489"
+    code = network.code("platsbanken")
+    async with network.http("membership") as membership:
+        created = await membership.post(
+            "/agencies",
+            json={
+                "code": code,
+                "name": "Myndigheten i Platsbanken",
+                "kind": "agency",
+                "organisation_number": organisation_number,
+            },
+        )
+        assert created.status_code == 201, created.text
+    stamp = now_ms()
+    network.jobstream.add(
+        ad("7001", organisation_number, "Handläggare av studiemedel", stamp=stamp),
+        ad("7002", organisation_number, "IT-säkerhetsspecialist", stamp=stamp + 1, ssyk="2519"),
+        ad("7003", "556969-9480", "Konsult hos ett bolag", stamp=stamp + 2),
+    )
+    found = await searchable(network, {"agency": code}, 2)
+    assert sorted(v["vacancy_id"] for v in found) == ["af-7001", "af-7002"]
+
+    network.jobstream.add(
+        ad("7001", organisation_number, "Handläggare av studiemedel, Sundsvall", stamp=now_ms()),
+        removal("7002"),
+    )
+
+    async def followed() -> bool:
+        async with network.http("vacancies") as vacancies:
+            items = (
+                await vacancies.get("/vacancies", params={"agency": code, "status": "all"})
+            ).json()["items"]
+        state = {v["vacancy_id"]: (v["status"], v["title"]) for v in items}
+        return state == {
+            "af-7001": ("open", "Handläggare av studiemedel, Sundsvall"),
+            "af-7002": ("closed", "IT-säkerhetsspecialist"),
+        }
+
+    await wait_until(followed, timeout=30, what="the change and the removal in the register")
+    async with network.http("vacancies") as vacancies:
+        everything = (
+            await vacancies.get("/vacancies", params={"status": "all", "limit": 100})
+        ).json()
+    assert not [v for v in everything["items"] if v["vacancy_id"] == "af-7003"]

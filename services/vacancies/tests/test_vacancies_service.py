@@ -126,6 +126,27 @@ async def test_out_of_order_and_duplicate_events_converge_and_announce_once(
     assert all(e.source == "/services/vacancies" and e.subject == f"{agency}/V-1" for e in events)
 
 
+async def test_revisions_counted_in_milliseconds_apply(kafka_bootstrap, database_url, unique):
+    """Many HR systems count revisions with a timestamp (JobStream's connector does, in ms)."""
+    net = Network(kafka_bootstrap, unique)
+    await net.register("a")
+    agency = net.code("a")
+    stamp = 1_795_806_026_252
+    async with running(build(net.settings(database_url))):
+        await net.publish(
+            "a",
+            vacancy("T-1", stamp),
+            vacancy("T-1", stamp + 1, VacancyUpdated, title="Handläggare, ny"),
+            VacancyWithdrawn(vacancy_id="T-2", revision=stamp, reason="cancelled"),
+            vacancy("T-2", stamp - 1),
+        )
+        await wait_until(lambda: applied(database_url, "count(*) = 4 FROM inbox"), what="inbox")
+        stored = await row(database_url, agency, "T-1")
+        assert stored["revision"] == stamp + 1 and stored["title"] == "Handläggare, ny"
+        assert await row(database_url, agency, "T-2") is None  # withdrawn before it came
+        assert await applied(database_url, "count(*) = 0 FROM dlq_entries")
+
+
 async def test_withdrawn_expired_and_agency_left_each_close_once(
     kafka_bootstrap, database_url, unique
 ):

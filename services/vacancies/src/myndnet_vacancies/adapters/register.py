@@ -32,8 +32,8 @@ SELECT v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.closed_a
     v.extent, v.municipality, v.municipality_code, v.remote,
     string_to_array(v.target_groups, ','), v.published_on, v.application_deadline, v.apply_url,
     string_to_array(v.languages, ','), v.security_clearance, now()
-FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[],
-            $7::int[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[],
+            $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
             $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::date[],
             $19::date[], $20::text[], $21::text[], $22::boolean[])
     AS v(agency, vacancy_id, revision, status, closed_reason, closed_at, fields_revision, title,
@@ -60,7 +60,7 @@ WHERE (agency, vacancy_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 
 SAVE_EARLY_WITHDRAWALS = """
 INSERT INTO early_withdrawals (agency, vacancy_id, revision, reason)
-SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
 ON CONFLICT (agency, vacancy_id) DO UPDATE
     SET revision = EXCLUDED.revision, reason = EXCLUDED.reason
 """
