@@ -24,6 +24,7 @@ def settings(net: TestNetwork, database_url: str) -> IngestSettings:
         MEMBERSHIP_TOPIC=net.membership_topic,
         CONSUMER_GROUP_PREFIX=net.group_prefix,
         INGEST_RATE_PER_MINUTE=40,
+        INGEST_MAX_BODY_BYTES=65_536,
     )
 
 
@@ -140,6 +141,12 @@ async def test_each_mode_lands_on_the_agency_s_own_topic_and_nowhere_else(
 
         unknown = await csn.post("/events", headers={"Authorization": "Bearer nope"})
         assert unknown.status_code == 401
+        too_large = await csn.post(
+            "/events",
+            content=b"[" + b" " * 70_000 + b"]",
+            headers={"Content-Type": "application/cloudevents-batch+json"},
+        )
+        assert too_large.status_code == 413 and "65536 bytes" in too_large.text
         # The rate limit (40 a minute in this test): a batch past it is refused whole.
         many = [structured(net, "csn", f"R-{i}") for i in range(40)]
         limited = await csn.post(
