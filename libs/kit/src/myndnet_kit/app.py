@@ -85,6 +85,7 @@ class ServiceApp:
         routers: Sequence[APIRouter] = (),
         on_start: Sequence[Hook] = (),
         background: Sequence[Hook] = (),
+        on_stop: Sequence[Hook] = (),
         membership: MembershipFollower | None = None,
     ) -> None:
         self.settings = settings
@@ -100,6 +101,7 @@ class ServiceApp:
         ]
         self.on_start = on_start
         self.background = background
+        self.on_stop = on_stop
         self.membership = membership
         self.pool: asyncpg.Pool | None = None
         self.relay: OutboxRelay | None = None
@@ -274,6 +276,11 @@ class ServiceApp:
             _done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
             for task in pending:
                 log.warning("a background task did not stop; leaving it", task=task.get_name())
+        for hook in self.on_stop:
+            try:
+                await asyncio.wait_for(hook(self), STOP_TIMEOUT)
+            except Exception as exc:
+                log.warning("a stop hook failed", hook=hook.__name__, error=repr(exc))
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT)
         if self.membership is not None:

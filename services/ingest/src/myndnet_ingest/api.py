@@ -75,7 +75,7 @@ async def post_events(request: Request) -> Any:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
         raise HTTPException(413, f"a request may hold at most {settings.max_body_bytes} bytes")
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > settings.max_body_bytes:
@@ -83,10 +83,10 @@ async def post_events(request: Request) -> Any:
     content_type = request.headers.get("content-type", "")
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
-        count = len(read_request(content_type, headers, body))
+        reads = read_request(content_type, headers, bytes(body))
     except RequestUnreadable as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    wait = request.app.state.rate_limit.take(holder.key_id, count, time.monotonic())
+    wait = request.app.state.rate_limit.take(holder.key_id, len(reads), time.monotonic())
     if wait is not None:
         raise HTTPException(
             429,
@@ -94,7 +94,7 @@ async def post_events(request: Request) -> Any:
             headers={"Retry-After": str(int(wait) + 1)},
         )
     try:
-        result = await take_events(request.app.state.hr_topics, holder, content_type, headers, body)
+        result = await take_events(request.app.state.hr_topics, holder, reads)
     except PublishFailed as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     return JSONResponse(result, status_code=200 if result["accepted"] else 422)

@@ -1,7 +1,6 @@
 """Wiring: settings, the membership follower (agencies, their keys and organisation numbers),
 the producer, the HTTP door and the JobStream connector."""
 
-import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -39,11 +38,8 @@ def build(settings: IngestSettings) -> ServiceApp:
     async def start_producer(app: ServiceApp) -> None:
         await hr_topics.start()
 
-    async def stop_producer_at_the_end(app: ServiceApp) -> None:
-        try:
-            await asyncio.Event().wait()  # until the service stops
-        finally:
-            await hr_topics.stop()
+    async def stop_producer(app: ServiceApp) -> None:
+        await hr_topics.stop()
 
     def members() -> dict[str, str]:
         """Organisation numbers of the participating agencies, for the connector."""
@@ -68,8 +64,8 @@ def build(settings: IngestSettings) -> ServiceApp:
         migrations=MIGRATIONS,
         routers=[api.router],
         on_start=[start_producer],
-        background=[stop_producer_at_the_end]
-        + ([follow_jobstream] if settings.jobstream_url else []),
+        background=[follow_jobstream] if settings.jobstream_url else [],
+        on_stop=[stop_producer],
         membership=membership,
     )
     app.api.state.settings = settings

@@ -1,14 +1,14 @@
-"""What happens to a `POST /events`: read every event, check each as a consumer of the key's
-agency's topics would, publish the valid ones and wait for the broker, answer for each."""
+"""What happens to the events of a `POST /events`, once read: check each as a consumer of the
+key's agency's topics would, publish the valid ones and wait for the broker, answer for each."""
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from myndnet_schemas.publisher import TopicMissing, topic_for
 from prometheus_client import Counter
 
 from myndnet_ingest.adapters.hr_topics import HrTopics
-from myndnet_ingest.domain.events import Accepted, answer, check, read_request
+from myndnet_ingest.domain.events import Accepted, Rejected, answer, check
 from myndnet_ingest.domain.keys import KeyHolder
 
 TAKEN = Counter("myndnet_ingest_events_total", "Events posted to ingest", ["outcome"])
@@ -21,12 +21,10 @@ class PublishFailed(Exception):
 async def take_events(
     hr_topics: HrTopics,
     holder: KeyHolder,
-    content_type: str,
-    headers: Mapping[str, str],
-    body: bytes,
+    reads: Sequence[Accepted | Rejected],
 ) -> dict[str, Any]:
-    """Raises RequestUnreadable for a request that holds no readable event at all."""
-    results = [check(r, holder.agency) for r in read_request(content_type, headers, body)]
+    """`reads`: the request's events as `read_request` read them (each read once)."""
+    results = [check(r, holder.agency) for r in reads]
     valid = [r.event for r in results if isinstance(r, Accepted)]
     if valid:
         try:

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from myndnet_schemas.events import AgencyState
 
@@ -95,7 +95,3 @@ def check_open(
         raise RegistrationClosed("the session has already started")
     if today > deadline:
         raise RegistrationClosed(f"registration closed on {deadline.isoformat()}")
-
-
-def reminder_day(starts_at_local: date) -> date:
-    return starts_at_local - timedelta(days=REMINDER_DAYS_BEFORE)
