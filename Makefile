@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
 	@echo "               SECURE=1: Kafka with SASL/SCRAM over TLS and ACLs, each service its login"
+	@echo "               KAFKA_NODES=3: a three-node Kafka cluster, topics replicated three times"
 	@echo "make down      stop what make up started"
 	@echo "make test      start the local servers if needed and run the whole test suite"
 	@echo "make unit      the tests that need no servers"

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # The real Apache Kafka broker, single node in KRaft mode, without Docker.
-#   dev/kafka.sh fetch | start | stop | status | reset
+#   dev/kafka.sh fetch | start | stop | status | reset | bootstrap
 # Jars come from Maven Central into a cache outside git; data lives under .run/kafka.
+#
+# KAFKA_NODES=3: a cluster of three KRaft nodes on this machine (each broker and controller, a
+# quorum of three), data under .run/kafka-cluster/node<N>; brokers on KAFKA_CLUSTER_PORTS
+# (9092 9192 9292), controllers on KAFKA_CLUSTER_CONTROLLER_PORTS (9093 9193 9293); topics
+# replicated three times with min.insync.replicas=2. `start` starts whichever nodes are not
+# running (a node killed in a test comes back the same way); `stop-node N` stops one.
 #
 # SECURE=1: the secure profile, on 127.0.0.1:9094 with data under .run/kafka-secure:
 # SASL/SCRAM-SHA-512 over TLS (a local CA made on first use), the StandardAuthorizer with ACLs
@@ -11,7 +17,20 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SECURE="${SECURE:-}"
 [ "$SECURE" = 0 ] && SECURE=""
-if [ -n "$SECURE" ]; then
+KAFKA_NODES="${KAFKA_NODES:-1}"
+case "$KAFKA_NODES" in
+  1) ;;
+  3) [ -z "$SECURE" ] || die "the secure profile runs on one node (KAFKA_NODES=1)" ;;
+  *) die "KAFKA_NODES is 1 or 3, not '$KAFKA_NODES'" ;;
+esac
+if [ "$KAFKA_NODES" = 3 ]; then
+  read -r -a NODE_PORTS <<< "${KAFKA_CLUSTER_PORTS:-9092 9192 9292}"
+  read -r -a NODE_CONTROLLER_PORTS <<< "${KAFKA_CLUSTER_CONTROLLER_PORTS:-9093 9193 9293}"
+  [ ${#NODE_PORTS[@]} = 3 ] && [ ${#NODE_CONTROLLER_PORTS[@]} = 3 ] \
+    || die "KAFKA_CLUSTER_PORTS and KAFKA_CLUSTER_CONTROLLER_PORTS name three ports each"
+  KAFKA_PORT=${NODE_PORTS[0]}
+  DATA="$RUN_DIR/kafka-cluster"
+elif [ -n "$SECURE" ]; then
   KAFKA_PORT="${KAFKA_SECURE_PORT:-9094}"
   KAFKA_CONTROLLER_PORT="${KAFKA_SECURE_CONTROLLER_PORT:-9095}"
   DATA="$RUN_DIR/kafka-secure"
@@ -21,6 +40,8 @@ else
   DATA="$RUN_DIR/kafka"
 fi
 KAFKA_HEAP="${KAFKA_HEAP:-768m}"
+KAFKA_JVM=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+           -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties")
 POM="$ROOT/dev/kafka/pom.xml"
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")
 LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
@@ -29,10 +50,18 @@ CREDENTIALS="$DATA/credentials"
 PIDFILE="$DATA/broker.pid"
 CONFIG="$DATA/server.properties"
 
+# bootstrap: every broker's address, as clients are given them.
+bootstrap() {
+  if [ "$KAFKA_NODES" = 1 ]; then echo "127.0.0.1:$KAFKA_PORT"; return; fi
+  local addresses=() port
+  for port in "${NODE_PORTS[@]}"; do addresses+=("127.0.0.1:$port"); done
+  (IFS=,; echo "${addresses[*]}")
+}
+
 external() {
   # A bootstrap address other than the local broker's means someone else runs Kafka.
-  [ -z "$SECURE" ] && [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && [ "$KAFKA_BOOTSTRAP_SERVERS" != "127.0.0.1:$KAFKA_PORT" ] \
-    && [ "$KAFKA_BOOTSTRAP_SERVERS" != "localhost:$KAFKA_PORT" ]
+  [ -z "$SECURE" ] && [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] && [ "$KAFKA_BOOTSTRAP_SERVERS" != "$(bootstrap)" ] \
+    && [ "$KAFKA_BOOTSTRAP_SERVERS" != "127.0.0.1:$KAFKA_PORT" ] && [ "$KAFKA_BOOTSTRAP_SERVERS" != "localhost:$KAFKA_PORT" ]
 }
 
 fetch() {
@@ -156,10 +185,71 @@ PROPS
   )
 }
 
+# cluster_node_properties N: node N of three, each a broker and a voter of the controller quorum.
+cluster_node_properties() {
+  local n=$1 voters=() i
+  for i in 1 2 3; do voters+=("$i@127.0.0.1:${NODE_CONTROLLER_PORTS[$((i - 1))]}"); done
+  local port=${NODE_PORTS[$((n - 1))]} controller_port=${NODE_CONTROLLER_PORTS[$((n - 1))]}
+  cat <<PROPS
+process.roles=broker,controller
+node.id=$n
+controller.quorum.voters=$(IFS=,; echo "${voters[*]}")
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DATA/node$n/logs
+num.partitions=1
+default.replication.factor=3
+min.insync.replicas=2
+offsets.topic.replication.factor=3
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+share.coordinator.state.topic.replication.factor=3
+share.coordinator.state.topic.min.isr=2
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+unclean.leader.election.enable=false
+log.cleaner.backoff.ms=1000
+PROPS
+}
+
+start_cluster() {
+  local n started=0
+  fetch
+  [ -s "$DATA/cluster-id" ] || { mkdir -p "$DATA"; java_cp kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 > "$DATA/cluster-id"; }
+  for n in 1 2 3; do
+    local node="$DATA/node$n" port=${NODE_PORTS[$((n - 1))]}
+    if pid_alive "$node/broker.pid"; then continue; fi
+    if port_open 127.0.0.1 "$port"; then die "port $port (node $n) is taken by another process; set KAFKA_CLUSTER_PORTS"; fi
+    mkdir -p "$node/logs"
+    cluster_node_properties "$n" > "$node/server.properties"
+    if [ ! -f "$node/logs/meta.properties" ]; then
+      java_cp kafka.tools.StorageTool format -t "$(cat "$DATA/cluster-id")" -c "$node/server.properties" \
+          --ignore-formatted >"$node/format.log" 2>&1 \
+        || { cat "$node/format.log" >&2; die "formatting node $n's storage failed"; }
+    fi
+    nohup java "${KAFKA_JVM[@]}" -cp "$LIBS/*" kafka.Kafka "$node/server.properties" >>"$node/broker.log" 2>&1 &
+    echo $! > "$node/broker.pid"
+    say "starting Kafka $KAFKA_VERSION node $n on 127.0.0.1:$port (log: $node/broker.log)"
+    started=$((started + 1))
+  done
+  [ "$started" -gt 0 ] || say "all three nodes already running"
+  wait_ready
+}
+
+stop_cluster() {
+  local n
+  for n in 3 2 1; do stop_pidfile "$DATA/node$n/broker.pid" "kafka node $n" 60; done
+}
+
 java_cp() { java -Xmx256m -cp "$LIBS/*" -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties" "$@"; }
 
 start() {
   if external; then say "KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS: using that broker, starting none"; return 0; fi
+  if [ "$KAFKA_NODES" = 3 ]; then start_cluster; return; fi
   if pid_alive "$PIDFILE"; then say "broker already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$KAFKA_PORT"; wait_ready; return 0; fi
   if port_open 127.0.0.1 "$KAFKA_PORT"; then die "port $KAFKA_PORT is taken by another process; set KAFKA_PORT or KAFKA_BOOTSTRAP_SERVERS"; fi
   fetch
@@ -173,8 +263,6 @@ start() {
       || { cat "$DATA/format.log" >&2; die "formatting storage failed"; }
   fi
   say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $DATA/broker.log)"
-  KAFKA_JVM=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
-             -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties")
   nohup java "${KAFKA_JVM[@]}" -cp "$LIBS/*" kafka.Kafka "$CONFIG" >>"$DATA/broker.log" 2>&1 &
   echo $! > "$PIDFILE"
   wait_ready
@@ -189,10 +277,14 @@ start() {
 
 wait_ready() {
   # The port opens before the broker can serve metadata; ask it like a client does.
-  local bootstrap="127.0.0.1:$KAFKA_PORT"
+  local bootstrap nodes=1 n; bootstrap=$(bootstrap)
+  if [ "$KAFKA_NODES" = 3 ]; then
+    # Ready when every running node serves as a broker (a restarted one has rejoined).
+    nodes=0; for n in 1 2 3; do pid_alive "$DATA/node$n/broker.pid" && nodes=$((nodes + 1)); done
+  fi
   if ! ( if [ -n "$SECURE" ]; then set -a; source "$(credential admin)"; set +a; fi
-         "$ROOT/.venv/bin/python" "$ROOT/dev/wait_kafka.py" "$bootstrap" 90 ); then
-    tail -n 30 "$DATA/broker.log" >&2 || true
+         "$ROOT/.venv/bin/python" "$ROOT/dev/wait_kafka.py" "$bootstrap" 90 "$nodes" ); then
+    tail -n 30 "$DATA"/broker.log "$DATA"/node*/broker.log >&2 2>/dev/null || true
     die "Kafka did not become ready on $bootstrap"
   fi
   say "Kafka ready on $bootstrap"
@@ -201,14 +293,32 @@ wait_ready() {
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
+  bootstrap) bootstrap ;;
+  stop-node)
+    [ "$KAFKA_NODES" = 3 ] || die "stop-node is for the cluster (KAFKA_NODES=3)"
+    stop_pidfile "$DATA/node${2:?which node}/broker.pid" "kafka node $2" 60 ;;
   stop)
     if external; then say "external Kafka: nothing to stop"; exit 0; fi
+    if [ "$KAFKA_NODES" = 3 ]; then stop_cluster; exit 0; fi
     stop_pidfile "$PIDFILE" kafka 60
+    # `make down` stops the cluster too, whichever make up started it.
+    if [ -z "$SECURE" ] && [ -d "$RUN_DIR/kafka-cluster" ]; then
+      for n in 3 2 1; do
+        pid_alive "$RUN_DIR/kafka-cluster/node$n/broker.pid" \
+          && stop_pidfile "$RUN_DIR/kafka-cluster/node$n/broker.pid" "kafka node $n" 60
+      done
+    fi
     # `make down` stops the secure profile's broker too, whichever make up started it.
     if [ -z "$SECURE" ] && pid_alive "$RUN_DIR/kafka-secure/broker.pid"; then
       stop_pidfile "$RUN_DIR/kafka-secure/broker.pid" "kafka (secure)" 60
     fi ;;
-  status) if pid_alive "$PIDFILE"; then say "running (pid $(cat "$PIDFILE"))"; else say "not running"; exit 1; fi ;;
-  reset) stop_pidfile "$PIDFILE" kafka 60; rm -rf "$DATA"; say "data removed" ;;
-  *) echo "usage: $0 fetch|start|stop|status|reset" >&2; exit 2 ;;
+  status)
+    if [ "$KAFKA_NODES" = 3 ]; then
+      up=0; for n in 1 2 3; do pid_alive "$DATA/node$n/broker.pid" && up=$((up + 1)); done
+      say "$up of 3 nodes running"; [ "$up" = 3 ] || exit 1
+    elif pid_alive "$PIDFILE"; then say "running (pid $(cat "$PIDFILE"))"; else say "not running"; exit 1; fi ;;
+  reset)
+    if [ "$KAFKA_NODES" = 3 ]; then stop_cluster; else stop_pidfile "$PIDFILE" kafka 60; fi
+    rm -rf "$DATA"; say "data removed" ;;
+  *) echo "usage: $0 fetch|start|stop|stop-node N|status|reset|bootstrap" >&2; exit 2 ;;
 esac

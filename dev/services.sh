@@ -72,9 +72,18 @@ wait_ready() {
   failed "$name" "did not become ready on port $port in ${READY_TIMEOUT:-180}s (readiness: $why)"
 }
 
+kafka_cluster() {
+  # KAFKA_NODES=3 (dev/kafka.sh's cluster): every broker's address, topics replicated three times.
+  if [ "${KAFKA_NODES:-1}" = 1 ]; then return 0; fi
+  KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-$(bash "$ROOT/dev/kafka.sh" bootstrap)}"
+  export KAFKA_BOOTSTRAP_SERVERS TOPIC_REPLICATION_FACTOR="${TOPIC_REPLICATION_FACTOR:-3}"
+  say "Kafka cluster: $KAFKA_BOOTSTRAP_SERVERS, topics replicated $TOPIC_REPLICATION_FACTOR times"
+}
+
 case "${1:-}" in
   start)
     if [ ${#SERVICES[@]} -eq 0 ]; then say "no services in services/ yet"; exit 0; fi
+    kafka_cluster
     operator_tokens
     link_signing_key
     for name in "${SERVICES[@]}"; do

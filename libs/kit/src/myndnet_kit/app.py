@@ -114,7 +114,7 @@ class ServiceApp:
 
         kafka = settings.kafka()
         self.broker = KafkaBroker(
-            kafka.bootstrap_servers,
+            kafka.servers,
             security=_security(kafka),
             client_id=f"myndnet-{self.service}",
             metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
