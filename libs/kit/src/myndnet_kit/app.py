@@ -14,6 +14,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -41,8 +42,10 @@ from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
 from myndnet_kit.logging import configure_logging, get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
+from myndnet_kit.retention import Expiry, apply_retention, kit_expiries
 from myndnet_kit.retry import until_done
 from myndnet_kit.routes import kit_router
+from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
 from myndnet_kit.tracing import configure_tracing
 from myndnet_kit.web import ResponseGuard, invalid_request, service_of, unstorable_input
@@ -86,6 +89,7 @@ class ServiceApp:
         on_start: Sequence[Hook] = (),
         background: Sequence[Hook] = (),
         on_stop: Sequence[Hook] = (),
+        retention: Sequence[Expiry] = (),
         membership: MembershipFollower | None = None,
     ) -> None:
         self.settings = settings
@@ -100,7 +104,14 @@ class ServiceApp:
             *topics,
         ]
         self.on_start = on_start
-        self.background = background
+        self.background = [*background, self._retention]
+        self.expiries = [
+            *kit_expiries(
+                timedelta(hours=settings.inbox_retention_hours),
+                timedelta(days=settings.dlq_retention_days),
+            ),
+            *retention,
+        ]
         self.on_stop = on_stop
         self.membership = membership
         self.pool: asyncpg.Pool | None = None
@@ -296,6 +307,15 @@ class ServiceApp:
                 log.warning("database connections still in use at stop; closing them")
                 self.pool.terminate()
         self.started = False
+
+    async def _retention(self, _app: "ServiceApp") -> None:
+        async def one_pass() -> None:
+            assert self.pool is not None
+            removed = await apply_retention(self.pool, self.expiries, datetime.now(UTC))
+            if removed and any(removed.values()):
+                log.info("retention: old rows removed", removed=removed)
+
+        await every(self.settings.retention_interval_seconds, one_pass, "retention")
 
     async def readiness(self) -> dict[str, Any]:
         checks: dict[str, Any] = {"startup": self.started}

@@ -73,3 +73,9 @@ class ServiceSettings(HttpSettings):
     consumer_batch_timeout_ms: int = Field(100, alias="CONSUMER_BATCH_TIMEOUT_MS")
     # How often pattern subscriptions look for new topics (a new agency's `hr.<code>.*`).
     kafka_metadata_max_age_ms: int = Field(5000, alias="KAFKA_METADATA_MAX_AGE_MS")
+    # Retention (retention.py). An inbox row guards against a second delivery only while the
+    # broker still holds the event: keep it at least as long as the topics' retention (Kafka's
+    # default, 7 days).
+    inbox_retention_hours: float = Field(168, gt=0, alias="INBOX_RETENTION_HOURS")
+    dlq_retention_days: float = Field(30, gt=0, alias="DLQ_RETENTION_DAYS")
+    retention_interval_seconds: float = Field(600, gt=0, alias="RETENTION_INTERVAL_SECONDS")

@@ -1,6 +1,6 @@
 """Wiring: settings, the three consumers, the sender, the digest and clean-up jobs."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,15 +20,16 @@ from pydantic import Field, SecretStr
 
 from myndnet_notify import api
 from myndnet_notify.adapters.mail import SmtpPool, Templates
+from myndnet_notify.adapters.retention import expiries
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import (
     on_match_events,
     on_training_events,
     on_vacancy_events,
 )
-from myndnet_notify.handlers.matching import SavedSearches, forget_search_changes
+from myndnet_notify.handlers.matching import CHANGES_KEPT_HOURS, SavedSearches
 from myndnet_notify.handlers.sending import Sender
-from myndnet_notify.handlers.subscriptions import purge_unconfirmed
+from myndnet_notify.handlers.subscriptions import SIGNUP_ATTEMPTS_KEPT, purge_unconfirmed
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 log = get_logger(__name__)
@@ -85,7 +86,6 @@ def build(settings: NotifySettings) -> ServiceApp:
             removed = await purge_unconfirmed(pool, datetime.now(UTC))
             if removed:
                 log.info("unconfirmed subscriptions removed", count=removed)
-            await forget_search_changes(pool)
 
         await every(3600, purge, "removing unconfirmed subscriptions")
 
@@ -147,6 +147,7 @@ def build(settings: NotifySettings) -> ServiceApp:
         ],
         routers=[api.router, api.preferences, api.operators],
         background=[sender, digests, clean_up],
+        retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,
     )
 

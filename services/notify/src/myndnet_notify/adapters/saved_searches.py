@@ -63,12 +63,6 @@ async def changed_since(
     return _read(await conn.fetch(CHANGED_SINCE, snapshot))
 
 
-async def forget_changes(conn: asyncpg.Connection, older_than_hours: int) -> None:
-    await conn.execute(
-        "DELETE FROM search_changes WHERE at < now() - make_interval(hours => $1)", older_than_hours
-    )
-
-
 async def stems(conn: asyncpg.Connection, text: str) -> Collection[str]:
     """A text's words as PostgreSQL's Swedish stemmer leaves them, as saved searches' keywords
     are stored."""

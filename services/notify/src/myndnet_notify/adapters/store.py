@@ -359,7 +359,7 @@ async def suppressed(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Recor
 
 async def purge_unconfirmed(conn: asyncpg.Connection, created_before: datetime) -> int:
     """Saved searches never confirmed, then addresses left with no search (unless suppressed:
-    that must outlive its searches), and expired tokens."""
+    that must outlive its searches)."""
     result = await conn.execute(
         "DELETE FROM subscriptions WHERE status = 'pending' AND confirmed_at IS NULL "
         "AND created_at < $1",
@@ -370,7 +370,6 @@ async def purge_unconfirmed(conn: asyncpg.Connection, created_before: datetime) 
         "AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.subscriber_id = p.id)",
         created_before,
     )
-    await conn.execute("DELETE FROM tokens WHERE expires_at < now()")
     return int(result.split()[-1])
 
 

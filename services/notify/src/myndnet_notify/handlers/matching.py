@@ -49,8 +49,3 @@ class SavedSearches:
             for search_id in gone:
                 self.index.remove(search_id)
         self._updated_at = time.monotonic()
-
-
-async def forget_search_changes(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        await saved_searches.forget_changes(conn, CHANGES_KEPT_HOURS)

@@ -24,6 +24,8 @@ log = get_logger(__name__)
 PER_ADDRESS_PER_HOUR = 5
 PER_CLIENT_PER_HOUR = 30
 UNCONFIRMED_KEPT = timedelta(days=7)
+# The limits look back an hour; a day of attempts is kept for operators, then deleted.
+SIGNUP_ATTEMPTS_KEPT = timedelta(hours=24)
 
 
 class SubscriptionError(Exception):
