@@ -7,7 +7,7 @@
 # quorum of three), data under .run/kafka-cluster/node<N>; brokers on KAFKA_CLUSTER_PORTS
 # (9092 9192 9292), controllers on KAFKA_CLUSTER_CONTROLLER_PORTS (9093 9193 9293); topics
 # replicated three times with min.insync.replicas=2. `start` starts whichever nodes are not
-# running (a node killed in a test comes back the same way); `stop-node N` stops one.
+# running (a node killed in a test comes back the same way); `start-node N`, `stop-node N` one.
 #
 # SECURE=1: the secure profile, on 127.0.0.1:9094 with data under .run/kafka-secure:
 # SASL/SCRAM-SHA-512 over TLS (a local CA made on first use), the StandardAuthorizer with ACLs
@@ -216,11 +216,13 @@ log.cleaner.backoff.ms=1000
 PROPS
 }
 
+# start_cluster [N…]: start the given nodes (all three by default) that are not running.
 start_cluster() {
-  local n started=0
+  local n started=0 nodes=("$@")
+  [ $# -gt 0 ] || nodes=(1 2 3)
   fetch
   [ -s "$DATA/cluster-id" ] || { mkdir -p "$DATA"; java_cp kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 > "$DATA/cluster-id"; }
-  for n in 1 2 3; do
+  for n in "${nodes[@]}"; do
     local node="$DATA/node$n" port=${NODE_PORTS[$((n - 1))]}
     if pid_alive "$node/broker.pid"; then continue; fi
     if port_open 127.0.0.1 "$port"; then die "port $port (node $n) is taken by another process; set KAFKA_CLUSTER_PORTS"; fi
@@ -236,7 +238,7 @@ start_cluster() {
     say "starting Kafka $KAFKA_VERSION node $n on 127.0.0.1:$port (log: $node/broker.log)"
     started=$((started + 1))
   done
-  [ "$started" -gt 0 ] || say "all three nodes already running"
+  [ "$started" -gt 0 ] || say "node(s) ${nodes[*]} already running"
   wait_ready
 }
 
@@ -294,6 +296,9 @@ case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   bootstrap) bootstrap ;;
+  start-node)
+    [ "$KAFKA_NODES" = 3 ] || die "start-node is for the cluster (KAFKA_NODES=3)"
+    start_cluster "${2:?which node}" ;;
   stop-node)
     [ "$KAFKA_NODES" = 3 ] || die "stop-node is for the cluster (KAFKA_NODES=3)"
     stop_pidfile "$DATA/node${2:?which node}/broker.pid" "kafka node $2" 60 ;;
@@ -320,5 +325,5 @@ case "${1:-}" in
   reset)
     if [ "$KAFKA_NODES" = 3 ]; then stop_cluster; else stop_pidfile "$PIDFILE" kafka 60; fi
     rm -rf "$DATA"; say "data removed" ;;
-  *) echo "usage: $0 fetch|start|stop|stop-node N|status|reset|bootstrap" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start|stop|start-node N|stop-node N|status|reset|bootstrap" >&2; exit 2 ;;
 esac

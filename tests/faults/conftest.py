@@ -53,15 +53,18 @@ class Vacancies:
             await conn.close()
 
 
-@pytest.fixture
-async def vacancies(kafka_bootstrap, database_url, unique, tmp_path) -> AsyncIterator[Vacancies]:
-    net = TestNetwork(kafka_bootstrap, unique)
+def vacancies_service(
+    kafka: str, database_url: str, unique: str, log_dir: Path, replication_factor: int = 1
+) -> Vacancies:
+    """The vacancies service (not started) on its own topics of `kafka`."""
+    net = TestNetwork(kafka, unique, replication_factor)
     port = free_port()
     lifecycle = f"vacancies.vacancies.{unique}"
     env = {
         "VACANCIES_DATABASE_URL": database_url,
         "VACANCIES_PORT": str(port),
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "TOPIC_REPLICATION_FACTOR": str(replication_factor),
         "MEMBERSHIP_TOPIC": net.membership_topic,
         "CONSUMER_GROUP_PREFIX": net.group_prefix,
         "VACANCIES_TOPIC": lifecycle,
@@ -70,14 +73,17 @@ async def vacancies(kafka_bootstrap, database_url, unique, tmp_path) -> AsyncIte
         "OPERATOR_TOKENS": "faults=dlq:replay",
         "LOG_LEVEL": "INFO",
     }
-    process = ServiceProcess(
-        "myndnet_vacancies", env, Path(tmp_path) / "vacancies.log", module=True
-    )
-    service = Vacancies(net, database_url, lifecycle, process, port)
+    process = ServiceProcess("myndnet_vacancies", env, log_dir / "vacancies.log", module=True)
+    return Vacancies(net, database_url, lifecycle, process, port)
+
+
+@pytest.fixture
+async def vacancies(kafka_bootstrap, database_url, unique, tmp_path) -> AsyncIterator[Vacancies]:
+    service = vacancies_service(kafka_bootstrap, database_url, unique, Path(tmp_path))
     try:
         yield service
     finally:
-        process.terminate()
+        service.process.terminate()
 
 
 def report(title: str, **figures: object) -> None:

@@ -8,18 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from myndnet_kit.db import create_pool
-from myndnet_notify.adapters import store
-from myndnet_notify.domain.subscriptions import Preferences
-from myndnet_notify.handlers.subscriptions import save_preferences
+from mail import Sink, confirmed_subscribers, notify_process, wait_ready
 from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
 from myndnet_testing import (
-    ServiceProcess,
     TestNetwork,
-    free_port,
     produce,
     read_to_end,
     wait_until,
@@ -28,91 +21,6 @@ from myndnet_testing import (
 from conftest import report, scale
 
 pytestmark = pytest.mark.integration
-
-
-class Sink:
-    def __init__(self, delay: float = 0.0) -> None:
-        self.port = free_port()
-        self.delay = delay  # seconds before each reply: a slower mail server
-        self.received: list[tuple[str, str, str]] = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        headers = (envelope.original_content or envelope.content).split(b"\r\n\r\n")[0]
-        message_id = next(
-            line.split(b":", 1)[1].strip().decode()
-            for line in headers.split(b"\r\n")
-            if line.lower().startswith(b"message-id:")
-        )
-        self.received.append((envelope.rcpt_tos[0], message_id, envelope.mail_from))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-
-def notify_process(
-    net: TestNetwork, kafka_bootstrap: str, database_url: str, sink: Sink, unique: str, log: Path
-) -> tuple[ServiceProcess, int, str]:
-    """notify as a process of its own (not started), its port and its vacancies topic."""
-    port = free_port()
-    topic = f"vacancies.vacancies.{unique}"
-    process = ServiceProcess(
-        "myndnet_notify",
-        {
-            "NOTIFY_DATABASE_URL": database_url,
-            "NOTIFY_PORT": str(port),
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "MEMBERSHIP_TOPIC": net.membership_topic,
-            "CONSUMER_GROUP_PREFIX": net.group_prefix,
-            "SMTP_PORT": str(sink.port),
-            "NOTIFY_VACANCIES_TOPIC": topic,
-            "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.{unique}",
-            "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.{unique}",
-            "NOTIFY_RUN_DIGESTS": "false",
-            "PUBLIC_BASE_URL": "https://jobb.example.se",
-        },
-        log,
-        module=True,
-    )
-    return process, port, topic
-
-
-async def wait_ready(port: int) -> None:
-    async def ready() -> bool:
-        try:
-            async with httpx.AsyncClient() as http:
-                return (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    await wait_until(ready, timeout=90, what="notify ready")
-
-
-async def confirmed_subscribers(database_url: str, count: int) -> None:
-    """Confirmed saved searches for every vacancy, as after the opt-in."""
-    pool = await create_pool(database_url, max_size=2)  # the kit's codecs (jsonb)
-    try:
-        async with pool.acquire() as conn:
-            for i in range(count):
-                subscriber = await store.add_subscriber(conn, f"kandidat{i}@example.org", "sv")
-                subscription = await store.add_subscription(
-                    conn, subscriber, Preferences("sv", "immediate")
-                )
-                await save_preferences(conn, subscription, Preferences("sv", "immediate"))
-                await conn.execute(
-                    "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
-                )
-    finally:
-        await pool.close()
 
 
 async def open_vacancies(kafka_bootstrap: str, topic: str, agency: str, count: int) -> None:

@@ -10,9 +10,13 @@ In the network's secure profile the agency logs in with the credentials membersh
 
 Every payload is validated before it is sent, keyed as the contract says, sent on the agency's
 own topic with an idempotent producer (acks=all), and `publish` returns only once the broker has
-acknowledged it.
+acknowledged it. When too few brokers are up to store an event safely, the broker does not
+acknowledge it and `publish` raises `NotAcknowledged` after `send_timeout` seconds: the event may
+or may not be stored, so send it again with the same id (the network applies each id once).
 """
 
+import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +25,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaTimeoutError
 
 from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection, connection
@@ -28,9 +33,17 @@ from myndnet_schemas.envelope import Event, encode_binary, new_traceparent
 from myndnet_schemas.events import EventData
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
 
+SEND_TIMEOUT = 30.0
+
 
 class TopicMissing(RuntimeError):
     pass
+
+
+class NotAcknowledged(KafkaTimeoutError):
+    """The broker did not acknowledge every event in time (aiokafka itself would wait as long as
+    the brokers are down). Those events may or may not be stored: send them again with the same
+    ids; the network applies each (source, id) once."""
 
 
 def topic_for(agency: str, payload: EventData) -> str:
@@ -48,9 +61,11 @@ class AgencyPublisher:
         agency: str,
         *,
         client_id: str | None = None,
+        send_timeout: float = SEND_TIMEOUT,
         **producer_options: Any,
     ) -> None:
         self.agency = topics.validate_agency_code(agency)
+        self.send_timeout = send_timeout
         self.source = topics.agency_source(agency)
         self.kafka = connection(kafka)
         self._producer_options = {
@@ -123,20 +138,26 @@ class AgencyPublisher:
         return event
 
     async def publish_many(self, events: Sequence[Event[EventData]]) -> list[Event[EventData]]:
-        """Send events in order and wait until the broker has acknowledged every one."""
+        """Send events in order and wait until the broker has acknowledged every one (raises
+        `NotAcknowledged` after `send_timeout` seconds)."""
         if self._producer is None:
             raise RuntimeError("start the publisher first (async with AgencyPublisher(...))")
-        await send_agency_events(self._producer, self.agency, events)
+        await send_agency_events(self._producer, self.agency, events, self.send_timeout)
         return list(events)
 
 
 async def send_agency_events(
-    producer: AIOKafkaProducer, agency: str, events: Sequence[Event[EventData]]
+    producer: AIOKafkaProducer,
+    agency: str,
+    events: Sequence[Event[EventData]],
+    timeout: float = SEND_TIMEOUT,
 ) -> None:
     """An agency's events to its own topics, in binary mode, keyed as the contract says, in
-    order; returns once the broker has acknowledged every one. The producer should be
-    idempotent with acks=all (as `AgencyPublisher`'s and ingest's are)."""
+    order; returns once the broker has acknowledged every one, or raises `NotAcknowledged` after
+    `timeout` seconds. The producer should be idempotent with acks=all (as `AgencyPublisher`'s
+    and ingest's are); it keeps trying what it holds, so it stays usable after a timeout."""
     source = topics.agency_source(agency)
+    deadline = time.monotonic() + timeout
     futures = []
     for event in events:
         if event.source != source:
@@ -147,8 +168,19 @@ async def send_agency_events(
                 topic_for(agency, event.data), value=value, key=event.key.encode(), headers=headers
             )
         )
+    if not futures:
+        return
+    # asyncio.wait leaves the producer's futures alone on a timeout (wait_for would cancel them).
+    _done, pending = await asyncio.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    if pending:
+        for future in pending:  # its outcome comes later; nobody waits for it any more
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        raise NotAcknowledged(
+            f"{len(pending)} of {len(futures)} events not acknowledged within {timeout:g} s: "
+            "too few brokers may be up; send them again with the same ids"
+        )
     for future in futures:
-        await future
+        future.result()  # the first failure, if any
 
 
 def deterministic_id(*parts: str) -> str:

@@ -307,9 +307,10 @@ class TestNetwork:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, kafka: str, unique: str) -> None:
+    def __init__(self, kafka: str, unique: str, replication_factor: int = 1) -> None:
         self.kafka = kafka
         self.unique = unique
+        self.replication_factor = replication_factor  # of the topics it makes (3 on a cluster)
         self.membership_topic = f"membership.agencies.{unique}"
 
     def code(self, name: str) -> str:
@@ -347,12 +348,13 @@ class TestNetwork:
         from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
         from myndnet_schemas import topics
 
-        await ensure_topics(self.kafka, [compacted(self.membership_topic)])
+        rf = self.replication_factor
+        await ensure_topics(self.kafka, [compacted(self.membership_topic, replication_factor=rf)])
         if create_topics:
             await ensure_topics(
                 self.kafka,
                 [
-                    TopicSpec(name, 2)
+                    TopicSpec(name, 2, rf)
                     for n in names
                     for name in (
                         topics.hr_vacancies(self.code(n)),
