@@ -1,5 +1,6 @@
 """Examples, both CloudEvents modes, and precise errors."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -155,3 +156,34 @@ def test_unknown_fields_are_ignored_so_newer_minor_versions_stay_readable():
     headers, value = binary(vacancy_document(salary_band="B"))
     event = parse(headers, None, value)
     assert not hasattr(event.data, "salary_band")
+
+
+class _SilentProducer:
+    """A producer whose brokers never answer: each send is queued, none acknowledged."""
+
+    def __init__(self) -> None:
+        self.futures: list[asyncio.Future[None]] = []
+
+    async def send(self, topic, value, key, headers) -> "asyncio.Future[None]":
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.futures.append(future)
+        return future
+
+
+async def test_events_not_acknowledged_in_time_are_reported_and_left_to_the_producer():
+    from myndnet_schemas import VacancyWithdrawn
+    from myndnet_schemas.publisher import AgencyPublisher, NotAcknowledged, send_agency_events
+
+    producer = _SilentProducer()
+    events = [
+        AgencyPublisher("127.0.0.1:1", "csn").event(
+            VacancyWithdrawn(vacancy_id=f"V{i}", revision=2, reason="filled")
+        )
+        for i in range(3)
+    ]
+    with pytest.raises(NotAcknowledged, match=r"3 of 3 events not acknowledged within 0\.2 s"):
+        await send_agency_events(producer, "csn", events, timeout=0.2)  # type: ignore[arg-type]
+    # The producer keeps them (it may still deliver them): nothing of it was cancelled.
+    assert len(producer.futures) == 3 and not any(f.cancelled() for f in producer.futures)
+    for future in producer.futures:
+        future.set_result(None)
