@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint bench faults first-run clean browser
+.PHONY: help install servers servers-down up down demo test unit lint bench faults soak first-run clean browser
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
 	@echo "make faults    the fault scenarios at full size (make test runs them small)"
+	@echo "make soak      30 minutes of steady traffic: PostgreSQL's size and the services' memory"
 	@echo "make lint      ruff, mypy, the contract documents check, the AsyncAPI parser"
 	@echo "make first-run clone into a private folder; make up (3 times, fresh servers), demo, down"
 	@echo "make clean     make down, then remove .run/ and PostgreSQL's data"
@@ -49,6 +50,9 @@ test: servers browser
 
 faults: servers
 	FAULTS=long uv run pytest tests/faults -s $(PYTEST_ARGS)
+
+soak: servers
+	uv run python bench/soak.py $(SOAK_ARGS)
 
 demo: install
 	uv run python dev/demo.py $(DEMO_ARGS)

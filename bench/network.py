@@ -116,8 +116,15 @@ class Network:
             f"{service.upper()}_PORT": str(port),
         }
 
-    async def start(self, service: str, name: str | None = None, database: str = "") -> None:
-        """Start a service (or a further replica `name` sharing `database`)."""
+    async def start(
+        self,
+        service: str,
+        name: str | None = None,
+        database: str = "",
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        """Start a service (or a further replica `name` sharing `database`), with `extra`
+        settings."""
         name = name or service
         if not database:
             database = f"bench_{self.run}_{service}"
@@ -128,7 +135,7 @@ class Network:
         self.ports[name] = free_port()
         process = ServiceProcess(
             f"myndnet_{service}",
-            self.env(service, database, self.ports[name]),
+            {**self.env(service, database, self.ports[name]), **(extra or {})},
             self.logs / f"{name}.log",
             module=True,
         )

@@ -243,8 +243,13 @@ start_cluster() {
 }
 
 stop_cluster() {
+  # All at once: a node stopped after the others has no controller quorum left to hand its
+  # partitions to, and would wait for it until killed.
   local n
-  for n in 3 2 1; do stop_pidfile "$DATA/node$n/broker.pid" "kafka node $n" 60; done
+  for n in 1 2 3; do
+    pid_alive "$DATA/node$n/broker.pid" && kill -TERM "$(cat "$DATA/node$n/broker.pid")" 2>/dev/null
+  done
+  for n in 1 2 3; do stop_pidfile "$DATA/node$n/broker.pid" "kafka node $n" 60; done
 }
 
 java_cp() { java -Xmx256m -cp "$LIBS/*" -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties" "$@"; }
@@ -308,10 +313,7 @@ case "${1:-}" in
     stop_pidfile "$PIDFILE" kafka 60
     # `make down` stops the cluster too, whichever make up started it.
     if [ -z "$SECURE" ] && [ -d "$RUN_DIR/kafka-cluster" ]; then
-      for n in 3 2 1; do
-        pid_alive "$RUN_DIR/kafka-cluster/node$n/broker.pid" \
-          && stop_pidfile "$RUN_DIR/kafka-cluster/node$n/broker.pid" "kafka node $n" 60
-      done
+      DATA="$RUN_DIR/kafka-cluster"; stop_cluster
     fi
     # `make down` stops the secure profile's broker too, whichever make up started it.
     if [ -z "$SECURE" ] && pid_alive "$RUN_DIR/kafka-secure/broker.pid"; then
