@@ -26,7 +26,9 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import ADMIN_DATABASE_URL, KAFKA, random_vacancy
-from myndnet_schemas import VacancyUpdated
+from myndnet_kit.db import create_pool
+from myndnet_kit.kafka import TopicSpec, ensure_topics
+from myndnet_schemas import VacancyUpdated, topics
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import free_port
 from network import SERVICES, Network, network
@@ -63,19 +65,23 @@ async def database_mib(net: Network) -> float:
 
 async def confirmed_search(net: Network) -> None:
     """A saved search that every vacancy matches, confirmed as after the opt-in."""
-    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
-    conn = await asyncpg.connect(f"{base}/bench_{net.run}_notify")
-    try:
-        from myndnet_notify.adapters import store
-        from myndnet_notify.domain.subscriptions import Preferences
-        from myndnet_notify.handlers.subscriptions import save_preferences
+    from myndnet_notify.adapters import store
+    from myndnet_notify.domain.subscriptions import Preferences
+    from myndnet_notify.handlers.subscriptions import save_preferences
 
-        subscriber = await store.add_subscriber(conn, "soak@example.org", "sv")
-        search = await store.add_subscription(conn, subscriber, Preferences("sv", "immediate"))
-        await save_preferences(conn, search, Preferences("sv", "immediate"))
-        await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
+    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
+    pool = await create_pool(f"{base}/bench_{net.run}_notify", max_size=1)  # the kit's codecs
+    try:
+        async with pool.acquire() as conn:
+            subscriber = await store.add_subscriber(conn, "soak@example.org", "sv")
+            wish = Preferences("sv", "immediate")
+            search = await store.add_subscription(conn, subscriber, wish)
+            await save_preferences(conn, search, wish)
+            await conn.execute(
+                "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search
+            )
     finally:
-        await conn.close()
+        await pool.close()
 
 
 async def traffic(net: Network, rate: int, vacancies: int, stop: asyncio.Event) -> int:
@@ -107,6 +113,7 @@ async def soak(args: argparse.Namespace) -> bool:
         for service in SERVICES:
             await net.start(service, extra=RETENTION)
         await net.ready()
+        await ensure_topics(KAFKA, [TopicSpec(topics.hr_vacancies(net.code))])
         await confirmed_search(net)
         stop = asyncio.Event()
         sending = asyncio.create_task(traffic(net, args.rate, args.vacancies, stop))
