@@ -55,7 +55,7 @@ soak: servers
 	uv run python bench/soak.py $(SOAK_ARGS)
 
 demo: install
-	uv run python dev/demo.py $(DEMO_ARGS)
+	$(if $(filter 3,$(KAFKA_NODES)),KAFKA_BOOTSTRAP_SERVERS=$$(bash dev/kafka.sh bootstrap)) uv run python dev/demo.py $(DEMO_ARGS)
 
 bench: servers
 	uv run python bench/mentoring.py
