@@ -125,30 +125,40 @@ ENV
 
 password_of() { sed -n 's/^KAFKA_SASL_PASSWORD=//p' "$(credential "$1")"; }
 
-# single_node_properties LISTENER PROTOCOL: one broker and controller in one process.
-single_node_properties() {
+# node_properties ID VOTERS PORT CONTROLLER_PORT LISTENER PROTOCOL REPLICAS MIN_ISR LOG_DIR:
+# one KRaft node that is both a broker and a controller (a voter of VOTERS).
+node_properties() {
+  local id=$1 voters=$2 port=$3 controller_port=$4 listener=$5 protocol=$6 replicas=$7 min_isr=$8
   cat <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=$1://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=$1://127.0.0.1:$KAFKA_PORT
+node.id=$id
+controller.quorum.voters=$voters
+listeners=$listener://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=$listener://127.0.0.1:$port
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=$1
-listener.security.protocol.map=$1:$2,CONTROLLER:$2
-log.dirs=$DATA/logs
+inter.broker.listener.name=$listener
+listener.security.protocol.map=$listener:$protocol,CONTROLLER:$protocol
+log.dirs=$9
 num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
+default.replication.factor=$replicas
+min.insync.replicas=$min_isr
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
+unclean.leader.election.enable=false
 log.cleaner.backoff.ms=1000
 PROPS
+}
+
+# single_node_properties LISTENER PROTOCOL: the one node of the default and secure profiles.
+single_node_properties() {
+  node_properties 1 "1@127.0.0.1:$KAFKA_CONTROLLER_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" \
+    "$1" "$2" 1 1 "$DATA/logs"
 }
 
 write_config() {
@@ -185,35 +195,13 @@ PROPS
   )
 }
 
-# cluster_node_properties N: node N of three, each a broker and a voter of the controller quorum.
+# cluster_node_properties N: node N of three, each a broker and a voter of the controller quorum;
+# topics replicated three times, a write acknowledged once two nodes hold it.
 cluster_node_properties() {
   local n=$1 voters=() i
   for i in 1 2 3; do voters+=("$i@127.0.0.1:${NODE_CONTROLLER_PORTS[$((i - 1))]}"); done
-  local port=${NODE_PORTS[$((n - 1))]} controller_port=${NODE_CONTROLLER_PORTS[$((n - 1))]}
-  cat <<PROPS
-process.roles=broker,controller
-node.id=$n
-controller.quorum.voters=$(IFS=,; echo "${voters[*]}")
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$DATA/node$n/logs
-num.partitions=1
-default.replication.factor=3
-min.insync.replicas=2
-offsets.topic.replication.factor=3
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2
-share.coordinator.state.topic.replication.factor=3
-share.coordinator.state.topic.min.isr=2
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-unclean.leader.election.enable=false
-log.cleaner.backoff.ms=1000
-PROPS
+  node_properties "$n" "$(IFS=,; echo "${voters[*]}")" "${NODE_PORTS[$((n - 1))]}" \
+    "${NODE_CONTROLLER_PORTS[$((n - 1))]}" PLAINTEXT PLAINTEXT 3 2 "$DATA/node$n/logs"
 }
 
 # start_cluster [N…]: start the given nodes (all three by default) that are not running.
