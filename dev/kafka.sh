@@ -213,7 +213,10 @@ start_cluster() {
   for n in "${nodes[@]}"; do
     local node="$DATA/node$n" port=${NODE_PORTS[$((n - 1))]}
     if pid_alive "$node/broker.pid"; then continue; fi
-    if port_open 127.0.0.1 "$port"; then die "port $port (node $n) is taken by another process; set KAFKA_CLUSTER_PORTS"; fi
+    if port_open 127.0.0.1 "$port"; then
+      pid_alive "$RUN_DIR/kafka/broker.pid" && die "the single-node broker runs on port $port: 'make down' first"
+      die "port $port (node $n) is taken by another process; set KAFKA_CLUSTER_PORTS"
+    fi
     mkdir -p "$node/logs"
     cluster_node_properties "$n" > "$node/server.properties"
     if [ ! -f "$node/logs/meta.properties" ]; then
@@ -246,7 +249,10 @@ start() {
   if external; then say "KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS: using that broker, starting none"; return 0; fi
   if [ "$KAFKA_NODES" = 3 ]; then start_cluster; return; fi
   if pid_alive "$PIDFILE"; then say "broker already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$KAFKA_PORT"; wait_ready; return 0; fi
-  if port_open 127.0.0.1 "$KAFKA_PORT"; then die "port $KAFKA_PORT is taken by another process; set KAFKA_PORT or KAFKA_BOOTSTRAP_SERVERS"; fi
+  if port_open 127.0.0.1 "$KAFKA_PORT"; then
+    pid_alive "$RUN_DIR/kafka-cluster/node1/broker.pid" && die "the three-node cluster runs on port $KAFKA_PORT: 'make down' first (or KAFKA_NODES=3)"
+    die "port $KAFKA_PORT is taken by another process; set KAFKA_PORT or KAFKA_BOOTSTRAP_SERVERS"
+  fi
   fetch
   write_config
   if [ ! -f "$DATA/logs/meta.properties" ]; then
