@@ -195,6 +195,12 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
         ]
         assert (await http.get("/matches", headers={"Authorization": ""})).status_code == 401
 
+        async def whole_story() -> bool:
+            # Read while the service runs: its relay publishes the last steps after the answers.
+            return len(await match_events(kafka_bootstrap, f"{a}/M")) >= 10
+
+        await wait_until(whole_story, timeout=30, interval=0.5, what="every step published")
+
     events = await match_events(kafka_bootstrap, f"{a}/M")
     story = [(e.type.split(".")[4], e.data.mentor.person_id) for e in events]
     assert story == [
