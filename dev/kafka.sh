@@ -202,6 +202,8 @@ cluster_node_properties() {
   for i in 1 2 3; do voters+=("$i@127.0.0.1:${NODE_CONTROLLER_PORTS[$((i - 1))]}"); done
   node_properties "$n" "$(IFS=,; echo "${voters[*]}")" "${NODE_PORTS[$((n - 1))]}" \
     "${NODE_CONTROLLER_PORTS[$((n - 1))]}" PLAINTEXT PLAINTEXT 3 2 "$DATA/node$n/logs"
+  # The nodes share one machine: a node that stops answering is fenced after 4 s, not 9.
+  printf 'broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=1000\n'
 }
 
 # start_cluster [N…]: start the given nodes (all three by default) that are not running.

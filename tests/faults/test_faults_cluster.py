@@ -27,7 +27,7 @@ from conftest import ADMIN_DATABASE_URL, Vacancies, report, scale, vacancies_ser
 pytestmark = pytest.mark.integration
 
 AGENCIES = [f"c{i}" for i in range(6)]
-EVENTS = scale(1500, 10_000)
+EVENTS = scale(1000, 10_000)
 RATE = scale(150, 250)  # events a second, so that the stream outlasts the fault
 REFUSE_AFTER_S = 8.0  # the publisher kit reports a send not acknowledged after this long
 
@@ -331,7 +331,7 @@ async def test_the_active_controller_killed_loses_and_doubles_nothing(
 async def test_a_node_stopped_for_a_while_catches_up_and_nothing_is_lost(
     cluster, two_databases, unique, tmp_path
 ):
-    away = scale(15, 60)
+    away = scale(10, 60)
 
     async def stop_one(s: Scenario) -> dict:
         await cluster.stop(3)
@@ -357,7 +357,7 @@ async def test_a_node_stopped_for_a_while_catches_up_and_nothing_is_lost(
 async def test_two_nodes_down_producers_refuse_rather_than_lose_and_everything_resumes(
     cluster, two_databases, unique, tmp_path
 ):
-    down_for = scale(12, 30)
+    down_for = scale(10, 30)
 
     async def two_down(s: Scenario) -> dict:
         p = s.publishing
