@@ -187,3 +187,32 @@ async def test_events_not_acknowledged_in_time_are_reported_and_left_to_the_prod
     assert len(producer.futures) == 3 and not any(f.cancelled() for f in producer.futures)
     for future in producer.futures:
         future.set_result(None)
+
+
+class _FullProducer(_SilentProducer):
+    """A producer whose buffer stays full: the second send waits for room that never comes."""
+
+    async def send(self, topic, value, key, headers) -> "asyncio.Future[None]":
+        if self.futures:
+            await asyncio.Event().wait()
+        return await super().send(topic, value, key, headers)
+
+
+async def test_a_send_that_cannot_even_be_queued_is_reported_in_time():
+    from myndnet_schemas import VacancyWithdrawn
+    from myndnet_schemas.publisher import AgencyPublisher, NotAcknowledged, send_agency_events
+
+    producer = _FullProducer()
+    events = [
+        AgencyPublisher("127.0.0.1:1", "csn").event(
+            VacancyWithdrawn(vacancy_id=f"V{i}", revision=2, reason="filled")
+        )
+        for i in range(3)
+    ]
+    with pytest.raises(NotAcknowledged, match=r"3 of 3 events not acknowledged within 0\.2 s"):
+        await asyncio.wait_for(
+            send_agency_events(producer, "csn", events, timeout=0.2),  # type: ignore[arg-type]
+            5,
+        )
+    assert len(producer.futures) == 1  # the first queued; the rest never were
+    producer.futures[0].set_result(None)

@@ -158,25 +158,31 @@ async def send_agency_events(
     and ingest's are); it keeps trying what it holds, so it stays usable after a timeout."""
     source = topics.agency_source(agency)
     deadline = time.monotonic() + timeout
-    futures = []
-    for event in events:
-        if event.source != source:
-            raise ValueError(f"{agency} may only publish as {source}")
-        headers, value = encode_binary(event)
-        futures.append(
-            await producer.send(
+    futures: list[asyncio.Future[Any]] = []
+    try:
+        for event in events:
+            if event.source != source:
+                raise ValueError(f"{agency} may only publish as {source}")
+            headers, value = encode_binary(event)
+            # Queuing waits too (for metadata, or for room in the partition's batch): bounded as
+            # well. A send cancelled while it waits has queued nothing.
+            send = producer.send(
                 topic_for(agency, event.data), value=value, key=event.key.encode(), headers=headers
             )
-        )
-    if not futures:
-        return
-    # asyncio.wait leaves the producer's futures alone on a timeout (wait_for would cancel them).
-    _done, pending = await asyncio.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
-    if pending:
-        for future in pending:  # its outcome comes later; nobody waits for it any more
+            futures.append(await asyncio.wait_for(send, max(0.0, deadline - time.monotonic())))
+        if futures:
+            # asyncio.wait leaves the producer's futures alone on a timeout (wait_for would
+            # cancel them).
+            await asyncio.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    except TimeoutError:
+        pass  # reported below, with how many are not acknowledged
+    waiting = [future for future in futures if not future.done()]
+    if waiting or len(futures) < len(events):
+        for future in waiting:  # its outcome comes later; nobody waits for it any more
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        unacknowledged = len(waiting) + len(events) - len(futures)
         raise NotAcknowledged(
-            f"{len(pending)} of {len(futures)} events not acknowledged within {timeout:g} s: "
+            f"{unacknowledged} of {len(events)} events not acknowledged within {timeout:g} s: "
             "too few brokers may be up; send them again with the same ids"
         )
     for future in futures:
