@@ -158,6 +158,17 @@ def test_unknown_fields_are_ignored_so_newer_minor_versions_stay_readable():
     assert not hasattr(event.data, "salary_band")
 
 
+def _three_withdrawals() -> list:
+    from myndnet_schemas import VacancyWithdrawn
+    from myndnet_schemas.publisher import AgencyPublisher
+
+    publisher = AgencyPublisher("127.0.0.1:1", "csn")
+    return [
+        publisher.event(VacancyWithdrawn(vacancy_id=f"V{i}", revision=2, reason="filled"))
+        for i in range(3)
+    ]
+
+
 class _SilentProducer:
     """A producer whose brokers never answer: each send is queued, none acknowledged."""
 
@@ -171,16 +182,10 @@ class _SilentProducer:
 
 
 async def test_events_not_acknowledged_in_time_are_reported_and_left_to_the_producer():
-    from myndnet_schemas import VacancyWithdrawn
-    from myndnet_schemas.publisher import AgencyPublisher, NotAcknowledged, send_agency_events
+    from myndnet_schemas.publisher import NotAcknowledged, send_agency_events
 
     producer = _SilentProducer()
-    events = [
-        AgencyPublisher("127.0.0.1:1", "csn").event(
-            VacancyWithdrawn(vacancy_id=f"V{i}", revision=2, reason="filled")
-        )
-        for i in range(3)
-    ]
+    events = _three_withdrawals()
     with pytest.raises(NotAcknowledged, match=r"3 of 3 events not acknowledged within 0\.2 s"):
         await send_agency_events(producer, "csn", events, timeout=0.2)  # type: ignore[arg-type]
     # The producer keeps them (it may still deliver them): nothing of it was cancelled.
@@ -199,16 +204,10 @@ class _FullProducer(_SilentProducer):
 
 
 async def test_a_send_that_cannot_even_be_queued_is_reported_in_time():
-    from myndnet_schemas import VacancyWithdrawn
-    from myndnet_schemas.publisher import AgencyPublisher, NotAcknowledged, send_agency_events
+    from myndnet_schemas.publisher import NotAcknowledged, send_agency_events
 
     producer = _FullProducer()
-    events = [
-        AgencyPublisher("127.0.0.1:1", "csn").event(
-            VacancyWithdrawn(vacancy_id=f"V{i}", revision=2, reason="filled")
-        )
-        for i in range(3)
-    ]
+    events = _three_withdrawals()
     with pytest.raises(NotAcknowledged, match=r"3 of 3 events not acknowledged within 0\.2 s"):
         await asyncio.wait_for(
             send_agency_events(producer, "csn", events, timeout=0.2),  # type: ignore[arg-type]
