@@ -159,6 +159,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 <= args.warmup < args.minutes:
         parser.error("--warmup must be shorter than --minutes")
+    if args.rate < 1 or args.vacancies < 1:
+        parser.error("--rate and --vacancies must be at least 1")
     sys.exit(0 if asyncio.run(soak(args)) else 1)
 
 

@@ -215,3 +215,11 @@ async def test_a_send_that_cannot_even_be_queued_is_reported_in_time():
         )
     assert len(producer.futures) == 1  # the first queued; the rest never were
     producer.futures[0].set_result(None)
+
+
+def test_a_send_timeout_that_is_not_positive_is_refused_at_once():
+    from myndnet_schemas.publisher import AgencyPublisher
+
+    for timeout in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="send_timeout is seconds to wait"):
+            AgencyPublisher("127.0.0.1:1", "csn", send_timeout=timeout)

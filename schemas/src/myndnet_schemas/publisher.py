@@ -65,6 +65,8 @@ class AgencyPublisher:
         **producer_options: Any,
     ) -> None:
         self.agency = topics.validate_agency_code(agency)
+        if not send_timeout > 0:
+            raise ValueError(f"send_timeout is seconds to wait, more than 0 (not {send_timeout})")
         self.send_timeout = send_timeout
         self.source = topics.agency_source(agency)
         self.kafka = connection(kafka)
