@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, random_vacancy, scratch_database
 from myndnet_ingest.domain.keys import digest
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
 from myndnet_schemas import Event, encode_structured, topics
 from myndnet_schemas.events import AgencyRegistered
@@ -71,7 +71,7 @@ async def bench(count: int, size: int, trials: int) -> None:
     membership_topic = f"membership.agencies.bench{run}"
     await register_with_key(membership_topic, code, key)
     rng = random.Random(7)
-    today = date.today()
+    today = stockholm_today()
     LOGS.mkdir(parents=True, exist_ok=True)
     async with scratch_database() as database_url:
         port = free_port()

@@ -26,7 +26,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
@@ -49,6 +48,7 @@ from common import (
     raw_drain,
     register_agencies,
 )
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer
 from myndnet_schemas import Event, encode_binary, topics
 from myndnet_testing import (
@@ -368,7 +368,7 @@ async def latency_run(run: int, seconds: float, rates: list[float]) -> list[Late
             )
             await producer.start()
             rng = random.Random(11)
-            today = date.today()
+            today = stockholm_today()
             sent: dict[str, float] = {}
             acked: dict[str, float] = {}
 
@@ -440,7 +440,7 @@ async def ingest(events: int, partitions: int, replicas: int, everything: bool) 
     offset is committed. Returns the figures, with a raw drain of the same topic afterwards."""
     async with network() as net:
         rng = random.Random(partitions * 10 + replicas)
-        today = date.today()
+        today = stockholm_today()
         messages = []
         for i in range(events):
             event = Event.new(

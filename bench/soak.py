@@ -18,7 +18,6 @@ import random
 import re
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -26,6 +25,7 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import ADMIN_DATABASE_URL, KAFKA, random_vacancy
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.db import create_pool
 from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_schemas import VacancyUpdated, topics
@@ -86,7 +86,7 @@ async def confirmed_search(net: Network) -> None:
 
 async def traffic(net: Network, rate: int, vacancies: int, stop: asyncio.Event) -> int:
     """Events at `rate` a second until `stop`: every vacancy published, then updated in turn."""
-    rng, today = random.Random(2026), date.today()
+    rng, today = random.Random(2026), stockholm_today()
     ads = [random_vacancy(rng, f"S{i:05d}", today) for i in range(vacancies)]
     sent = 0
     async with AgencyPublisher(KAFKA, net.code) as publisher:

@@ -9,13 +9,13 @@ import asyncio
 import random
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import random_vacancy, scratch_database
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.db import KIT_MIGRATIONS, migrate
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row, save
 from myndnet_vacancies.domain.register import OPEN, Vacancy
@@ -38,7 +38,7 @@ async def timed(label: str, conn: asyncpg.Connection, batches: list, write) -> f
 async def main(rows: int, batch: int) -> None:
     rng = random.Random(5)
     vacancies = [
-        Vacancy("csn", random_vacancy(rng, f"U{i:06d}", date.today()), OPEN, revision=1)
+        Vacancy("csn", random_vacancy(rng, f"U{i:06d}", stockholm_today()), OPEN, revision=1)
         for i in range(rows)
     ]
     batches = [vacancies[i : i + batch] for i in range(0, rows, batch)]

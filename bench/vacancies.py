@@ -13,7 +13,6 @@ import random
 import sys
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -31,6 +30,7 @@ from common import (
     scratch_database,
     summary,
 )
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.logging import configure_logging
 from myndnet_schemas import Event, parse
 from myndnet_testing import committed_offsets, end_offsets, read_to_end, running
@@ -43,7 +43,7 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
     membership_topic = f"membership.agencies.bench{run}"
     topic = agency_topic(code)
     rng = random.Random(20261126)
-    today = date.today()
+    today = stockholm_today()
     events = [
         Event.new(random_vacancy(rng, f"B-{i:06d}", today), source=f"/agencies/{code}")
         for i in range(events_wanted)

@@ -16,7 +16,6 @@ import random
 import sys
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -24,6 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, percentile, random_vacancy, scratch_database, summary
+from myndnet_kit.clock import stockholm_today
 from myndnet_testing import ServiceProcess, free_port, wait_until
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row
 from myndnet_vacancies.domain.register import Vacancy
@@ -86,7 +86,7 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
                 assert registered.status_code == 201, registered.text
 
             rng = random.Random(20261127)
-            today = date.today()
+            today = stockholm_today()
             rows = [
                 row(Vacancy(code, random_vacancy(rng, f"W-{i:06d}", today), "open", revision=1))
                 for i in range(vacancies_wanted)

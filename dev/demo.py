@@ -21,12 +21,12 @@ import mailbox
 import os
 import random
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import (
     ManagerAppointed,
@@ -102,7 +102,7 @@ CANDIDATES = [
 
 def vacancy(rng: random.Random, seed: int, index: int, job: tuple) -> tuple[str, VacancyPublished]:
     agency, title, field, employment, groups = job
-    today = date.today()
+    today = stockholm_today()
     published = today - timedelta(days=rng.randint(0, 5))
     return agency, VacancyPublished(
         vacancy_id=f"DEMO{seed}-{index:02d}",
@@ -200,7 +200,7 @@ async def programme_year(
             f"{URL['web']}/mentorskap/svar", data={"token": token, "answer": "accept"}
         )
         print(f"  {role:7s} {address}: accepted through the site ({answered.status_code})")
-    today = date.today()
+    today = stockholm_today()
     used: set[str] = set()
     for month in (1, 3, 6, 12):
         day = add_months(today, month)
@@ -256,7 +256,6 @@ STAFF = [
     ("skatteverket", "Dan Dahl"),
 ]
 DOMAINS = {"csn": ["csn.se"], "skatteverket": ["skatteverket.se"]}
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed: int) -> None:
@@ -442,7 +441,7 @@ async def main(seed: int) -> None:
                     name=name,
                     email=f"{person}.{seed}@{agency}.example.se",
                     title="Enhetschef",
-                    start_date=date.today(),
+                    start_date=stockholm_today(),
                     competence_areas=areas,
                     municipality="Sundsvall",
                 ),

@@ -3,10 +3,10 @@ CloudEvents to ingest in each mode, and the vacancies land in the register; on t
 profile ingest logs in to Kafka as itself."""
 
 import json
-from datetime import date
 
 import httpx
 import pytest
+from myndnet_kit.clock import stockholm_today
 from myndnet_testing import vacancy_data, wait_until
 from test_network_e2e import register, searchable
 
@@ -19,7 +19,7 @@ def structured(source: str, event_id: str, vacancy_id: str, **data) -> dict:
         "id": event_id,
         "source": source,
         "type": "se.myndnet.vacancy.published.v1",
-        "data": vacancy_data(vacancy_id, today=date.today(), **data),
+        "data": vacancy_data(vacancy_id, today=stockholm_today(), **data),
     }
 
 
@@ -41,7 +41,7 @@ async def test_events_posted_in_each_mode_land_in_the_register_once(network):
         binary = await ingest.post(
             "/events",
             content=json.dumps(
-                vacancy_data("H-1", today=date.today(), title="Handläggare via binärt läge")
+                vacancy_data("H-1", today=stockholm_today(), title="Handläggare via binärt läge")
             ),
             headers={
                 "Content-Type": "application/json",

@@ -4,11 +4,12 @@ reminders, expiry and check-ins as the schedule moves time, figures, and erasure
 
 import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.links import MENTORING_ANSWER, sign_link
 from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, parse
@@ -50,7 +51,7 @@ async def appoint(network, code: str, person_id: str, name: str, **more) -> None
             )
         else:
             await publisher.publish(
-                ManagerAppointed(**common, start_date=date.today().isoformat(), **more)
+                ManagerAppointed(**common, start_date=stockholm_today().isoformat(), **more)
             )
     finally:
         await publisher.stop()
@@ -159,7 +160,7 @@ async def test_both_accept_by_their_own_links_and_a_decline_brings_a_new_proposa
             network.link_key,
             MENTORING_ANSWER,
             (match_id, "mentor"),
-            date.today() - timedelta(days=1),
+            stockholm_today() - timedelta(days=1),
         )
         expired = await http.post("/mentorskap/svar", data={"token": old, "answer": "accept"})
         assert expired.status_code == 400 and "gått ut" in expired.text
@@ -236,7 +237,10 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
     async with network.http("mentoring") as http:
         accepted = await http.post(f"/matches/{again['match_id']}/accept", json={"by": "operator"})
         assert accepted.status_code == 200
-    month_on = add_months(date.today(), 1)
+    # A month from the day the service counts from: its acceptance, in Stockholm (a run can
+    # cross midnight there while it is still yesterday on this machine's clock).
+    accepted_on = datetime.fromisoformat(accepted.json()["accepted_at"]).astimezone(STOCKHOLM)
+    month_on = add_months(accepted_on.date(), 1)
     assert (await schedule(network, month_on))["checkins"] >= 1
     second_mentor = mail_of(again["mentor"])
     await mails(network, second_mentor, 3)  # the proposal, accepted, the check-in (any order)
@@ -297,9 +301,11 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
     # The mentor's mentorship ended with that erasure; 24 months on, their data goes by itself,
     # and the figures still count what they answered.
     mentor_name = f"Per Nord {again['mentor'].split('/')[1][1]} {run}"
-    await schedule(network, add_months(date.today(), 23))
+    await schedule(network, add_months(stockholm_today(), 23))
     assert not await _erased_everywhere(network, mentor_name, second_mentor)  # not yet
-    assert (await schedule(network, add_months(date.today(), 24) + timedelta(days=1)))["erased"]
+    assert (await schedule(network, add_months(stockholm_today(), 24) + timedelta(days=1)))[
+        "erased"
+    ]
     await wait_until(
         lambda: _erased_everywhere(network, mentor_name, second_mentor), 30, what="erasure"
     )

@@ -2,11 +2,11 @@
 
 import asyncio
 import re
-from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import stop_consumer, topic_partitions
 from myndnet_schemas import (
     EnvelopeError,
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 
 def vacancy(vacancy_id: str, title: str) -> VacancyPublished:
-    return example_vacancy(vacancy_id, today=date.today(), title=title)
+    return example_vacancy(vacancy_id, today=stockholm_today(), title=title)
 
 
 async def register(network, name: str) -> str:
@@ -157,7 +157,7 @@ async def test_a_new_manager_is_matched_with_a_mentor_from_another_agency_and_bo
                 name="Erik Sjöberg",
                 email=f"erik.{network.run}@myndighet.se",
                 title="Enhetschef",
-                start_date=date.today(),
+                start_date=stockholm_today(),
                 competence_areas=["digitalisering"],
                 municipality="Sundsvall",
             ),

@@ -5,13 +5,13 @@ confirms from the mail, and manages the alerts; every page passes axe-core in bo
 import asyncio
 import json
 import re
-from datetime import date
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import VacancyWithdrawn
 from myndnet_testing import vacancy as example_vacancy
 from myndnet_testing import wait_until
@@ -73,7 +73,7 @@ async def vacancies_of(network, code: str, *vacancies) -> None:
 
 
 def job(vacancy_id: str, title: str, **changes):
-    return example_vacancy(vacancy_id, today=date.today(), title=title, **changes)
+    return example_vacancy(vacancy_id, today=stockholm_today(), title=title, **changes)
 
 
 async def manage_token_for(network, address: str) -> str:

@@ -5,16 +5,15 @@ in their own mail. Separate processes, real Kafka, PostgreSQL and SMTP."""
 import asyncio
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_schemas import parse
 from myndnet_testing import produce_raw, read_to_end, wait_until
 from test_network_e2e import register
 
 pytestmark = pytest.mark.integration
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def text_of(message) -> str:

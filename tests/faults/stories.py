@@ -3,8 +3,9 @@ order, and the comparison of what the vacancies service made of them with a clea
 
 import asyncio
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import Event, VacancyPublished, VacancyUpdated, VacancyWithdrawn, parse, topics
 from myndnet_testing import (
     committed_offsets,
@@ -18,7 +19,7 @@ from myndnet_vacancies.domain.register import apply
 
 from conftest import scale
 
-TODAY = date.today()
+TODAY = stockholm_today()
 
 
 def snapshot(model, vacancy_id: str, revision: int, **changes):

@@ -4,12 +4,13 @@ middle of a sending round."""
 import asyncio
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from mail import Sink, confirmed_subscribers, notify_process, wait_ready
+from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
 from myndnet_testing import (
     TestNetwork,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 
 async def open_vacancies(kafka_bootstrap: str, topic: str, agency: str, count: int) -> None:
-    today = date.today()
+    today = stockholm_today()
     await produce(
         kafka_bootstrap,
         topic,

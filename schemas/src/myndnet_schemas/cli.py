@@ -9,9 +9,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection
@@ -149,7 +150,7 @@ def sync_export_main(argv: Sequence[str] | None = None) -> int:
         "--today",
         type=date.fromisoformat,
         default=None,
-        help="the date deadlines are judged by (default: today)",
+        help="the date deadlines are judged by (default: today in Stockholm, as by the network)",
     )
     parser.add_argument("--bootstrap-servers")
     parser.add_argument("export", type=Path, help="the full current export (.jsonl or .csv)")
@@ -165,7 +166,12 @@ def sync_export_main(argv: Sequence[str] | None = None) -> int:
     rejected = [line for line in lines if line.payload is None]
     vacancies = [line.payload for line in lines if isinstance(line.payload, VacancyFields)]
     unreadable = _ids_of_rejected(args.export, rejected)
-    result = plan(state, vacancies, today=args.today or date.today(), unreadable_ids=unreadable)
+    result = plan(
+        state,
+        vacancies,
+        today=args.today or datetime.now(ZoneInfo("Europe/Stockholm")).date(),
+        unreadable_ids=unreadable,
+    )
     if args.dry_run:
         for event in result.events:
             sys.stdout.write(

@@ -1,6 +1,6 @@
 """JobStream ads as vacancy events, without servers."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from myndnet_ingest.domain.jobstream import (
     Decision,
@@ -12,12 +12,13 @@ from myndnet_ingest.domain.jobstream import (
     organisation_number,
     revision,
 )
+from myndnet_kit.clock import stockholm_today
 from myndnet_schemas.events import VacancyPublished, VacancyUpdated, VacancyWithdrawn
 from myndnet_testing.jobstream import ad, removal
 
 CSN = "202100-5489"
 MEMBERS = {CSN: "csn"}
-TODAY = date.today()
+TODAY = stockholm_today()
 
 
 def test_a_member_s_ad_becomes_its_vacancy_with_the_contract_s_fields():

@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from urllib.parse import urlsplit
@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
+from myndnet_kit.clock import stockholm_today
 from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.digests import run_digests
@@ -62,8 +63,8 @@ class Setup:
             "extent": "full_time",
             "municipality": "Sundsvall",
             "remote": "hybrid",
-            "published_on": date.today().isoformat(),
-            "application_deadline": (date.today() + timedelta(days=20)).isoformat(),
+            "published_on": stockholm_today().isoformat(),
+            "application_deadline": (stockholm_today() + timedelta(days=20)).isoformat(),
             "apply_url": f"https://example.se/jobb/{vacancy_id}",
         }
         event = Event.new(VacancyOpened(**{**data, **changes}), source="/services/vacancies")

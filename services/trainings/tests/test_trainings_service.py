@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, sign_link
 from myndnet_schemas import parse, topics
 from myndnet_testing import TestNetwork, read_to_end, running, wait_until
@@ -44,7 +45,7 @@ def client(app: ServiceApp, token: str | None = TOKEN) -> httpx.AsyncClient:
 
 
 def link(purpose: str, registration_id: str) -> str:
-    return sign_link(KEY, purpose, (registration_id,), date.today() + timedelta(days=60))
+    return sign_link(KEY, purpose, (registration_id,), stockholm_today() + timedelta(days=60))
 
 
 async def session_events(net: TestNetwork, session_id: str, at_least: int) -> list:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from myndnet_kit.app import ServiceApp
+from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import (
     Event,
     VacancyPublished,
@@ -20,12 +21,11 @@ from myndnet_schemas import (
 )
 from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
 from myndnet_testing import vacancy as example_vacancy
-from myndnet_vacancies.handlers.register import close_expired, stockholm_today
+from myndnet_vacancies.handlers.register import close_expired
 from myndnet_vacancies.main import VacanciesSettings, build
 
 pytestmark = pytest.mark.integration
 TOKEN = "vacancies-test-token"
-TODAY = stockholm_today()
 
 
 class Network(TestNetwork):
@@ -58,9 +58,11 @@ PLAIN = {
 }
 
 
-def vacancy(vacancy_id: str, revision: int = 1, model=VacancyPublished, **changes):
+def vacancy(vacancy_id: str, revision: int = 1, model=VacancyPublished, today=None, **changes):
+    """Published three days before `today` (the network's today unless given), open 20 more."""
     url = {"apply_url": f"https://example.se/jobb/{vacancy_id}"}
-    return example_vacancy(vacancy_id, revision, model, today=TODAY, **{**PLAIN, **url, **changes})
+    today = today or stockholm_today()
+    return example_vacancy(vacancy_id, revision, model, today=today, **{**PLAIN, **url, **changes})
 
 
 async def row(database_url: str, agency: str, vacancy_id: str) -> asyncpg.Record | None:
@@ -155,18 +157,19 @@ async def test_withdrawn_expired_and_agency_left_each_close_once(
     a, b = net.code("a"), net.code("b")
     app = build(net.settings(database_url))
     async with running(app):
+        today = stockholm_today()  # the service's day, as it judges deadlines on arrival
         await net.publish(
             "a",
             vacancy("W", 1),
-            vacancy("E", 1, application_deadline=TODAY.isoformat()),
+            vacancy("E", 1, application_deadline=today.isoformat()),
             VacancyWithdrawn(vacancy_id="W", revision=2, reason="filled"),
         )
         await net.publish("b", vacancy("L1", 1), vacancy("L2", 1))
         await wait_until(lambda: applied(database_url, "count(*) = 5 FROM inbox"), what="ingest")
 
-        assert await close_expired(app.pool, TODAY) == 0  # the deadline day is still open
-        assert await close_expired(app.pool, TODAY + timedelta(days=1)) == 1
-        assert await close_expired(app.pool, TODAY + timedelta(days=1)) == 0
+        assert await close_expired(app.pool, today) == 0  # the deadline day is still open
+        assert await close_expired(app.pool, today + timedelta(days=1)) == 1
+        assert await close_expired(app.pool, today + timedelta(days=1)) == 0
 
         await net.leave("b")
         await wait_until(
@@ -207,6 +210,7 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
     agency = net.code("a")
     app = build(net.settings(database_url))
     async with running(app), api(app) as http:
+        today = stockholm_today()
         await net.publish(
             "a",
             vacancy("TITLE", title="Vi söker utvecklarna i vårt nya team"),
@@ -220,7 +224,7 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
                 municipality="Härnösand",
             ),
             *[
-                vacancy(f"P{i:02d}", published_on=(TODAY - timedelta(days=i)).isoformat())
+                vacancy(f"P{i:02d}", published_on=(today - timedelta(days=i)).isoformat())
                 for i in range(25)
             ],
         )
@@ -358,10 +362,12 @@ async def test_json_ld_and_atom_parse_with_real_parsers(kafka_bootstrap, databas
     agency = net.code("a")
     app = build(net.settings(database_url))
     async with running(app), api(app) as http:
+        today = stockholm_today()
         await net.publish(
             "a",
             vacancy(
                 "JL",
+                today=today,
                 title="Säkerhetsskyddschef",
                 extent="part_time",
                 employment_type="fixed_term",
@@ -385,9 +391,9 @@ async def test_json_ld_and_atom_parse_with_real_parsers(kafka_bootstrap, databas
         posting = json.loads(response.content)
         assert posting["@type"] == "JobPosting" and posting["@context"] == "https://schema.org/"
         assert posting["hiringOrganization"]["name"] == "Myndigheten A"
-        assert posting["datePosted"] == (TODAY - timedelta(days=3)).isoformat()
+        assert posting["datePosted"] == (today - timedelta(days=3)).isoformat()
         assert posting["validThrough"].startswith(
-            (TODAY + timedelta(days=20)).isoformat() + "T23:59:59"
+            (today + timedelta(days=20)).isoformat() + "T23:59:59"
         )
         assert posting["employmentType"] == ["PART_TIME", "TEMPORARY"]
         assert posting["jobLocation"]["address"]["addressLocality"] == "Sundsvall"

@@ -2,12 +2,11 @@
 
 import contextlib
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from myndnet_kit.auth import require_operator
+from myndnet_kit.clock import stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.events import AgencyState
@@ -32,7 +31,6 @@ from myndnet_membership.handlers.topics import create_agency_topics
 
 log = get_logger(__name__)
 router = APIRouter(tags=["agencies"])
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AgencyCode = Annotated[
     str, Path(pattern=AGENCY_CODE_RE.pattern, description="agency code, [a-z0-9-]{2,40}")
 ]
@@ -48,12 +46,6 @@ EmailDomains = Annotated[
     Field(max_length=20),
     AfterValidator(lambda domains: list(normalise_email_domains(domains))),
 ]
-
-
-def today() -> date:
-    from datetime import datetime
-
-    return datetime.now(STOCKHOLM).date()
 
 
 class CoordinatorIn(BaseModel):
@@ -167,7 +159,7 @@ async def register(request: Request, body: RegisterAgency) -> Any:
                 name=body.name,
                 kind=body.kind,
                 role=body.role,
-                today=today(),
+                today=stockholm_today(),
                 **details,
             )
     try:
@@ -246,7 +238,7 @@ async def leave(request: Request, code: AgencyCode) -> Any:
     with refusals():
         async with pool_of(request).acquire() as conn:
             agency = await handlers.leave_network(
-                conn, service_of(request).settings.membership_topic, code, today()
+                conn, service_of(request).settings.membership_topic, code, stockholm_today()
             )
     settings = service_of(request).settings
     if access.secure(settings):

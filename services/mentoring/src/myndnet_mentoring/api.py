@@ -11,6 +11,7 @@ import asyncpg
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.auth import require_operator
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.topics import validate_agency_code
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -78,7 +79,7 @@ async def list_managers(
 ) -> list[dict[str, Any]]:
     async with pool_of(request).acquire() as conn:
         rows = await repository.list_managers(conn, status)
-    at = datetime.now(handlers.STOCKHOLM)
+    at = datetime.now(STOCKHOLM)
     return [
         {
             **{k: _when(v) for k, v in dict(r).items()},
@@ -223,7 +224,7 @@ async def run_schedule(
 ) -> dict[str, Any]:
     """Reminders, expiries, check-ins, endings and erasure due on `as_of`: how tests and the
     demo move time. The periodic job runs the same for today."""
-    today = as_of or datetime.now(handlers.STOCKHOLM).date()
+    today = as_of or stockholm_today()
     done = await followup.run_schedule(pool_of(request), programme(request), today)
     return {"as_of": today.isoformat(), **done}
 
@@ -240,7 +241,7 @@ async def programme_figures(
     """Pairs, the share that have met, mean satisfaction, completed and ended early, mentors
     given and received per agency, pairs not met by month 3, and who waits and why. JSON, or
     CSV with `format=csv` or `Accept: text/csv`."""
-    today = as_of or datetime.now(handlers.STOCKHOLM).date()
+    today = as_of or stockholm_today()
     async with pool_of(request).acquire() as conn:
         summary = await followup.programme_figures(conn, today)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
@@ -255,7 +256,7 @@ async def erase_person(
     """Erase a manager's or mentor's personal data (in every agency with this id): their live
     matches end, names and addresses go, and notify erases its copies; figures stay."""
     async with pool_of(request).acquire() as conn:
-        erased = await followup.erase_person(conn, person_id, datetime.now(handlers.STOCKHOLM))
+        erased = await followup.erase_person(conn, person_id, datetime.now(STOCKHOLM))
     if not erased:
         raise HTTPException(404, f"no manager or mentor {person_id!r} (or already erased)")
     return {"erased": erased}
@@ -284,10 +285,6 @@ def _link_key(request: Request) -> str:
     return str(service_of(request).api.state.link_key)
 
 
-def _today() -> date:
-    return datetime.now(handlers.STOCKHOLM).date()
-
-
 @contextlib.contextmanager
 def link_refusals() -> Iterator[None]:
     try:
@@ -304,7 +301,9 @@ async def show_proposal(request: Request, body: LinkRequest) -> dict[str, Any]:
     nothing."""
     with link_refusals():
         async with pool_of(request).acquire() as conn:
-            return await followup.show_proposal(conn, _link_key(request), body.token, _today())
+            return await followup.show_proposal(
+                conn, _link_key(request), body.token, stockholm_today()
+            )
 
 
 @links.post("/links/answer")
@@ -318,7 +317,7 @@ async def answer_proposal(request: Request, body: AnswerRequest) -> dict[str, An
                 body.token,
                 body.answer == "accept",
                 programme(request),
-                _today(),
+                stockholm_today(),
             )
 
 
@@ -326,7 +325,9 @@ async def answer_proposal(request: Request, body: AnswerRequest) -> dict[str, An
 async def show_checkin(request: Request, body: LinkRequest) -> dict[str, Any]:
     with link_refusals():
         async with pool_of(request).acquire() as conn:
-            return await followup.show_checkin(conn, _link_key(request), body.token, _today())
+            return await followup.show_checkin(
+                conn, _link_key(request), body.token, stockholm_today()
+            )
 
 
 @links.post("/links/checkin/answer")
@@ -336,5 +337,5 @@ async def record_checkin(request: Request, body: CheckinRequest) -> dict[str, An
         checkin = Checkin(body.met, body.meetings, body.satisfaction, body.comment or None)
         async with pool_of(request).acquire() as conn:
             return await followup.record_checkin(
-                conn, _link_key(request), body.token, checkin, _today()
+                conn, _link_key(request), body.token, checkin, stockholm_today()
             )

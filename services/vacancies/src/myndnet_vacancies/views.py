@@ -3,12 +3,11 @@
 from datetime import UTC, datetime, time
 from typing import Any
 from xml.etree import ElementTree as ET
-from zoneinfo import ZoneInfo
 
 import asyncpg
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_schemas.text import xml_safe
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ATOM = "http://www.w3.org/2005/Atom"
 
 # schema.org employmentType: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, ...

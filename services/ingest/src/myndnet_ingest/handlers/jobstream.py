@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
 from myndnet_schemas import Event
@@ -23,7 +23,6 @@ from myndnet_ingest.adapters.jobstream import JobStreamClient
 from myndnet_ingest.domain.jobstream import Decision, Known, Skipped, decide, revision
 
 log = get_logger(__name__)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The stream is read up to a little before now, so a change being written as we ask is read
 # on the next pass rather than missed.
 LAG = timedelta(seconds=2)

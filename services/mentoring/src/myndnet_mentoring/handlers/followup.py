@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.links import InvalidLink, link_digest, read_link
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
@@ -24,7 +25,6 @@ from myndnet_mentoring.adapters import programme as repository
 from myndnet_mentoring.domain import followup
 from myndnet_mentoring.domain.match import Actor, MatchError, MatchStatus, add_months
 from myndnet_mentoring.handlers.programme import (
-    STOCKHOLM,
     Programme,
     _end,
     accept_match,
@@ -288,7 +288,7 @@ async def keep_programme_running(
     """What is due today every `jobs_seconds`, a matching round every `round_seconds`."""
 
     async def due_today() -> None:
-        await run_schedule(pool, programme, datetime.now(STOCKHOLM).date())
+        await run_schedule(pool, programme, stockholm_today())
 
     async def matching_round() -> None:
         await run_round(pool, programme)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from myndnet_kit.classify import Incoming
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
@@ -34,7 +34,6 @@ from myndnet_mentoring.domain.matching import Key, Weights, match_round
 
 log = get_logger(__name__)
 SOURCE = service_source("mentoring")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass(frozen=True)

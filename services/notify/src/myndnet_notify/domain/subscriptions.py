@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from myndnet_kit.clock import STOCKHOLM
+
 ANY = "*"  # a filter field that lists nothing matches everything
 DIGEST_HOUR = time(7, 0)
 CONFIRM_TOKEN_LIFETIME = timedelta(days=7)

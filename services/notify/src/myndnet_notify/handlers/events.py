@@ -4,10 +4,10 @@ and one to a person at each step of their training registration."""
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from myndnet_kit.classify import Incoming
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_schemas.events import (
     CheckinDue,
     EventData,
@@ -36,8 +36,6 @@ from myndnet_schemas.events.trainings import (
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 async def on_vacancy_events(

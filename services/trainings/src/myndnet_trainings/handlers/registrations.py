@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
 from myndnet_schemas.events import AgencyState, EventData
@@ -40,7 +40,6 @@ from myndnet_trainings.domain.sessions import (
 )
 
 SOURCE = service_source("trainings")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # An unconfirmed request asked again sooner than this sends no second confirmation.
 RESEND_AFTER = timedelta(minutes=10)
 ANNOUNCED = Counter("myndnet_trainings_events_total", "Training events announced", ["type"])

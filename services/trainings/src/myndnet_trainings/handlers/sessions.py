@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
 from myndnet_schemas.events import AgencyState
@@ -31,7 +32,6 @@ from myndnet_trainings.domain.sessions import (
     check_session,
 )
 from myndnet_trainings.handlers.registrations import (
-    STOCKHOLM,
     announce,
     apply,
     load,
@@ -204,7 +204,7 @@ async def run_schedule(
 
 async def keep_schedule_running(pool: asyncpg.Pool, seconds: float, topic: str) -> None:
     async def today() -> None:
-        await run_schedule(pool, datetime.now(STOCKHOLM).date(), topic)
+        await run_schedule(pool, stockholm_today(), topic)
 
     await every(seconds, today, "the trainings schedule")
 

@@ -3,10 +3,10 @@ leaves the network. Each runs in the caller's transaction and announces through 
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from myndnet_kit.classify import Incoming
+from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_kit.schedule import every
@@ -21,7 +21,6 @@ from myndnet_vacancies.domain import register as rules
 
 log = get_logger(__name__)
 SOURCE = service_source("vacancies")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 STALE = Counter(
     "myndnet_vacancies_stale_events_total",
     "Vacancy events ignored because a newer revision was already applied",
@@ -29,10 +28,6 @@ STALE = Counter(
 ANNOUNCED = Counter(
     "myndnet_vacancies_lifecycle_events_total", "Lifecycle events announced", ["type"]
 )
-
-
-def stockholm_today() -> date:
-    return datetime.now(STOCKHOLM).date()
 
 
 async def announce(

@@ -4,14 +4,12 @@ refusals mean for the form; and how a session reads on a page. Plain Python."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from myndnet_kit.clock import STOCKHOLM
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
 from myndnet_web.domain.alerts import EMAIL
 from myndnet_web.domain.search import one_line
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass

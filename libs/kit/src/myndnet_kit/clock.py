@@ -1,0 +1,15 @@
+"""The network's clock: its days are Stockholm's days, whatever zone a machine runs in."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def stockholm_now() -> datetime:
+    return datetime.now(STOCKHOLM)
+
+
+def stockholm_today() -> date:
+    """Today in Sundsvall: deadlines, check-ins and erasure are counted in these days."""
+    return stockholm_now().date()
