@@ -45,8 +45,13 @@ down:
 browser:
 	@bash dev/chromium.sh
 
+# Two workers share the wait-bound tests (each test file on one worker); the tests that stop or
+# restart the shared servers run alone afterwards. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
+
 test: servers browser
-	uv run pytest $(PYTEST_ARGS)
+	uv run pytest -n $(TEST_WORKERS) --dist loadfile -m "not exclusive" $(PYTEST_ARGS)
+	uv run pytest -m exclusive $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 faults: servers
 	FAULTS=long uv run pytest tests/faults -s $(PYTEST_ARGS)

@@ -213,6 +213,7 @@ async def readiness(port: int) -> int:
         return 0
 
 
+@pytest.mark.exclusive
 @pytest.mark.skipif(
     not own_server("postgres/postmaster.pid"),
     reason="needs the PostgreSQL that dev/postgres.sh runs",
@@ -268,6 +269,7 @@ async def _is(status: "asyncio.Future[int] | object", wanted: int) -> bool:
     return await status == wanted  # type: ignore[misc]
 
 
+@pytest.mark.exclusive
 @pytest.mark.skipif(
     not own_server("kafka/broker.pid"), reason="needs the Kafka broker that dev/kafka.sh runs"
 )

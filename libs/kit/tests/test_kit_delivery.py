@@ -184,6 +184,7 @@ def local_postgres() -> bool:
     )
 
 
+@pytest.mark.exclusive
 @pytest.mark.skipif(not local_postgres(), reason="needs the local PostgreSQL from dev/postgres.sh")
 async def test_postgres_down_mid_stream_commits_nothing_past_the_failure(
     kafka_bootstrap, database_url, unique
