@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import importlib.util
 import random
 import re
 import sys
@@ -528,7 +529,12 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0, help="at each rate")
     parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--plot", type=Path, default=Path(__file__).parent / "latency.png")
+    parser.add_argument(
+        "--plot",
+        type=lambda text: Path(text) if text else None,
+        default=Path(__file__).parent / "latency.png",
+        help="where the latency plot goes ('' for none; drawing needs `--group bench`)",
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
@@ -538,4 +544,11 @@ if __name__ == "__main__":
         default=["latency", "scaling", "memory"],
         choices=["latency", "scaling", "memory"],
     )
-    asyncio.run(main(parser.parse_args()))
+    args = parser.parse_args()
+    if "latency" in args.only and args.plot and importlib.util.find_spec("matplotlib") is None:
+        # Found out before minutes of measuring, not after them.
+        parser.error(
+            "the latency plot needs matplotlib: `uv run --group bench python bench/network.py`"
+            " (or `make bench`), or --plot '' for none"
+        )
+    asyncio.run(main(args))
