@@ -12,12 +12,11 @@ import uuid
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, raw_drain
-from myndnet_kit.app import leave_body_undecoded, records_only
+from myndnet_kit.app import records_as_body, records_only
 from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_testing import produce_raw
 
@@ -53,8 +52,9 @@ async def main(messages: int, batch_sizes: list[int]) -> None:
 async def faststream_drain(
     topic: str, messages: int, parser: object, max_records: int
 ) -> tuple[float, float]:
-    """Drain the topic with the subscriber options the kit uses and an empty handler."""
-    broker = KafkaBroker(KAFKA, log_level=10)
+    """Drain the topic with the broker and subscriber options the kit uses and an empty
+    handler."""
+    broker = KafkaBroker(KAFKA, log_level=10, apply_types=False)
     received = 0
     first: list[float] = []
     done = asyncio.Event()
@@ -68,14 +68,14 @@ async def faststream_drain(
         batch_timeout_ms=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
-        decoder=leave_body_undecoded,
+        decoder=records_as_body,
         **extra,
     )
-    async def empty(message: KafkaMessage) -> None:
+    async def empty(records: tuple) -> None:
         nonlocal received
         if not first:
             first.append(time.perf_counter())
-        received += len(message.raw_message)
+        received += len(records)
         if received >= messages:
             done.set()
 
