@@ -6,10 +6,6 @@ from zoneinfo import ZoneInfo
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def stockholm_now() -> datetime:
-    return datetime.now(STOCKHOLM)
-
-
 def stockholm_today() -> date:
     """Today in Sundsvall: deadlines, check-ins and erasure are counted in these days."""
-    return stockholm_now().date()
+    return datetime.now(STOCKHOLM).date()
