@@ -3,6 +3,7 @@ saved, paused and erased through notify's own handlers reach another replica's i
 next vacancy, and a change committed after a later one is not skipped."""
 
 import asyncpg
+import pytest
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences, vacancy_keys
@@ -29,6 +30,7 @@ async def found(searches: SavedSearches, conn: asyncpg.Connection) -> set[str]:
     return {*matches.immediate, *matches.later}
 
 
+@pytest.mark.integration
 async def test_another_replicas_index_follows_what_the_handlers_change(database_url):
     pool = await create_pool(database_url)
     try:
@@ -72,6 +74,7 @@ async def test_another_replicas_index_follows_what_the_handlers_change(database_
         await pool.close()
 
 
+@pytest.mark.integration
 async def test_a_change_committed_after_the_index_last_looked_is_not_skipped(database_url):
     pool = await create_pool(database_url)
     try:
