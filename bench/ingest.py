@@ -26,9 +26,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, random_vacancy, scratch_database
 from myndnet_ingest.domain.keys import digest
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
 from myndnet_schemas import Event, encode_structured, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyRegistered
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import ServiceProcess, free_port, produce, wait_until

@@ -49,9 +49,9 @@ from common import (
     raw_drain,
     register_agencies,
 )
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer
 from myndnet_schemas import Event, encode_binary, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
     ServiceProcess,
     committed_offsets,

@@ -25,10 +25,10 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import ADMIN_DATABASE_URL, KAFKA, random_vacancy
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.db import create_pool
 from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_schemas import VacancyUpdated, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import free_port
 from network import SERVICES, Network, network

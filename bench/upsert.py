@@ -15,8 +15,8 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import random_vacancy, scratch_database
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.db import KIT_MIGRATIONS, migrate
+from myndnet_schemas.clock import stockholm_today
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row, save
 from myndnet_vacancies.domain.register import OPEN, Vacancy
 from myndnet_vacancies.main import MIGRATIONS

@@ -30,9 +30,9 @@ from common import (
     scratch_database,
     summary,
 )
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.logging import configure_logging
 from myndnet_schemas import Event, parse
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import committed_offsets, end_offsets, read_to_end, running
 from myndnet_vacancies.main import VacanciesSettings, build
 

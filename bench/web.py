@@ -23,7 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, percentile, random_vacancy, scratch_database, summary
-from myndnet_kit.clock import stockholm_today
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import ServiceProcess, free_port, wait_until
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row
 from myndnet_vacancies.domain.register import Vacancy

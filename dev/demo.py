@@ -26,7 +26,6 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import httpx
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import (
     ManagerAppointed,
@@ -35,6 +34,7 @@ from myndnet_schemas import (
     VacancyUpdated,
     VacancyWithdrawn,
 )
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from myndnet_kit.clock import stockholm_today
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import vacancy_data, wait_until
 from test_network_e2e import register, searchable
 

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 import asyncpg
 import httpx
 import pytest
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.links import MENTORING_ANSWER, sign_link
 from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, parse
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import read_to_end, wait_until
 from playwright.async_api import Browser, Page

@@ -6,7 +6,6 @@ import re
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.kafka import stop_consumer, topic_partitions
 from myndnet_schemas import (
     EnvelopeError,
@@ -15,6 +14,7 @@ from myndnet_schemas import (
     VacancyPublished,
     parse,
 )
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import produce_raw, read_to_end, wait_until

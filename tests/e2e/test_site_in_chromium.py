@@ -11,8 +11,8 @@ from xml.etree import ElementTree as ET
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import VacancyWithdrawn
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import vacancy as example_vacancy
 from myndnet_testing import wait_until
 from playwright.async_api import Browser, Page

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from myndnet_kit.clock import STOCKHOLM
 from myndnet_schemas import parse
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_testing import produce_raw, read_to_end, wait_until
 from test_network_e2e import register
 

@@ -5,8 +5,8 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
-from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import Event, VacancyPublished, VacancyUpdated, VacancyWithdrawn, parse, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
     committed_offsets,
     end_offsets,

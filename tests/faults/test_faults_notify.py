@@ -10,8 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from mail import Sink, confirmed_subscribers, notify_process, wait_ready
-from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
     TestNetwork,
     produce,

@@ -9,12 +9,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from myndnet_schemas import topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.envelope import Event
 from myndnet_schemas.events import EventData
@@ -169,7 +169,7 @@ def sync_export_main(argv: Sequence[str] | None = None) -> int:
     result = plan(
         state,
         vacancies,
-        today=args.today or datetime.now(ZoneInfo("Europe/Stockholm")).date(),
+        today=args.today or stockholm_today(),
         unreadable_ids=unreadable,
     )
     if args.dry_run:

@@ -1,4 +1,5 @@
-"""The network's clock: its days are Stockholm's days, whatever zone a machine runs in."""
+"""The network's clock: its days are Stockholm's days, whatever zone a machine runs in. Here,
+with the contract, so that an agency's tools judge deadlines by the same day as the services."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

@@ -12,7 +12,7 @@ from myndnet_ingest.domain.jobstream import (
     organisation_number,
     revision,
 )
-from myndnet_kit.clock import stockholm_today
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import VacancyPublished, VacancyUpdated, VacancyWithdrawn
 from myndnet_testing.jobstream import ad, removal
 

@@ -11,12 +11,12 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.clock import stockholm_today
 from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.digests import run_digests
 from myndnet_notify.main import NotifySettings, build
 from myndnet_schemas import Event, MatchProposed, VacancyClosed, VacancyOpened, parse
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
 
 pytestmark = pytest.mark.integration

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, sign_link
 from myndnet_schemas import parse, topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import TestNetwork, read_to_end, running, wait_until
 from myndnet_trainings.handlers.registrations import STOCKHOLM
 from myndnet_trainings.main import TrainingsSettings, build

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from myndnet_kit.app import ServiceApp
-from myndnet_kit.clock import stockholm_today
 from myndnet_schemas import (
     Event,
     VacancyPublished,
@@ -19,6 +18,7 @@ from myndnet_schemas import (
     parse,
     topics,
 )
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import TestNetwork, produce, read_to_end, running, wait_until
 from myndnet_testing import vacancy as example_vacancy
 from myndnet_vacancies.handlers.register import close_expired

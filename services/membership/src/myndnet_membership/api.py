@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from myndnet_kit.auth import require_operator
-from myndnet_kit.clock import stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.web import pool_of, service_of
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.base import HttpsUrl, Name, WorkEmail
 from myndnet_schemas.events.membership import EmailDomain

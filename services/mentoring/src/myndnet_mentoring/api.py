@@ -11,8 +11,8 @@ import asyncpg
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.auth import require_operator
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.web import pool_of, service_of
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.topics import validate_agency_code
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 

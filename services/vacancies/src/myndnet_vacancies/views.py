@@ -5,7 +5,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import asyncpg
-from myndnet_kit.clock import STOCKHOLM
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.text import xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -9,10 +9,10 @@ from itertools import groupby
 from typing import Any
 
 import asyncpg
-from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
 from myndnet_schemas import Event
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.publisher import deterministic_id
 from myndnet_schemas.topics import agency_source
 from prometheus_client import Counter

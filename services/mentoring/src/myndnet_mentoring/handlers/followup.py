@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.links import InvalidLink, link_digest, read_link
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.events import (
     CheckinDue,
     CheckinRecorded,

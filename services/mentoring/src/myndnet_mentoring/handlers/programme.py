@@ -10,10 +10,10 @@ from typing import Any
 
 import asyncpg
 from myndnet_kit.classify import Incoming
-from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import (
     AgencyState,
     EventData,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from myndnet_kit.clock import STOCKHOLM
+from myndnet_schemas.clock import STOCKHOLM
 
 ANY = "*"  # a filter field that lists nothing matches everything
 DIGEST_HOUR = time(7, 0)

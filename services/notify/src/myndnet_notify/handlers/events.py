@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 from myndnet_kit.classify import Incoming
-from myndnet_kit.clock import STOCKHOLM
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import (
     CheckinDue,
     EventData,

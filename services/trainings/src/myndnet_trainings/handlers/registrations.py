@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from myndnet_kit.clock import STOCKHOLM
 from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import AgencyState, EventData
 from myndnet_schemas.events.trainings import (
     CancelledBecause,

@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.trainings import (
     AttendanceRecorded,

@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 import asyncpg
 from myndnet_kit.classify import Incoming
-from myndnet_kit.clock import STOCKHOLM, stockholm_today
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import publish_events
 from myndnet_kit.schedule import every
 from myndnet_schemas import Event
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.events import AgencyState, EventData
 from myndnet_schemas.topics import VACANCIES, service_source
 from myndnet_schemas.vocabulary import ClosedReason

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from myndnet_kit.clock import STOCKHOLM
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
 from myndnet_web.domain.alerts import EMAIL
