@@ -223,3 +223,16 @@ def test_a_send_timeout_that_is_not_positive_is_refused_at_once():
     for timeout in (0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="send_timeout is seconds to wait"):
             AgencyPublisher("127.0.0.1:1", "csn", send_timeout=timeout)
+
+
+async def test_a_batch_with_an_event_of_another_source_is_refused_before_any_is_queued():
+    from myndnet_schemas import VacancyWithdrawn
+    from myndnet_schemas.publisher import AgencyPublisher, send_agency_events
+
+    producer = _SilentProducer()
+    foreign = AgencyPublisher("127.0.0.1:1", "skv").event(
+        VacancyWithdrawn(vacancy_id="S1", revision=2, reason="filled")
+    )
+    with pytest.raises(ValueError, match="csn may only publish as /agencies/csn"):
+        await send_agency_events(producer, "csn", [*_three_withdrawals(), foreign])  # type: ignore[arg-type]
+    assert producer.futures == []  # not the three before it either

@@ -160,17 +160,20 @@ async def send_agency_events(
     and ingest's are); it keeps trying what it holds, so it stays usable after a timeout."""
     source = topics.agency_source(agency)
     deadline = time.monotonic() + timeout
+    # Every event is checked and encoded before any is queued: a batch with one event that may
+    # not be sent is refused whole, not sent in part.
+    records = []
+    for event in events:
+        if event.source != source:
+            raise ValueError(f"{agency} may only publish as {source}")
+        headers, value = encode_binary(event)
+        records.append((topic_for(agency, event.data), value, event.key.encode(), headers))
     futures: list[asyncio.Future[Any]] = []
     try:
-        for event in events:
-            if event.source != source:
-                raise ValueError(f"{agency} may only publish as {source}")
-            headers, value = encode_binary(event)
+        for topic, value, key, headers in records:
             # Queuing waits too (for metadata, or for room in the partition's batch): bounded as
             # well. A send cancelled while it waits has queued nothing.
-            send = producer.send(
-                topic_for(agency, event.data), value=value, key=event.key.encode(), headers=headers
-            )
+            send = producer.send(topic, value=value, key=key, headers=headers)
             futures.append(await asyncio.wait_for(send, max(0.0, deadline - time.monotonic())))
         if futures:
             # asyncio.wait leaves the producer's futures alone on a timeout (wait_for would
