@@ -9,10 +9,12 @@ changed after it was applied stops the start-up.
 import hashlib
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from myndnet_kit.logging import get_logger
 
@@ -54,6 +56,7 @@ def load_migrations(directory: Path) -> list[Migration]:
 async def migrate(conn: asyncpg.Connection, namespace: str, directory: Path) -> list[str]:
     """Apply what is new in `directory`; returns the names applied."""
     applied_now = []
+    keeps_session_state(conn)
     await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
     try:
         await conn.execute(
@@ -112,12 +115,34 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
+# Pooled connections that took session state (a session advisory lock, LISTEN) since they were
+# last reset.
+_SESSION_STATE: "weakref.WeakSet[asyncpg.Connection]" = weakref.WeakSet()
+
+
+def keeps_session_state(conn: asyncpg.Connection) -> None:
+    """Say that `conn` takes state that outlives its transactions (a session advisory lock,
+    LISTEN): back in the pool, it gets asyncpg's full reset."""
+    _SESSION_STATE.add(conn._con if isinstance(conn, PoolConnectionProxy) else conn)
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    # asyncpg has already rolled back a transaction left open and dropped the listeners'
+    # callbacks. Its reset query (unlock all, CLOSE ALL, UNLISTEN *, RESET ALL) cost a round
+    # trip on every release, a fifth of the network's statements; only a connection that took
+    # session state needs it. Session settings are only ever changed with SET LOCAL.
+    if conn in _SESSION_STATE:
+        _SESSION_STATE.discard(conn)
+        await conn.execute(conn.get_reset_query())
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_reset,
         command_timeout=60,
         server_settings=SERVER_SETTINGS,
     )

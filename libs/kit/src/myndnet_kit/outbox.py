@@ -20,6 +20,7 @@ from myndnet_schemas import Event, encode_binary
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
+from myndnet_kit.db import keeps_session_state
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import Backoff, forever
 from myndnet_kit.tracing import tracer
@@ -158,6 +159,7 @@ class OutboxRelay:
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
         """Hold the relay lock on this connection and publish until cancelled."""
+        keeps_session_state(conn)
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK):
             self.healthy = True
             if self._stopping:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from myndnet_kit.db import keeps_session_state
 from myndnet_kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -76,6 +77,7 @@ async def apply_retention(
     """One pass over every rule: rows removed per table, or None when another replica is
     running it. A rule that meets a held row lock is left for the next pass."""
     async with pool.acquire() as conn:
+        keeps_session_state(conn)
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RETENTION_LOCK):
             return None
         try:
