@@ -198,6 +198,11 @@ class MembershipFollower:
 
     # -- what consumers ask -------------------------------------------------------------------
 
+    def name_of(self, code: str) -> str:
+        """An agency's name, as its latest state gives it (its code when there is none)."""
+        state = self.agencies.get(code)
+        return state.name if state is not None else code
+
     def participates(self, code: str) -> bool:
         state = self.agencies.get(code)
         return state is not None and state.participates

@@ -57,10 +57,13 @@ def build(settings: NotifySettings) -> ServiceApp:
     searches = SavedSearches()  # this replica's index of them, for matching
 
     async def vacancies(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await on_vacancy_events(conn, events, searches)
+        await on_vacancy_events(conn, events, searches, membership.name_of)
 
     async def matches(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await on_match_events(conn, events)
+        await on_match_events(conn, events, membership.name_of)
+
+    async def trainings(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+        await on_training_events(conn, events, membership.name_of)
 
     async def sender(app: ServiceApp) -> None:
         assert app.pool is not None
@@ -138,7 +141,7 @@ def build(settings: NotifySettings) -> ServiceApp:
             ),
             Subscription(
                 "trainings",
-                on_training_events,
+                trainings,
                 accepts=TRAINING_EVENTS,
                 topics=[settings.trainings_topic],
                 checks=(published_by(topics.writer_of(topics.TRAININGS_REGISTRATIONS)),),

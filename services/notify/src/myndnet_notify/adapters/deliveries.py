@@ -88,15 +88,13 @@ async def searches_for(
     foreign-key checks need the address and the search not to be locked for an erasure; held
     here, an erasure waits for the round instead of the round waiting, unseen by PostgreSQL's
     deadlock detector, for an erasure that waits for the round's letters. If an erasure holds
-    the address already, this gives up after half a second and the round is tried again."""
-    await conn.execute("SET LOCAL lock_timeout = '500ms'")
+    the address already, this gives up at once (NOWAIT) and the round is tried again."""
     rows = await conn.fetch(
         "SELECT s.id, s.subscriber_id, s.status, s.language, p.email, p.suppressed_at "
         "FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id "
-        "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s, p",
+        "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s, p NOWAIT",
         list(subscription_ids),
     )
-    await conn.execute("SET LOCAL lock_timeout = DEFAULT")
     return {r["id"]: r for r in rows}
 
 

@@ -412,8 +412,3 @@ async def set_last_digest(conn: asyncpg.Connection, subscription_id: str, at: da
     await conn.execute(
         "UPDATE subscriptions SET last_digest_at = $2 WHERE id = $1", subscription_id, at
     )
-
-
-async def agency_name(conn: asyncpg.Connection, code: str) -> str:
-    name = await conn.fetchval("SELECT state->>'name' FROM network_agencies WHERE code = $1", code)
-    return str(name or code)

@@ -2,6 +2,7 @@
 entries when a vacancy opens, nothing more once it closes, a message to both people of a match,
 and one to a person at each step of their training registration."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -37,9 +38,12 @@ from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
 
+# An agency's name for a letter, from the service's copy of the membership topic.
+NameOf = Callable[[str], str]
+
 
 async def on_vacancy_events(
-    conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches
+    conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches, name_of: NameOf
 ) -> None:
     if any(isinstance(incoming.event.data, VacancyOpened) for incoming in events):
         await searches.bring_up_to_date(conn)
@@ -59,7 +63,7 @@ async def on_vacancy_events(
                 opened_at,
             )
             if isinstance(data, VacancyOpened):
-                await _alert(conn, searches, data, key, incoming.event.traceparent)
+                await _alert(conn, searches, data, key, incoming.event.traceparent, name_of)
         elif isinstance(data, VacancyClosed):
             await store.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
 
@@ -70,6 +74,7 @@ async def _alert(
     vacancy: VacancyOpened,
     key: str,
     traceparent: str | None,
+    name_of: NameOf,
 ) -> None:
     keys = vacancy_keys(
         vacancy.agency,
@@ -84,7 +89,7 @@ async def _alert(
             {
                 "key": key,
                 "title": vacancy.title,
-                "agency_name": await store.agency_name(conn, vacancy.agency),
+                "agency_name": name_of(vacancy.agency),
                 "municipality": vacancy.municipality,
                 "application_deadline": vacancy.application_deadline.isoformat(),
                 "apply_url": vacancy.apply_url,
@@ -129,7 +134,9 @@ def _kind_and_step(data: EventData) -> tuple[str, str] | None:
     return None
 
 
-async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+async def on_match_events(
+    conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
+) -> None:
     """Mail to the people of a match at every step, in each one's language; a person's data
     erased in mentoring is erased here too."""
     for incoming in events:
@@ -155,7 +162,7 @@ async def on_match_events(conn: asyncpg.Connection, events: list[Incoming]) -> N
                 "recipient": _person(recipient),
                 "other": _person(other),
                 "other_ref": other_ref,
-                "other_agency": await store.agency_name(conn, other.agency),
+                "other_agency": name_of(other.agency),
                 "reasons": list(getattr(data, "reasons", [])),
                 "respond_by": _day(getattr(data, "respond_by", None)),
                 "ends_on": _day(getattr(data, "ends_on", None)),
@@ -188,7 +195,9 @@ TRAINING_KINDS: dict[type[EventData], str] = {
 }
 
 
-async def on_training_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+async def on_training_events(
+    conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
+) -> None:
     """A mail to the person at each step of their registration, in their language. A session
     cancelled reaches everyone on it through their registration.cancelled."""
     for incoming in events:
@@ -201,9 +210,9 @@ async def on_training_events(conn: asyncpg.Connection, events: list[Incoming]) -
             "registration_id": data.registration_id,
             "language": data.person.language,
             "recipient": {"name": data.person.name},
-            "agency_name": await store.agency_name(conn, data.person.agency),
+            "agency_name": name_of(data.person.agency),
             "session": session.model_dump(mode="json"),
-            "host_name": await store.agency_name(conn, session.host_agency),
+            "host_name": name_of(session.host_agency),
             "starts": _local(session.starts_at),
             "ends": _local(session.ends_at),
             "session_day": session.starts_at.astimezone(STOCKHOLM).date().isoformat(),

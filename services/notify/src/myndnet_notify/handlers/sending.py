@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 import aiosmtplib
 import asyncpg
+from myndnet_kit.db import keeps_session_state
 from myndnet_kit.links import (
     MENTORING_ANSWER,
     MENTORING_CHECKIN,
@@ -103,19 +105,24 @@ class Sender:
     def domain(self) -> str:
         return urlsplit(self.base_url).hostname or "myndnet.se"
 
-    async def send_round(self, limit: int = 200) -> int:
-        """Try every due delivery up to `limit`; how many were claimed."""
+    async def send_round(
+        self, limit: int = 200, claimed: Callable[[int], None] | None = None
+    ) -> int:
+        """Try every due delivery up to `limit`; how many were claimed (also told to `claimed`
+        as soon as they are, before the letters go)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            claimed = await deliveries.claim_due(conn, limit)
-            if not claimed:
+            due = await deliveries.claim_due(conn, limit)
+            if claimed is not None:
+                claimed(len(due))
+            if not due:
                 return 0
             searches = await deliveries.searches_for(
-                conn, {r["subscription_id"] for r in claimed if r["subscription_id"]}
+                conn, {r["subscription_id"] for r in due if r["subscription_id"]}
             )
             letters: list[Letter] = []
             tokens: list[deliveries.LinkToken] = []
             outcomes: list[deliveries.Outcome] = []
-            for row in claimed:
+            for row in due:
                 search = searches.get(row["subscription_id"])
                 to = addressee(row["kind"], row["work_email"], row["context"] or {}, search)
                 if isinstance(to, str):
@@ -152,7 +159,7 @@ class Sender:
                     )
             await deliveries.record_outcomes(conn, outcomes)
             await publish_events(conn, NOTIFY_DELIVERIES, sent)
-            return len(claimed)
+            return len(due)
 
     def _letter(
         self,
@@ -261,52 +268,81 @@ class Sender:
         return links
 
     async def run(self, poll_interval: float = 1.0, limit: int = 200, rounds: int = 2) -> None:
-        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). `rounds` run
-        side by side on the same SMTP connections, so one is sending while another claims or
-        marks."""
-        wake = asyncio.Event()
-        stopping = False
+        """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Up to `rounds`
+        run side by side on the same SMTP connections, one claiming while another sends or
+        marks; they claim one after another, and only when there is news (a NOTIFY, a full
+        claim, a poll), so no round is begun only to find its letters taken by another."""
+        news = asyncio.Event()
+        free = asyncio.Semaphore(rounds)
+        in_flight: set[asyncio.Task[int]] = set()
 
         def on_delivery(*_: object) -> None:
-            wake.set()
+            news.set()
 
-        async def keep_sending() -> None:
-            while not stopping:
-                # Cleared before looking, so a NOTIFY that arrives while sending is not lost;
-                # set again to pass the news to the other rounds.
-                wake.clear()
-                claimed = 0
+        async def one_round(claimed: asyncio.Future[int]) -> int:
+            def tell(count: int) -> None:
+                if not claimed.done():
+                    claimed.set_result(count)
+
+            try:
+                return await self.send_round(limit, tell)
+            except BaseException as exc:
+                if not claimed.done():
+                    claimed.set_exception(exc)
+                    return 0
+                raise
+            finally:
+                free.release()
+
+        def ended(task: asyncio.Task[int]) -> None:
+            in_flight.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                # Failed after claiming: its letters stay queued (the transaction rolled back).
+                log.warning("sending interrupted; retrying", error=type(task.exception()).__name__)
+
+        async def keep_claiming() -> None:
+            while True:
+                # Cleared before claiming, so a NOTIFY that arrives meanwhile is not lost.
+                news.clear()
+                await free.acquire()
+                claimed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+                task = asyncio.create_task(one_round(claimed))
+                in_flight.add(task)
+                task.add_done_callback(ended)
                 try:
-                    claimed = await self.send_round(limit)
+                    count = await claimed
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    # The database, not the mail: the round stays queued. Only the type is
+                    # The database, not the mail: nothing was claimed. Only the type is
                     # logged, since a message may quote what it was given.
                     log.warning("sending interrupted; retrying", error=type(exc).__name__)
                     await asyncio.sleep(poll_interval)
-                if claimed:
-                    wake.set()
-                else:
+                    continue
+                if count < limit:  # everything due is taken: wait for news
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), poll_interval)
+                        await asyncio.wait_for(news.wait(), poll_interval)
 
         listener = await self.pool.acquire()
-        tasks: list[asyncio.Task[None]] = []
+        keeps_session_state(listener)
+        claiming: asyncio.Task[None] | None = None
         try:
             await listener.add_listener("deliveries", on_delivery)
-            tasks = [asyncio.create_task(keep_sending()) for _ in range(rounds)]
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            claiming = asyncio.create_task(keep_claiming())
+            await claiming
         finally:
-            # Stopping: rounds in flight finish and mark what they sent, so none is sent
-            # twice; one still stuck after 10 s is cancelled and its transaction rolls back.
-            stopping = True
-            wake.set()
-            if tasks:
-                _, stuck = await asyncio.wait(tasks, timeout=10)
+            # Stopping: no new round begins; rounds in flight finish and mark what they sent,
+            # so none is sent twice; one still stuck after 10 s is cancelled and its
+            # transaction rolls back.
+            if claiming is not None:
+                claiming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await claiming
+            if in_flight:
+                _, stuck = await asyncio.wait(set(in_flight), timeout=10)
                 for task in stuck:
                     task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.gather(*stuck, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await listener.remove_listener("deliveries", on_delivery)
                 await self.pool.release(listener)
