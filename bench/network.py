@@ -206,12 +206,30 @@ class Sink:
         return "250 OK"
 
 
+ARRIVALS = "even"  # or "random": set from --arrivals
+
+
+def arrival_times(count: int, rate: float) -> list[float]:
+    """Seconds from the start at which each of `count` sends is due: evenly spaced, or at
+    random moments at the same mean rate (a Poisson process, seeded), as people and agencies'
+    systems publish; evenly spaced sends can fall in step with a consumer's polling."""
+    if ARRIVALS == "even":
+        return [i / rate for i in range(count)]
+    rng = random.Random(count)
+    times, now = [], 0.0
+    for _ in range(count):
+        times.append(now)
+        now += rng.expovariate(rate)
+    return times
+
+
 async def paced(count: int, rate: float, send: Callable[[int], Awaitable[None]]) -> None:
-    """Call `send(i)` for i in range(count), `rate` times a second, without drifting."""
+    """Call `send(i)` for i in range(count), `rate` times a second on average, without
+    drifting (see `arrival_times`)."""
     began = time.perf_counter()
     pending = []
-    for i in range(count):
-        delay = began + i / rate - time.perf_counter()
+    for i, due in enumerate(arrival_times(count, rate)):
+        delay = began + due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         pending.append(asyncio.create_task(send(i)))
@@ -535,6 +553,12 @@ if __name__ == "__main__":
         default=Path(__file__).parent / "latency.png",
         help="where the latency plot goes ('' for none; drawing needs `--group bench`)",
     )
+    parser.add_argument(
+        "--arrivals",
+        choices=["even", "random"],
+        default="even",
+        help="latency: sends evenly spaced, or at random moments at the same mean rate",
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
@@ -545,6 +569,7 @@ if __name__ == "__main__":
         choices=["latency", "scaling", "memory"],
     )
     args = parser.parse_args()
+    ARRIVALS = args.arrivals
     if "latency" in args.only and args.plot and importlib.util.find_spec("matplotlib") is None:
         # Found out before minutes of measuring, not after them.
         parser.error(
