@@ -149,6 +149,9 @@ transaction.state.log.min.isr=$min_isr
 share.coordinator.state.topic.replication.factor=$replicas
 share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
+# An offset commit is answered once the group coordinator has written it; the default 5 ms of
+# linger to batch those writes was 5 ms on every batch every consumer applies.
+group.coordinator.append.linger.ms=0
 auto.create.topics.enable=false
 unclean.leader.election.enable=false
 log.cleaner.backoff.ms=1000
