@@ -303,6 +303,11 @@ class ServiceApp:
                 await asyncio.wait_for(hook(self), STOP_TIMEOUT)
             except Exception as exc:
                 log.warning("a stop hook failed", hook=hook.__name__, error=repr(exc))
+        for consumer in self.consumers:
+            try:
+                await asyncio.wait_for(consumer.drain(), STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("a batch was still in flight at stop", consumer=consumer.name)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT)
         if self.membership is not None:

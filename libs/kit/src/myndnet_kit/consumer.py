@@ -9,8 +9,12 @@ DLQ entries. Only then are the batch's offsets committed.
   capped backoff; nothing later is committed meanwhile.
 - A batch whose handler fails otherwise is applied event by event to isolate the culprit; an
   event that still fails after `max_attempts` goes to the DLQ with reason `handler_error`.
-- A partition is not handed to another consumer while its batch is in flight (the revoke
-  callback waits for it), and if it was anyway, the inbox absorbs the redelivery.
+- A batch's offsets are committed while the next batch is fetched and applied (one commit at a
+  time, in order): its effects are already in PostgreSQL, and a batch delivered again after a
+  crash is absorbed by the inbox.
+- A partition is not handed to another consumer while its batch is in flight or its offsets
+  are being committed (the revoke callback waits for both), and if it was anyway, the inbox
+  absorbs the redelivery.
 """
 
 import asyncio
@@ -77,6 +81,8 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.healthy = True
         self._in_flight = asyncio.Lock()
+        self._committing: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # -- one batch ------------------------------------------------------------------------
 
@@ -194,8 +200,29 @@ class EventConsumer:
                     kafka_consumer.seek(tp, offset)
                 await asyncio.sleep(1)
                 return
-            await self._commit(kafka_consumer, records)
+            await self.committed()
+            commit = self._commit(kafka_consumer, records)
+            if self._stopping:
+                await commit
+            else:
+                self._committing = asyncio.create_task(commit)
         BATCH_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
+
+    async def committed(self) -> None:
+        """Wait until the last batch's offsets are committed (or the commit given up)."""
+        if self._committing is not None:
+            await asyncio.shield(self._committing)
+
+    async def settled(self) -> None:
+        """Wait until the batch in flight is applied and its offsets committed."""
+        async with self._in_flight:
+            await self.committed()
+
+    async def drain(self) -> None:
+        """Before the service stops: let the batch in flight finish and every commit land;
+        from now on a batch's offsets are committed before the next batch is taken."""
+        self._stopping = True
+        await self.settled()
 
     async def _commit(
         self, kafka_consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]
@@ -223,7 +250,7 @@ class EventConsumer:
                 return
 
     def rebalance_listener(self) -> ConsumerRebalanceListener:
-        return _WaitForBatch(self._in_flight)
+        return _WaitForBatch(self)
 
 
 def _ranges(records: Sequence[ConsumerRecord]) -> dict[TopicPartition, tuple[int, int]]:
@@ -238,14 +265,13 @@ def _ranges(records: Sequence[ConsumerRecord]) -> dict[TopicPartition, tuple[int
 class _WaitForBatch(ConsumerRebalanceListener):
     """Before partitions move to another consumer, let the batch in flight finish and commit."""
 
-    def __init__(self, lock: asyncio.Lock, timeout: float = 30.0) -> None:
-        self.lock = lock
+    def __init__(self, consumer: EventConsumer, timeout: float = 30.0) -> None:
+        self.consumer = consumer
         self.timeout = timeout
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.lock.acquire(), self.timeout)
-            self.lock.release()
+            await asyncio.wait_for(self.consumer.settled(), self.timeout)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         return None
