@@ -38,6 +38,7 @@ from typing import Any
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -164,9 +165,32 @@ class Network:
     async def stop(self) -> None:
         for process in self.processes.values():
             process.terminate()
+        await delete_topics(lambda name: f"bench{self.run}" in name)
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
         for database in self.databases:
             await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+
+
+async def delete_topics(chosen: Callable[[str], bool]) -> None:
+    """A run's own topics go with it: every client's metadata refresh reads every topic of the
+    cluster, so topics left behind by earlier runs would slow the next ones."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        doomed = [name for name in await admin.list_topics() if chosen(name)]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+
+
+async def topic_count() -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        return len(await admin.list_topics())
+    finally:
         await admin.close()
 
 
@@ -267,6 +291,7 @@ async def raw_round_trip(count: int, rate: float) -> list[float]:
     await asyncio.wait_for(reader, 60)
     await producer.stop()
     await stop_consumer(consumer)
+    await delete_topics(lambda name: name == topic)
     return [(received[k] - sent[k]) * 1000 for k in sent]
 
 
@@ -283,7 +308,10 @@ class LatencyRun:
 async def latency(seconds: float, rates: list[float], runs: int, plot: Path | None) -> None:
     """Each run brings up a fresh network; at each rate, the raw round trip and then the whole
     path, for `seconds` each (at least 200 events), side by side on the same broker."""
-    print(f"== end-to-end latency: {runs} runs, {seconds:.0f} s at each of {rates} vacancies/s")
+    print(
+        f"== end-to-end latency: {runs} runs, {seconds:.0f} s at each of {rates} vacancies/s,"
+        f" {ARRIVALS} arrivals; the broker holds {await topic_count()} topics"
+    )
     measured: list[LatencyRun] = []
     for run in range(1, runs + 1):
         measured += await latency_run(run, seconds, rates)

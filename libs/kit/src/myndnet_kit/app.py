@@ -57,6 +57,7 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 Hook = Callable[["ServiceApp"], Coroutine[Any, Any, None]]
 GC_FIRST_GENERATION_THRESHOLD = 50_000
 STOP_TIMEOUT = 10.0
+UNPATTERNED_METADATA_MAX_AGE_MS = 300_000
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,13 @@ class ServiceApp:
             kafka.servers,
             security=_security(kafka),
             client_id=f"myndnet-{self.service}",
-            metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
+            metadata_max_age_ms=(
+                settings.kafka_metadata_max_age_ms
+                if any(sub.pattern for sub in subscriptions)
+                # Without a pattern to match new topics against, aiokafka's default; each
+                # refresh reads every topic of the cluster (14 ms of the event loop at 500).
+                else UNPATTERNED_METADATA_MAX_AGE_MS
+            ),
             logger=logging.getLogger(f"faststream.{self.service}"),
             log_level=logging.DEBUG,  # "Received"/"Processed" per batch; the kit logs what matters
             # The kit's one handler takes the batch's records as they are. With FastDepends each
