@@ -286,11 +286,14 @@ class Sender:
 
             try:
                 return await self.send_round(limit, tell)
-            except BaseException as exc:
-                if not claimed.done():
-                    claimed.set_exception(exc)
-                    return 0
+            except asyncio.CancelledError:
+                claimed.cancel()  # nothing to tell if it had not claimed yet
                 raise
+            except Exception as exc:
+                if claimed.done():
+                    raise  # after claiming: `ended` says so
+                claimed.set_exception(exc)
+                return 0
             finally:
                 free.release()
 
