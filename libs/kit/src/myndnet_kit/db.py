@@ -123,6 +123,8 @@ _SESSION_STATE: "weakref.WeakSet[asyncpg.Connection]" = weakref.WeakSet()
 def keeps_session_state(conn: asyncpg.Connection) -> None:
     """Say that `conn` takes state that outlives its transactions (a session advisory lock,
     LISTEN): back in the pool, it gets asyncpg's full reset."""
+    # The pool resets the connection itself, not the proxy it lent out; asyncpg has no public
+    # way from one to the other.
     _SESSION_STATE.add(conn._con if isinstance(conn, PoolConnectionProxy) else conn)
 
 

@@ -305,9 +305,11 @@ class Sender:
 
         async def keep_claiming() -> None:
             while True:
-                # Cleared before claiming, so a NOTIFY that arrives meanwhile is not lost.
-                news.clear()
                 await free.acquire()
+                # Cleared once a round may begin, just before it claims: a NOTIFY that arrives
+                # from here on is not lost, and one that came while every round was busy is
+                # for a delivery this claim sees.
+                news.clear()
                 claimed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
                 task = asyncio.create_task(one_round(claimed))
                 in_flight.add(task)
