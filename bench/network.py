@@ -167,31 +167,25 @@ class Network:
     async def stop(self) -> None:
         for process in self.processes.values():
             process.terminate()
-        await delete_topics(lambda name: f"bench{self.run}" in name)
+        await broker_topics(delete=lambda name: f"bench{self.run}" in name)
         admin = await asyncpg.connect(ADMIN_DATABASE_URL)
         for database in self.databases:
             await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
 
 
-async def delete_topics(chosen: Callable[[str], bool]) -> None:
-    """A run's own topics go with it: every client's metadata refresh reads every topic of the
-    cluster, so topics left behind by earlier runs would slow the next ones."""
+async def broker_topics(delete: Callable[[str], bool] = lambda name: False) -> list[str]:
+    """The broker's topics, after deleting those `delete` picks. A run's own topics go with it:
+    every client's metadata refresh reads every topic of the cluster, so topics left behind by
+    earlier runs would slow the next ones."""
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
     await admin.start()
     try:
-        doomed = [name for name in await admin.list_topics() if chosen(name)]
+        names = await admin.list_topics()
+        doomed = [name for name in names if delete(name)]
         if doomed:
             await admin.delete_topics(doomed)
-    finally:
-        await admin.close()
-
-
-async def topic_count() -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
-    await admin.start()
-    try:
-        return len(await admin.list_topics())
+        return [name for name in names if name not in doomed]
     finally:
         await admin.close()
 
@@ -277,14 +271,11 @@ def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> 
     controller.stop()
 
 
-ARRIVALS = "even"  # or "random": set from --arrivals
-
-
-def arrival_times(count: int, rate: float) -> list[float]:
+def arrival_times(count: int, rate: float, at_random: bool) -> list[float]:
     """Seconds from the start at which each of `count` sends is due: evenly spaced, or at
     random moments at the same mean rate (a Poisson process, seeded), as people and agencies'
     systems publish; evenly spaced sends can fall in step with a consumer's polling."""
-    if ARRIVALS == "even":
+    if not at_random:
         return [i / rate for i in range(count)]
     rng = random.Random(count)
     times, now = [], 0.0
@@ -294,21 +285,21 @@ def arrival_times(count: int, rate: float) -> list[float]:
     return times
 
 
-async def paced(count: int, rate: float, send: Callable[[int], Awaitable[None]]) -> None:
-    """Call `send(i)` for i in range(count), `rate` times a second on average, without
-    drifting (see `arrival_times`)."""
+async def paced(due: list[float], send: Callable[[int], Awaitable[None]]) -> None:
+    """Call `send(i)` at `due[i]` seconds from now, for every i, without drifting."""
     began = time.perf_counter()
     pending = []
-    for i, due in enumerate(arrival_times(count, rate)):
-        delay = began + due - time.perf_counter()
+    for i, at in enumerate(due):
+        delay = began + at - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         pending.append(asyncio.create_task(send(i)))
     await asyncio.gather(*pending)
 
 
-async def raw_round_trip(count: int, rate: float) -> list[float]:
-    """Milliseconds from send to a plain consumer's receipt, at `rate` messages a second."""
+async def raw_round_trip(due: list[float]) -> list[float]:
+    """Milliseconds from send to a plain consumer's receipt, for messages sent at `due`."""
+    count = len(due)
     topic = f"bench.rtt.{uuid.uuid4().hex[:8]}"
     await ensure_topics(KAFKA, [TopicSpec(topic, 3)])
     producer = AIOKafkaProducer(bootstrap_servers=KAFKA, acks="all", enable_idempotence=True)
@@ -334,11 +325,11 @@ async def raw_round_trip(count: int, rate: float) -> list[float]:
         await producer.send_and_wait(topic, b"x" * 400, key=key)
 
     reader = asyncio.create_task(consume())
-    await paced(count, rate, send)
+    await paced(due, send)
     await asyncio.wait_for(reader, 60)
     await producer.stop()
     await stop_consumer(consumer)
-    await delete_topics(lambda name: name == topic)
+    await broker_topics(delete=lambda name: name == topic)
     return [(received[k] - sent[k]) * 1000 for k in sent]
 
 
@@ -352,16 +343,19 @@ class LatencyRun:
     to_mail: list[float]  # ms, vacancy.opened → alert accepted
 
 
-async def latency(seconds: float, rates: list[float], runs: int, plot: Path | None) -> None:
+async def latency(
+    seconds: float, rates: list[float], runs: int, plot: Path | None, at_random: bool
+) -> None:
     """Each run brings up a fresh network; at each rate, the raw round trip and then the whole
     path, for `seconds` each (at least 200 events), side by side on the same broker."""
     print(
         f"== end-to-end latency: {runs} runs, {seconds:.0f} s at each of {rates} vacancies/s,"
-        f" {ARRIVALS} arrivals; the broker holds {await topic_count()} topics"
+        f" {'random' if at_random else 'even'} arrivals;"
+        f" the broker holds {len(await broker_topics())} topics"
     )
     measured: list[LatencyRun] = []
     for run in range(1, runs + 1):
-        measured += await latency_run(run, seconds, rates)
+        measured += await latency_run(run, seconds, rates, at_random)
     print()
     row = "{:>5.0f}/s  run {}: raw p50 {:5.1f} p99 {:6.1f} ms | network p50 {:6.1f} p99 {:7.1f} ms"
     for m in measured:
@@ -431,7 +425,9 @@ def draw(measured: list[LatencyRun], rates: list[float], path: Path) -> None:
     figure.savefig(path)
 
 
-async def latency_run(run: int, seconds: float, rates: list[float]) -> list[LatencyRun]:
+async def latency_run(
+    run: int, seconds: float, rates: list[float], at_random: bool
+) -> list[LatencyRun]:
     sink = Sink()
     sink.start()
     results = []
@@ -480,9 +476,10 @@ async def latency_run(run: int, seconds: float, rates: list[float]) -> list[Late
 
             for step, rate in enumerate(rates):
                 count = max(200, int(rate * seconds))
-                raw = await raw_round_trip(count, rate)
+                due = arrival_times(count, rate, at_random)
+                raw = await raw_round_trip(due)
                 markers = [f"L{step * 100_000 + i:06d}" for i in range(count)]
-                await paced(count, rate, lambda i, markers=markers: publish(markers[i]))
+                await paced(due, lambda i, markers=markers: publish(markers[i]))
                 await wait_until(
                     functools.partial(_has_all_of, sink, sink.arrived, markers),
                     timeout=120,
@@ -613,7 +610,7 @@ async def memory(events: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     if "latency" in args.only:
-        await latency(args.seconds, args.rates, args.runs, args.plot)
+        await latency(args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random")
     if "scaling" in args.only:
         await scaling(args.events, args.partitions, args.replicas)
     if "memory" in args.only:
@@ -647,7 +644,6 @@ if __name__ == "__main__":
         choices=["latency", "scaling", "memory"],
     )
     args = parser.parse_args()
-    ARRIVALS = args.arrivals
     if "latency" in args.only and args.plot and importlib.util.find_spec("matplotlib") is None:
         # Found out before minutes of measuring, not after them.
         parser.error(
