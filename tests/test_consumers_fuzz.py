@@ -211,7 +211,15 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
     }
 
 
-def record_topics(network: TestNetwork, service: str) -> list[tuple[str, list[str]]]:
+NOTIFY_TOPICS = {
+    "vacancies": topics.VACANCIES,
+    "matches": topics.MENTORING_MATCHES,
+    "trainings": topics.TRAININGS_REGISTRATIONS,
+}
+
+
+def record_topics(network: TestNetwork, service: str, consumer: str) -> list[tuple[str, list[str]]]:
+    """(topic, sources) to draw records from, the consumer's own topic and its writer first."""
     member, other = network.code("a"), network.code("b")  # b is not a member
     agency_sources = [topics.agency_source(member), topics.agency_source(other), "/x", "\x00"]
     if service == "vacancies":
@@ -219,10 +227,11 @@ def record_topics(network: TestNetwork, service: str) -> list[tuple[str, list[st
     elif service == "mentoring":
         kinds = ["leadership"]
     else:
+        own = NOTIFY_TOPICS[consumer]
+        strangers = ["/services/mentoring", "/agencies/csn", "\x00"]
         return [
-            (topics.VACANCIES, ["/services/vacancies", "/services/mentoring", "\x00"]),
-            (topics.MENTORING_MATCHES, ["/services/mentoring", "/agencies/csn"]),
-            (topics.TRAININGS_REGISTRATIONS, ["/services/trainings", "/services/mentoring"]),
+            (topic, [topics.service_source(topics.writer_of(topic)), *strangers])
+            for topic in [own, *(t for t in NOTIFY_TOPICS.values() if t != own)]
         ]
     return [(f"hr.{code}.{kind}", agency_sources) for code in (member, other) for kind in kinds]
 
@@ -238,7 +247,7 @@ async def test_generated_records_never_crash_a_consumer(
     async with running(app):
         for consumer in app.consumers:
             accepts = sorted(consumer.accepts)
-            strategy = records(record_topics(network, service), accepts)
+            strategy = records(record_topics(network, service, consumer.name), accepts)
             batches = generated_batches(strategy, BATCHES, random.Random(unique).randint(0, 9999))
             figures = await feed(app, consumer, batches, first_offset=1_000_000)
             print(f"{service}.{consumer.name}: {figures}")
