@@ -42,3 +42,4 @@ def test_the_notify_benchmark_runs_and_checks_its_answers():
     assert "every answer checked equal to the scan's" in printed
     assert "from 2000 to 4000 saved searches" in printed
     assert "every alert accepted once, marked sent and announced" in printed
+    assert "CPU a letter, notify:" in printed
