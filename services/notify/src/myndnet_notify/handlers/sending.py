@@ -14,6 +14,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,7 +102,7 @@ class Sender:
     site_url: str  # the public site: confirmation and preference-centre links
     link_key: str = ""  # signs mentoring's answer and check-in links (LINK_SIGNING_KEY)
 
-    @property
+    @cached_property
     def domain(self) -> str:
         return urlsplit(self.base_url).hostname or "myndnet.se"
 
