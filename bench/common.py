@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -83,6 +84,31 @@ MUNICIPALITIES = [
     ("Kramfors", "2282"),
     ("Östersund", "2380"),
 ]
+
+
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU a process has used (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processes_cpu(command_part: str) -> float:
+    """Seconds of CPU used by every running process whose command line holds `command_part`
+    (the broker's JVM, PostgreSQL's backends)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            if command_part.encode() in (entry / "cmdline").read_bytes():
+                total += process_cpu(int(entry.name))
+    return total
+
+
+def machine_cpu() -> float:
+    """Seconds of CPU the whole machine has been busy, all cores together."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
 
 
 def percentile(values: list[float], p: float) -> float:

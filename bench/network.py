@@ -21,6 +21,7 @@ import contextlib
 import functools
 import importlib.util
 import multiprocessing
+import os
 import queue
 import random
 import re
@@ -47,7 +48,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     ADMIN_DATABASE_URL,
     KAFKA,
+    machine_cpu,
     percentile,
+    process_cpu,
+    processes_cpu,
     random_vacancy,
     raw_drain,
     register_agencies,
@@ -66,6 +70,7 @@ from myndnet_testing import (
 )
 
 TOKEN = "bench-operator-token"
+CORES = os.cpu_count() or 1
 SERVICES = ("membership", "vacancies", "mentoring", "notify")
 
 
@@ -159,9 +164,13 @@ class Network:
 
                 await wait_until(is_ready, timeout=90, interval=0.2, what=f"{name} ready")
 
+    def pid(self, name: str) -> int:
+        process = self.processes[name].process
+        assert process is not None
+        return process.pid
+
     def peak_rss_mib(self, name: str) -> float:
-        assert self.processes[name].process is not None
-        status = Path(f"/proc/{self.processes[name].process.pid}/status").read_text()
+        status = Path(f"/proc/{self.pid(name)}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
     async def stop(self) -> None:
@@ -228,6 +237,11 @@ class Sink:
     def stop(self) -> None:
         self._stop.set()
         self._process.join(10)
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
 
     def collect(self) -> None:
         """Take in what the sink noted since the last look."""
@@ -341,6 +355,27 @@ class LatencyRun:
     from_send: list[float]  # ms, vacancy.published sent → alert accepted by the sink
     to_opened: list[float]  # ms, acknowledged → vacancy.opened on the broker
     to_mail: list[float]  # ms, vacancy.opened → alert accepted
+    cpu: dict[str, float]  # ms of CPU a vacancy cost each part of the machine
+    busy: float  # how busy the machine's cores were during the step, 0-1
+
+
+def cpu_now(net: Network, sink: "Sink") -> dict[str, float]:
+    """Seconds of CPU each part of the machine has used so far; `other` is the rest of it."""
+    used = {name: process_cpu(net.pid(name)) for name in ("vacancies", "notify")} | {
+        "broker": processes_cpu("kafka.Kafka"),
+        "PostgreSQL": processes_cpu("postgres"),
+        "sink": process_cpu(sink.pid),
+        "benchmark": time.process_time(),
+    }
+    used["machine"] = machine_cpu()
+    return used
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float], events: int) -> dict[str, float]:
+    spent = {name: (after[name] - before[name]) * 1000 / events for name in before}
+    machine = spent.pop("machine")
+    spent["other"] = max(0.0, machine - sum(spent.values()))
+    return spent
 
 
 async def latency(
@@ -479,12 +514,15 @@ async def latency_run(
                 due = arrival_times(count, rate, at_random)
                 raw = await raw_round_trip(due)
                 markers = [f"L{step * 100_000 + i:06d}" for i in range(count)]
+                cpu, began = cpu_now(net, sink), time.perf_counter()
                 await paced(due, lambda i, markers=markers: publish(markers[i]))
                 await wait_until(
                     functools.partial(_has_all_of, sink, sink.arrived, markers),
                     timeout=120,
                     what="every alert",
                 )
+                spent = cpu_spent(cpu, cpu_now(net, sink), count)
+                busy = sum(spent.values()) * count / 1000 / (time.perf_counter() - began)
                 # Where the time goes: vacancy.opened's broker timestamp splits the path.
                 opened = {
                     found.group(1): r.timestamp / 1000
@@ -498,12 +536,19 @@ async def latency_run(
                     [(sink.arrived[m] - sent[m]) * 1000 for m in markers],
                     [(opened[m] - acked[m]) * 1000 for m in markers if m in opened],
                     [(sink.arrived[m] - opened[m]) * 1000 for m in markers if m in opened],
+                    spent,
+                    busy / CORES,
                 )
                 results.append(result)
                 print(
                     f"run {run}, {rate:.0f}/s: raw p50 {percentile(raw, 50):.1f} ms, "
                     f"network p50 {percentile(result.from_send, 50):.1f} ms, "
                     f"p99 {percentile(result.from_send, 99):.1f} ms ({count} alerts)"
+                )
+                print(
+                    "  CPU a vacancy: "
+                    + ", ".join(f"{name} {ms:.2f}" for name, ms in spent.items())
+                    + f" ms; the machine's {CORES} cores {result.busy:.0%} busy"
                 )
             await producer.stop()
     finally:

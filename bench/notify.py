@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import itertools
 import multiprocessing
-import os
 import random
 import statistics
 import sys
@@ -30,6 +29,8 @@ from common import (
     MUNICIPALITIES,
     ROLES,
     SENTENCES,
+    machine_cpu,
+    process_cpu,
     scratch_database,
     summary,
 )
@@ -297,18 +298,6 @@ def letter(templates: Templates, i: int) -> Mail:
         message_id=f"<bench-{i}@myndnet.se>",
         unsubscribe_url=context["unsubscribe_url"],
     )
-
-
-def process_cpu(pid: int) -> float:
-    """Seconds of CPU a process has used (user and system), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu() -> float:
-    """Seconds of CPU the whole machine has been busy, all cores together."""
-    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
 
 
 @dataclass
