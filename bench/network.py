@@ -360,7 +360,7 @@ class LatencyRun:
 
 
 def cpu_now(net: Network, sink: "Sink") -> dict[str, float]:
-    """Seconds of CPU each part of the machine has used so far; `other` is the rest of it."""
+    """Seconds of CPU each part of the machine, and the whole machine, has used so far."""
     used = {name: process_cpu(net.pid(name)) for name in ("vacancies", "notify")} | {
         "broker": processes_cpu("kafka.Kafka"),
         "PostgreSQL": processes_cpu("postgres"),
@@ -372,6 +372,8 @@ def cpu_now(net: Network, sink: "Sink") -> dict[str, float]:
 
 
 def cpu_spent(before: dict[str, float], after: dict[str, float], events: int) -> dict[str, float]:
+    """Milliseconds of CPU an event cost each part between two `cpu_now`s; `other` is what the
+    rest of the machine used meanwhile."""
     spent = {name: (after[name] - before[name]) * 1000 / events for name in before}
     machine = spent.pop("machine")
     spent["other"] = max(0.0, machine - sum(spent.values()))
