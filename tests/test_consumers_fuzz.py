@@ -228,11 +228,12 @@ def record_topics(network: TestNetwork, service: str, consumer: str) -> list[tup
         kinds = ["leadership"]
     else:
         own = NOTIFY_TOPICS[consumer]
-        strangers = ["/services/mentoring", "/agencies/csn", "\x00"]
-        return [
-            (topic, [topics.service_source(topics.writer_of(topic)), *strangers])
-            for topic in [own, *(t for t in NOTIFY_TOPICS.values() if t != own)]
-        ]
+        pairs = []
+        for topic in [own, *(t for t in NOTIFY_TOPICS.values() if t != own)]:
+            writer = topics.service_source(topics.writer_of(topic))
+            strangers = [s for s in ("/services/mentoring", "/agencies/csn", "\x00") if s != writer]
+            pairs.append((topic, [writer, *strangers]))
+        return pairs
     return [(f"hr.{code}.{kind}", agency_sources) for code in (member, other) for kind in kinds]
 
 
