@@ -9,12 +9,15 @@ DLQ entries. Only then are the batch's offsets committed.
   capped backoff; nothing later is committed meanwhile.
 - A batch whose handler fails otherwise is applied event by event to isolate the culprit; an
   event that still fails after `max_attempts` goes to the DLQ with reason `handler_error`.
-- A batch's offsets are committed while the next batch is fetched and applied (one commit at a
-  time, in order): its effects are already in PostgreSQL, and a batch delivered again after a
-  crash is absorbed by the inbox.
+- Offsets are committed while later batches are fetched and applied, at most once every
+  `commit_interval` (the latest offset of each partition; one commit at a time, in order):
+  the batches' effects are already in PostgreSQL, and what a crash makes the broker deliver
+  again (at most that interval's worth) is absorbed by the inbox. Under steady traffic a batch
+  is often a single record, and a commit for each cost the broker and both services about as
+  much as the record itself.
 - A partition is not handed to another consumer while its batch is in flight or its offsets
-  are being committed (the revoke callback waits for both), and if it was anyway, the inbox
-  absorbs the redelivery.
+  are uncommitted (the revoke callback waits for both, committing at once), and if it was
+  anyway, the inbox absorbs the redelivery.
 """
 
 import asyncio
@@ -72,6 +75,7 @@ class EventConsumer:
         checks: Sequence[Check] = (check_hr_source,),
         before_batch: BeforeBatch | None = None,
         max_attempts: int = 3,
+        commit_interval: float = 0.2,
     ) -> None:
         self.service = service
         self.name = name
@@ -81,8 +85,11 @@ class EventConsumer:
         self.checks = checks
         self.before_batch = before_batch
         self.max_attempts = max_attempts
+        self.commit_interval = commit_interval
         self.healthy = True
         self._in_flight = asyncio.Lock()
+        self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._commit_now = asyncio.Event()
         self._committing: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -202,16 +209,18 @@ class EventConsumer:
                     kafka_consumer.seek(tp, offset)
                 await asyncio.sleep(1)
                 return
-            await self.committed()
-            commit = self._commit(kafka_consumer, records)
+            for tp, (_first, last) in _ranges(records).items():
+                self._uncommitted[tp] = OffsetAndMetadata(last + 1, "")
+            if self._committing is None or self._committing.done():
+                self._commit_now.clear()
+                self._committing = asyncio.create_task(self._commit_soon(kafka_consumer))
             if self._stopping:
-                await commit
-            else:
-                self._committing = asyncio.create_task(commit)
+                await self.committed()
         BATCH_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
 
     async def committed(self) -> None:
-        """Wait until the last batch's offsets are committed (or the commit given up)."""
+        """Commit the applied batches' offsets now, and wait until that is done (or given up)."""
+        self._commit_now.set()
         if self._committing is not None:
             await asyncio.shield(self._committing)
 
@@ -226,15 +235,21 @@ class EventConsumer:
         self._stopping = True
         await self.settled()
 
+    async def _commit_soon(self, kafka_consumer: AIOKafkaConsumer) -> None:
+        """After `commit_interval` (or when told to hurry), commit the latest applied offset of
+        each partition still assigned, again until none is left."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._commit_now.wait(), self.commit_interval)
+        while self._uncommitted:
+            offsets, self._uncommitted = self._uncommitted, {}
+            assigned = kafka_consumer.assignment()
+            await self._commit(
+                kafka_consumer, {tp: at for tp, at in offsets.items() if tp in assigned}
+            )
+
     async def _commit(
-        self, kafka_consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]
+        self, kafka_consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]
     ) -> None:
-        assigned = kafka_consumer.assignment()
-        offsets = {
-            tp: OffsetAndMetadata(last + 1, "")
-            for tp, (_first, last) in _ranges(records).items()
-            if tp in assigned
-        }
         if not offsets:
             return
         for attempt in range(3):
