@@ -57,7 +57,7 @@ async def apply_withdrawals(
 class KillingRelay(OutboxRelay):
     """Dies by SIGKILL after the broker acknowledged, before the outbox rows are deleted."""
 
-    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int], *, later: bool) -> None:
+    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 

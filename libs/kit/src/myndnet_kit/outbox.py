@@ -4,9 +4,7 @@
 an idempotent producer (acks=all), waits for every acknowledgement, then deletes what was sent.
 A crash between publishing and deleting republishes on restart; consumers' inboxes absorb that.
 Only one relay per database publishes at a time (an advisory lock), so order per key holds with
-several replicas. It wakes on NOTIFY and polls as a fallback. When more is waiting as a round
-ends, what it sent is deleted by the statement that reads the next round (one round trip less a
-round under steady traffic); otherwise at once.
+several replicas. It wakes on NOTIFY and polls as a fallback.
 """
 
 import asyncio
@@ -57,16 +55,6 @@ INSERT INTO outbox_parked (id, topic, key, header_names, header_values, value, c
 SELECT p.id, p.topic, p.key, p.header_names, p.header_values, p.value, p.created_at, e.error
 FROM parked p JOIN unnest($1::bigint[], $2::text[]) AS e (id, error) ON e.id = p.id
 ON CONFLICT (id) DO NOTHING
-"""
-
-
-NEXT = "SELECT id, topic, key, header_names, header_values, value FROM outbox ORDER BY id LIMIT $1"
-# A data-modifying WITH runs on the statement's snapshot, so the SELECT still sees the rows it
-# deletes: they are left out by id.
-DELETE_AND_NEXT = """
-WITH sent AS (DELETE FROM outbox WHERE id = ANY($2::bigint[]))
-SELECT id, topic, key, header_names, header_values, value FROM outbox
-WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1
 """
 
 
@@ -145,7 +133,6 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._backoff = Backoff()
-        self._acknowledged: list[int] = []  # published, to be deleted with the next read
         self.healthy = True
 
     def start(self) -> None:
@@ -208,12 +195,15 @@ class OutboxRelay:
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
             with contextlib.suppress(Exception):
-                await self._delete_acknowledged(conn)
                 await conn.remove_listener("outbox", self.wake)
                 await conn.execute("SELECT pg_advisory_unlock($1)", _RELAY_LOCK)
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
-        rows = await self._next(conn)
+        rows = await conn.fetch(
+            "SELECT id, topic, key, header_names, header_values, value FROM outbox "
+            "ORDER BY id LIMIT $1",
+            self.batch_size,
+        )
         OUTBOX_PENDING.labels(self.service).set(len(rows))
         if not rows:
             return 0
@@ -223,10 +213,7 @@ class OutboxRelay:
             refused = await self._send(rows)
         if refused:
             await self._park(conn, refused)
-        more = len(rows) == self.batch_size or (self._wake.is_set() and not self._stopping)
-        await self._mark_sent(
-            conn, [row["id"] for row in rows if row["id"] not in refused], later=more
-        )
+        await self._mark_sent(conn, [row["id"] for row in rows if row["id"] not in refused])
         OUTBOX_PUBLISHED.labels(self.service).inc(len(rows) - len(refused))
         return len(rows)
 
@@ -268,24 +255,5 @@ class OutboxRelay:
                 error=error,
             )
 
-    async def _next(self, conn: asyncpg.Connection) -> list[asyncpg.Record]:
-        """The next round's rows, oldest first; what the last round sent is deleted with it."""
-        if not self._acknowledged:
-            return await conn.fetch(NEXT, self.batch_size)
-        rows = await conn.fetch(DELETE_AND_NEXT, self.batch_size, self._acknowledged)
-        self._acknowledged = []
-        return rows
-
-    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int], *, later: bool) -> None:
-        """Every acknowledgement has arrived: delete the rows now, or with the next round's read
-        when that comes at once (`later`)."""
-        self._acknowledged += ids
-        if not later:
-            await self._delete_acknowledged(conn)
-
-    async def _delete_acknowledged(self, conn: asyncpg.Connection) -> None:
-        if self._acknowledged:
-            await conn.execute(
-                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", self._acknowledged
-            )
-            self._acknowledged = []
+    async def _mark_sent(self, conn: asyncpg.Connection, ids: list[int]) -> None:
+        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
