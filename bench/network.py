@@ -7,7 +7,10 @@
   events go to an agency's topic at a steady rate; each one's alert is timed from the send to
   the SMTP sink accepting the mail. The baseline is a raw aiokafka produce→consume round trip
   at the same rate on the same broker, measured just before. Each run is a fresh network; the
-  runs' spread is printed, and a plot of latency against rate is drawn (`--plot`).
+  runs' spread is printed, and a plot of latency against rate is drawn (`--plot`). With
+  `--against REV` every run is made twice, by this checkout's services and by those of git
+  revision REV, one after the other in alternating order, and the two are compared run by run:
+  the host's speed drifts too much between separate invocations to compare them.
 - **Scaling**: the same pre-filled topic of `--events` events with 1, 2 and 4 partitions,
   drained by 1 and 2 replicas of the vacancies service; each run against a fresh database and
   a raw `getmany` drain of the same topic.
@@ -20,11 +23,13 @@ import asyncio
 import contextlib
 import functools
 import importlib.util
+import itertools
 import multiprocessing
 import os
 import queue
 import random
 import re
+import subprocess
 import sys
 import time
 import uuid
@@ -77,9 +82,10 @@ SERVICES = ("membership", "vacancies", "mentoring", "notify")
 class Network:
     """Services as processes with their own databases, topics and consumer groups."""
 
-    def __init__(self, run: str, smtp_port: int = 0) -> None:
+    def __init__(self, run: str, smtp_port: int = 0, code: Path | None = None) -> None:
         self.run = run
         self.smtp_port = smtp_port
+        self.code_path = code  # another revision's checkout to run the services from
         self.logs = Path(mkdtemp(prefix=f"bench-{run}-"))
         self.processes: dict[str, ServiceProcess] = {}
         self.ports: dict[str, int] = {}
@@ -123,7 +129,14 @@ class Network:
             "LOG_LEVEL": "WARNING",
             f"{service.upper()}_DATABASE_URL": f"{base}/{database}",
             f"{service.upper()}_PORT": str(port),
-        }
+        } | self.code_env()
+
+    def code_env(self) -> dict[str, str]:
+        """Put another checkout's packages ahead of this one's editable installs."""
+        if self.code_path is None:
+            return {}
+        sources = [*sorted(self.code_path.glob("*/*/src")), self.code_path / "schemas" / "src"]
+        return {"PYTHONPATH": os.pathsep.join(str(path) for path in sources)}
 
     async def start(
         self,
@@ -200,8 +213,8 @@ async def broker_topics(delete: Callable[[str], bool] = lambda name: False) -> l
 
 
 @contextlib.asynccontextmanager
-async def network(smtp_port: int = 0) -> AsyncIterator[Network]:
-    net = Network(uuid.uuid4().hex[:8], smtp_port)
+async def network(smtp_port: int = 0, code: Path | None = None) -> AsyncIterator[Network]:
+    net = Network(uuid.uuid4().hex[:8], smtp_port, code)
     await register_agencies(net.membership_topic, [net.code])
     try:
         yield net
@@ -349,6 +362,7 @@ async def raw_round_trip(due: list[float]) -> list[float]:
 
 @dataclass
 class LatencyRun:
+    version: str  # "this" checkout, or the revision compared against
     run: int
     rate: float
     raw: list[float]  # ms, produce → plain consumer
@@ -381,25 +395,41 @@ def cpu_spent(before: dict[str, float], after: dict[str, float], events: int) ->
 
 
 async def latency(
-    seconds: float, rates: list[float], runs: int, plot: Path | None, at_random: bool
+    seconds: float,
+    rates: list[float],
+    runs: int,
+    plot: Path | None,
+    at_random: bool,
+    against: tuple[str, Path] | None = None,
 ) -> None:
     """Each run brings up a fresh network; at each rate, the raw round trip and then the whole
-    path, for `seconds` each (at least 200 events), side by side on the same broker."""
+    path, for `seconds` each (at least 200 events), side by side on the same broker. With
+    `against` (a revision and its checkout), each run is made by both, alternating which goes
+    first."""
     print(
         f"== end-to-end latency: {runs} runs, {seconds:.0f} s at each of {rates} vacancies/s,"
         f" {'random' if at_random else 'even'} arrivals;"
         f" the broker holds {len(await broker_topics())} topics"
+        + (f"; each run also by {against[0]}" if against else "")
     )
+    versions: list[tuple[str, Path | None]] = [("this", None)]
+    if against:
+        versions.append(against)
     measured: list[LatencyRun] = []
     for run in range(1, runs + 1):
-        measured += await latency_run(run, seconds, rates, at_random)
+        for version, code in versions if run % 2 else versions[::-1]:
+            measured += await latency_run(run, seconds, rates, at_random, version, code)
     print()
-    row = "{:>5.0f}/s  run {}: raw p50 {:5.1f} p99 {:6.1f} ms | network p50 {:6.1f} p99 {:7.1f} ms"
+    row = (
+        "{:>5.0f}/s  run {} {:>8}: raw p50 {:5.1f} p99 {:6.1f} ms"
+        " | network p50 {:6.1f} p99 {:7.1f} ms"
+    )
     for m in measured:
         print(
             row.format(
                 m.rate,
                 m.run,
+                m.version,
                 percentile(m.raw, 50),
                 percentile(m.raw, 99),
                 percentile(m.from_send, 50),
@@ -411,19 +441,50 @@ async def latency(
             f"{percentile(m.to_mail, 50):6.1f} ms"
         )
     print("spread over the runs (max/min of each run's figure):")
-    for rate in rates:
-        mine = [m for m in measured if m.rate == rate]
+    for (version, _), rate in itertools.product(versions, rates):
+        mine = [m for m in measured if m.rate == rate and m.version == version]
         for name, pick in (("raw", "raw"), ("network", "from_send")):
             p50s = [percentile(getattr(m, pick), 50) for m in mine]
             p99s = [percentile(getattr(m, pick), 99) for m in mine]
             print(
-                f"  {rate:5.0f}/s {name:8s}: p50 {min(p50s):6.1f}-{max(p50s):6.1f} ms "
+                f"  {rate:5.0f}/s {version:>8} {name:8s}: p50 {min(p50s):6.1f}-{max(p50s):6.1f} ms "
                 f"({max(p50s) / min(p50s):.1f}x), p99 {min(p99s):6.1f}-{max(p99s):7.1f} ms "
                 f"({max(p99s) / min(p99s):.1f}x)"
             )
+    if against:
+        compare(measured, rates, against[0])
+    measured = [m for m in measured if m.version == "this"]
     if plot:
         draw(measured, rates, plot)
         print(f"plot: {plot}")
+
+
+def compare(measured: list[LatencyRun], rates: list[float], other: str) -> None:
+    """This checkout against `other`, run by run (each pair measured minutes apart at most)."""
+    print(f"this checkout against {other}, run by run (this / {other}):")
+    for rate in rates:
+        pairs = [
+            (mine, theirs)
+            for mine in measured
+            for theirs in measured
+            if mine.rate == theirs.rate == rate
+            and mine.run == theirs.run
+            and (mine.version, theirs.version) == ("this", other)
+        ]
+        for mine, theirs in pairs:
+            cpu = sum(mine.cpu.values()) / sum(theirs.cpu.values())
+            parts = ", ".join(
+                f"{name} {mine.cpu[name]:.2f}/{theirs.cpu[name]:.2f}"
+                for name in mine.cpu
+                if name != "other"
+            )
+            print(
+                f"  {rate:5.0f}/s run {mine.run}: CPU a vacancy {cpu:.2f}x ({parts} ms),"
+                f" cores busy {mine.busy:.0%}/{theirs.busy:.0%},"
+                f" p50 {percentile(mine.from_send, 50):.1f}/{percentile(theirs.from_send, 50):.1f}"
+                f" ms, p99 {percentile(mine.from_send, 99):.1f}/"
+                f"{percentile(theirs.from_send, 99):.1f} ms"
+            )
 
 
 def draw(measured: list[LatencyRun], rates: list[float], path: Path) -> None:
@@ -463,13 +524,18 @@ def draw(measured: list[LatencyRun], rates: list[float], path: Path) -> None:
 
 
 async def latency_run(
-    run: int, seconds: float, rates: list[float], at_random: bool
+    run: int,
+    seconds: float,
+    rates: list[float],
+    at_random: bool,
+    version: str = "this",
+    code: Path | None = None,
 ) -> list[LatencyRun]:
     sink = Sink()
     sink.start()
     results = []
     try:
-        async with network(sink.port) as net:
+        async with network(sink.port, code) as net:
             await ensure_topics(KAFKA, [TopicSpec(net.hr_topic, 3)])
             await net.start("vacancies")
             await net.start("notify")
@@ -532,6 +598,7 @@ async def latency_run(
                     if (found := re.search(r"LAT-(L\d{6})", r.key.decode()))
                 }
                 result = LatencyRun(
+                    version,
                     run,
                     rate,
                     raw,
@@ -543,7 +610,7 @@ async def latency_run(
                 )
                 results.append(result)
                 print(
-                    f"run {run}, {rate:.0f}/s: raw p50 {percentile(raw, 50):.1f} ms, "
+                    f"run {run} ({version}), {rate:.0f}/s: raw p50 {percentile(raw, 50):.1f} ms, "
                     f"network p50 {percentile(result.from_send, 50):.1f} ms, "
                     f"p99 {percentile(result.from_send, 99):.1f} ms ({count} alerts)"
                 )
@@ -655,9 +722,23 @@ async def memory(events: int) -> None:
         print(f"  peak RSS {name:12s}: {mib:6.0f} MiB")
 
 
+def checkout(revision: str) -> Path:
+    """The services' sources at `revision`, unpacked in a folder of its own."""
+    root = Path(__file__).resolve().parent.parent
+    folder = Path(mkdtemp(prefix="bench-against-"))
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
 async def main(args: argparse.Namespace) -> None:
     if "latency" in args.only:
-        await latency(args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random")
+        against = (args.against, checkout(args.against)) if args.against else None
+        await latency(
+            args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random", against
+        )
     if "scaling" in args.only:
         await scaling(args.events, args.partitions, args.replicas)
     if "memory" in args.only:
@@ -680,6 +761,11 @@ if __name__ == "__main__":
         choices=["even", "random"],
         default="even",
         help="latency: sends evenly spaced, or at random moments at the same mean rate",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="latency: make each run also with the services of this git revision, to compare",
     )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
