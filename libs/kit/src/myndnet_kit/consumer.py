@@ -54,7 +54,7 @@ RETRIES = Counter(
 )
 BATCH_SECONDS = Histogram(
     "myndnet_consumer_batch_seconds",
-    "Time to apply one batch (its offsets are committed while the next is applied)",
+    "Time to apply one batch (its offsets are committed afterwards, with later batches')",
     ["service", "consumer"],
 )
 
