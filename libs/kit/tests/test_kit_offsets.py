@@ -16,18 +16,31 @@ P0, P1 = TopicPartition("t", 0), TopicPartition("t", 1)
 
 
 class KafkaConsumer:
-    """Records commits; `assigned` is what the group gave it."""
+    """Records commits; `assigned` is what the group gave it. A commit begins by setting
+    `committing` and ends once `release` is set (at once unless a test clears it)."""
 
     def __init__(self, assigned: set[TopicPartition]) -> None:
         self.assigned = assigned
         self.commits: list[dict[TopicPartition, int]] = []
+        self.committing = asyncio.Event()
+        self.release = asyncio.Event()
+        self.release.set()
+        self.changed = asyncio.Condition()
 
     def assignment(self) -> set[TopicPartition]:
         return set(self.assigned)
 
     async def commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
-        await asyncio.sleep(0.01)
-        self.commits.append({tp: at.offset for tp, at in offsets.items()})
+        self.committing.set()
+        await self.release.wait()
+        async with self.changed:
+            self.commits.append({tp: at.offset for tp, at in offsets.items()})
+            self.changed.notify_all()
+
+    async def made(self, count: int) -> None:
+        """Wait (at most 10 s) until `count` commits are made."""
+        async with asyncio.timeout(10), self.changed:
+            await self.changed.wait_for(lambda: len(self.commits) >= count)
 
 
 class Applied(EventConsumer):
@@ -54,25 +67,27 @@ def record(tp: TopicPartition, offset: int) -> ConsumerRecord:
 
 
 async def test_many_small_batches_make_one_commit_of_each_partitions_latest_offset():
-    consumer, kafka = Applied(commit_interval=0.2), KafkaConsumer({P0, P1})
+    consumer, kafka = Applied(commit_interval=1.0), KafkaConsumer({P0, P1})
     for offset in range(30):
         await consumer.consume([record(P0, offset)], kafka)
     await consumer.consume([record(P1, 4), record(P1, 5)], kafka)
     assert len(consumer.batches) == 31
     assert kafka.commits == []  # nothing yet: the interval has not passed
-    await asyncio.sleep(0.4)
-    assert kafka.commits == [{P0: 30, P1: 6}]
+    await kafka.made(1)
     await consumer.consume([record(P0, 30)], kafka)
-    await asyncio.sleep(0.4)
+    await kafka.made(2)
+    await asyncio.sleep(0.1)
     assert kafka.commits == [{P0: 30, P1: 6}, {P0: 31}]
 
 
 async def test_a_batch_applied_while_a_commit_is_under_way_is_committed_after_it():
-    consumer, kafka = Applied(commit_interval=0.05), KafkaConsumer({P0})
+    consumer, kafka = Applied(commit_interval=0), KafkaConsumer({P0})
+    kafka.release.clear()
     await consumer.consume([record(P0, 0)], kafka)
-    await asyncio.sleep(0.055)  # the commit of offset 1 has begun and takes 10 ms
+    await asyncio.wait_for(kafka.committing.wait(), timeout=10)
     await consumer.consume([record(P0, 1)], kafka)
-    await consumer.committed()
+    kafka.release.set()
+    await asyncio.wait_for(consumer.committed(), timeout=10)
     assert kafka.commits == [{P0: 1}, {P0: 2}]
 
 
