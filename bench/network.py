@@ -33,14 +33,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
-from tempfile import mkdtemp
+from tempfile import TemporaryDirectory, mkdtemp
 from typing import Any
 
 import asyncpg
@@ -722,23 +722,39 @@ async def memory(events: int) -> None:
         print(f"  peak RSS {name:12s}: {mib:6.0f} MiB")
 
 
-def checkout(revision: str) -> Path:
-    """The services' sources at `revision`, unpacked in a folder of its own."""
-    root = Path(__file__).resolve().parent.parent
-    folder = Path(mkdtemp(prefix="bench-against-"))
-    archive = subprocess.run(
-        ["git", "-C", str(root), "archive", revision], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
-    return folder
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commit_of(revision: str) -> str | None:
+    """The commit a git revision names in this checkout's repository, or None."""
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+@contextlib.contextmanager
+def checkout(commit: str) -> Iterator[Path]:
+    """The sources at `commit`, unpacked in a folder of their own for as long as they are used."""
+    with TemporaryDirectory(prefix="bench-against-") as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
 
 
 async def main(args: argparse.Namespace) -> None:
     if "latency" in args.only:
-        against = (args.against, checkout(args.against)) if args.against else None
-        await latency(
-            args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random", against
-        )
+        with contextlib.ExitStack() as unpacked:
+            against = None
+            if args.against:
+                against = (args.against, unpacked.enter_context(checkout(args.against_commit)))
+            await latency(
+                args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random", against
+            )
     if "scaling" in args.only:
         await scaling(args.events, args.partitions, args.replicas)
     if "memory" in args.only:
@@ -765,7 +781,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--against",
         metavar="REV",
-        help="latency: make each run also with the services of this git revision, to compare",
+        help="latency: make each run also with the services of this git revision (its code, on"
+        " this checkout's installed packages), to compare",
     )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4])
@@ -777,6 +794,10 @@ if __name__ == "__main__":
         choices=["latency", "scaling", "memory"],
     )
     args = parser.parse_args()
+    if args.against:
+        args.against_commit = commit_of(args.against)
+        if args.against_commit is None:
+            parser.error(f"--against: {args.against!r} names no commit in {ROOT}")
     if "latency" in args.only and args.plot and importlib.util.find_spec("matplotlib") is None:
         # Found out before minutes of measuring, not after them.
         parser.error(
