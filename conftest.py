@@ -22,8 +22,8 @@ ADMIN_DATABASE_URL = os.environ.get(
 # The files that take half a minute or more (`--durations=0`, summed over setup, call and
 # teardown, 2026-12-03), longest first. `make test` hands whole files to its workers in the order
 # collected (`--dist loadfile --no-loadscope-reorder`); begun first, a long one cannot be the last
-# file left while the other worker idles (xdist's own order, most tests first, put the cluster's
-# four four-minute tests near the end).
+# file left while the other worker idles (xdist's own order, most tests first, put the cluster
+# file, four tests and four minutes, near the end).
 SLOWEST_FIRST = (
     "tests/faults/test_faults_cluster.py",  # 241 s
     "tests/e2e/test_openapi_fuzz.py",  # 128 s

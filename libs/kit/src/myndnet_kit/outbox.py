@@ -71,9 +71,9 @@ def event_message(topic: str, event: Event[Any]) -> OutgoingMessage:
     return OutgoingMessage(topic, event.key.encode(), headers, value)
 
 
-# Up to this many messages go in one pipelined INSERT per message (a single round trip); more go
-# by COPY, which waits for the server before sending its rows but costs it far less per row.
-# A consumer's batch under steady traffic is a record or two.
+# Fewer messages than this go in by an INSERT each, pipelined (one round trip in all); from this
+# many on by COPY, which waits for the server before sending its rows but costs it far less a
+# row. A consumer's batch under steady traffic is a record or two.
 COPY_FROM = 16
 
 INSERT = (
