@@ -19,35 +19,6 @@ ADMIN_DATABASE_URL = os.environ.get(
 )
 
 
-# The files that take half a minute or more (`--durations=0`, summed over setup, call and
-# teardown, 2026-12-03), longest first. `make test` hands whole files to its workers in the order
-# collected (`--dist loadfile --no-loadscope-reorder`); begun first, a long one cannot be the last
-# file left while the other worker idles (xdist's own order, most tests first, put the cluster
-# file, four tests and four minutes, near the end).
-SLOWEST_FIRST = (
-    "tests/faults/test_faults_cluster.py",  # 241 s
-    "tests/e2e/test_openapi_fuzz.py",  # 128 s
-    "tests/e2e/test_network_e2e.py",  # 106 s
-    "tests/faults/test_faults_vacancies.py",  # 94 s
-    "tests/e2e/test_trainings_e2e.py",  # 80 s
-    "tests/faults/test_faults_notify.py",  # 71 s
-    "tests/e2e/test_site_in_chromium.py",  # 71 s
-    "tests/test_consumers_fuzz.py",  # 66 s
-    "tests/e2e/test_ingest_e2e.py",  # 58 s
-    "libs/kit/tests/test_kit_delivery.py",  # 54 s
-    "schemas/tests/test_schemas_fuzz.py",  # 54 s
-    "tests/e2e/test_mentorship_in_chromium.py",  # 43 s
-    "tests/test_bench_smoke.py",  # 38 s
-    "services/notify/tests/test_notify_service.py",  # 37 s
-    "tests/faults/test_faults_outbox.py",  # 36 s
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
-
-
 @pytest.fixture(scope="session")
 async def kafka_bootstrap() -> str:
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA, request_timeout_ms=5000)
