@@ -54,7 +54,12 @@ async def test_a_relay_killed_between_publishing_and_marking_is_absorbed_downstr
 
                 await wait_until(ready, timeout=60, what="the relay's service")
                 ids = [f"b{batch}-{i}" for i in range(size)]
-                await http.post("/announce", json={"vacancy_ids": ids})
+                try:
+                    await http.post("/announce", json={"vacancy_ids": ids})
+                except httpx.RemoteProtocolError:
+                    # The relay may publish the committed batch and die before the answer is
+                    # written; the batch is checked downstream like every other.
+                    pass
             for _ in range(300):
                 if not relay.alive:
                     break
