@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint bench faults soak first-run clean browser
+.PHONY: help install servers servers-down up down demo test unit lint bench faults fuzz soak first-run clean browser
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
 	@echo "make faults    the fault scenarios at full size (make test runs them small)"
+	@echo "make fuzz      the OpenAPI fuzz with FUZZ_EXAMPLES (200) per operation (make test: 25)"
 	@echo "make soak      30 minutes of steady traffic: PostgreSQL's size and the services' memory"
 	@echo "make lint      ruff, mypy, the contract documents check, the AsyncAPI parser"
 	@echo "make first-run clone into a private folder; make up (3 times, fresh servers), demo, down"
@@ -55,6 +56,11 @@ test: servers browser
 
 faults: servers
 	FAULTS=long uv run pytest tests/faults -s $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 200
+
+fuzz: servers
+	MYNDNET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) uv run pytest tests/e2e/test_openapi_fuzz.py -s $(PYTEST_ARGS)
 
 soak: servers
 	uv run python bench/soak.py $(SOAK_ARGS)
