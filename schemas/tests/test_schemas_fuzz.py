@@ -21,9 +21,7 @@ def outcome(headers, key, value):
 
 def schema_payloads():
     # One strategy per type, built once: from_schema canonicalises the whole schema each time.
-    return st.one_of(
-        *(st.tuples(st.just(t), from_schema(json_schema(REGISTRY[t]))) for t in TYPES)
-    )
+    return st.one_of(*(st.tuples(st.just(t), from_schema(json_schema(REGISTRY[t]))) for t in TYPES))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
