@@ -74,8 +74,12 @@ def test_the_index_answers_as_checking_every_saved_search_would(history, probes)
             index.put(indexed(search_id, *change))
         assert len(index) == len(kept)
     for vacancy in probes:
-        found = index.matches(vacancy_keys(*vacancy[:5]), vacancy[5])
+        keys = vacancy_keys(*vacancy[:5])
+        found = index.matches(keys, vacancy[5])
         expected = {s for s, (wish, words) in kept.items() if satisfies(wish, words, vacancy)}
+        if not index.words_matter(keys):  # then the text, left unstemmed, changes nothing
+            assert index.matches(keys, ()) == found
+            assert not any(kept[s][1] for s in expected)
         assert set(found.immediate) | set(found.later) == expected
         assert len(found.immediate) + len(found.later) == len(expected)  # each search once
         assert set(found.immediate) == {s for s in expected if kept[s][0].frequency == "immediate"}
@@ -89,5 +93,10 @@ def test_a_removed_search_leaves_nothing_behind_and_its_number_is_used_again():
     assert index._files == {} and "s-1" not in index
     index.put(indexed("s-2", wish, []))
     assert index._number == {"s-2": 0}
-    found = index.matches(vacancy_keys("csn", "it", "Sundsvall", "permanent", []), {"jurist"})
+    keys = vacancy_keys("csn", "it", "Sundsvall", "permanent", [])
+    found = index.matches(keys, {"jurist"})
     assert found.immediate == ["s-2"] and found.later == []
+    assert not index.words_matter(keys)
+    index.put(indexed("s-3", wish, ["jurist"]))
+    assert index.words_matter(keys)
+    assert not index.words_matter(vacancy_keys("skv", "it", "Sundsvall", "permanent", []))

@@ -90,6 +90,12 @@ class SearchIndex:
         self._searches[number] = None
         self._free.append(number)
 
+    def words_matter(self, keys: Iterable[str]) -> bool:
+        """Whether a search filed under any of `keys` has keywords: only then does the answer
+        depend on the vacancy's text."""
+        files = self._files
+        return any(len(files.get(key, ())) > (ANY in files.get(key, ())) for key in keys)
+
     def matching(self, keys: Iterable[str], stems: Collection[str]) -> BitMap:
         """The numbers of the searches filed under any of `keys` whose keywords the vacancy's
         text holds (`stems`: its words as the Swedish stemmer leaves them)."""

@@ -24,8 +24,11 @@ class SavedSearches:
         self._updated_at = 0.0
 
     async def matching(self, conn: asyncpg.Connection, keys: Sequence[str], text: str) -> Matches:
-        """From the index as it was last brought up to date (once per batch of vacancies)."""
-        return self.index.matches(keys, await saved_searches.stems(conn, text))
+        """From the index as it was last brought up to date (once per batch of vacancies). The
+        text is stemmed (a round trip to PostgreSQL) only when a search it could match has
+        keywords."""
+        stems = await saved_searches.stems(conn, text) if self.index.words_matter(keys) else ()
+        return self.index.matches(keys, stems)
 
     async def bring_up_to_date(self, conn: asyncpg.Connection) -> None:
         if self._snapshot is None or time.monotonic() - self._updated_at > REBUILD_AFTER_SECONDS:
