@@ -51,7 +51,7 @@ browser:
 TEST_WORKERS ?= 2
 
 test: servers browser
-	uv run pytest -n $(TEST_WORKERS) --dist loadfile -m "not exclusive" $(PYTEST_ARGS)
+	uv run pytest -n $(TEST_WORKERS) --dist loadfile -m "not exclusive" --durations=15 $(PYTEST_ARGS)
 	uv run pytest -m exclusive $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 faults: servers
