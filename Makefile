@@ -46,10 +46,11 @@ down:
 browser:
 	@bash dev/chromium.sh
 
-# Two workers share the wait-bound tests (each test file on one worker); the tests that stop or
-# restart the shared servers run alone afterwards. TEST_WORKERS=0 runs everything in one process.
+# Two workers share the tests (each test file on one worker); the tests that stop or restart the
+# shared servers run alone afterwards. TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 
+test: export KAFKA_QUICK_JIT = 1
 test: servers browser
 	uv run pytest -n $(TEST_WORKERS) --dist loadfile -m "not exclusive" --durations=15 $(PYTEST_ARGS)
 	uv run pytest -m exclusive $(PYTEST_ARGS) || [ $$? -eq 5 ]

@@ -42,6 +42,10 @@ fi
 KAFKA_HEAP="${KAFKA_HEAP:-768m}"
 KAFKA_JVM=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
            -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties")
+# KAFKA_QUICK_JIT=1 (make test sets it): only the JVM's quick compiler. The tests start and stop
+# brokers many times and load them little; measured here, a broker's start-up took 18.5 s of CPU
+# instead of 34 s, and its first idle half-minute 2.3 s instead of 7.
+[ "${KAFKA_QUICK_JIT:-0}" = 1 ] && KAFKA_JVM+=(-XX:TieredStopAtLevel=1)
 POM="$ROOT/dev/kafka/pom.xml"
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")
 LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
@@ -248,7 +252,7 @@ stop_cluster() {
   for n in 1 2 3; do stop_pidfile "$DATA/node$n/broker.pid" "kafka node $n" 60; done
 }
 
-java_cp() { java -Xmx256m -cp "$LIBS/*" -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties" "$@"; }
+java_cp() { java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIBS/*" -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties" "$@"; }
 
 start() {
   if external; then say "KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS: using that broker, starting none"; return 0; fi
