@@ -10,12 +10,22 @@ from pathlib import Path
 
 import pytest
 
-# Examples per operation: 25 in `make test` (about 5,700 requests in all), more in `make fuzz`.
-EXAMPLES = os.environ.get("MYNDNET_FUZZ_EXAMPLES", "25")
+
+def examples_an_operation() -> int:
+    """25 in `make test` (about 5,700 requests in all); `make fuzz` sets more."""
+    given = os.environ.get("MYNDNET_FUZZ_EXAMPLES", "25")
+    if not given.isdigit() or int(given) < 1:
+        raise pytest.UsageError(
+            f"MYNDNET_FUZZ_EXAMPLES={given!r}: a whole number of examples an operation, 1 or more"
+        )
+    return int(given)
+
+
+EXAMPLES = examples_an_operation()
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.parametrize("network", ["secure"], indirect=True),
-    pytest.mark.timeout(max(300, 12 * int(EXAMPLES))),
+    pytest.mark.timeout(max(300, 12 * EXAMPLES)),
 ]
 SEED = os.environ.get("MYNDNET_FUZZ_SEED", "20261127")
 
@@ -33,7 +43,7 @@ async def fuzz(network, service: str) -> tuple[int, str]:
         "--checks",
         "not_a_server_error",
         "--max-examples",
-        EXAMPLES,
+        str(EXAMPLES),
         "--seed",
         SEED,
         "--header",
@@ -43,7 +53,7 @@ async def fuzz(network, service: str) -> tuple[int, str]:
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).parent / "hostile_strings.py")},
     )
-    out, _ = await asyncio.wait_for(process.communicate(), max(480, 10 * int(EXAMPLES)))
+    out, _ = await asyncio.wait_for(process.communicate(), max(480, 10 * EXAMPLES))
     return process.returncode or 0, out.decode(errors="replace")
 
 
