@@ -252,6 +252,8 @@ stop_cluster() {
   for n in 1 2 3; do stop_pidfile "$DATA/node$n/broker.pid" "kafka node $n" 60; done
 }
 
+# The storage tool runs for a second: the quick compiler and the serial collector start fastest
+# (1.2 s of CPU instead of 1.8 here).
 java_cp() { java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIBS/*" -Dlog4j2.configurationFile="$ROOT/dev/kafka/log4j2.properties" "$@"; }
 
 start() {
