@@ -199,7 +199,7 @@ async def matching(subscriptions: int, vacancies: int, rng: random.Random) -> di
                 "target_groups": pick(rng, GROUPS, 1),
                 "text": f"{rng.choice(ROLES)} {rng.choice(WORDS)} " + rng.choice(SENTENCES),
             }
-            stems = await saved_searches.stems(conn, vacancy["text"])
+            [stems] = await saved_searches.stems_of(conn, [vacancy["text"]])
             began = time.perf_counter()
             keys = vacancy_keys(
                 vacancy["agency"],
@@ -372,10 +372,15 @@ async def sending(mails: int, connections: int) -> tuple[Side, float, Side]:
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
                 )
-                for i in range(mails):
-                    await deliveries.queue_alerts(
-                        conn, [subscription], f"csn/V-{i}", {"vacancies": [alert_context(i)]}
-                    )
+                await deliveries.queue_alerts(
+                    conn,
+                    [
+                        deliveries.VacancyAlert(
+                            f"csn/V-{i}", {"vacancies": [alert_context(i)]}, [subscription]
+                        )
+                        for i in range(mails)
+                    ],
+                )
             smtp = SmtpPool("127.0.0.1", port, size=connections)
             sender = Sender(pool, smtp, templates, "http://127.0.0.1:8004", "http://127.0.0.1:8000")
 

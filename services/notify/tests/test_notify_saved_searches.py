@@ -26,7 +26,7 @@ async def confirmed_search(conn: asyncpg.Connection, email: str, wish: Preferenc
 async def found(searches: SavedSearches, conn: asyncpg.Connection) -> set[str]:
     """As the vacancies consumer asks, at the start of a batch."""
     await searches.bring_up_to_date(conn)
-    matches = await searches.matching(conn, JURIST_AT_CSN, TEXT)
+    [matches] = await searches.matching_each(conn, [(JURIST_AT_CSN, TEXT)])
     return {*matches.immediate, *matches.later}
 
 
@@ -51,7 +51,7 @@ async def test_another_replicas_index_follows_what_the_handlers_change(database_
             assert await found(replica, conn) == {first, second}
             assert other in replica.index  # filed, though this vacancy does not satisfy it
             await replica.bring_up_to_date(conn)
-            matches = await replica.matching(conn, JURIST_AT_CSN, TEXT)
+            [matches] = await replica.matching_each(conn, [(JURIST_AT_CSN, TEXT)])
             assert matches.immediate == [first] and matches.later == [second]
 
             subscriber = await conn.fetchval(

@@ -31,7 +31,9 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
         "application_deadline": "2027-01-31",
         "apply_url": "https://example.se/jobb/V-1",
     }
-    await deliveries.queue_alerts(conn, [search], "csn/V-1", {"vacancies": [vacancy]})
+    await deliveries.queue_alerts(
+        conn, [deliveries.VacancyAlert("csn/V-1", {"vacancies": [vacancy]}, [search])]
+    )
     return search
 
 

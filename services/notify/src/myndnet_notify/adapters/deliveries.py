@@ -46,24 +46,35 @@ async def queue(
     return bool(inserted)
 
 
-async def queue_alerts(
-    conn: asyncpg.Connection, subscription_ids: Sequence[str], key: str, context: dict[str, Any]
-) -> int:
-    """One alert per (subscription, vacancy), however often the vacancy is announced."""
-    if not subscription_ids:
+@dataclass(frozen=True)
+class VacancyAlert:
+    """A vacancy's alert, for each of these saved searches."""
+
+    key: str
+    context: dict[str, Any]
+    subscription_ids: Sequence[str]
+
+
+async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert]) -> int:
+    """One alert per (saved search, vacancy), however often the vacancy is announced: a batch
+    of vacancies in one statement, each vacancy's context sent once."""
+    searches = [(s, n) for n, alert in enumerate(alerts, 1) for s in alert.subscription_ids]
+    if not searches:
         return 0
     result = await conn.execute(
         """
         INSERT INTO deliveries (id, dedupe_key, kind, subscription_id, recipient_ref,
                                 vacancy_keys, context, status)
-        SELECT 'd-' || substr(md5(random()::text || s), 1, 20), 'alert:' || s || ':' || $2,
-               'vacancy_alert', s, s, ARRAY[$2], $3, 'queued'
-        FROM unnest($1::text[]) AS s
+        SELECT 'd-' || substr(md5(random()::text || a.s), 1, 20), 'alert:' || a.s || ':' || v.key,
+               'vacancy_alert', a.s, a.s, ARRAY[v.key], v.context, 'queued'
+        FROM unnest($1::text[], $2::bigint[]) AS a (s, n)
+        JOIN unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS v (key, context, n) USING (n)
         ON CONFLICT (dedupe_key) DO NOTHING
         """,
-        list(subscription_ids),
-        key,
-        context,
+        [s for s, _ in searches],
+        [n for _, n in searches],
+        [alert.key for alert in alerts],
+        [alert.context for alert in alerts],
     )
     return int(result.split()[-1])
 

@@ -2,7 +2,7 @@
 keeps in memory: all of them, or those changed since a snapshot (see 0006_search_changes.sql).
 Each read is one statement, so what it returns and the snapshot it hands back agree."""
 
-from collections.abc import Collection
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -63,7 +63,14 @@ async def changed_since(
     return _read(await conn.fetch(CHANGED_SINCE, snapshot))
 
 
-async def stems(conn: asyncpg.Connection, text: str) -> Collection[str]:
-    """A text's words as PostgreSQL's Swedish stemmer leaves them, as saved searches' keywords
-    are stored."""
-    return set(await conn.fetchval("SELECT tsvector_to_array(to_tsvector('swedish', $1))", text))
+async def stems_of(conn: asyncpg.Connection, texts: Sequence[str]) -> list[set[str]]:
+    """Each text's words as PostgreSQL's Swedish stemmer leaves them, as saved searches'
+    keywords are stored: in the order given, one statement for them all."""
+    if not texts:
+        return []
+    rows = await conn.fetch(
+        "SELECT tsvector_to_array(to_tsvector('swedish', t)) AS stems "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS u (t, n) ORDER BY n",
+        list(texts),
+    )
+    return [set(row["stems"]) for row in rows]

@@ -1,6 +1,7 @@
 """Notify's tables: subscriptions, tokens, the open vacancies, digest items and deliveries."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -194,31 +195,52 @@ async def record_attempt(conn: asyncpg.Connection, *keys: str) -> None:
     await conn.executemany("INSERT INTO signup_attempts (key) VALUES ($1)", [(k,) for k in keys])
 
 
-async def remember_open_vacancy(
-    conn: asyncpg.Connection,
-    key: str,
-    agency: str,
-    title: str,
-    municipality: str,
-    deadline: date,
-    apply_url: str,
-    opened_at: datetime,
+@dataclass(frozen=True)
+class OpenVacancy:
+    """An open vacancy as the digests list it."""
+
+    key: str  # <code>/<vacancy_id>
+    agency: str
+    title: str
+    municipality: str
+    application_deadline: date
+    apply_url: str
+    opened_at: datetime
+
+
+async def remember_open_vacancies(
+    conn: asyncpg.Connection, vacancies: Sequence[OpenVacancy]
 ) -> None:
+    """In one statement; a vacancy named more than once keeps its first opening time and its
+    latest fields, as one statement after another would have left it (one statement cannot
+    change a row twice)."""
+    latest: dict[str, OpenVacancy] = {}
+    for vacancy in vacancies:
+        first = latest.get(vacancy.key)
+        latest[vacancy.key] = (
+            vacancy if first is None else replace(vacancy, opened_at=first.opened_at)
+        )
+    if not latest:
+        return
+    rows = list(latest.values())
     await conn.execute(
         """
-        INSERT INTO open_vacancies VALUES ($1, $2, $3, $4, $5, $6, $7)
+        INSERT INTO open_vacancies (vacancy_key, agency, title, municipality,
+                                    application_deadline, apply_url, opened_at)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[],
+                             $6::text[], $7::timestamptz[])
         ON CONFLICT (vacancy_key) DO UPDATE SET title = EXCLUDED.title,
             municipality = EXCLUDED.municipality,
             application_deadline = EXCLUDED.application_deadline,
             apply_url = EXCLUDED.apply_url
         """,
-        key,
-        agency,
-        title,
-        municipality,
-        deadline,
-        apply_url,
-        opened_at,
+        [v.key for v in rows],
+        [v.agency for v in rows],
+        [v.title for v in rows],
+        [v.municipality for v in rows],
+        [v.application_deadline for v in rows],
+        [v.apply_url for v in rows],
+        [v.opened_at for v in rows],
     )
 
 
@@ -234,15 +256,14 @@ async def forget_vacancy(conn: asyncpg.Connection, key: str) -> int:
     return int(cancelled.split()[-1])
 
 
-async def add_digest_items(
-    conn: asyncpg.Connection, subscription_ids: Sequence[str], key: str
-) -> None:
-    if subscription_ids:
+async def add_digest_items(conn: asyncpg.Connection, items: Sequence[tuple[str, str]]) -> None:
+    """(saved search, vacancy key) pairs, gathered for the searches' digests."""
+    if items:
         await conn.execute(
             "INSERT INTO digest_items (subscription_id, vacancy_key) "
-            "SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING",
-            list(subscription_ids),
-            key,
+            "SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+            [search for search, _ in items],
+            [key for _, key in items],
         )
 
 

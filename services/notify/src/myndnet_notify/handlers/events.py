@@ -45,45 +45,78 @@ NameOf = Callable[[str], str]
 async def on_vacancy_events(
     conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches, name_of: NameOf
 ) -> None:
+    """A batch's openings and changes are saved together, a statement a table rather than one
+    a vacancy; a closing is applied in its place, after everything before it is saved."""
     if any(isinstance(incoming.event.data, VacancyOpened) for incoming in events):
         await searches.bring_up_to_date(conn)
+    news: list[Incoming] = []
     for incoming in events:
         data = incoming.event.data
         if isinstance(data, VacancyOpened | VacancyChanged):
-            key = f"{data.agency}/{data.vacancy_id}"
-            opened_at = incoming.event.time or datetime.now(UTC)
-            await store.remember_open_vacancy(
-                conn,
-                key,
-                data.agency,
-                data.title,
-                data.municipality,
-                data.application_deadline,
-                data.apply_url,
-                opened_at,
-            )
-            if isinstance(data, VacancyOpened):
-                await _alert(conn, searches, data, key, incoming.event.traceparent, name_of)
+            news.append(incoming)
         elif isinstance(data, VacancyClosed):
+            await _save(conn, news, searches, name_of)
+            news = []
             await store.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
+    await _save(conn, news, searches, name_of)
 
 
-async def _alert(
-    conn: asyncpg.Connection,
-    searches: SavedSearches,
-    vacancy: VacancyOpened,
-    key: str,
-    traceparent: str | None,
-    name_of: NameOf,
+async def _save(
+    conn: asyncpg.Connection, news: list[Incoming], searches: SavedSearches, name_of: NameOf
 ) -> None:
-    keys = vacancy_keys(
+    """Openings and changes: each vacancy remembered for the digests; each opened one's alerts
+    queued and its digest entries added."""
+    if not news:
+        return
+    await store.remember_open_vacancies(conn, [_open_vacancy(incoming) for incoming in news])
+    opened = [
+        (incoming.event.data, incoming.event.traceparent)
+        for incoming in news
+        if isinstance(incoming.event.data, VacancyOpened)
+    ]
+    found = await searches.matching_each(
+        conn, [(_keys(vacancy), f"{vacancy.title} {vacancy.description}") for vacancy, _ in opened]
+    )
+    alerts, digest_items = [], []
+    for (vacancy, traceparent), matches in zip(opened, found, strict=True):
+        key = f"{vacancy.agency}/{vacancy.vacancy_id}"
+        alerts.append(
+            deliveries.VacancyAlert(
+                key, _alert_context(vacancy, key, traceparent, name_of), matches.immediate
+            )
+        )
+        digest_items += [(search, key) for search in matches.later]
+    await deliveries.queue_alerts(conn, alerts)
+    await store.add_digest_items(conn, digest_items)
+
+
+def _open_vacancy(incoming: Incoming) -> store.OpenVacancy:
+    data = incoming.event.data
+    assert isinstance(data, VacancyOpened | VacancyChanged)
+    return store.OpenVacancy(
+        f"{data.agency}/{data.vacancy_id}",
+        data.agency,
+        data.title,
+        data.municipality,
+        data.application_deadline,
+        data.apply_url,
+        incoming.event.time or datetime.now(UTC),
+    )
+
+
+def _keys(vacancy: VacancyOpened) -> list[str]:
+    return vacancy_keys(
         vacancy.agency,
         vacancy.occupation_field.value,
         vacancy.municipality,
         vacancy.employment_type.value,
         [g.value for g in vacancy.target_groups],
     )
-    found = await searches.matching(conn, keys, f"{vacancy.title} {vacancy.description}")
+
+
+def _alert_context(
+    vacancy: VacancyOpened, key: str, traceparent: str | None, name_of: NameOf
+) -> dict[str, Any]:
     context: dict[str, Any] = {
         "vacancies": [
             {
@@ -98,8 +131,7 @@ async def _alert(
     }
     if traceparent:  # the alert, and what notify says of it, continue the vacancy's trace
         context["traceparent"] = traceparent
-    await deliveries.queue_alerts(conn, found.immediate, key, context)
-    await store.add_digest_items(conn, found.later, key)
+    return context
 
 
 def _person(party: MatchParty) -> dict[str, str | None]:

@@ -23,12 +23,18 @@ class SavedSearches:
         self._snapshot: str | None = None
         self._updated_at = 0.0
 
-    async def matching(self, conn: asyncpg.Connection, keys: Sequence[str], text: str) -> Matches:
-        """From the index as it was last brought up to date (once per batch of vacancies). The
-        text is stemmed (a round trip to PostgreSQL) only when a search it could match has
-        keywords."""
-        stems = await saved_searches.stems(conn, text) if self.index.words_matter(keys) else ()
-        return self.index.matches(keys, stems)
+    async def matching_each(
+        self, conn: asyncpg.Connection, vacancies: Sequence[tuple[Sequence[str], str]]
+    ) -> list[Matches]:
+        """For each (keys, text), from the index as it was last brought up to date (once per
+        batch of vacancies). Texts are stemmed, in one round trip to PostgreSQL, only when a
+        search they could match has keywords."""
+        wording = [i for i, (keys, _) in enumerate(vacancies) if self.index.words_matter(keys)]
+        stems = await saved_searches.stems_of(conn, [vacancies[i][1] for i in wording])
+        stems_of = dict(zip(wording, stems, strict=True))
+        return [
+            self.index.matches(keys, stems_of.get(i, ())) for i, (keys, _) in enumerate(vacancies)
+        ]
 
     async def bring_up_to_date(self, conn: asyncpg.Connection) -> None:
         if self._snapshot is None or time.monotonic() - self._updated_at > REBUILD_AFTER_SECONDS:
