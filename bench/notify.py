@@ -1,9 +1,11 @@
 """Notify: which saved searches a vacancy satisfies, from the index each replica keeps in
 memory against a scan of every search, at 100,000 and 1,000,000 saved searches (answers
-checked equal); and the whole sending path against raw pooled SMTP to the same sink. Both
-sides of each comparison measured in the same run.
+checked equal); what `vacancy.opened` costs the consumer's handler in batches of 1, 2 and 100
+(each batch saved a statement a table); and the whole sending path against raw pooled SMTP to
+the same sink. Both sides of each comparison measured in the same run.
 
     uv run python bench/notify.py [--searches 100000,1000000 --vacancies 200 --mails 4000]
+                                  [--batches 1,2,100 --opened 2000]
 """
 
 import argparse
@@ -17,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import aiosmtplib
@@ -31,19 +34,25 @@ from common import (
     SENTENCES,
     machine_cpu,
     process_cpu,
+    processes_cpu,
     scratch_database,
     summary,
 )
 from common import (
     percentile as p,
 )
+from myndnet_kit.classify import Incoming
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.adapters import deliveries, saved_searches, store
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys, vacancy_keys
+from myndnet_notify.handlers.events import on_vacancy_events
 from myndnet_notify.handlers.matching import SavedSearches
 from myndnet_notify.handlers.sending import Sender
+from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_notify.main import MIGRATIONS
+from myndnet_schemas import Event, VacancyOpened
+from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import free_port, wait_until
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
@@ -240,6 +249,83 @@ def compare_matching(sizes: list[int], vacancies: int) -> None:
             f"{p(b['named'], 99) / p(a['named'], 99):.1f}x named, "
             f"{p(b['scan'], 99) / p(a['scan'], 99):.1f}x for the scan "
             f"(searches found: {statistics.fmean(b['found']) / statistics.fmean(a['found']):.1f}x)"
+        )
+
+
+async def handle_in_batches(size: int, count: int) -> tuple[float, float, float]:
+    """`count` vacancy.opened events through notify's vacancy handler, `size` to a batch (a
+    transaction each, as the consumer applies them), against 20 confirmed saved searches
+    (half immediate, half daily; half with a keyword, so texts are stemmed): vacancies a
+    second, and the handler's and PostgreSQL's CPU a vacancy in ms."""
+    today = stockholm_today()
+    events = [
+        Incoming(
+            Event.new(
+                VacancyOpened(
+                    agency="csn",
+                    vacancy_id=f"V-{i}",
+                    revision=1,
+                    title=f"Handläggare {i}",
+                    description="Studiestöd, och en jurist till enheten.",
+                    occupation_field="law",
+                    employment_type="permanent",
+                    extent="full_time",
+                    municipality="Sundsvall",
+                    remote="hybrid",
+                    published_on=today,
+                    application_deadline=today + timedelta(days=20),
+                    apply_url=f"https://example.se/jobb/V-{i}",
+                ),
+                source="/services/vacancies",
+            ),
+            None,  # type: ignore[arg-type]  # the handler does not read the record
+        )
+        for i in range(count)
+    ]
+    async with scratch_database() as url:
+        pool = await create_pool(url)
+        async with pool.acquire() as conn:
+            await migrate(conn, "kit", KIT_MIGRATIONS)
+            await migrate(conn, "notify", MIGRATIONS)
+            for n in range(20):
+                wish = Preferences(
+                    "sv",
+                    "immediate" if n % 2 else "daily",
+                    agencies=("csn",),
+                    keywords=("jurist",) if n % 4 < 2 else (),
+                )
+                subscriber = await store.add_subscriber(conn, f"p{n}@example.org", "sv")
+                search = await store.add_subscription(conn, subscriber, wish)
+                await conn.execute(
+                    "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search
+                )
+                await save_preferences(conn, search, wish)
+            searches = SavedSearches()
+            database, own, began = (
+                processes_cpu("postgres"),
+                time.process_time(),
+                time.perf_counter(),
+            )
+            for first in range(0, count, size):
+                async with conn.transaction():
+                    await on_vacancy_events(conn, events[first : first + size], searches, str.upper)
+            seconds = time.perf_counter() - began
+            own, database = time.process_time() - own, processes_cpu("postgres") - database
+            alerts = await conn.fetchval("SELECT count(*) FROM deliveries")
+        await pool.close()
+    assert alerts == count * 10, f"{alerts} alerts for {count} vacancies"
+    return count / seconds, own * 1000 / count, database * 1000 / count
+
+
+def compare_batches(sizes: list[int], count: int) -> None:
+    """The handler's cost a vacancy by batch size, against batches of one, in the same run."""
+    measured = {size: asyncio.run(handle_in_batches(size, count)) for size in sizes}
+    rate_1, own_1, database_1 = measured[sizes[0]]
+    for size, (rate, own, database) in measured.items():
+        print(
+            f"vacancy.opened in batches of {size:4}: {rate:6.0f} vacancies/s "
+            f"({rate / rate_1:.1f}x batches of {sizes[0]}); CPU a vacancy: handler {own:.3f} ms "
+            f"({own / own_1:.2f}x), PostgreSQL {database:.3f} ms ({database / database_1:.2f}x)"
         )
 
 
@@ -449,6 +535,10 @@ def main() -> None:
         help="sizes, comma-separated; 0 skips matching",
     )
     parser.add_argument("--vacancies", type=int, default=200)
+    parser.add_argument(
+        "--batches", default="1,2,100", help="batch sizes for vacancy.opened; empty skips"
+    )
+    parser.add_argument("--opened", type=int, default=2000, help="vacancy.opened events a size")
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--trials", type=int, default=5)
@@ -456,6 +546,9 @@ def main() -> None:
     sizes = [int(size) for size in args.searches.split(",") if int(size)]
     if sizes:
         compare_matching(sizes, args.vacancies)
+    batches = [int(size) for size in args.batches.split(",") if size]
+    if batches:
+        compare_batches(batches, args.opened)
     if args.mails:
         compare_sending(args.mails, args.connections, args.trials)
 
