@@ -17,7 +17,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -180,6 +180,28 @@ def brute_force(rows: list[dict], vacancy: dict, lexemes: set[str]) -> list[str]
     ]
 
 
+@contextlib.asynccontextmanager
+async def longest_stall(tick: float = 0.01) -> AsyncIterator[list[float]]:
+    """The gaps between ticks of the event loop while the body runs, in seconds, beyond the
+    tick itself: how long the loop stood still (a consumer's Kafka heartbeats, a service's
+    HTTP answers wait as long)."""
+    gaps: list[float] = [0.0]
+
+    async def ticking() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(tick)
+            now = time.perf_counter()
+            gaps.append(max(0.0, now - last - tick))
+            last = now
+
+    ticker = asyncio.create_task(ticking())
+    try:
+        yield gaps
+    finally:
+        ticker.cancel()
+
+
 async def matching(subscriptions: int, vacancies: int, rng: random.Random) -> dict[str, list]:
     """One size: the saved searches in a scratch database, notify's index built from the table
     as a replica builds it, then each vacancy matched by the index and by the scan."""
@@ -192,11 +214,13 @@ async def matching(subscriptions: int, vacancies: int, rng: random.Random) -> di
         loaded = time.perf_counter() - began
         searches = SavedSearches()
         began = time.perf_counter()
-        await searches.bring_up_to_date(conn)
+        async with longest_stall() as stalls:
+            await searches.bring_up_to_date(conn)
         built = time.perf_counter() - began
         print(
             f"{subscriptions:>9} saved searches: stored in {loaded:.0f} s, "
-            f"indexed from the table in {built:.1f} s"
+            f"indexed from the table in {built:.1f} s; the event loop stood still at most "
+            f"{max(stalls) * 1000:.0f} ms meanwhile"
         )
         times: dict[str, list] = {"bitmap": [], "named": [], "scan": [], "found": []}
         for _ in range(vacancies):

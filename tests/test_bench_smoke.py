@@ -37,9 +37,23 @@ def test_the_ingest_benchmark_runs_and_prints_its_ratio():
 
 def test_the_notify_benchmark_runs_and_checks_its_answers():
     printed = run_bench(
-        "notify.py", "--searches", "2000,4000", "--vacancies", "5", "--mails", "60", "--trials", "1"
+        "notify.py",
+        "--searches",
+        "2000,4000",
+        "--vacancies",
+        "5",
+        "--batches",
+        "1,5",
+        "--opened",
+        "10",
+        "--mails",
+        "60",
+        "--trials",
+        "1",
     )
     assert "every answer checked equal to the scan's" in printed
     assert "from 2000 to 4000 saved searches" in printed
+    assert "the event loop stood still at most" in printed
+    assert "vacancy.opened in batches of    5" in printed  # its 100 alerts counted
     assert "every alert accepted once, marked sent and announced" in printed
     assert "CPU a letter, notify:" in printed

@@ -2,6 +2,7 @@
 keeps in memory: all of them, or those changed since a snapshot (see 0006_search_changes.sql).
 Each read is one statement, so what it returns and the snapshot it hands back agree."""
 
+import asyncio
 from collections.abc import Sequence
 
 import asyncpg
@@ -51,7 +52,10 @@ def _read(rows: list[asyncpg.Record]) -> tuple[str, list[IndexedSearch], list[st
 
 async def every_search(conn: asyncpg.Connection) -> tuple[str, list[IndexedSearch]]:
     """Every saved search a vacancy can find, and the snapshot they were read in."""
-    snapshot, found, _ = _read(await conn.fetch(EVERY_SEARCH))
+    rows = await conn.fetch(EVERY_SEARCH)
+    # In a worker thread: at a million searches this takes seconds, which on the event loop
+    # would hold up Kafka's heartbeats, the HTTP API and the sender as long.
+    snapshot, found, _ = await asyncio.to_thread(_read, rows)
     return snapshot, found
 
 

@@ -1,6 +1,7 @@
 """Finding the saved searches a vacancy satisfies, from this replica's index in memory, brought
 up to date from the table before each batch of vacancies (one small read of what changed)."""
 
+import asyncio
 import gc
 import time
 from collections.abc import Sequence
@@ -39,13 +40,22 @@ class SavedSearches:
     async def bring_up_to_date(self, conn: asyncpg.Connection) -> None:
         if self._snapshot is None or time.monotonic() - self._updated_at > REBUILD_AFTER_SECONDS:
             began = time.perf_counter()
-            self._snapshot, searches = await saved_searches.every_search(conn)
-            self.index = SearchIndex(searches)
-            # Out of the cyclic collector's reach, as the kit does with what start-up made:
-            # a million long-lived searches scanned by every full collection cost milliseconds
-            # in whichever vacancy's matching it fell.
-            del searches
-            gc.freeze()
+            # Read and indexed in worker threads, and with the cyclic collector paused: at a
+            # million searches either would stop the event loop (Kafka's heartbeats, the HTTP
+            # API, the sender) for longer than Kafka's session timeout (10 s) and put the
+            # consumer out of its group; a full collection over the millions of new objects,
+            # in whichever thread made them, holds every thread for seconds.
+            gc.disable()
+            try:
+                self._snapshot, searches = await saved_searches.every_search(conn)
+                self.index = await asyncio.to_thread(SearchIndex, searches)
+                del searches
+            finally:
+                # Then out of the collector's reach, as the kit does with what start-up made:
+                # a million long-lived searches scanned by every full collection cost
+                # milliseconds in whichever vacancy's matching it fell.
+                gc.freeze()
+                gc.enable()
             log.info(
                 "saved searches indexed",
                 searches=len(self.index),
