@@ -1,6 +1,11 @@
-"""An SMTP sink of the test's own, which can be stopped and started again."""
+"""An SMTP sink of the test's own, which can be stopped and started again; and a confirmed
+saved search, as a candidate leaves one after following the confirmation link."""
 
+import asyncpg
 import pytest
+from myndnet_notify.adapters import store
+from myndnet_notify.domain.subscriptions import Preferences
+from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_testing import MailSink
 
 
@@ -10,3 +15,17 @@ def sink():
     sink.start()
     yield sink
     sink.stop()
+
+
+async def _confirmed_search(conn: asyncpg.Connection, email: str, wish: Preferences) -> str:
+    subscriber = await store.add_subscriber(conn, email, "sv")
+    search = await store.add_subscription(conn, subscriber, wish)
+    await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
+    await save_preferences(conn, search, wish)
+    return search
+
+
+@pytest.fixture
+def confirmed_search():
+    """`await confirmed_search(conn, email, wish)`: the new saved search's id."""
+    return _confirmed_search

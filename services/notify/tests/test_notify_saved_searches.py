@@ -5,22 +5,13 @@ next vacancy, and a change committed after a later one is not skipped."""
 import asyncpg
 import pytest
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
-from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
-from myndnet_notify.handlers.subscriptions import erase, pause_search, save_preferences
+from myndnet_notify.handlers.subscriptions import erase, pause_search
 from myndnet_notify.main import MIGRATIONS
 
 JURIST_AT_CSN = vacancy_keys("csn", "juridik", "Sundsvall", "permanent", [])
 TEXT = "Bolagsjurist till Centrala studiestödsnämnden: du blir vår nya jurist i Sundsvall"
-
-
-async def confirmed_search(conn: asyncpg.Connection, email: str, wish: Preferences) -> str:
-    subscriber = await store.add_subscriber(conn, email, "sv")
-    search = await store.add_subscription(conn, subscriber, wish)
-    await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
-    await save_preferences(conn, search, wish)
-    return search
 
 
 async def found(searches: SavedSearches, conn: asyncpg.Connection) -> set[str]:
@@ -31,7 +22,9 @@ async def found(searches: SavedSearches, conn: asyncpg.Connection) -> set[str]:
 
 
 @pytest.mark.integration
-async def test_another_replicas_index_follows_what_the_handlers_change(database_url):
+async def test_another_replicas_index_follows_what_the_handlers_change(
+    database_url, confirmed_search
+):
     pool = await create_pool(database_url)
     try:
         async with pool.acquire() as conn:
@@ -75,7 +68,9 @@ async def test_another_replicas_index_follows_what_the_handlers_change(database_
 
 
 @pytest.mark.integration
-async def test_a_change_committed_after_the_index_last_looked_is_not_skipped(database_url):
+async def test_a_change_committed_after_the_index_last_looked_is_not_skipped(
+    database_url, confirmed_search
+):
     pool = await create_pool(database_url)
     try:
         async with pool.acquire() as conn, pool.acquire() as slow:

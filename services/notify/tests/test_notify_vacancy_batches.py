@@ -7,11 +7,9 @@ import asyncpg
 import pytest
 from myndnet_kit.classify import Incoming
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
-from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.events import on_vacancy_events
 from myndnet_notify.handlers.matching import SavedSearches
-from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_notify.main import MIGRATIONS
 from myndnet_schemas import Event, VacancyClosed, VacancyOpened
 from myndnet_schemas.clock import stockholm_today
@@ -94,24 +92,16 @@ async def tables(conn: asyncpg.Connection) -> dict[str, list[tuple]]:
     }
 
 
-async def search(conn: asyncpg.Connection, email: str, wish: Preferences) -> str:
-    subscriber = await store.add_subscriber(conn, email, "sv")
-    found = await store.add_subscription(conn, subscriber, wish)
-    await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", found)
-    await save_preferences(conn, found, wish)
-    return found
-
-
-async def test_a_batch_leaves_what_one_event_a_batch_leaves(database_url):
+async def test_a_batch_leaves_what_one_event_a_batch_leaves(database_url, confirmed_search):
     pool = await create_pool(database_url)
     try:
         async with pool.acquire() as conn:
             await migrate(conn, "kit", KIT_MIGRATIONS)
             await migrate(conn, "notify", MIGRATIONS)
-            at_once = await search(
+            at_once = await confirmed_search(
                 conn, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
             )
-            daily = await search(
+            daily = await confirmed_search(
                 conn, "erik@example.org", Preferences("sv", "daily", keywords=("jurist",))
             )
             events = batch()
