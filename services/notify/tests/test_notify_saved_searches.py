@@ -4,11 +4,9 @@ next vacancy, and a change committed after a later one is not skipped."""
 
 import asyncpg
 import pytest
-from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.domain.subscriptions import Preferences, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
 from myndnet_notify.handlers.subscriptions import erase, pause_search
-from myndnet_notify.main import MIGRATIONS
 
 JURIST_AT_CSN = vacancy_keys("csn", "juridik", "Sundsvall", "permanent", [])
 TEXT = "Bolagsjurist till Centrala studiestödsnämnden: du blir vår nya jurist i Sundsvall"
@@ -23,74 +21,62 @@ async def found(searches: SavedSearches, conn: asyncpg.Connection) -> set[str]:
 
 @pytest.mark.integration
 async def test_another_replicas_index_follows_what_the_handlers_change(
-    database_url, confirmed_search
+    notify_pool, confirmed_search
 ):
-    pool = await create_pool(database_url)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, "kit", KIT_MIGRATIONS)
-            await migrate(conn, "notify", MIGRATIONS)
-            first = await confirmed_search(
-                conn, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
-            )
-            replica = SavedSearches()
-            assert await found(replica, conn) == {first}  # built from the table
+    async with notify_pool.acquire() as conn:
+        first = await confirmed_search(
+            conn, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
+        )
+        replica = SavedSearches()
+        assert await found(replica, conn) == {first}  # built from the table
 
-            jurist = Preferences("sv", "daily", keywords=("jurist",))
-            second = await confirmed_search(conn, "erik@example.org", jurist)
-            other = await confirmed_search(
-                conn, "maria@example.org", Preferences("sv", "immediate", keywords=("ekonom",))
-            )
-            assert await found(replica, conn) == {first, second}
-            assert other in replica.index  # filed, though this vacancy does not satisfy it
-            await replica.bring_up_to_date(conn)
-            [matches] = await replica.matching_each(conn, [(JURIST_AT_CSN, TEXT)])
-            assert matches.immediate == [first] and matches.later == [second]
+        jurist = Preferences("sv", "daily", keywords=("jurist",))
+        second = await confirmed_search(conn, "erik@example.org", jurist)
+        other = await confirmed_search(
+            conn, "maria@example.org", Preferences("sv", "immediate", keywords=("ekonom",))
+        )
+        assert await found(replica, conn) == {first, second}
+        assert other in replica.index  # filed, though this vacancy does not satisfy it
+        await replica.bring_up_to_date(conn)
+        [matches] = await replica.matching_each(conn, [(JURIST_AT_CSN, TEXT)])
+        assert matches.immediate == [first] and matches.later == [second]
 
-            subscriber = await conn.fetchval(
-                "SELECT subscriber_id FROM subscriptions WHERE id = $1", first
-            )
-            await pause_search(conn, subscriber, first, paused=True)
-            assert await found(replica, conn) == {second}
-            await pause_search(conn, subscriber, first, paused=False)
-            assert await found(replica, conn) == {first, second}
+        subscriber = await conn.fetchval(
+            "SELECT subscriber_id FROM subscriptions WHERE id = $1", first
+        )
+        await pause_search(conn, subscriber, first, paused=True)
+        assert await found(replica, conn) == {second}
+        await pause_search(conn, subscriber, first, paused=False)
+        assert await found(replica, conn) == {first, second}
 
-            await erase(conn, "erik@example.org")
-            assert await found(replica, conn) == {first}
-            assert second not in replica.index
+        await erase(conn, "erik@example.org")
+        assert await found(replica, conn) == {first}
+        assert second not in replica.index
 
-            # A new replica built now agrees with the one kept up to date change by change.
-            fresh = SavedSearches()
-            assert await found(fresh, conn) == await found(replica, conn)
-            assert len(fresh.index) == len(replica.index) == 2
-    finally:
-        await pool.close()
+        # A new replica built now agrees with the one kept up to date change by change.
+        fresh = SavedSearches()
+        assert await found(fresh, conn) == await found(replica, conn)
+        assert len(fresh.index) == len(replica.index) == 2
 
 
 @pytest.mark.integration
 async def test_a_change_committed_after_the_index_last_looked_is_not_skipped(
-    database_url, confirmed_search
+    notify_pool, confirmed_search
 ):
-    pool = await create_pool(database_url)
-    try:
-        async with pool.acquire() as conn, pool.acquire() as slow:
-            await migrate(conn, "kit", KIT_MIGRATIONS)
-            await migrate(conn, "notify", MIGRATIONS)
-            replica = SavedSearches()
-            assert await found(replica, conn) == set()
+    async with notify_pool.acquire() as conn, notify_pool.acquire() as slow:
+        replica = SavedSearches()
+        assert await found(replica, conn) == set()
 
-            # A search saved in a transaction begun first and committed last...
-            transaction = slow.transaction()
-            await transaction.start()
-            late = await confirmed_search(
-                slow, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
-            )
-            # ...while another commits in between and the replica looks.
-            early = await confirmed_search(
-                conn, "erik@example.org", Preferences("sv", "immediate", keywords=("jurist",))
-            )
-            assert await found(replica, conn) == {early}
-            await transaction.commit()
-            assert await found(replica, conn) == {early, late}
-    finally:
-        await pool.close()
+        # A search saved in a transaction begun first and committed last...
+        transaction = slow.transaction()
+        await transaction.start()
+        late = await confirmed_search(
+            slow, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
+        )
+        # ...while another commits in between and the replica looks.
+        early = await confirmed_search(
+            conn, "erik@example.org", Preferences("sv", "immediate", keywords=("jurist",))
+        )
+        assert await found(replica, conn) == {early}
+        await transaction.commit()
+        assert await found(replica, conn) == {early, late}

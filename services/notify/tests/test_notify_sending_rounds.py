@@ -5,13 +5,11 @@ import asyncio
 
 import asyncpg
 import pytest
-from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, Templates
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.subscriptions import erase, save_preferences
-from myndnet_notify.main import MIGRATIONS
 
 pytestmark = pytest.mark.integration
 ADDRESS = "anna@example.org"
@@ -38,15 +36,11 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
 
 
 @pytest.fixture
-async def pool(database_url):
+async def pool(notify_pool):
     """notify's database with one confirmed saved search and one alert queued for it."""
-    pool = await create_pool(database_url)
-    async with pool.acquire() as conn:
-        await migrate(conn, "kit", KIT_MIGRATIONS)
-        await migrate(conn, "notify", MIGRATIONS)
+    async with notify_pool.acquire() as conn:
         await queued_alert(conn)
-    yield pool
-    await pool.close()
+    return notify_pool
 
 
 async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(pool, sink, monkeypatch):

@@ -6,11 +6,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 from myndnet_kit.classify import Incoming
-from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.events import on_vacancy_events
 from myndnet_notify.handlers.matching import SavedSearches
-from myndnet_notify.main import MIGRATIONS
 from myndnet_schemas import Event, VacancyClosed, VacancyOpened
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import VacancyChanged
@@ -92,31 +90,25 @@ async def tables(conn: asyncpg.Connection) -> dict[str, list[tuple]]:
     }
 
 
-async def test_a_batch_leaves_what_one_event_a_batch_leaves(database_url, confirmed_search):
-    pool = await create_pool(database_url)
-    try:
-        async with pool.acquire() as conn:
-            await migrate(conn, "kit", KIT_MIGRATIONS)
-            await migrate(conn, "notify", MIGRATIONS)
-            at_once = await confirmed_search(
-                conn, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
-            )
-            daily = await confirmed_search(
-                conn, "erik@example.org", Preferences("sv", "daily", keywords=("jurist",))
-            )
-            events = batch()
+async def test_a_batch_leaves_what_one_event_a_batch_leaves(notify_pool, confirmed_search):
+    async with notify_pool.acquire() as conn:
+        at_once = await confirmed_search(
+            conn, "anna@example.org", Preferences("sv", "immediate", agencies=("csn",))
+        )
+        daily = await confirmed_search(
+            conn, "erik@example.org", Preferences("sv", "daily", keywords=("jurist",))
+        )
+        events = batch()
 
-            async def apply(batches: list[list[Incoming]]) -> dict[str, list[tuple]]:
-                await conn.execute("TRUNCATE open_vacancies, deliveries, digest_items")
-                for events in batches:
-                    async with conn.transaction():
-                        await on_vacancy_events(conn, events, SavedSearches(), str.upper)
-                return await tables(conn)
+        async def apply(batches: list[list[Incoming]]) -> dict[str, list[tuple]]:
+            await conn.execute("TRUNCATE open_vacancies, deliveries, digest_items")
+            for events in batches:
+                async with conn.transaction():
+                    await on_vacancy_events(conn, events, SavedSearches(), str.upper)
+            return await tables(conn)
 
-            one_by_one = await apply([[e] for e in events])
-            together = await apply([events])
-    finally:
-        await pool.close()
+        one_by_one = await apply([[e] for e in events])
+        together = await apply([events])
 
     assert together == one_by_one
     a_opened_at = events[0].event.time
