@@ -57,7 +57,9 @@ class VacancyAlert:
 
 async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert]) -> int:
     """One alert per (saved search, vacancy), however often the vacancy is announced: a batch
-    of vacancies in one statement, each vacancy's context sent once."""
+    of vacancies in one statement, each vacancy's context sent once (and none for a vacancy
+    no search is alerted of)."""
+    alerts = [alert for alert in alerts if alert.subscription_ids]
     searches = [(s, n) for n, alert in enumerate(alerts, 1) for s in alert.subscription_ids]
     if not searches:
         return 0
