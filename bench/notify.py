@@ -551,6 +551,22 @@ def alert_context(i: int) -> dict:
     }
 
 
+def at_least_one(text: str) -> int:
+    """A whole number of 1 or more, for argparse."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of 1 or more")
+    return number
+
+
+def whole_numbers(text: str) -> list[int]:
+    """Comma-separated whole numbers of 1 or more, for argparse; empty is none."""
+    return [at_least_one(part) for part in text.split(",") if part.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -560,9 +576,14 @@ def main() -> None:
     )
     parser.add_argument("--vacancies", type=int, default=200)
     parser.add_argument(
-        "--batches", default="1,2,100", help="batch sizes for vacancy.opened; empty skips"
+        "--batches",
+        type=whole_numbers,
+        default="1,2,100",
+        help="batch sizes for vacancy.opened, comma-separated; empty skips",
     )
-    parser.add_argument("--opened", type=int, default=2000, help="vacancy.opened events a size")
+    parser.add_argument(
+        "--opened", type=at_least_one, default=2000, help="vacancy.opened events a size"
+    )
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--trials", type=int, default=5)
@@ -570,9 +591,8 @@ def main() -> None:
     sizes = [int(size) for size in args.searches.split(",") if int(size)]
     if sizes:
         compare_matching(sizes, args.vacancies)
-    batches = [int(size) for size in args.batches.split(",") if size]
-    if batches:
-        compare_batches(batches, args.opened)
+    if args.batches:
+        compare_batches(args.batches, args.opened)
     if args.mails:
         compare_sending(args.mails, args.connections, args.trials)
 
