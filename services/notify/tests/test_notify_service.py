@@ -234,8 +234,8 @@ async def test_killed_between_acceptance_and_marking_resends_once_with_the_same_
         original = sending.SmtpPool.send
         crashes = []
 
-        async def accepted_then_crash(self, mail):
-            await original(self, mail)
+        async def accepted_then_crash(self, write):
+            mail = await original(self, write)
             message = message_from_bytes(mail.data, policy=default_policy)
             if not crashes and "Utredare W" in message["Subject"]:
                 crashes.append(message["Message-ID"])

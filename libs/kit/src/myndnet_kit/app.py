@@ -267,7 +267,7 @@ class ServiceApp:
             for task in self.background:
                 self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
             self.started = True
-            _tune_garbage_collector()
+            tune_garbage_collector()
             log.info("service ready", service=self.service, port=self.settings.port)
         except asyncio.CancelledError:
             raise
@@ -404,7 +404,7 @@ async def records_as_body(message: KafkaBatch) -> tuple[ConsumerRecord, ...]:
     return message.raw_message
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """A busy consumer allocates many short-lived objects per event, and with CPython's default
     first-generation threshold (700) the cyclic collector ran thousands of times a second: a
     quarter of the ingest's time (bench/vacancies.py). What start-up allocated is frozen out of

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import contextlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
@@ -212,8 +213,12 @@ class SmtpPool:
         self._idle: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
         self._slots = asyncio.Semaphore(size)
 
-    async def send(self, mail: Mail) -> None:
+    async def send(self, write: Callable[[], Mail]) -> Mail:
+        """Send the letter `write` returns, and return it. It is written once a connection is
+        free: a round's letters all written up front held the event loop, and the replies to
+        the letters already on their way waited for it."""
         async with self._slots:
+            mail = write()
             client = self._idle.get_nowait() if not self._idle.empty() else None
             try:
                 if client is None or not client.is_connected:
@@ -228,6 +233,7 @@ class SmtpPool:
                         client.close()
                 raise
             self._idle.put_nowait(client)
+            return mail
 
     async def close(self) -> None:
         while not self._idle.empty():

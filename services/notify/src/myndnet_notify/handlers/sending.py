@@ -29,7 +29,7 @@ from myndnet_kit.links import (
     sign_link,
 )
 from myndnet_kit.logging import get_logger
-from myndnet_kit.outbox import publish_events
+from myndnet_kit.outbox import OutgoingMessage, enqueue, event_message, publish_events
 from myndnet_kit.tracing import child_span
 from myndnet_schemas import Event
 from myndnet_schemas.events import NotificationFailed, NotificationSent
@@ -39,11 +39,18 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 
 from myndnet_notify.adapters import deliveries, store
-from myndnet_notify.adapters.mail import SmtpPool, Templates, UnsendableHeader, build_message
+from myndnet_notify.adapters.mail import (
+    Mail,
+    SmtpPool,
+    Templates,
+    UnsendableHeader,
+    build_message,
+)
 from myndnet_notify.domain.delivery import (
     Addressee,
     Delivery,
     Failed,
+    Retry,
     SendFailure,
     Sent,
     addressee,
@@ -133,14 +140,11 @@ class Sender:
             if tokens:  # committed on a connection of their own before the letters leave
                 async with self.pool.acquire() as other:
                     await deliveries.store_link_tokens(other, tokens)
-            tries = await asyncio.gather(*(self._send(letter) for letter in letters))
-            sent = []
-            for letter, failure in zip(letters, tries, strict=True):
+            tries = await asyncio.gather(*(self._try(letter) for letter in letters))
+            for letter, (outcome, _) in zip(letters, tries, strict=True):
                 row = letter.row
-                outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
                 if isinstance(outcome, Sent):
                     outcomes.append(deliveries.Outcome(row["id"], "sent", outcome.attempts))
-                    sent.append(notice(row, NotificationSent, outcome.attempts))
                     SENT.labels(row["kind"], "sent").inc()
                 elif isinstance(outcome, Failed):
                     await fail(conn, row, outcome)
@@ -159,7 +163,7 @@ class Sender:
                         error=outcome.error,
                     )
             await deliveries.record_outcomes(conn, outcomes)
-            await publish_events(conn, NOTIFY_DELIVERIES, sent)
+            await enqueue(conn, [sent for _, sent in tries if sent is not None])
             return len(due)
 
     def _letter(
@@ -206,14 +210,28 @@ class Sender:
             context["manage_url"] = f"{site}/bevakning/hantera?token={manage}"
         return Letter(row, to, context, unsubscribe_url)
 
+    async def _try(self, letter: "Letter") -> tuple[Sent | Retry | Failed, OutgoingMessage | None]:
+        """One letter tried, and what becomes of its delivery; for a letter sent, its
+        `notification.sent` is written here too, between the other letters' SMTP replies,
+        rather than for the whole round at its end."""
+        failure = await self._send(letter)
+        row = letter.row
+        outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
+        if isinstance(outcome, Sent):
+            return outcome, event_message(
+                NOTIFY_DELIVERIES, notice(row, NotificationSent, outcome.attempts)
+            )
+        return outcome, None
+
     async def _send(self, letter: "Letter") -> SendFailure | None:
         """One letter rendered and handed to the SMTP server: None when it took it."""
         context = letter.context
-        try:
+
+        def write() -> Mail:
             subject, text, html = self.templates.render(
                 letter.row["kind"], letter.to.language, context
             )
-            message = build_message(
+            return build_message(
                 to=letter.to.email,
                 subject=subject,
                 text=text,
@@ -222,8 +240,10 @@ class Sender:
                 unsubscribe_url=letter.unsubscribe_url,
                 traceparent=context.get("traceparent"),
             )
+
+        try:
             with child_span("smtp send", context.get("traceparent"), SpanKind.CLIENT):
-                await self.smtp.send(message)
+                await self.smtp.send(write)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
