@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     ADMIN_DATABASE_URL,
     KAFKA,
+    LeanSmtpSink,
     machine_cpu,
     percentile,
     process_cpu,
@@ -269,56 +270,6 @@ class Sink:
                     self.confirmations.append(value)
 
 
-class NotingSink(asyncio.Protocol):
-    """A minimal SMTP server for the benchmark: one message at a time, no extensions, every
-    message accepted; each one's arrival is noted (`note`). aiosmtpd, used before, cost 1.5 ms
-    of CPU a mail on the two cores the measured network runs on; this costs a fraction of it
-    (its cost a vacancy is printed with the rest)."""
-
-    def __init__(self, note: Callable[[bytes, float], None]) -> None:
-        self.note = note
-        self.buffer = b""
-        self.in_data = False
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(b"220 sink ESMTP\r\n")
-
-    def data_received(self, data: bytes) -> None:
-        assert self.transport is not None
-        self.buffer += data
-        while True:
-            if self.in_data:  # the buffer begins with the CRLF that ended the DATA line
-                end = self.buffer.find(b"\r\n.\r\n")
-                if end < 0:
-                    return
-                message = self.buffer[2 : end + 2].replace(b"\r\n..", b"\r\n.")
-                self.buffer = self.buffer[end + 5 :]
-                self.in_data = False
-                self.note(message, time.time())  # wall clock: compared with Kafka's timestamps
-                self.transport.write(b"250 OK\r\n")
-                continue
-            end = self.buffer.find(b"\r\n")
-            if end < 0:
-                return
-            verb = self.buffer[:4].upper()
-            self.buffer = self.buffer[end + 2 :]
-            if verb == b"DATA":
-                self.in_data = True
-                self.buffer = b"\r\n" + self.buffer
-                self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-            elif verb == b"QUIT":
-                self.transport.write(b"221 Bye\r\n")
-                self.transport.close()
-                return
-            elif verb in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
-                self.transport.write(b"250 OK\r\n")
-            else:
-                self.transport.write(b"502 Command not implemented\r\n")
-
-
 def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> None:
     """The sink's process: a `NotingSink` on `port`. Each alert's marker and arrival, and each
     confirmation's text, go to `notes` in lists, every 20 ms at most, not a put a mail."""
@@ -338,7 +289,7 @@ def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> 
 
     async def serve() -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: NotingSink(note), "127.0.0.1", port)
+        server = await loop.create_server(lambda: LeanSmtpSink(note), "127.0.0.1", port)
         ready.set()
         while not stop.is_set():
             await asyncio.sleep(0.02)
