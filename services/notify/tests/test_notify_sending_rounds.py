@@ -13,6 +13,14 @@ from myndnet_notify.handlers.subscriptions import erase, save_preferences
 
 pytestmark = pytest.mark.integration
 ADDRESS = "anna@example.org"
+VACANCY = {
+    "key": "csn/V-1",
+    "title": "Handläggare",
+    "agency_name": "CSN",
+    "municipality": "Sundsvall",
+    "application_deadline": "2027-01-31",
+    "apply_url": "https://example.se/jobb/V-1",
+}
 
 
 async def queued_alert(conn: asyncpg.Connection) -> str:
@@ -21,16 +29,8 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
     search = await store.add_subscription(conn, subscriber, wish)
     await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
     await save_preferences(conn, search, wish)
-    vacancy = {
-        "key": "csn/V-1",
-        "title": "Handläggare",
-        "agency_name": "CSN",
-        "municipality": "Sundsvall",
-        "application_deadline": "2027-01-31",
-        "apply_url": "https://example.se/jobb/V-1",
-    }
     await deliveries.queue_alerts(
-        conn, [deliveries.VacancyAlert("csn/V-1", {"vacancies": [vacancy]}, [search])]
+        conn, [deliveries.VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, [search])]
     )
     return search
 
@@ -100,3 +100,41 @@ async def test_a_round_that_meets_an_erasure_already_under_way_gives_way_and_los
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
         assert await conn.fetchval("SELECT count(*) FROM tokens") == 0
     assert sink.to(ADDRESS) == []
+
+
+async def test_a_round_that_fails_after_sending_waits_for_all_its_letters_before_rolling_back(
+    pool, sink, monkeypatch
+):
+    """A fault in writing one letter's `notification.sent` rolls the round back, so its
+    letters stay queued and are sent again with the same Message-IDs; none of the round's other
+    letters may still be on its way then, to be sent once more by the next round meanwhile."""
+    async with pool.acquire() as conn:
+        search = await conn.fetchval("SELECT id FROM subscriptions")
+        await deliveries.queue_alerts(
+            conn,
+            [
+                deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
+                for i in range(2, 9)
+            ],
+        )
+    notice = sending.notice
+    faults: list[str] = []
+
+    def fails_once(row, *args, **kwargs):
+        if not faults:
+            faults.append(row["id"])
+            raise ValueError("a fault of ours")
+        return notice(row, *args, **kwargs)
+
+    monkeypatch.setattr(sending, "notice", fails_once)
+    sender = sending.Sender(
+        pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
+    )
+    with pytest.raises(ValueError, match="a fault of ours"):
+        await asyncio.wait_for(sender.send_round(), 10)
+    assert len(sink.to(ADDRESS)) == 8
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM deliveries WHERE status = 'queued'") == 8
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+    await asyncio.sleep(0.3)
+    assert len(sink.to(ADDRESS)) == 8

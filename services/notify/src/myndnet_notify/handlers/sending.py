@@ -140,7 +140,16 @@ class Sender:
             if tokens:  # committed on a connection of their own before the letters leave
                 async with self.pool.acquire() as other:
                     await deliveries.store_link_tokens(other, tokens)
-            tries = await asyncio.gather(*(self._try(letter) for letter in letters))
+            # Every letter is tried before the round can end, even when one fails in a way of
+            # ours: a round rolled back with letters still on their way would leave them queued
+            # for the next round to send again while they are being sent.
+            results = await asyncio.gather(
+                *(self._try(letter) for letter in letters), return_exceptions=True
+            )
+            tries = [r for r in results if not isinstance(r, BaseException)]
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
             for letter, (outcome, _) in zip(letters, tries, strict=True):
                 row = letter.row
                 if isinstance(outcome, Sent):
