@@ -271,7 +271,7 @@ class Sink:
 
 
 def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> None:
-    """The sink's process: a `NotingSink` on `port`. Each alert's marker and arrival, and each
+    """The sink's process: a `LeanSmtpSink` on `port`. Each alert's marker and arrival, and each
     confirmation's text, go to `notes` in lists, every 20 ms at most, not a put a mail."""
     pending: list[tuple[str, str, float]] = []
 
