@@ -278,7 +278,7 @@ def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> 
     def note(message: bytes, at: float) -> None:
         headers = BytesHeaderParser().parsebytes(message)
         subject = str(make_header(decode_header(headers["Subject"] or "")))
-        marker = re.search(r"L\d{6}", subject)
+        marker = re.search(r"[LW]\d{6}", subject)
         if marker:
             pending.append(("alert", marker.group(0), at))
             return
@@ -403,10 +403,12 @@ async def latency(
     runs: int,
     plot: Path | None,
     at_random: bool,
+    warm_up: float,
     against: tuple[str, Path] | None = None,
 ) -> None:
     """Each run brings up a fresh network; at each rate, the raw round trip and then the whole
-    path, for `seconds` each (at least 200 events), side by side on the same broker. With
+    path, for `seconds` each (at least 200 events), side by side on the same broker; the path
+    after `warm_up` seconds at the rate, timed apart. With
     `against` (a revision and its checkout), each run is made by both, alternating which goes
     first."""
     print(
@@ -421,7 +423,7 @@ async def latency(
     measured: list[LatencyRun] = []
     for run in range(1, runs + 1):
         for version, code in versions if run % 2 else versions[::-1]:
-            measured += await latency_run(run, seconds, rates, at_random, version, code)
+            measured += await latency_run(run, seconds, rates, at_random, warm_up, version, code)
     print()
     row = (
         "{:>5.0f}/s  run {} {:>8}: raw p50 {:5.1f} p99 {:6.1f} ms"
@@ -531,6 +533,7 @@ async def latency_run(
     seconds: float,
     rates: list[float],
     at_random: bool,
+    warm_up: float,
     version: str = "this",
     code: Path | None = None,
 ) -> list[LatencyRun]:
@@ -568,6 +571,7 @@ async def latency_run(
             today = stockholm_today()
             sent: dict[str, float] = {}
             acked: dict[str, float] = {}
+            events: dict[str, tuple[bytes, list[tuple[str, bytes]], bytes | None]] = {}
 
             def written(marker: str) -> tuple[bytes, list[tuple[str, bytes]], bytes | None]:
                 vacancy = random_vacancy(rng, f"LAT-{marker}", today)
@@ -582,28 +586,45 @@ async def latency_run(
                 await producer.send_and_wait(net.hr_topic, value, key=key, headers=headers)
                 acked[marker] = time.time()
 
-            for step, rate in enumerate(rates):
-                count = max(200, int(rate * seconds))
-                due = arrival_times(count, rate, at_random)
-                raw = await raw_round_trip(due)
-                markers = [f"L{step * 100_000 + i:06d}" for i in range(count)]
-                # Written beforehand: the benchmark's own CPU is taken from the two cores the
-                # network runs on, and the time is measured from the send.
-                events = {marker: written(marker) for marker in markers}
-                cpu, began = cpu_now(net, sink), time.perf_counter()
-                await paced(due, lambda i, markers=markers: publish(markers[i]))
+            async def send_all(markers: list[str], due: list[float]) -> None:
+                # Written beforehand: the benchmark's own CPU is taken from the two cores
+                # the network runs on, and the time is measured from the send.
+                events.update((marker, written(marker)) for marker in markers)
+                await paced(due, lambda index: publish(markers[index]))
                 await wait_until(
                     functools.partial(_has_all_of, sink, sink.arrived, markers),
                     timeout=120,
                     what="every alert",
                 )
+
+            for step, rate in enumerate(rates):
+                count = max(200, int(rate * seconds))
+                due = arrival_times(count, rate, at_random)
+                raw = await raw_round_trip(due)
+
+                if warm_up > 0:
+                    # The network's first events at a rate meet cold connections (PostgreSQL
+                    # backends reading their catalogues, statements prepared, SMTP connections
+                    # opened): measured apart, so that a step's figure does not depend on
+                    # whether it came first in its run.
+                    warming = [f"W{step * 100_000 + i:06d}" for i in range(int(rate * warm_up))]
+                    await send_all(warming, arrival_times(len(warming), rate, at_random))
+                    cold = [(sink.arrived[m] - sent[m]) * 1000 for m in warming]
+                    print(
+                        f"run {run} ({version}), {rate:.0f}/s: the first {warm_up:g} s, not"
+                        f" counted: p50 {percentile(cold, 50):.1f} ms, slowest"
+                        f" {max(cold):.1f} ms ({len(cold)} alerts)"
+                    )
+                markers = [f"L{step * 100_000 + i:06d}" for i in range(count)]
+                cpu, began = cpu_now(net, sink), time.perf_counter()
+                await send_all(markers, due)
                 spent = cpu_spent(cpu, cpu_now(net, sink), count)
                 busy = sum(spent.values()) * count / 1000 / (time.perf_counter() - began)
                 # Where the time goes: vacancy.opened's broker timestamp splits the path.
                 opened = {
                     found.group(1): r.timestamp / 1000
                     for r in await read_to_end(KAFKA, f"vacancies.vacancies.bench{net.run}")
-                    if (found := re.search(r"LAT-(L\d{6})", r.key.decode()))
+                    if (found := re.search(r"LAT-([LW]\d{6})", r.key.decode()))
                 }
                 result = LatencyRun(
                     version,
@@ -621,6 +642,21 @@ async def latency_run(
                     f"run {run} ({version}), {rate:.0f}/s: raw p50 {percentile(raw, 50):.1f} ms, "
                     f"network p50 {percentile(result.from_send, 50):.1f} ms, "
                     f"p99 {percentile(result.from_send, 99):.1f} ms ({count} alerts)"
+                )
+                began_at = sent[markers[0]]
+                slowest = sorted(markers, key=lambda m: sink.arrived[m] - sent[m])[-3:]
+                print(
+                    "  slowest: "
+                    + "; ".join(
+                        f"{(sink.arrived[m] - sent[m]) * 1000:.1f} ms at {sent[m] - began_at:.2f} s"
+                        + (
+                            f" (vacancies {(opened[m] - acked[m]) * 1000:.1f},"
+                            f" notify {(sink.arrived[m] - opened[m]) * 1000:.1f})"
+                            if m in opened
+                            else ""
+                        )
+                        for m in reversed(slowest)
+                    )
                 )
                 print(
                     "  CPU a vacancy: "
@@ -761,7 +797,13 @@ async def main(args: argparse.Namespace) -> None:
             if args.against:
                 against = (args.against, unpacked.enter_context(checkout(args.against_commit)))
             await latency(
-                args.seconds, args.rates, args.runs, args.plot, args.arrivals == "random", against
+                args.seconds,
+                args.rates,
+                args.runs,
+                args.plot,
+                args.arrivals == "random",
+                args.warm_up,
+                against,
             )
     if "scaling" in args.only:
         await scaling(args.events, args.partitions, args.replicas)
@@ -774,6 +816,12 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0, help="at each rate")
     parser.add_argument("--rates", type=float, nargs="+", default=[10, 50, 100, 200])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=1.0,
+        help="latency: seconds at each rate before it is measured, timed apart (0 for none)",
+    )
     parser.add_argument(
         "--plot",
         type=lambda text: Path(text) if text else None,
