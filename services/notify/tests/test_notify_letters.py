@@ -6,10 +6,16 @@ from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.policy import strict
+from types import SimpleNamespace
 
 import pytest
 from myndnet_kit.links import MENTORING_ANSWER, read_link
-from myndnet_notify.adapters.mail import Templates, build_message, encoded_words
+from myndnet_notify.adapters.mail import (
+    LetterEnvironment,
+    Templates,
+    build_message,
+    encoded_words,
+)
 from myndnet_notify.domain.delivery import Addressee, addressee
 from myndnet_notify.handlers.sending import Sender
 
@@ -158,3 +164,11 @@ def test_a_letter_goes_to_the_work_address_or_the_saved_searchs_or_says_why_not(
     # A confirmation goes out while the search is pending, in the form's language.
     pending = {**search, "status": "pending", "suppressed_at": "2026-11-01"}
     assert addressee("confirmation", None, {"language": "sv"}, pending) == Addressee("a@b.se", "sv")
+
+
+def test_a_letters_values_are_read_as_keys_of_dicts_and_attributes_of_objects():
+    environment = LetterEnvironment()
+    page = environment.from_string("{{ v.title }} {{ v.items }}")
+    assert page.render(v={"title": "Jurist", "items": 3}) == "Jurist 3"
+    assert page.render(v=SimpleNamespace(title="Jurist", items=4)) == "Jurist 4"
+    assert environment.from_string("{{ v.keys() | list }}").render(v={"a": 1}) == "['a']"
