@@ -82,6 +82,9 @@ class Templates:
             autoescape=select_autoescape(["html.j2"]),
             keep_trailing_newline=True,
             auto_reload=False,  # templates ship with the code; no stat() per e-mail
+            # A plain dict, not Jinja's LRU cache (a lock and a reordered deque a lookup): each
+            # alert's `{% extends %}` looks its layout up there.
+            cache_size=-1,
         )
         # The letters use none of Jinja's default globals (range, dict, lipsum, cycler, joiner,
         # namespace); without them a render no longer copies them out of a ChainMap, which was
