@@ -66,6 +66,53 @@ def test_every_letter_renders_with_and_without_links(kind, language, role):
     assert "token=" not in plain
 
 
+JOBS = [
+    {
+        "title": "Systemutvecklare <Java> & drift",  # escaped in HTML, as it is in text
+        "agency_name": "Centrala studiestödsnämnden",
+        "municipality": "Sundsvall",
+        "application_deadline": "2027-01-31",
+        "apply_url": "https://example.se/jobb/V-1",
+    },
+    {
+        "title": "Bolagsjurist",
+        "agency_name": "Bolagsverket",
+        "municipality": "Sundsvall",
+        "application_deadline": "2027-02-15",
+        "apply_url": "https://example.se/jobb/V-2",
+    },
+]
+
+
+@pytest.mark.parametrize("kind", ["vacancy_alert", "digest", "confirmation"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_job_letter_renders_in_both_languages_with_its_links(kind, language):
+    links = {
+        "unsubscribe_url": "https://notify.myndnet.se/unsubscribe?token=u1",
+        "manage_url": "https://myndnet.se/bevakning/hantera?token=m1",
+        "confirm_url": "https://myndnet.se/bevakning/bekrafta?token=c1",
+    }
+    jobs = JOBS[:1] if kind == "vacancy_alert" else JOBS
+    subject, text, html = Templates().render(kind, language, {"vacancies": jobs, **links})
+    assert html.startswith("<!doctype html>") and f'lang="{language}"' in html
+    if kind == "confirmation":
+        assert links["confirm_url"] in text and links["confirm_url"] in html
+        return
+    assert (
+        subject
+        == {
+            ("vacancy_alert", "sv"): "Nytt jobb: Systemutvecklare <Java> & drift",
+            ("vacancy_alert", "en"): "New job: Systemutvecklare <Java> & drift",
+            ("digest", "sv"): "2 nya jobb i Myndighetsnätverket",
+            ("digest", "en"): "2 new jobs in Myndighetsnätverket",
+        }[(kind, language)]
+    )
+    for job in jobs:
+        assert job["title"] in text and job["apply_url"] in text and job["apply_url"] in html
+    assert "Systemutvecklare &lt;Java&gt; &amp; drift" in html and "<Java>" not in html
+    assert links["unsubscribe_url"] in text and links["manage_url"] in html
+
+
 def test_a_proposal_s_link_is_the_recipient_s_own_until_the_answer_date():
     sender = Sender(None, None, None, "https://notify", "https://site", "key")  # type: ignore[arg-type]
     links = sender._mentoring_links("match_proposed", {**CONTEXT, "role": "mentor"}, "https://site")

@@ -92,7 +92,7 @@ class Templates:
         self.environment.globals.clear()
         # Compiled now (46 of them, ~70 ms) rather than by the first letter of each kind, which
         # waited for it and held up the letters behind it; and kept here, found by one dict
-        # lookup a letter instead of through the environment's locked cache.
+        # lookup a letter instead of through the environment's `get_template`.
         self.compiled = {
             name: self.environment.get_template(name) for name in self.environment.list_templates()
         }
