@@ -6,6 +6,7 @@ from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.policy import strict
+from email.utils import parsedate_to_datetime
 from types import SimpleNamespace
 
 import pytest
@@ -178,6 +179,23 @@ def test_a_built_message_reads_back_exactly_under_the_email_packages_strict_poli
     assert message.get_body(("plain",)).get_content() == text
     assert message.get_body(("html",)).get_content() == html
     assert not [part.defects for part in message.walk() if part.defects]
+
+
+def test_a_letter_is_dated_the_second_it_is_written(monkeypatch):
+    """The Date header's text is kept for a second: a letter written later has its own."""
+    dates = []
+    for now in (1_790_000_000.2, 1_790_000_000.9, 1_790_000_061.5):
+        monkeypatch.setattr("myndnet_notify.adapters.mail.time.time", lambda now=now: now)
+        mail = build_message(
+            to="a@example.org",
+            subject="s",
+            text="t",
+            html="h",
+            message_id="<m@x>",
+            unsubscribe_url=None,
+        )
+        dates.append(parsedate_to_datetime(message_from_bytes(mail.data)["Date"]).timestamp())
+    assert dates == [1_790_000_000, 1_790_000_000, 1_790_000_061]
 
 
 def test_an_encoded_subject_never_splits_a_character_nor_exceeds_75_characters_a_word():

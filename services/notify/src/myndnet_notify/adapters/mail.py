@@ -3,7 +3,7 @@
 import asyncio
 import base64
 import contextlib
-import uuid
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -164,7 +164,28 @@ def encoded_words(text: str) -> str:
 
 
 def _base64_lines(text: str) -> str:
-    return base64.encodebytes(text.encode()).decode().replace("\n", "\r\n")
+    """The text in UTF-8, in base64 lines of 76 characters (RFC 2045), each ending CRLF."""
+    data = base64.b64encode(text.encode()).decode()
+    return "\r\n".join([data[i : i + 76] for i in range(0, len(data), 76)]) + "\r\n"
+
+
+# RFC 2045 chose "=_" for boundaries because it cannot occur in base64 (nor quoted-printable):
+# both parts are base64, so one fixed boundary never appears inside them and needs no random
+# part of its own.
+BOUNDARY = "=_myndnet_alternative"
+
+
+class _Clock:
+    """The Date header's text, written once a second rather than for every letter."""
+
+    second, text = -1, ""
+
+    @classmethod
+    def date(cls) -> str:
+        now = int(time.time())
+        if now != cls.second:
+            cls.second, cls.text = now, formatdate(now, localtime=False)
+        return cls.text
 
 
 SENDER_HEADER = f"{encoded_words(FROM_NAME)} <{FROM_ADDRESS}>"
@@ -197,12 +218,11 @@ def build_message(
     for name, value in headers.items():
         if value is not None and ("\r" in value or "\n" in value):
             raise UnsendableHeader(f"a line break in the {name} header")
-    boundary = f"=_{uuid.uuid4().hex}"
     lines = [
         f"From: {SENDER_HEADER}",
         f"To: {to}",
         f"Subject: {encoded_words(subject)}",
-        f"Date: {formatdate(localtime=False)}",
+        f"Date: {_Clock.date()}",
         f"Message-ID: {message_id}",
     ]
     if traceparent:
@@ -212,18 +232,18 @@ def build_message(
         lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     lines += [
         "MIME-Version: 1.0",
-        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        f'Content-Type: multipart/alternative; boundary="{BOUNDARY}"',
         "",
     ]
     for subtype, body in (("plain", text), ("html", html)):
         lines += [
-            f"--{boundary}",
+            f"--{BOUNDARY}",
             f'Content-Type: text/{subtype}; charset="utf-8"',
             "Content-Transfer-Encoding: base64",
             "",
             _base64_lines(body),
         ]
-    lines.append(f"--{boundary}--\r\n")
+    lines.append(f"--{BOUNDARY}--\r\n")
     return Mail(FROM_ADDRESS, to, "\r\n".join(lines).encode("ascii"))
 
 
