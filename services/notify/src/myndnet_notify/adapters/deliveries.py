@@ -82,11 +82,14 @@ async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert])
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """Queued deliveries whose pause is over, oldest first, locked for this try until the
-    caller's transaction ends; rows another sender holds are left to it."""
+    """Queued deliveries whose pause is over, in the order they fell due (a new one when it
+    was recorded, one tried before when its pause ended), locked for this try until the
+    caller's transaction ends; rows another sender holds are left to it. The order is the
+    index's (`deliveries_due`), so a claim reads only the rows it takes, however long the
+    queue."""
     return await conn.fetch(
         "SELECT * FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "
-        "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        "ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
     )
 
