@@ -11,6 +11,7 @@ from myndnet_notify.adapters.mail import SmtpPool, Templates
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.subscriptions import erase, save_preferences
+from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.integration
 ADDRESS = "anna@example.org"
@@ -187,3 +188,23 @@ async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorti
             )
     assert claimed == [due["csn/V-2"], due["csn/V-3"], due["csn/V-1"]]
     assert "deliveries_due" in plan and "Sort" not in plan, plan
+
+
+async def test_a_round_counts_its_letters_sent_by_kind(pool, sink):
+    async with pool.acquire() as conn:
+        search = await conn.fetchval("SELECT id FROM subscriptions")
+        await deliveries.queue_alerts(
+            conn,
+            [
+                deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
+                for i in range(2, 5)
+            ],
+        )
+    labels = {"kind": "vacancy_alert", "outcome": "sent"}
+    before = REGISTRY.get_sample_value("myndnet_notify_emails_total", labels) or 0
+    sender = sending.Sender(
+        pool, SmtpPool("127.0.0.1", sink.port), Templates(), "https://n", "https://s"
+    )
+    assert await asyncio.wait_for(sender.send_round(), 10) == 4
+    assert REGISTRY.get_sample_value("myndnet_notify_emails_total", labels) == before + 4
+    assert len(sink.to(ADDRESS)) == 4
