@@ -8,6 +8,7 @@ import pytest
 from myndnet_schemas import (
     REGISTRY,
     EnvelopeError,
+    Event,
     VacancyPublished,
     encode_binary,
     encode_structured,
@@ -40,6 +41,32 @@ def test_every_example_round_trips_through_both_modes_unchanged(event_type):
     headers, value = encode_structured(event)
     assert parse(headers, None, value) == event
     assert json.loads(value) == document
+    assert binary_attributes(event) == structured_attributes(event)
+
+
+def binary_attributes(event) -> list[tuple[str, str]]:
+    headers, _ = encode_binary(event)
+    assert headers[-1] == ("content-type", b"application/json")
+    return [(name.removeprefix("ce_"), value.decode()) for name, value in headers[:-1]]
+
+
+def structured_attributes(event) -> list[tuple[str, str]]:
+    _, value = encode_structured(event)
+    document = json.loads(value)
+    return [(k, v) for k, v in document.items() if k not in ("data", "datacontenttype")]
+
+
+def test_both_modes_carry_the_same_attributes_with_a_trace_and_without_time_or_subject():
+    data = VacancyPublished.model_validate(vacancy_data())
+    traced = Event.new(
+        data, source="/agencies/csn", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    )
+    assert ("traceparent", traced.traceparent) in binary_attributes(traced)
+    bare = Event(id="e-1", source="/agencies/csn", type=data.event_type, data=data)
+    for event in (traced, bare):
+        assert binary_attributes(event) == structured_attributes(event)
+        headers, value = encode_binary(event)
+        assert parse(headers, event.key.encode(), value) == event
 
 
 def vacancy_document(**changes) -> dict:
