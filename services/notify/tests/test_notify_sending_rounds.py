@@ -37,6 +37,18 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
     return search
 
 
+async def more_alerts(conn: asyncpg.Connection, numbers: range) -> None:
+    """Alerts for vacancies csn/V-<number> queued for the one saved search."""
+    search = await conn.fetchval("SELECT id FROM subscriptions")
+    await deliveries.queue_alerts(
+        conn,
+        [
+            deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
+            for i in numbers
+        ],
+    )
+
+
 @pytest.fixture
 async def pool(notify_pool):
     """notify's database with one confirmed saved search and one alert queued for it."""
@@ -111,14 +123,7 @@ async def test_a_round_that_fails_after_sending_waits_for_all_its_letters_before
     letters stay queued and are sent again with the same Message-IDs; none of the round's other
     letters may still be on its way then, to be sent once more by the next round meanwhile."""
     async with pool.acquire() as conn:
-        search = await conn.fetchval("SELECT id FROM subscriptions")
-        await deliveries.queue_alerts(
-            conn,
-            [
-                deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
-                for i in range(2, 9)
-            ],
-        )
+        await more_alerts(conn, range(2, 9))
     notice = sending.notice
     faults: list[str] = []
 
@@ -149,14 +154,7 @@ async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorti
     was recorded; and a claim reads its rows in the index's order, so a long queue (after an
     outage of the mail server, say) costs a round no more than a short one."""
     async with pool.acquire() as conn:
-        search = await conn.fetchval("SELECT id FROM subscriptions")
-        await deliveries.queue_alerts(
-            conn,
-            [
-                deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
-                for i in range(2, 5000)
-            ],
-        )
+        await more_alerts(conn, range(2, 5000))
         await conn.execute(
             "UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' "
             "WHERE vacancy_keys <> ARRAY['csn/V-1', 'csn/V-2', 'csn/V-3', 'csn/V-4']"
@@ -192,14 +190,7 @@ async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorti
 
 async def test_a_round_counts_its_letters_sent_by_kind(pool, sink):
     async with pool.acquire() as conn:
-        search = await conn.fetchval("SELECT id FROM subscriptions")
-        await deliveries.queue_alerts(
-            conn,
-            [
-                deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
-                for i in range(2, 5)
-            ],
-        )
+        await more_alerts(conn, range(2, 5))
     labels = {"kind": "vacancy_alert", "outcome": "sent"}
     before = REGISTRY.get_sample_value("myndnet_notify_emails_total", labels) or 0
     sender = sending.Sender(
