@@ -237,25 +237,10 @@ def parse(
     return _attributes_event(attrs, value)
 
 
-def _attribute_items(event: Event[Any]) -> list[tuple[str, str]]:
-    items = [
-        ("specversion", SPECVERSION),
-        ("id", event.id),
-        ("source", event.source),
-        ("type", event.type),
-    ]
-    if event.time is not None:
-        items.append(("time", event.time.isoformat().replace("+00:00", "Z")))
-    if event.subject is not None:
-        items.append(("subject", event.subject))
-    items.extend(sorted(event.extensions.items()))
-    return items
-
-
-def encode_binary(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
-    """Headers and value in binary mode: what the network's own services publish. The same
-    attributes as `_attribute_items`, written straight into headers: each outgoing event pays
-    for this, and the detour through that list cost a third of it."""
+def _attribute_headers(event: Event[Any]) -> list[tuple[str, bytes]]:
+    """The event's CloudEvents attributes as binary-mode headers, in their one order. Each
+    outgoing event pays for this: written straight into headers, not through text pairs
+    first, it costs two thirds as much."""
     headers = [
         ("ce_specversion", _SPECVERSION_BYTES),
         ("ce_id", event.id.encode()),
@@ -268,12 +253,20 @@ def encode_binary(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
         headers.append(("ce_subject", event.subject.encode()))
     for name, value in sorted(event.extensions.items()):
         headers.append((f"ce_{name}", value.encode()))
+    return headers
+
+
+def encode_binary(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
+    """Headers and value in binary mode: what the network's own services publish."""
+    headers = _attribute_headers(event)
     headers.append(("content-type", _JSON_CONTENT_TYPE_BYTES))
     return headers, event.data.__pydantic_serializer__.to_json(event.data, exclude_none=True)
 
 
 def encode_structured(event: Event[Any]) -> tuple[list[tuple[str, bytes]], bytes]:
-    document: dict[str, Any] = dict(_attribute_items(event))
+    document: dict[str, Any] = {
+        name.removeprefix("ce_"): value.decode() for name, value in _attribute_headers(event)
+    }
     document["datacontenttype"] = JSON_CONTENT_TYPE
     document["data"] = event.data.model_dump(mode="json", exclude_none=True)
     return (
