@@ -177,12 +177,7 @@ async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorti
         async with conn.transaction():
             claimed = [row["id"] for row in await deliveries.claim_due(conn, 3)]
             plan = "\n".join(
-                row[0]
-                for row in await conn.fetch(
-                    "EXPLAIN SELECT * FROM deliveries WHERE status = 'queued' "
-                    "AND next_attempt_at <= now() ORDER BY next_attempt_at, id LIMIT 200 "
-                    "FOR UPDATE SKIP LOCKED"
-                )
+                row[0] for row in await conn.fetch(f"EXPLAIN {deliveries.CLAIM_DUE}", 200)
             )
     assert claimed == [due["csn/V-2"], due["csn/V-3"], due["csn/V-1"]]
     assert "deliveries_due" in plan and "Sort" not in plan, plan

@@ -81,19 +81,21 @@ async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert])
     return int(result.split()[-1])
 
 
+# Only what sending reads: decoding the other six columns cost a round of 200 letters 0.3 ms.
+CLAIM_DUE = (
+    "SELECT id, kind, subscription_id, recipient_ref, work_email, match_id, vacancy_keys, "
+    "context, attempts FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "
+    "ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+
+
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """Queued deliveries whose pause is over, in the order they fell due (a new one when it
     was recorded, one tried before when its pause ended), locked for this try until the
     caller's transaction ends; rows another sender holds are left to it. The order is the
     index's (`deliveries_due`), so a claim reads only the rows it takes, however long the
     queue."""
-    # Only what sending reads: decoding the other six columns cost a round of 200 letters 0.3 ms.
-    return await conn.fetch(
-        "SELECT id, kind, subscription_id, recipient_ref, work_email, match_id, vacancy_keys, "
-        "context, attempts FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "
-        "ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED",
-        limit,
-    )
+    return await conn.fetch(CLAIM_DUE, limit)
 
 
 async def searches_for(
