@@ -221,6 +221,11 @@ async def test_a_delivery_status_notification_of_a_permanent_failure_suppresses_
         assert answer.json()["hard_bounce"] is False
         assert (await http.get("/suppressions", headers=OPERATOR)).json() == []
 
+        policy = {"original_message_id": message_id, "status": "5.7.1"}
+        answer = await http.post("/bounces", json=policy, headers=OPERATOR)
+        assert answer.json()["hard_bounce"] is False  # refused as spam, say: not the address
+        assert (await http.get("/suppressions", headers=OPERATOR)).json() == []
+
         assert (await http.post("/bounces", json=delayed)).status_code == 401
         unknown = {"original_message_id": "<d-0000@x.se>", "status": "5.1.1"}
         assert (await http.post("/bounces", json=unknown, headers=OPERATOR)).status_code == 404

@@ -90,3 +90,23 @@ def test_digests_are_due_at_seven_in_stockholm(frequency, last, now, due):
         return datetime.fromisoformat(text).replace(tzinfo=STOCKHOLM) if text else None
 
     assert digest_due(frequency, at(last), at(now)) is due
+
+
+def test_a_relay_password_is_never_sent_in_the_clear_to_another_machine(monkeypatch):
+    import pydantic
+    from myndnet_notify.main import NotifySettings
+
+    monkeypatch.setenv("SMTP_PASSWORD", "relay secret")
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.org")
+    with pytest.raises(pydantic.ValidationError) as refused:
+        NotifySettings()
+    assert "SMTP_SECURITY" in str(refused.value)
+    for host, security in (("smtp.example.org", "starttls"), ("smtp.example.org", "tls")):
+        monkeypatch.setenv("SMTP_HOST", host)
+        monkeypatch.setenv("SMTP_SECURITY", security)
+        assert NotifySettings().smtp_relay().security == security
+    monkeypatch.setenv("SMTP_SECURITY", "none")
+    for loopback in ("127.0.0.1", "localhost", "::1", "127.0.0.53"):
+        monkeypatch.setenv("SMTP_HOST", loopback)
+        relay = NotifySettings().smtp_relay()
+        assert relay.password == "relay secret" and "relay secret" not in repr(relay)

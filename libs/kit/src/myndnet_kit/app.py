@@ -12,7 +12,7 @@ import gc
 import itertools
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -93,8 +93,11 @@ class ServiceApp:
         on_stop: Sequence[Hook] = (),
         retention: Sequence[Expiry] = (),
         membership: MembershipFollower | None = None,
+        health: Mapping[str, Callable[[], str | None]] = {},
     ) -> None:
         self.settings = settings
+        # The service's own conditions for being ready: each says why it is not, or None.
+        self.health = dict(health)
         self.service = settings.service
         self.migrations = migrations
         self.topics = [
@@ -351,7 +354,16 @@ class ServiceApp:
         if self.membership is not None:
             checks["membership"] = self.membership.caught_up and self.membership.healthy
         required = ("startup", "postgres", "kafka", "consumers", "outbox_relay", "membership")
-        checks["ready"] = all(checks.get(k, True) for k in required) and not self.failure
+        own = {name: why() for name, why in self.health.items()}
+        for name, why in own.items():
+            checks[name] = why is None
+            if why is not None:
+                checks[f"{name}_reason"] = why
+        checks["ready"] = (
+            all(checks.get(k, True) for k in required)
+            and all(why is None for why in own.values())
+            and not self.failure
+        )
         return checks
 
     async def _postgres_ok(self) -> bool:

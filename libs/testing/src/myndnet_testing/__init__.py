@@ -217,21 +217,49 @@ async def end_offsets(bootstrap: str | KafkaConnection, topic: str) -> dict[int,
 class MailSink:
     """An SMTP server for tests that keeps every message it accepts, parsed, with its envelope
     recipients in `X-Sink-Rcpt-To`. Addresses `refuse` picks get 550 with the address echoed,
-    as real mail servers answer."""
+    as real mail servers answer, or the reply `refuse` returns for them. With `login` it is a
+    relay that wants AUTH with that user name and password before it takes any mail."""
 
-    def __init__(self, refuse: Callable[[str], bool] = lambda address: False) -> None:
+    def __init__(
+        self,
+        refuse: Callable[[str], bool | str] = lambda address: False,
+        login: tuple[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.refuse = refuse
+        self.login = login
         self.messages: list[Message] = []
+        self.logins = 0  # successful AUTH commands
         self._controller: Any = None
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
-        if self.refuse(address):
-            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        refusal = self.refuse(address)
+        if refusal:
+            return (
+                refusal
+                if isinstance(refusal, str)
+                else (f"550 5.1.1 <{address}>: Recipient address rejected")
+            )
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        assert self.login is not None
+        given = (
+            (auth_data.login.decode(), auth_data.password.decode())
+            if isinstance(auth_data, LoginPassword)
+            else None
+        )
+        if given == self.login:
+            self.logins += 1
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(
@@ -247,7 +275,18 @@ class MailSink:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        relay: dict[str, Any] = (
+            {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                # Loopback only: the test relay takes the login in the clear, as notify sends
+                # it to a relay on this machine with SMTP_SECURITY=none.
+                "auth_require_tls": False,
+            }
+            if self.login
+            else {}
+        )
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **relay)
         self._controller.start()
 
     def stop(self) -> None:

@@ -339,8 +339,9 @@ class DeliveryStatusNotification(BaseModel):
 @operators.post("/bounces")
 async def report_bounce(request: Request, body: DeliveryStatusNotification) -> dict[str, Any]:
     """A delivery status notification for a message notify sent (its `Original-Message-ID` and
-    `Status`): a permanent failure (5.x.x) suppresses the address, as a refusal during SMTP
-    does; a delay (4.x.x) changes nothing."""
+    `Status`): the mailbox refused for good (5.1.x but 5.1.7 and 5.1.8, or 5.2.1) suppresses
+    the address, as such a refusal during SMTP does; any other status (a delay, a policy or
+    content refusal) changes nothing."""
     delivery_id = body.original_message_id.strip("<>").split("@", 1)[0]
     try:
         bounced = await sending.report_bounce(pool_of(request), delivery_id, body.status)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import asyncpg
 from myndnet_kit.app import ServiceApp, Subscription, serve
@@ -16,11 +16,12 @@ from myndnet_schemas import topics
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from myndnet_notify import api
-from myndnet_notify.adapters.mail import SmtpPool, Templates
+from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, SmtpSecurity, Templates, is_loopback
 from myndnet_notify.adapters.retention import expiries
+from myndnet_notify.domain.delivery import RelayPause
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import (
     on_match_events,
@@ -44,17 +45,47 @@ class NotifySettings(ServiceSettings):
     # Shared with mentoring, which trusts the answer and check-in links notify signs.
     link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
     smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
+    smtp_username: str = Field("", alias="SMTP_USERNAME")
+    smtp_password: SecretStr = Field(SecretStr(""), alias="SMTP_PASSWORD")
+    smtp_security: SmtpSecurity = Field("none", alias="SMTP_SECURITY")
+    smtp_ca_file: str = Field("", alias="SMTP_CA_FILE")
+    # While sending is paused (the relay refuses every letter), one letter is tried this often.
+    pause_probe_seconds: float = Field(30.0, gt=0, alias="NOTIFY_PAUSE_PROBE_SECONDS")
     digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
     vacancies_topic: str = Field(topics.VACANCIES, alias="NOTIFY_VACANCIES_TOPIC")
     matches_topic: str = Field(topics.MENTORING_MATCHES, alias="NOTIFY_MATCHES_TOPIC")
     trainings_topic: str = Field(topics.TRAININGS_REGISTRATIONS, alias="NOTIFY_TRAININGS_TOPIC")
 
+    @model_validator(mode="after")
+    def _no_password_in_the_clear(self) -> Self:
+        if (
+            self.smtp_password.get_secret_value()
+            and self.smtp_security == "none"
+            and not is_loopback(self.smtp_host)
+        ):
+            raise ValueError(
+                "SMTP_PASSWORD would be sent unencrypted to SMTP_HOST, which is not this machine:"
+                " set SMTP_SECURITY to starttls or tls"
+            )
+        return self
+
+    def smtp_relay(self) -> SmtpRelay:
+        return SmtpRelay(
+            self.smtp_host,
+            self.smtp_port,
+            self.smtp_username,
+            self.smtp_password.get_secret_value(),
+            self.smtp_security,
+            self.smtp_ca_file,
+        )
+
 
 def build(settings: NotifySettings) -> ServiceApp:
     membership = MembershipFollower.from_settings(settings)  # agencies' names in e-mail
 
     searches = SavedSearches()  # this replica's index of them, for matching
+    relay_pause = RelayPause()  # sending stops while the relay refuses every letter
 
     async def vacancies(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await on_vacancy_events(conn, events, searches, membership.name_of)
@@ -69,11 +100,13 @@ def build(settings: NotifySettings) -> ServiceApp:
         assert app.pool is not None
         await Sender(
             app.pool,
-            SmtpPool(settings.smtp_host, settings.smtp_port, settings.smtp_connections),
+            SmtpPool(settings.smtp_relay(), size=settings.smtp_connections),
             Templates(),
             settings.base_url(),
             settings.site_url.rstrip("/"),
             settings.link_signing_key.get_secret_value(),
+            relay_pause,
+            settings.pause_probe_seconds,
         ).run()
 
     async def digests(app: ServiceApp) -> None:
@@ -152,6 +185,7 @@ def build(settings: NotifySettings) -> ServiceApp:
         background=[sender, digests, clean_up],
         retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,
+        health={"sending": lambda: relay_pause.reason},
     )
 
 

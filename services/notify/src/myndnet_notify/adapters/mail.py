@@ -4,12 +4,13 @@ import asyncio
 import base64
 import contextlib
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosmtplib
 from jinja2 import (
@@ -244,11 +245,58 @@ def build_message(
     return Mail(FROM_ADDRESS, to, "\r\n".join(lines).encode("ascii"))
 
 
+SmtpSecurity = Literal["none", "starttls", "tls"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine, where nothing is sent over a network."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class SmtpRelay:
+    """Where letters are handed over, and how: a relay wants a login, and the login wants TLS
+    (`tls` from the first byte, as on port 465, or `starttls`, as on 587)."""
+
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+    security: SmtpSecurity = "none"
+    ca_file: str = ""  # a CA bundle for the relay's certificate, where it is not a public one
+
+    def client(self, timeout: float) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            timeout=timeout,
+            username=self.username or None,
+            password=self.password or None,
+            use_tls=self.security == "tls",
+            # False, not aiosmtplib's default None: "none" must not upgrade on its own either,
+            # so that what is configured is what happens.
+            start_tls=self.security == "starttls",
+            cert_bundle=self.ca_file or None,
+        )
+
+
 class SmtpPool:
     """A few open SMTP connections, reused; a broken one is dropped and opened again."""
 
-    def __init__(self, host: str, port: int, size: int = 4, timeout: float = 10.0) -> None:
-        self.host, self.port, self.size, self.timeout = host, port, size, timeout
+    def __init__(
+        self,
+        host: str | SmtpRelay,
+        port: int = 25,
+        size: int = 4,
+        timeout: float = 10.0,
+    ) -> None:
+        self.relay = host if isinstance(host, SmtpRelay) else SmtpRelay(host, port)
+        self.size, self.timeout = size, timeout
         self._idle: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
         self._slots = asyncio.Semaphore(size)
 
@@ -261,9 +309,7 @@ class SmtpPool:
             client = self._idle.get_nowait() if not self._idle.empty() else None
             try:
                 if client is None or not client.is_connected:
-                    client = aiosmtplib.SMTP(
-                        hostname=self.host, port=self.port, timeout=self.timeout
-                    )
+                    client = self.relay.client(self.timeout)
                     await client.connect()
                 await client.sendmail(mail.sender, [mail.recipient], mail.data)
             except BaseException:

@@ -5,10 +5,13 @@ or failed for good. Plain Python: the sender classifies what went wrong (`SendFa
 Every try is counted, so a delivery can never loop: a failure that will not change by waiting
 (the server refused the address, an address SMTP cannot carry) fails at once; anything else is
 tried again after a growing pause, and fails once it has been tried `MAX_ATTEMPTS` times.
+While sending is paused (`RelayPause`), a try the relay refuses is not counted: the fault is the
+relay's or its configuration's, and the letter waits for it however long that takes.
 """
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -16,11 +19,56 @@ MAX_ATTEMPTS = 12
 LONGEST_PAUSE = timedelta(minutes=5)
 
 
+# How many different recipients refused the same way, one after another, pause sending.
+PAUSE_AFTER = 3
+# While paused, one letter is tried this often to see whether the relay takes mail again.
+PROBE_INTERVAL = timedelta(seconds=30)
+
+
 @dataclass(frozen=True)
 class SendFailure:
     error: str  # what went wrong, without the recipient's address
     permanent: bool  # waiting will not change it
     hard_bounce: bool = False  # the mail server refused the address itself, for good
+    # A refusal by the relay (of the sender, the login, the policy, the content): how it
+    # answered, e.g. "550 5.7.1", so that refusals of the same kind can be told apart.
+    relay_refusal: str | None = None
+
+
+ENHANCED_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+
+
+def enhanced_status(text: str) -> str | None:
+    """The RFC 3463 enhanced status code at the start of an SMTP reply's text (or in a DSN's
+    Status field), e.g. "5.1.1"; None when it has none."""
+    found = ENHANCED_STATUS.search(text[:40])
+    return ".".join(found.groups()) if found else None
+
+
+def is_mailbox_refusal(status: str) -> bool:
+    """Whether an enhanced status says the recipient's mailbox itself is refused for good:
+    5.1.x (bad or unknown destination address; not 5.1.7 and 5.1.8, which are about the
+    sender's address) or 5.2.1 (mailbox disabled). Everything else (5.7.x policy, relay and
+    authentication, 5.3.x system, 5.5.x protocol, 5.6.x content, 5.2.2 mailbox full) says
+    nothing about whether the address exists."""
+    klass, subject, detail = status.split(".")
+    if klass != "5":
+        return False
+    return (subject == "1" and detail not in ("7", "8")) or (subject, detail) == ("2", "1")
+
+
+def refused(code: int, text: str, error: str) -> SendFailure:
+    """What an SMTP server's refusal means for a delivery (`code` its reply code, `text` its
+    reply's text, `error` what may be stored of it). Only the mailbox's own refusal is a hard
+    bounce. A reply without an enhanced status says too little to suppress anyone by: it waits
+    and is tried again like the relay's other refusals."""
+    status = enhanced_status(text)
+    if status is not None and is_mailbox_refusal(status):
+        return SendFailure(error, permanent=True, hard_bounce=True)
+    if code >= 500:
+        signature = f"{code} {status}" if status else str(code)
+        return SendFailure(error, permanent=False, relay_refusal=signature)
+    return SendFailure(error, permanent=False)
 
 
 @dataclass(frozen=True)
@@ -50,11 +98,16 @@ class Delivery:
     kind: str
     attempts: int  # tries before this one
 
-    def after_try(self, failure: SendFailure | None) -> Sent | Retry | Failed:
-        """What this try did: `failure` is None when the server took the message."""
+    def after_try(self, failure: SendFailure | None, paused: bool = False) -> Sent | Retry | Failed:
+        """What this try did: `failure` is None when the server took the message; `paused`,
+        whether sending is paused because the relay refuses mail."""
         attempts = self.attempts + 1
         if failure is None:
             return Sent(attempts)
+        if paused and failure.relay_refusal is not None:
+            # Due again at once: while paused only the probe sends, one letter at a time, and
+            # the queue's order takes the others in turn.
+            return Retry(self.attempts, timedelta(0), failure.error)
         return after_failure(failure, attempts)
 
 
@@ -96,3 +149,40 @@ def addressee(
         return Addressee(search["email"], search["language"])
     # A confirmation is written in the language of the form that asked for it.
     return Addressee(search["email"], context.get("language") or search["language"])
+
+
+@dataclass
+class RelayPause:
+    """Whether sending is paused, and why. When the relay refuses `PAUSE_AFTER` different
+    recipients the same way in a row (a login, a sender or a policy refused, not an address),
+    every further letter would be refused too: sending pauses, so that one bad setting cannot
+    use up the queue's tries, and resumes at the first letter the relay takes."""
+
+    reason: str | None = None
+    pauses: int = 0  # how many times sending has paused since start
+    _signature: str | None = None
+    _recipients: set[str] = field(default_factory=set)
+
+    @property
+    def paused(self) -> bool:
+        return self.reason is not None
+
+    def after(self, recipient: str, failure: SendFailure | None) -> None:
+        """Take one try's outcome into account, in the order they ended."""
+        if failure is None:
+            self.reason, self._signature = None, None
+            self._recipients.clear()
+            return
+        signature = failure.relay_refusal
+        if signature is None:
+            return  # an address refused, a connection lost: says nothing of the relay's will
+        if signature != self._signature:
+            self._signature, self._recipients = signature, set()
+        self._recipients.add(recipient)
+        if not self.paused and len(self._recipients) >= PAUSE_AFTER:
+            self.reason = (
+                f"the mail relay refused {len(self._recipients)} different recipients in a row"
+                f" with {signature}: sending is paused until it takes a letter again"
+                f" ({failure.error[:200]})"
+            )
+            self.pauses += 1

@@ -12,7 +12,7 @@ import contextlib
 import re
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
@@ -36,7 +36,7 @@ from myndnet_schemas.events import NotificationFailed, NotificationSent
 from myndnet_schemas.events.notify import FailureReason
 from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
 from opentelemetry.trace import SpanKind
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import (
@@ -47,13 +47,17 @@ from myndnet_notify.adapters.mail import (
     build_message,
 )
 from myndnet_notify.domain.delivery import (
+    PROBE_INTERVAL,
     Addressee,
     Delivery,
     Failed,
+    RelayPause,
     Retry,
     SendFailure,
     Sent,
     addressee,
+    is_mailbox_refusal,
+    refused,
 )
 from myndnet_notify.domain.subscriptions import (
     CONFIRM_TOKEN_LIFETIME,
@@ -65,6 +69,11 @@ from myndnet_notify.domain.subscriptions import (
 log = get_logger(__name__)
 SOURCE = service_source("notify")
 SENT = Counter("myndnet_notify_emails_total", "E-mails by outcome", ["kind", "outcome"])
+PAUSED = Gauge("myndnet_notify_sending_paused", "1 while sending is paused: the relay refuses mail")
+PAUSES = Counter(
+    "myndnet_notify_sending_pauses_total",
+    "Times sending paused because the relay refused different recipients the same way",
+)
 
 
 def without_address(error: str, address: str) -> str:
@@ -76,17 +85,16 @@ def without_address(error: str, address: str) -> str:
 def classify(exc: Exception, address: str) -> SendFailure:
     """What a failed try means for the delivery (see `domain.delivery`)."""
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        permanent = all(r.code >= 500 for r in exc.recipients)
-        return SendFailure(
-            f"the address was refused: {without_address(repr(exc), address)}",
-            permanent=permanent,
-            hard_bounce=permanent,
-        )
+        # One recipient a letter: the refusal is of that one.
+        first = exc.recipients[0]
+        error = f"the address was refused: {without_address(repr(exc), address)}"
+        return refused(first.code, first.message, error)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
-        permanent = exc.code >= 500
-        return SendFailure(
-            without_address(repr(exc), address), permanent=permanent, hard_bounce=permanent
-        )
+        return refused(exc.code, exc.message, without_address(repr(exc), address))
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        # The relay lacks what it is configured for (STARTTLS, AUTH): a setting, not the mail.
+        error = without_address(repr(exc), address)
+        return SendFailure(error, permanent=False, relay_refusal="not supported")
     if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
         return SendFailure(without_address(repr(exc), address), permanent=False)
     if isinstance(exc, UnsendableHeader):
@@ -108,6 +116,8 @@ class Sender:
     base_url: str  # notify's own address: the one-click unsubscribe link
     site_url: str  # the public site: confirmation and preference-centre links
     link_key: str = ""  # signs mentoring's answer and check-in links (LINK_SIGNING_KEY)
+    relay_pause: RelayPause = field(default_factory=RelayPause)
+    probe_interval: float = PROBE_INTERVAL.total_seconds()  # while paused, a letter this often
 
     @cached_property
     def domain(self) -> str:
@@ -228,7 +238,10 @@ class Sender:
         rather than for the whole round at its end."""
         failure = await self._send(letter)
         row = letter.row
-        outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(failure)
+        outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(
+            failure, self.relay_pause.paused
+        )
+        self._tell_relay_pause(letter.to.email, failure)
         if isinstance(outcome, Sent):
             return outcome, event_message(
                 NOTIFY_DELIVERIES, notice(row, NotificationSent, outcome.attempts)
@@ -261,6 +274,18 @@ class Sender:
         except Exception as exc:
             return classify(exc, letter.to.email)
         return None
+
+    def _tell_relay_pause(self, recipient: str, failure: SendFailure | None) -> None:
+        was_paused = self.relay_pause.paused
+        self.relay_pause.after(recipient, failure)
+        if self.relay_pause.paused == was_paused:
+            return
+        PAUSED.set(int(self.relay_pause.paused))
+        if self.relay_pause.paused:
+            PAUSES.inc()
+            log.warning("sending paused", reason=self.relay_pause.reason)
+        else:
+            log.info("sending resumed: the mail relay took a letter again")
 
     def _mentoring_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
         """A person's own answer or check-in link, signed for mentoring to trust (none when
@@ -336,8 +361,21 @@ class Sender:
                 # Failed after claiming: its letters stay queued (the transaction rolled back).
                 log.warning("sending interrupted; retrying", error=type(task.exception()).__name__)
 
+        async def probe() -> None:
+            """While paused: one letter now and then, until the relay takes one."""
+            if in_flight:
+                await asyncio.wait(set(in_flight))
+            await asyncio.sleep(self.probe_interval)
+            try:
+                await self.send_round(1)
+            except Exception as exc:
+                log.warning("sending interrupted; retrying", error=type(exc).__name__)
+
         async def keep_claiming() -> None:
             while True:
+                if self.relay_pause.paused:
+                    await probe()
+                    continue
                 await free.acquire()
                 # Cleared once a round may begin, just before it claims: a NOTIFY that arrives
                 # from here on is not lost, and one that came while every round was busy is
@@ -453,9 +491,10 @@ class UnknownDelivery(LookupError):
 
 async def report_bounce(pool: asyncpg.Pool, delivery_id: str, status: str) -> bool:
     """A delivery status notification about one of our messages (found by its Message-ID,
-    `<delivery id@domain>`): a permanent one (5.x.x) is a hard bounce, after the fact; a
-    delayed one (4.x.x) changes nothing. True when it was recorded as a bounce."""
-    if not status.startswith("5"):
+    `<delivery id@domain>`): the mailbox refused for good (5.1.x, 5.2.1) is a hard bounce, after
+    the fact; any other status (a delay, a policy or content refusal) suppresses nobody. True
+    when it was recorded as a bounce."""
+    if not is_mailbox_refusal(status):
         return False
     async with pool.acquire() as conn, conn.transaction():
         row = await deliveries.lock(conn, delivery_id)
