@@ -262,12 +262,6 @@ async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed
     """A course with more CSN staff than CSN's seats: the waitlist, a cancellation, a
     promotion; every step through the mail people receive and the site's pages."""
     print("\n=== A joint training ===")
-    for code, domains in DOMAINS.items():
-        await http.patch(
-            f"{URL['membership']}/agencies/{code}",
-            json={"email_domains": domains},
-            headers=operator,
-        )
     course = f"ledarskap-{seed}"
     await http.post(
         f"{URL['trainings']}/courses",
@@ -324,7 +318,7 @@ async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed
             answer = await http.post(f"{URL['trainings']}/sessions/{sid}/registrations", json=body)
             return answer if answer.status_code in (202, 409) else None
 
-        # trainings learns the domains from membership's event a moment after the change.
+        # The seed gives CSN its domain; trainings has it from membership's events.
         answer = await until(f"{name}'s registration", asked)
         if answer.status_code == 409:
             print(f"  {name}: already registered ({answer.json()['detail']})")

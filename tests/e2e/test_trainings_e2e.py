@@ -233,3 +233,22 @@ async def test_the_public_pages_list_sessions_and_take_a_registration_in_chromiu
     await checker.close()
     await person.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_staff_of_a_seed_agency_register_with_their_work_address_with_no_setup(network):
+    """A plain start: the seed gives CSN its domain, so nobody has to PATCH it first."""
+    async with network.http("trainings") as trainings:
+        session = await new_session(trainings, "csn", {"csn": 1}, "seed-domains")
+        sid = session["session_id"]
+        body = {"name": "Anna", "email": f"anna.e2e{network.run}@csn.se", "agency": "csn"}
+
+        async def taken() -> bool:
+            answer = await trainings.post(f"/sessions/{sid}/registrations", json=body)
+            return answer.status_code == 202
+
+        await wait_until(taken, timeout=30, what="a registration with an address at csn.se")
+        text = await mailed(network, body["email"], "Bekräfta din anmälan")
+        confirmed = await trainings.post(
+            "/registrations/confirm", params={"token": link(text, "bekrafta")}
+        )
+        assert confirmed.status_code == 200 and confirmed.json()["status"] == "registered"

@@ -39,9 +39,29 @@ def test_invalid_organisation_numbers_say_why(number, words):
 
 def test_the_seed_is_the_contracts_nineteen_organisations():
     assert len(SEED) == 19
-    assert len({code for code, *_ in SEED}) == 19
-    associated = [code for code, _name, _kind, role in SEED if role is AgencyRole.ASSOCIATED]
+    assert len({seed.code for seed in SEED}) == 19
+    associated = [seed.code for seed in SEED if seed.role is AgencyRole.ASSOCIATED]
     assert associated == ["sundsvalls-kommun"]
+
+
+def test_every_seed_organisation_joins_with_its_domains_and_website_and_numbers_that_check():
+    for seed in SEED:
+        joined = rules.seeded(seed, TODAY)  # the organisation numbers pass the Luhn check
+        assert joined.email_domains and all("." in d for d in joined.email_domains)
+        assert joined.website and joined.website.startswith("https://")
+    csn = next(rules.seeded(s, TODAY) for s in SEED if s.code == "csn")
+    assert csn.email_domains == ("csn.se",) and csn.organisation_number == "202100-1819"
+
+
+def test_a_seed_organisation_without_details_gets_them_and_an_operators_choice_stays():
+    seed = next(s for s in SEED if s.code == "digg")
+    bare = agency()
+    completed = rules.with_seed_details(bare, seed)
+    assert completed is not None and completed.email_domains == ("digg.se",)
+    assert completed.organisation_number == "202100-6883"
+    chosen = rules.update(bare, {"website": "https://example.se"})
+    assert rules.with_seed_details(chosen, seed) is None
+    assert rules.with_seed_details(rules.leave(bare, TODAY), seed) is None
 
 
 def agency():

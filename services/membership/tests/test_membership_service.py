@@ -56,11 +56,31 @@ async def test_seeding_a_fresh_database_emits_nineteen_events_once_also_across_r
     assert len({e.data.code for e in events}) == 19
     kommun = next(e.data for e in events if e.data.code == "sundsvalls-kommun")
     assert kommun.role == "associated" and kommun.kind == "municipality"
+    csn = next(e.data for e in events if e.data.code == "csn")
+    assert csn.email_domains == ["csn.se"] and csn.organisation_number == "202100-1819"
+    assert all(e.data.email_domains and e.data.website for e in events)
     conn = await asyncpg.connect(database_url)
     try:
         assert await conn.fetchval("SELECT count(*) FROM agencies") == 19
+        # A network seeded before the seed carried details: they are filled in at the next
+        # start, announced once; an operator's own website is kept.
+        await conn.execute(
+            "UPDATE agencies SET email_domains = '{}', website = NULL, organisation_number = NULL"
+            " WHERE code = 'digg'"
+        )
+        await conn.execute(
+            "UPDATE agencies SET email_domains = '{}', website = 'https://example.se',"
+            " organisation_number = NULL WHERE code = 'msb'"
+        )
     finally:
         await conn.close()
+    for _restart in range(2):
+        async with running(build(settings(database_url, kafka_bootstrap, topic))):
+            pass
+    events = await events_on(kafka_bootstrap, topic, at_least=20)
+    later = [e for e in events if e.type == "se.myndnet.agency.updated.v1"]
+    assert len(events) == 20 and [e.data.code for e in later] == ["digg"]
+    assert later[0].data.email_domains == ["digg.se"]
 
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()

@@ -12,6 +12,8 @@ from myndnet_schemas.events.membership import HttpKey
 from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
+from myndnet_membership.domain.seed import SeedAgency
+
 _ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
 
 
@@ -159,6 +161,36 @@ def new_agency(
     if "email_domains" in details:
         details["email_domains"] = normalise_email_domains(details["email_domains"])
     return Agency(code, name, kind, role, AgencyStatus.ACTIVE, today, **details)
+
+
+def seeded(seed: SeedAgency, today: date) -> Agency:
+    """A seed organisation as it joins."""
+    return new_agency(
+        seed.code,
+        seed.name,
+        seed.kind,
+        seed.role,
+        today,
+        organisation_number=seed.organisation_number,
+        website=seed.website,
+        email_domains=seed.email_domains,
+    )
+
+
+def with_seed_details(existing: Agency, seed: SeedAgency) -> Agency | None:
+    """A seed organisation registered before the seed carried its public details, given them
+    now; None when it has left or any of them is set, since an operator's choice is never
+    overwritten."""
+    if existing.status is not AgencyStatus.ACTIVE:
+        return None
+    if existing.organisation_number or existing.website or existing.email_domains:
+        return None
+    return replace(
+        existing,
+        organisation_number=seed.organisation_number,
+        website=seed.website,
+        email_domains=normalise_email_domains(seed.email_domains),
+    )
 
 
 def rejoin(

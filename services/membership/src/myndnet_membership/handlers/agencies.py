@@ -92,15 +92,23 @@ async def revoke_http_key(conn: asyncpg.Connection, topic: str, code: str, key_i
 
 
 async def seed_agencies(conn: asyncpg.Connection, topic: str) -> list[str]:
-    """Add the seed organisations that are not there yet; each added one is announced once."""
-    added = []
+    """Add the seed organisations that are not there yet, and give those added before the seed
+    carried e-mail domains and websites theirs; each change is announced once."""
+    changed = []
     async with conn.transaction():
-        for code, name, kind, role in SEED:
-            agency = rules.new_agency(code, name, kind, role, SEEDED_AS_OF)
+        for seed in SEED:
+            agency = rules.seeded(seed, SEEDED_AS_OF)
             if await repository.add_unless_present(conn, agency):
                 await _announce(conn, topic, agency, "registered")
-                added.append(code)
-    return added
+                changed.append(seed.code)
+                continue
+            existing = await repository.get(conn, seed.code, for_update=True)
+            completed = existing and rules.with_seed_details(existing, seed)
+            if completed:
+                await repository.replace(conn, completed)
+                await _announce(conn, topic, completed, "updated")
+                changed.append(seed.code)
+    return changed
 
 
 async def _existing(conn: asyncpg.Connection, code: str) -> Agency:
