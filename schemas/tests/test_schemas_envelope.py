@@ -69,6 +69,28 @@ def test_both_modes_carry_the_same_attributes_with_a_trace_and_without_time_or_s
         assert parse(headers, event.key.encode(), value) == event
 
 
+W3C = "00-" + "c" * 32 + "-" + "d" * 16 + "-01"
+
+
+def test_the_w3c_traceparent_header_continues_a_trace_in_both_modes():
+    """As OpenTelemetry's Kafka instrumentation writes it, beside or instead of the extension."""
+    data = VacancyPublished.model_validate(vacancy_data())
+    bare = Event(id="e-1", source="/agencies/csn", type=data.event_type, data=data)
+    headers, value = encode_binary(bare)
+    assert parse([*headers, ("traceparent", W3C.encode())], None, value).traceparent == W3C
+    headers, value = encode_structured(bare)
+    assert parse([*headers, ("traceparent", W3C.encode())], None, value).traceparent == W3C
+    # The CloudEvents extension, where there is one, is the event's own word.
+    traced = Event.new(
+        data, source="/agencies/csn", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    )
+    headers, value = encode_binary(traced)
+    assert parse([*headers, ("traceparent", W3C.encode())], None, value) == traced
+    # A malformed one is ignored, not a reason to refuse the event.
+    headers, value = encode_binary(bare)
+    assert parse([*headers, ("traceparent", b"not-a-trace")], None, value) == bare
+
+
 def vacancy_document(**changes) -> dict:
     return vacancy_data(**changes)
 

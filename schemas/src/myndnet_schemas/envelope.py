@@ -222,6 +222,7 @@ def parse(
         if "data" not in document:
             raise EnvelopeError("not_cloudevent", "structured event has no data")
         data = document.pop("data")
+        _continue_w3c_trace(document, header)
         return _attributes_event(document, data)
     if "ce_specversion" not in header:
         raise EnvelopeError(
@@ -234,7 +235,16 @@ def parse(
             f"content-type {content_type!r}; data must be application/json",
         )
     attrs = {name[3:]: v for name, v in header.items() if name.startswith("ce_")}
+    _continue_w3c_trace(attrs, header)
     return _attributes_event(attrs, value)
+
+
+def _continue_w3c_trace(attrs: dict[str, Any], header: dict[str, str]) -> None:
+    """OpenTelemetry's Kafka instrumentation writes the W3C `traceparent` header, not the
+    CloudEvents extension: an event that has only that one continues its trace all the same.
+    An invalid one is ignored (it is not the publisher's CloudEvents attribute to refuse)."""
+    if "traceparent" not in attrs and valid_traceparent(header.get("traceparent")):
+        attrs["traceparent"] = header["traceparent"]
 
 
 def _attribute_headers(event: Event[Any]) -> list[tuple[str, bytes]]:
