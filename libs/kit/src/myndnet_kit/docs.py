@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from myndnet_kit.web import CONTENT_SECURITY_POLICY, script_json
+from myndnet_kit.web import DOCS_CONTENT_SECURITY_POLICY, script_json
 
 ASYNCAPI_VIEWER = Path(__file__).parent / "static" / "asyncapi-react-3.1.5"
 SWAGGER_ASSETS = "/static/docs/swagger"
@@ -31,13 +31,15 @@ def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], dict[str, Any]]) -> 
     @router.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=f"{root}{api.openapi_url}",
             title=f"{api.title}: API",
             swagger_js_url=f"{root}{SWAGGER_ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{SWAGGER_ASSETS}/swagger-ui.css",
             swagger_favicon_url=f"{root}{SWAGGER_ASSETS}/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        return page
 
     @router.get("/asyncapi.json")
     async def asyncapi_json(request: Request) -> Response:
@@ -48,7 +50,7 @@ def add_docs(api: FastAPI, asyncapi_of: Callable[[Request], dict[str, Any]]) -> 
         document = json.dumps(asyncapi_of(request))
         page = asyncapi_page(api.title, document, request.scope.get("root_path", ""))
         # The viewer validates the document with AJV, which compiles schemas to functions.
-        policy = CONTENT_SECURITY_POLICY.replace(
+        policy = DOCS_CONTENT_SECURITY_POLICY.replace(
             "script-src 'self'", "script-src 'self' 'unsafe-eval'"
         )
         return HTMLResponse(page, headers={"Content-Security-Policy": policy})

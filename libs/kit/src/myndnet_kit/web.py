@@ -3,9 +3,11 @@ for requests that fail validation or that the database refuses, the middleware a
 response (headers, safe 500s, request metrics), and JSON that is safe inside a <script>."""
 
 import json
+import re
 import time
 import traceback
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from fastapi import HTTPException, Request
@@ -27,12 +29,18 @@ HTTP_SECONDS = Histogram(
     ["method", "route", "status"],
 )
 
-# The documentation pages run their own scripts and the document inline; nothing else loads.
+# No page runs an inline script: JSON-LD is a data block, which script-src does not govern.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The documentation pages (Swagger UI, the AsyncAPI viewer) start their viewers inline.
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+)
+REDIRECTS = frozenset((301, 302, 303, 307, 308))
+TOKEN_IN_QUERY = re.compile(rb"(?:^|&)token=")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -45,6 +53,12 @@ class ResponseGuard:
 
     - its duration, by method, route template and status (`myndnet_http_request_seconds`);
     - nosniff, a referrer policy and frame protection, and on HTML a content security policy;
+    - `Cache-Control: no-store` on the answer to a request that carries a `token` (a person's
+      own link: the preference centre, an answer, a confirmation), so no cache keeps it;
+    - a redirect to this same host (Starlette's trailing-slash one builds it from the `Host`
+      header, which the client chooses) is made relative, so it cannot lead elsewhere;
+    - a body nested too deeply to decode (Python's parsers stop at about 1,000 levels) answers
+      400 with a message, not 500;
     - an unexpected exception answers a plain 500 and is logged with its type and where it was
       raised, never its message: messages quote what they were given (a database's "Key
       (email)=(...) already exists"), and people's addresses must not reach the logs.
@@ -60,6 +74,7 @@ class ResponseGuard:
         started = False
         status = 500
         began = time.perf_counter()
+        carries_token = bool(TOKEN_IN_QUERY.search(scope.get("query_string", b"")))
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started, status
@@ -70,6 +85,10 @@ class ResponseGuard:
                     headers.setdefault(name, value)
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                if carries_token:
+                    headers["Cache-Control"] = "no-store"
+                if status in REDIRECTS and "location" in headers:
+                    headers["Location"] = _relative_if_here(headers["location"], scope)
             await send(message)
 
         try:
@@ -85,13 +104,30 @@ class ResponseGuard:
             )
             if started:
                 raise  # the answer has begun; the server closes the connection
-            response = JSONResponse({"detail": "internal error"}, status_code=500)
+            response = (
+                JSONResponse(
+                    {"detail": "the request body is nested too deeply to read"}, status_code=400
+                )
+                if isinstance(exc, RecursionError)
+                else JSONResponse({"detail": "internal error"}, status_code=500)
+            )
             await response(scope, receive, send_with_headers)
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             HTTP_SECONDS.labels(scope.get("method", ""), route, str(status)).observe(
                 time.perf_counter() - began
             )
+
+
+def _relative_if_here(location: str, scope: Scope) -> str:
+    """`location` without its scheme and host when it names the host the request was sent to."""
+    target = urlsplit(location)
+    if not target.netloc:
+        return location
+    host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), "")
+    if target.netloc.lower() != host.lower():
+        return location
+    return urlunsplit(("", "", target.path or "/", target.query, target.fragment))
 
 
 def service_of(request: Request) -> "ServiceApp":

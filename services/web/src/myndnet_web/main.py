@@ -4,7 +4,6 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -112,14 +111,15 @@ def main() -> None:
             "WEB_NOTIFY_TOKEN is not set: notify counts every sign-up through the site under "
             "the site's own address, so its per-client limit applies to all of them together"
         )
-    options: dict[str, Any] = {}
-    if settings.forwarded_allow_ips:
-        options = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
     uvicorn.run(
         build(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
         access_log=False,
-        **options,
+        # Explicitly off without FORWARDED_ALLOW_IPS: uvicorn's own default believes
+        # X-Forwarded-For from 127.0.0.1, so anyone on the same host as the site could choose
+        # the address its sign-ups are counted under.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
