@@ -467,13 +467,18 @@ def serve(settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceAp
         configure_logging(settings.service, settings.log_level)
         service_app = build(settings)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(_problem(e) for e in exc.errors())
         _refuse(settings_type.service, problems)
     except OperatorTokensError as exc:
         _refuse(settings_type.service, str(exc))
     run(service_app)
+
+
+def _problem(error: Any) -> str:
+    """One setting's problem: the field it is about (none for a rule across fields), and what."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {message}" if where else message
 
 
 def _refuse(service: str, problem: str) -> NoReturn:
