@@ -25,7 +25,10 @@ OLD = {
     "tokens": "expires_at",
     "signup_attempts": "at",
     "search_changes": "at",
+    "deliveries": "created_at",
 }
+# How old an expired row is made: past every bound but the deliveries' (13 months).
+AGE = {"deliveries": "14 months"}
 
 
 def insert(table: str, count: int, at: str) -> str:
@@ -51,6 +54,11 @@ def insert(table: str, count: int, at: str) -> str:
         "signup_attempts": f"INSERT INTO signup_attempts SELECT $1 || n, {at} FROM {n}",
         "search_changes": f"INSERT INTO search_changes (subscription_id, at) SELECT $1 || n, "
         f"{at} FROM {n}",
+        "deliveries": (
+            "INSERT INTO deliveries (id, dedupe_key, kind, recipient_ref, context, status, "
+            f"attempts, created_at) SELECT $1 || n, $1 || n, 'vacancy_alert', 'r', '{{}}', "
+            f"'sent', 1, {at} FROM {n}"
+        ),
     }[table]
 
 
@@ -90,8 +98,8 @@ async def test_every_table_shrinks_to_its_bound_while_traffic_continues(database
             "INSERT INTO subscribers (id, email, language) VALUES ('p1', 'a@b.se', 'sv')"
         )
         # Old rows, well past each bound, and rows still inside it.
-        old = "now() - interval '40 days'"
         for table in OLD:
+            old = f"now() - interval '{AGE.get(table, '40 days')}'"
             await conn.execute(insert(table, 30_000, old), f"old-{table}-")
             fresh_at = "now() + interval '1 day'" if table == "tokens" else "now()"
             await conn.execute(insert(table, 1_000, fresh_at), f"fresh-{table}-")
@@ -99,6 +107,11 @@ async def test_every_table_shrinks_to_its_bound_while_traffic_continues(database
             "UPDATE dlq_entries SET dead_at = now() - interval '3 days', "
             "replayed_at = now() - interval '2 days' "
             "WHERE consumer LIKE 'fresh-%' AND \"offset\" <= 200"
+        )
+        # A delivery still queued is never removed, however old (its mail has not gone).
+        await conn.execute(
+            insert("deliveries", 5, "now() - interval '2 years'").replace("'sent'", "'queued'"),
+            "queued-",
         )
         await conn.execute("ANALYZE")
         before, size_before = await counts(conn), await sizes_kib(conn)
@@ -143,6 +156,7 @@ async def test_every_table_shrinks_to_its_bound_while_traffic_continues(database
         # replayed two days ago) and every row the traffic wrote meanwhile.
         expected_after = {t: 1_000 + 20 * written for t in OLD}
         expected_after["dlq_entries"] -= 200
+        expected_after["deliveries"] += 5
         assert after == expected_after
         assert removed == {**dict.fromkeys(OLD, 30_000), "dlq_entries": 30_200}
 

@@ -213,6 +213,7 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
             "deadlines": 1,
             "promoted": 1,
             "reminded": 0,
+            "erased": 0,
         }
         start = datetime.fromisoformat(session["starts_at"]).date()
         for _ in range(2):

@@ -162,6 +162,23 @@ class AttendanceRecorded(EventData):
         return self.session_id
 
 
+class RegistrationErased(EventData):
+    """The person's name and address are gone from this registration (on request, or 24 months
+    after their last session): copies of them must go too. What is left counts in figures."""
+
+    event_type = "se.myndnet.training.registration.erased.v1"
+
+    registration_id: EntityId
+    session_id: EntityId
+    at: datetime
+
+    def subject(self) -> str:
+        return self.registration_id
+
+    def kafka_key(self) -> str:
+        return self.session_id
+
+
 REGISTRATION_EVENTS: tuple[type[RegistrationFields], ...] = (
     RegistrationRequested,
     RegistrationConfirmed,
@@ -175,4 +192,5 @@ TRAINING_EVENTS: tuple[type[EventData], ...] = (
     SessionCancelled,
     *REGISTRATION_EVENTS,
     AttendanceRecorded,
+    RegistrationErased,
 )

@@ -28,6 +28,7 @@ from myndnet_trainings.domain.sessions import (
     SessionInvalid,
     SessionPlan,
 )
+from myndnet_trainings.handlers import people as erasure
 from myndnet_trainings.handlers import registrations as people
 from myndnet_trainings.handlers import sessions as handlers
 
@@ -305,13 +306,28 @@ async def record_attendance(
     return {"session_id": session_id, "recorded": changed}
 
 
+@operators.delete("/people")
+async def erase_person(
+    request: Request,
+    email: Annotated[str, Query(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")],
+) -> dict[str, int]:
+    """Erase a participant on request: a registration for a session still ahead ends (its
+    seat goes to the first waiting), the name and address go from every registration (the
+    figures keep them, anonymous), and notify erases its copies."""
+    async with pool_of(request).acquire() as conn:
+        erased = await erasure.erase_person(conn, email, people.now(), topic(request))
+    if not erased:
+        raise HTTPException(404, "no registration holds that address (or it was erased)")
+    return {"erased": erased}
+
+
 @operators.post("/schedule/run")
 async def run_schedule(
     request: Request,
     as_of: Annotated[date | None, Query(description="the day to run (default today)")] = None,
 ) -> dict[str, Any]:
-    """Deadlines passing and reminders due on `as_of`: how tests and the demo move time. The
-    periodic job runs the same for today."""
+    """Erasures, deadlines passing and reminders due on `as_of`: how tests and the demo move
+    time. The periodic job runs the same for today."""
     today = as_of or people.now().date()
     done = await handlers.run_schedule(pool_of(request), today, topic(request))
     return {"as_of": today.isoformat(), **done}

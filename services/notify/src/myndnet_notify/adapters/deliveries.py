@@ -207,7 +207,8 @@ async def cancel_queued_for_subscriber(
 
 
 async def forget_person(conn: asyncpg.Connection, reference: str) -> None:
-    """A manager's or mentor's data erased: mail still to send to them is cancelled, and their
+    """A person's data erased (a manager, a mentor, a training's participant): mail still to send
+    to them is cancelled, and their
     address and name go from every delivery, theirs and those that named them to the other."""
     await conn.execute(
         "INSERT INTO erased_people (ref) VALUES ($1) ON CONFLICT DO NOTHING", reference

@@ -19,6 +19,7 @@ from myndnet_schemas.events import (
     MatchProposed,
     MatchReminded,
     PersonErased,
+    RegistrationErased,
     VacancyChanged,
     VacancyClosed,
     VacancyOpened,
@@ -231,9 +232,13 @@ async def on_training_events(
     conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
 ) -> None:
     """A mail to the person at each step of their registration, in their language. A session
-    cancelled reaches everyone on it through their registration.cancelled."""
+    cancelled reaches everyone on it through their registration.cancelled. A registration
+    erased in trainings is erased here too: its mail still queued is not sent."""
     for incoming in events:
         data = incoming.event.data
+        if isinstance(data, RegistrationErased):
+            await deliveries.forget_person(conn, f"training/{data.registration_id}")
+            continue
         kind = TRAINING_KINDS.get(type(data))
         if kind is None or not isinstance(data, RegistrationFields):
             continue

@@ -1,6 +1,7 @@
 """The courses, sessions, seats and registrations tables."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
@@ -17,7 +18,7 @@ FROM sessions s JOIN courses c ON c.code = s.course_code
 
 REGISTRATION = """
 SELECT registration_id, session_id, agency, name, email, language, status, registration_order,
-       attended, requested_at, confirmed_at, cancelled_at, cancelled_because
+       attended, requested_at, confirmed_at, cancelled_at, cancelled_because, erased_at
 FROM registrations
 """
 
@@ -315,6 +316,67 @@ async def mark_attendance(
         list(marks.values()),
     )
     return [r["registration_id"] for r in rows]
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalRegistration:
+    """A registration that still holds someone's name and address."""
+
+    registration_id: str
+    session_id: str
+    status: str
+    starts_at: datetime
+
+
+PERSONAL = """
+SELECT r.registration_id, r.session_id, r.status, s.starts_at
+FROM registrations r JOIN sessions s ON s.session_id = r.session_id
+WHERE r.erased_at IS NULL
+"""
+
+
+async def registrations_of_person(
+    conn: asyncpg.Connection, email: str
+) -> list[PersonalRegistration]:
+    rows = await conn.fetch(
+        f"{PERSONAL} AND lower(r.email) = lower($1) ORDER BY r.registration_id", email
+    )
+    return [PersonalRegistration(*r) for r in rows]
+
+
+async def registrations_last_seen_before(
+    conn: asyncpg.Connection, cutoff: datetime
+) -> list[PersonalRegistration]:
+    """Every registration of the people whose last session (any: held or cancelled) ended
+    before `cutoff`."""
+    rows = await conn.fetch(
+        f"""
+        WITH last_seen AS (
+            SELECT lower(r.email) AS person FROM registrations r
+            JOIN sessions s ON s.session_id = r.session_id
+            WHERE r.erased_at IS NULL
+            GROUP BY lower(r.email) HAVING max(s.ends_at) < $1
+        )
+        {PERSONAL} AND lower(r.email) IN (SELECT person FROM last_seen)
+        ORDER BY r.registration_id
+        """,
+        cutoff,
+    )
+    return [PersonalRegistration(*r) for r in rows]
+
+
+async def erase_registrations(
+    conn: asyncpg.Connection, registration_ids: Sequence[str], at: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE registrations SET name = NULL, email = NULL, erased_at = $2 "
+        "WHERE registration_id = ANY($1::text[])",
+        list(registration_ids),
+        at,
+    )
 
 
 async def figures(conn: asyncpg.Connection) -> list[asyncpg.Record]:

@@ -93,7 +93,7 @@ async def load(conn: asyncpg.Connection, session_id: str) -> Loaded:
 
 async def load_for_registration(conn: asyncpg.Connection, registration_id: str) -> Loaded:
     found = await repository.registration(conn, registration_id)
-    if found is None:
+    if found is None or found["erased_at"] is not None:
         raise NotFound("this registration is not known (it may have been removed)")
     return await load(conn, found["session_id"])
 

@@ -31,6 +31,7 @@ from myndnet_trainings.domain.sessions import (
     SessionPlan,
     check_session,
 )
+from myndnet_trainings.handlers.people import erase_after_last_session
 from myndnet_trainings.handlers.registrations import (
     announce,
     apply,
@@ -162,12 +163,14 @@ def moment(day: date) -> datetime:
 async def run_schedule(
     pool: asyncpg.Pool, today: date, topic: str = TRAININGS_REGISTRATIONS
 ) -> dict[str, int]:
-    """What is due on `today`: sessions past their registration deadline open their unused
-    seats to the waitlists; people on sessions two days ahead are reminded. Running it twice
+    """What is due on `today`: people whose last session ended 24 months ago are erased;
+    sessions past their registration deadline open their unused seats to the waitlists; people
+    on sessions two days ahead are reminded. Running it twice
     for a day does nothing more the second time."""
     at = moment(today)
     done = {"deadlines": 0, "promoted": 0, "reminded": 0}
     async with pool.acquire() as conn:
+        done["erased"] = await erase_after_last_session(conn, today, topic)
         for session_id in await repository.deadlines_passed(conn, today):
             async with conn.transaction():
                 loaded = await load(conn, session_id)
