@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
-.PHONY: help install servers servers-down up down demo test unit lint bench faults fuzz soak first-run clean browser
+.PHONY: help install servers servers-down up down demo test unit lint bench faults fuzz soak first-run clean browser imap
 
 help:
 	@echo "make up        start Kafka, PostgreSQL, the SMTP sink and the services (.run/)"
@@ -32,6 +32,7 @@ servers: install
 	@bash dev/smtp.sh start
 
 servers-down:
+	@bash dev/imap.sh stop
 	@bash dev/smtp.sh stop
 	@bash dev/kafka.sh stop
 	@bash dev/postgres.sh stop
@@ -46,12 +47,16 @@ down:
 browser:
 	@bash dev/chromium.sh
 
+# The IMAP server (Debian's dovecot) that the tests of notify's bounce mailbox read.
+imap:
+	@bash dev/imap.sh start
+
 # Two workers share the tests (each test file on one worker); the tests that stop or restart the
 # shared servers run alone afterwards. TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 
 test: export KAFKA_QUICK_JIT = 1
-test: servers browser
+test: servers browser imap
 	uv run pytest -n $(TEST_WORKERS) --dist loadfile -m "not exclusive" --durations=15 $(PYTEST_ARGS)
 	uv run pytest -m exclusive $(PYTEST_ARGS) || [ $$? -eq 5 ]
 

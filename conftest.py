@@ -130,3 +130,46 @@ async def _admin_execute(sql: str) -> None:
 def unique() -> str:
     """A short random name part, so tests never share topics or groups."""
     return uuid.uuid4().hex[:10]
+
+
+IMAP_PORT = int(os.environ.get("IMAP_PORT", "1143"))
+RUN_DIR = Path(os.environ.get("MYNDNET_RUN_DIR", Path(__file__).parent / ".run"))
+
+
+@dataclass(frozen=True)
+class ImapMailbox:
+    """A folder of its own in the local IMAP server's mailbox (dev/imap.sh), for one test."""
+
+    password: str
+    folder: str
+
+    @property
+    def url(self) -> str:
+        return f"imap://bounces:{self.password}@127.0.0.1:{IMAP_PORT}/{self.folder}"
+
+    async def client(self):
+        from aioimaplib import IMAP4
+
+        client = IMAP4("127.0.0.1", IMAP_PORT, timeout=10)
+        await client.wait_hello_from_server()
+        assert (await client.login("bounces", self.password)).result == "OK"
+        return client
+
+
+@pytest.fixture
+async def imap_mailbox(unique) -> AsyncIterator[ImapMailbox]:
+    password_file = RUN_DIR / "imap-password"
+    try:
+        password = password_file.read_text().strip()
+        _, writer = await asyncio.open_connection("127.0.0.1", IMAP_PORT)
+        writer.close()
+    except OSError as exc:
+        pytest.fail(f"no IMAP server on 127.0.0.1:{IMAP_PORT} ({exc!r}); `make servers` starts it")
+    mailbox = ImapMailbox(password, f"Test-{unique}")
+    client = await mailbox.client()
+    try:
+        assert (await client.create(mailbox.folder)).result == "OK"
+        yield mailbox
+    finally:
+        await client.delete(mailbox.folder)
+        await client.logout()

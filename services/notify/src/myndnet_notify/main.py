@@ -1,5 +1,7 @@
-"""Wiring: settings, the three consumers, the sender, the digest and clean-up jobs."""
+"""Wiring: settings, the three consumers, the sender, the bounce mailbox, the digest and
+clean-up jobs."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Self
@@ -19,9 +21,16 @@ from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
 from pydantic import Field, SecretStr, model_validator
 
 from myndnet_notify import api
+from myndnet_notify.adapters.bounce_mailbox import (
+    BounceMailbox,
+    ImapAddress,
+    ImapBounces,
+    MaildirBounces,
+)
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, SmtpSecurity, Templates, is_loopback
 from myndnet_notify.adapters.retention import expiries
 from myndnet_notify.domain.delivery import RelayPause
+from myndnet_notify.handlers.bounces import read_bounces
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import (
     on_match_events,
@@ -51,6 +60,11 @@ class NotifySettings(ServiceSettings):
     smtp_ca_file: str = Field("", alias="SMTP_CA_FILE")
     # While sending is paused (the relay refuses every letter), one letter is tried this often.
     pause_probe_seconds: float = Field(30.0, gt=0, alias="NOTIFY_PAUSE_PROBE_SECONDS")
+    # The bounce mailbox: delivery status notifications read from a Maildir and/or over IMAP.
+    bounce_maildir: str = Field("", alias="BOUNCE_MAILDIR")
+    bounce_imap_url: SecretStr = Field(SecretStr(""), alias="BOUNCE_IMAP_URL")
+    bounce_imap_ca_file: str = Field("", alias="BOUNCE_IMAP_CA_FILE")
+    bounce_poll_seconds: float = Field(30.0, gt=0, alias="NOTIFY_BOUNCE_POLL_SECONDS")
     digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
     run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
     vacancies_topic: str = Field(topics.VACANCIES, alias="NOTIFY_VACANCIES_TOPIC")
@@ -68,7 +82,23 @@ class NotifySettings(ServiceSettings):
                 "SMTP_PASSWORD would be sent unencrypted to SMTP_HOST, which is not this machine:"
                 " set SMTP_SECURITY to starttls or tls"
             )
+        if self.bounce_imap_url.get_secret_value():
+            imap = ImapAddress.parse(self.bounce_imap_url.get_secret_value())
+            if not imap.secure and not is_loopback(imap.host):
+                raise ValueError(
+                    "BOUNCE_IMAP_URL would send its password unencrypted to a host that is not"
+                    " this machine: use imaps://"
+                )
         return self
+
+    def bounce_mailboxes(self) -> list[BounceMailbox]:
+        mailboxes: list[BounceMailbox] = []
+        if self.bounce_maildir:
+            mailboxes.append(MaildirBounces(Path(self.bounce_maildir)))
+        if self.bounce_imap_url.get_secret_value():
+            address = ImapAddress.parse(self.bounce_imap_url.get_secret_value())
+            mailboxes.append(ImapBounces(address, self.bounce_imap_ca_file))
+        return mailboxes
 
     def smtp_relay(self) -> SmtpRelay:
         return SmtpRelay(
@@ -108,6 +138,22 @@ def build(settings: NotifySettings) -> ServiceApp:
             relay_pause,
             settings.pause_probe_seconds,
         ).run()
+
+    async def bounces(app: ServiceApp) -> None:
+        pool = app.pool
+        assert pool is not None
+
+        async def watch(mailbox: BounceMailbox) -> None:
+            async def one_pass() -> None:
+                await read_bounces(pool, mailbox)
+
+            await every(
+                settings.bounce_poll_seconds, one_pass, f"reading the {mailbox.name} bounce mailbox"
+            )
+
+        mailboxes = settings.bounce_mailboxes()
+        if mailboxes:
+            await asyncio.gather(*(watch(m) for m in mailboxes))
 
     async def digests(app: ServiceApp) -> None:
         assert app.pool is not None
@@ -182,7 +228,7 @@ def build(settings: NotifySettings) -> ServiceApp:
             ),
         ],
         routers=[api.router, api.preferences, api.operators],
-        background=[sender, digests, clean_up],
+        background=[sender, digests, clean_up, bounces],
         retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,
         health={"sending": lambda: relay_pause.reason},
