@@ -3,18 +3,25 @@ and an aiosmtpd relay with an authenticator: only the mailbox's own refusal supp
 relay's refusals wait, and several in a row pause sending until the relay takes mail again."""
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
-from myndnet_notify.adapters import deliveries
+from myndnet_kit.classify import Incoming
+from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, Templates
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
+from myndnet_notify.handlers.events import on_training_events
 from myndnet_notify.main import build
+from myndnet_schemas import parse
 from myndnet_testing import MailSink, running, wait_until
 from test_notify_service import Setup, client
 
 pytestmark = pytest.mark.integration
 LOGIN = ("notify", "a relay's secret")
+EXAMPLES = Path(__file__).parents[3] / "schemas" / "examples"
+STRUCTURED = [("content-type", b"application/cloudevents+json")]
 VACANCY = {
     "key": "csn/V-1",
     "title": "Handläggare",
@@ -161,3 +168,44 @@ async def test_three_recipients_refused_alike_pause_sending_until_the_relay_take
             assert len(relay.to(address)) == 1
         assert {v[0] for v in (await statuses(app.pool)).values()} == {"sent"}
         assert await suppressed(app.pool) == set()
+
+
+def training_event(event_type: str, at: str):
+    """An example registration event of trainings, to the example's work address."""
+    document = json.loads((EXAMPLES / f"{event_type}.json").read_text())
+    document["data"]["at"] = at
+    document["id"] = f"{document['id']}-{at}"
+    return Incoming(
+        parse(STRUCTURED, None, json.dumps(document).encode()),
+        None,  # type: ignore[arg-type]  # the handler does not read the record
+    )
+
+
+async def test_a_work_address_that_bounced_is_suppressed_until_lifted(notify_pool, relay):
+    work = "anna.andersson@csn.se"  # the trainings examples' participant
+    relay.refusals[work] = f"550 5.1.1 <{work}>: Recipient address rejected: User unknown"
+    confirmed = "se.myndnet.training.registration.confirmed.v1"
+    reminded = "se.myndnet.training.registration.reminded.v1"
+    s = sender(notify_pool, relay)
+    async with notify_pool.acquire() as conn:
+        await on_training_events(conn, [training_event(confirmed, "2027-01-12T10:15:00Z")], str)
+    assert await s.send_round() == 1
+    async with notify_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM deliveries") == "failed"
+        listed = [(r["email"], r["kind"]) for r in await store.suppressed(conn, 10)]
+        assert listed == [(work, "work")]
+        # The next mail to the address is not tried: the relay sees nothing more.
+        await on_training_events(conn, [training_event(reminded, "2027-02-08T07:00:00Z")], str)
+    relay.refusals.clear()
+    assert await s.send_round() == 1
+    async with notify_pool.acquire() as conn:
+        last = await conn.fetchrow(
+            "SELECT status, last_error FROM deliveries WHERE kind = 'training_reminder'"
+        )
+        assert tuple(last) == ("cancelled", "the address is suppressed after a hard bounce")
+        assert await deliveries.lift_work_suppression(conn, work.upper())
+        assert not await deliveries.lift_work_suppression(conn, work)
+        await on_training_events(conn, [training_event(reminded, "2027-02-09T07:00:00Z")], str)
+    assert await s.send_round() == 1
+    await s.smtp.close()
+    assert len(relay.to(work)) == 1  # lifted: mail goes to it again

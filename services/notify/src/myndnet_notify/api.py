@@ -354,13 +354,31 @@ async def report_bounce(request: Request, body: DeliveryStatusNotification) -> d
 async def suppressions(
     request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[dict[str, Any]]:
-    """Addresses nothing is sent to after a permanent failure, newest first."""
+    """Addresses nothing is sent to after a permanent failure, newest first: candidates'
+    (`kind` candidate; lifted when the address confirms a saved search again) and public
+    employees' work addresses (`kind` work; lifted with `DELETE /suppressions?email=`)."""
     async with pool_of(request).acquire() as conn:
         rows = await store.suppressed(conn, limit)
     return [
-        {"email": r["email"], "reason": r["reason"], "since": r["suppressed_at"].isoformat()}
+        {
+            "email": r["email"],
+            "reason": r["reason"],
+            "since": r["suppressed_at"].isoformat(),
+            "kind": r["kind"],
+        }
         for r in rows
     ]
+
+
+@operators.delete("/suppressions", status_code=204)
+async def lift_suppression(
+    request: Request, email: Annotated[str, Query(min_length=3, max_length=320)]
+) -> None:
+    """Mail may go to a suppressed work address again (its owner's mailbox works once more).
+    A candidate's address is lifted only by the candidate confirming a saved search again."""
+    async with pool_of(request).acquire() as conn:
+        if not await delivery_table.lift_work_suppression(conn, email):
+            raise HTTPException(404, "no work address is suppressed under that address")
 
 
 @operators.get("/deliveries")

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -222,6 +222,46 @@ async def forget_person(conn: asyncpg.Connection, reference: str) -> None:
         "UPDATE deliveries SET work_email = NULL, context = '{}'::jsonb "
         "WHERE recipient_ref = $1 OR context ->> 'other_ref' = $1",
         reference,
+    )
+    await conn.execute("DELETE FROM suppressed_work_addresses WHERE recipient_ref = $1", reference)
+
+
+async def suppress_work_address(
+    conn: asyncpg.Connection, email: str, reference: str, reason: str, at: datetime
+) -> None:
+    """A work address that bounced for good: its mail still queued is cancelled, and nothing
+    more goes to it until the suppression is lifted."""
+    await conn.execute(
+        "INSERT INTO suppressed_work_addresses (email, recipient_ref, reason, suppressed_at) "
+        "VALUES (lower($1), $2, $3, $4) ON CONFLICT (email) DO NOTHING",
+        email,
+        reference,
+        reason,
+        at,
+    )
+    await conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', "
+        "last_error = 'the address is suppressed after a hard bounce' "
+        "WHERE status = 'queued' AND lower(work_email) = lower($1)",
+        email,
+    )
+
+
+async def suppressed_work_among(conn: asyncpg.Connection, emails: Collection[str]) -> set[str]:
+    """Which of these work addresses are suppressed (lower case)."""
+    if not emails:
+        return set()
+    rows = await conn.fetch(
+        "SELECT email FROM suppressed_work_addresses WHERE email = ANY($1::text[])",
+        [e.lower() for e in emails],
+    )
+    return {r["email"] for r in rows}
+
+
+async def lift_work_suppression(conn: asyncpg.Connection, email: str) -> bool:
+    return (
+        await conn.execute("DELETE FROM suppressed_work_addresses WHERE email = lower($1)", email)
+        != "DELETE 0"
     )
 
 

@@ -370,10 +370,12 @@ async def lift_suppression(conn: asyncpg.Connection, subscriber_id: str) -> None
 
 
 async def suppressed(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """For operators: suppressed addresses, newest first."""
+    """For operators: suppressed addresses, candidates' and work addresses, newest first."""
     return await conn.fetch(
-        "SELECT email, suppressed_reason AS reason, suppressed_at FROM subscribers "
-        "WHERE suppressed_at IS NOT NULL ORDER BY suppressed_at DESC, email LIMIT $1",
+        "SELECT email, suppressed_reason AS reason, suppressed_at, 'candidate' AS kind "
+        "FROM subscribers WHERE suppressed_at IS NOT NULL "
+        "UNION ALL SELECT email, reason, suppressed_at, 'work' FROM suppressed_work_addresses "
+        "ORDER BY suppressed_at DESC, email LIMIT $1",
         limit,
     )
 

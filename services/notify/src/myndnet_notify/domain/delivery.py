@@ -133,11 +133,15 @@ def addressee(
     work_email: str | None,
     context: Mapping[str, Any],
     search: Mapping[str, Any] | None,
+    work_suppressed: bool = False,
 ) -> Addressee | str:
-    """Who a queued e-mail goes to, or why it is no longer sent. A match e-mail carries a
-    public employee's work address; the rest go to a saved search's address (`search`: its
-    status, language, email and suppressed_at; None when it was erased)."""
+    """Who a queued e-mail goes to, or why it is no longer sent. A match or training e-mail
+    carries a public employee's work address (`work_suppressed`: it bounced for good); the rest
+    go to a saved search's address (`search`: its status, language, email and suppressed_at;
+    None when it was erased)."""
     if work_email:
+        if work_suppressed:
+            return "the address is suppressed after a hard bounce"
         return Addressee(work_email, context.get("language") or "sv")
     if search is None:
         return "the subscriber was erased"

@@ -137,12 +137,21 @@ class Sender:
             searches = await deliveries.searches_for(
                 conn, {r["subscription_id"] for r in due if r["subscription_id"]}
             )
+            work_suppressed = await deliveries.suppressed_work_among(
+                conn, {r["work_email"] for r in due if r["work_email"]}
+            )
             letters: list[Letter] = []
             tokens: list[deliveries.LinkToken] = []
             outcomes: list[deliveries.Outcome] = []
             for row in due:
                 search = searches.get(row["subscription_id"])
-                to = addressee(row["kind"], row["work_email"], row["context"] or {}, search)
+                to = addressee(
+                    row["kind"],
+                    row["work_email"],
+                    row["context"] or {},
+                    search,
+                    bool(row["work_email"]) and row["work_email"].lower() in work_suppressed,
+                )
                 if isinstance(to, str):
                     outcomes.append(deliveries.Outcome(row["id"], "cancelled", row["attempts"], to))
                     continue
@@ -436,11 +445,16 @@ class Letter:
 
 
 async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
-    """A delivery failed for good; a hard bounce also suppresses its address: nothing more to
-    it, from any of its searches, until it confirms again."""
+    """A delivery failed for good; a hard bounce also suppresses its address: a candidate's
+    gets nothing more from any of its searches until it confirms again, a work address nothing
+    more until the suppression is lifted."""
     await deliveries.mark_failed(conn, row["id"], failed.attempts, failed.error)
     reason = FailureReason(failed.reason)
-    if reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
+    if reason is FailureReason.HARD_BOUNCE and row["work_email"]:
+        await deliveries.suppress_work_address(
+            conn, row["work_email"], row["recipient_ref"], reason.value, datetime.now(UTC)
+        )
+    elif reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
         subscriber_id = await store.suppress(
             conn, row["subscription_id"], reason.value, datetime.now(UTC)
         )
