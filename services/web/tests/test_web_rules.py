@@ -5,18 +5,10 @@ from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
-from myndnet_schemas.vocabulary import (
-    EmploymentType,
-    Extent,
-    OccupationField,
-    RemoteWork,
-    TargetGroup,
-)
 from myndnet_testing import free_port
 from myndnet_web.domain.alerts import AlertForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt, sitemap_xml
-from myndnet_web.domain.texts import LANGUAGES, VOCABULARY, WORDS
 from myndnet_web.main import WebSettings, build
 
 
@@ -98,26 +90,6 @@ def test_the_sitemap_is_valid_xml_with_every_page_and_robots_point_to_it():
     robots = robots_txt("https://myndnet.se")
     assert "Sitemap: https://myndnet.se/sitemap.xml" in robots
     assert "Disallow: /bevakning/hantera" in robots
-
-
-@pytest.mark.parametrize(
-    ("vocabulary", "values"),
-    [
-        ("occupation_field", OccupationField),
-        ("employment_type", EmploymentType),
-        ("target_group", TargetGroup),
-        ("remote", RemoteWork),
-        ("extent", Extent),
-    ],
-)
-def test_every_value_of_the_contract_has_words_in_both_languages(vocabulary, values):
-    assert set(VOCABULARY[vocabulary]) == {v.value for v in values}
-    for words in VOCABULARY[vocabulary].values():
-        assert all(words[language].strip() for language in LANGUAGES)
-
-
-def test_every_word_of_the_pages_is_in_both_languages():
-    assert all(set(w) == set(LANGUAGES) and all(w.values()) for w in WORDS.values())
 
 
 @pytest.mark.parametrize(

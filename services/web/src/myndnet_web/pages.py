@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from myndnet_kit.i18n import install
 from myndnet_kit.web import script_json
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
@@ -17,7 +18,7 @@ from myndnet_web.domain.alerts import AlertForm
 from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt
-from myndnet_web.domain.texts import VOCABULARY, Language, label, word
+from myndnet_web.domain.texts import CATALOGUES, LANGUAGES, VOCABULARY, Language, label
 from myndnet_web.handlers import site as handlers
 
 TEMPLATES = FilePath(__file__).resolve().parent / "templates"
@@ -34,16 +35,8 @@ SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 class Renderer:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.environment = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(default=True),
-            undefined=StrictUndefined,
-            auto_reload=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.environment.filters["script_json"] = script_json
-        self.environment.globals["vocabulary"] = VOCABULARY
+        # One environment a language, each with its catalogue's words (`t`, `_`, `ngettext`).
+        self.environments = {language: _environment(language) for language in LANGUAGES}
 
     def render(self, request: Request, language: Language, page: handlers.Page) -> HTMLResponse:
         home = "/en" if language == "en" else ""
@@ -57,12 +50,28 @@ class Renderer:
             "base_url": self.base_url,
             "path": path,
             "other_language_url": f"{other}?{query}" if query else other,
-            "t": lambda key, **kw: word(key, language, **kw),
             "label": lambda vocabulary, value: label(vocabulary, value, language),
             "choices": lambda name, chosen, agencies=(): choices(name, chosen, language, agencies),
         }
-        html = self.environment.get_template(page.template).render(values)
+        environment = self.environments[language]
+        values["t"] = environment.globals["gettext"]  # what the templates call their words
+        html = environment.get_template(page.template).render(values)
         return HTMLResponse(html, status_code=page.status)
+
+
+def _environment(language: Language) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install(environment, CATALOGUES[language])
+    environment.filters["script_json"] = script_json
+    environment.globals["vocabulary"] = VOCABULARY
+    return environment
 
 
 def choices(name: str, chosen: str, language: Language, agencies: Any = ()) -> list[dict[str, Any]]:

@@ -21,44 +21,15 @@ from jinja2 import (
     TemplateNotFound,
     select_autoescape,
 )
+from myndnet_kit.i18n import load_catalogues
+
+from myndnet_notify.adapters.letters import TranslatingLoader
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FROM_NAME, FROM_ADDRESS = "Myndighetsnätverket", "jobb@myndnet.se"
 
-SUBJECTS = {
-    ("confirmation", "sv"): "Bekräfta din jobbevakning",
-    ("confirmation", "en"): "Confirm your job alert",
-    ("vacancy_alert", "sv"): "Nytt jobb: {title}",
-    ("vacancy_alert", "en"): "New job: {title}",
-    ("digest", "sv"): "{count} nya jobb i Myndighetsnätverket",
-    ("digest", "en"): "{count} new jobs in Myndighetsnätverket",
-    ("match_proposed", "sv"): "Förslag på mentorskap: {other}",
-    ("match_proposed", "en"): "Proposed mentorship: {other}",
-    ("match_accepted", "sv"): "Ert mentorskap börjar: {other}",
-    ("match_accepted", "en"): "Your mentorship starts: {other}",
-    ("match_reminder", "sv"): "Påminnelse: svara om mentorskap med {other}",
-    ("match_reminder", "en"): "Reminder: answer about the mentorship with {other}",
-    ("match_declined", "sv"): "Mentorskapet med {other} blir inte av",
-    ("match_declined", "en"): "The mentorship with {other} will not go ahead",
-    ("match_expired", "sv"): "Förslaget om mentorskap med {other} har gått ut",
-    ("match_expired", "en"): "The proposed mentorship with {other} has expired",
-    ("match_ended", "sv"): "Mentorskapet med {other} är avslutat",
-    ("match_ended", "en"): "The mentorship with {other} has ended",
-    ("checkin", "sv"): "Hur går mentorskapet? ({month} mån)",
-    ("checkin", "en"): "How is the mentorship going? (month {month})",
-    ("training_requested", "sv"): "Bekräfta din anmälan: {course}",
-    ("training_requested", "en"): "Confirm your registration: {course}",
-    ("training_confirmed", "sv"): "Du har en plats: {course}",
-    ("training_confirmed", "en"): "You have a seat: {course}",
-    ("training_waitlisted", "sv"): "Du står på reservlistan: {course}",
-    ("training_waitlisted", "en"): "You are on the waiting list: {course}",
-    ("training_promoted", "sv"): "Du har fått en plats: {course}",
-    ("training_promoted", "en"): "You now have a seat: {course}",
-    ("training_cancelled", "sv"): "Din anmälan är avbokad: {course}",
-    ("training_cancelled", "en"): "Your registration is cancelled: {course}",
-    ("training_reminder", "sv"): "Påminnelse: {course} börjar {starts}",
-    ("training_reminder", "en"): "Reminder: {course} starts {starts}",
-}
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+LANGUAGES = ("sv", "en")
 
 
 class LetterEnvironment(Environment):
@@ -77,9 +48,21 @@ class LetterEnvironment(Environment):
 
 
 class Templates:
+    """Every letter, one template a kind (and `.txt.j2`, `.html.j2`), written in each language
+    from notify's catalogues (`locales/<language>/LC_MESSAGES/letters.po`)."""
+
     def __init__(self) -> None:
-        self.environment = LetterEnvironment(
-            loader=FileSystemLoader(TEMPLATES),
+        self.catalogues = load_catalogues(LOCALES, "letters", LANGUAGES)
+        # Compiled now (~70 ms a language) rather than by the first letter of each kind, which
+        # waited for it and held up the letters behind it; and kept here, found by one dict
+        # lookup a letter instead of through the environment's `get_template`.
+        self.compiled = {language: self._compile(language) for language in LANGUAGES}
+
+    def _compile(self, language: str) -> dict[str, Template]:
+        catalogue = self.catalogues[language]
+        environment = LetterEnvironment(
+            # The catalogue's words are written into the sources as they load (letters.py).
+            loader=TranslatingLoader(FileSystemLoader(TEMPLATES), catalogue),
             undefined=StrictUndefined,
             autoescape=select_autoescape(["html.j2"]),
             keep_trailing_newline=True,
@@ -92,21 +75,22 @@ class Templates:
         # namespace): a template that wants one fails its tests (strict). Each template below
         # gets this one empty dict as its globals, not the ChainMap Jinja would give it: a
         # render walked it to copy and name the globals, a third of rendering an alert.
-        self.environment.globals.clear()
-        # Compiled now (46 of them, ~70 ms) rather than by the first letter of each kind, which
-        # waited for it and held up the letters behind it; and kept here, found by one dict
-        # lookup a letter instead of through the environment's `get_template`.
-        self.compiled = {
-            name: self.environment.get_template(name) for name in self.environment.list_templates()
-        }
-        for template in self.compiled.values():
-            template.globals = self.environment.globals
+        environment.globals.clear()
+        environment.filters["date"] = catalogue.date
+        environment.filters["plural_form"] = catalogue.plural_index
+        compiled = {name: environment.get_template(name) for name in environment.list_templates()}
+        for template in compiled.values():
+            template.globals = environment.globals
+        return compiled
 
     def subject(self, kind: str, language: str, context: dict[str, Any]) -> str:
+        catalogue = self.catalogues[language]
         vacancies = context.get("vacancies") or [{}]
-        return SUBJECTS[(kind, language)].format(
+        if kind == "digest":
+            return catalogue.plural("subject.digest", len(vacancies))
+        return catalogue.text(
+            f"subject.{kind}",
             title=vacancies[0].get("title", ""),
-            count=len(vacancies),
             other=(context.get("other") or {}).get("name", ""),
             month=context.get("month", ""),
             course=(context.get("session") or {}).get("course_title", ""),
@@ -122,16 +106,18 @@ class Templates:
         values.setdefault("checkin_url", None)
         values.setdefault("confirm_url", None)  # trainings' links, when a key signs them
         values.setdefault("cancel_url", None)
-        text = self.template(f"{kind}.{language}.txt.j2").render(values)
-        page = self.compiled.get(f"{kind}.{language}.html.j2")
+        compiled = self.compiled[language]
+        text = self.template(compiled, f"{kind}.txt.j2").render(values)
+        page = compiled.get(f"{kind}.html.j2")
         if page is None:  # a letter, not a layout: its HTML is its text
-            page = self.template("letter.html.j2")
+            page = self.template(compiled, "letter.html.j2")
             values["paragraphs"] = [p.strip() for p in text.split("\n\n") if p.strip()]
         return subject, text, page.render(values)
 
-    def template(self, name: str) -> Template:
+    @staticmethod
+    def template(compiled: dict[str, Template], name: str) -> Template:
         try:
-            return self.compiled[name]
+            return compiled[name]
         except KeyError:
             raise TemplateNotFound(name) from None
 

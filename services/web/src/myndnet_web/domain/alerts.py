@@ -22,7 +22,7 @@ def _words(text: str) -> list[str]:
 @dataclass
 class AlertForm:
     """One saved search's fields as a form gives them (one value per filter), and the
-    problems found, by field (the keys of `WORDS` that say them)."""
+    problems found, by field (the message ids of the catalogues that say them)."""
 
     agency: str = ""
     occupation_field: str = ""
