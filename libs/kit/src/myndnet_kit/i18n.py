@@ -60,8 +60,11 @@ class Catalogue:
         no day)."""
         if not value:
             return ""
-        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-        return _written(day if type(day) is date else day.date(), self.language)  # type: ignore[union-attr]
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        if isinstance(value, datetime):
+            value = value.date()
+        return _written(value, self.language)
 
     def _find(self, message_id: str) -> str | tuple[str, ...]:
         try:

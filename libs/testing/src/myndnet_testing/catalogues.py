@@ -2,6 +2,7 @@
 as a translator's tools find them (Babel's extraction), against what each catalogue has."""
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import extract, extract_python
 from jinja2.ext import babel_extract
@@ -15,6 +16,7 @@ def ids_used(*paths: Path) -> set[str]:
     found: set[str] = set()
     for root in paths:
         for path in sorted(root.rglob("*")):
+            method: Any
             if path.suffix == ".j2":
                 method, options = babel_extract, {"extensions": "jinja2.ext.i18n"}
             elif path.suffix == ".py":
@@ -26,7 +28,7 @@ def ids_used(*paths: Path) -> set[str]:
                     method,
                     file,
                     keywords=KEYWORDS,
-                    options=options,  # type: ignore[arg-type]
+                    options=options,
                 ):
                     found.add(message[0] if isinstance(message, tuple) else message)
     return found

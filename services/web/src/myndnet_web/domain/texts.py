@@ -5,7 +5,7 @@ What the site says of them, and every other word of its pages, is in the gettext
 from pathlib import Path
 from typing import Literal
 
-from myndnet_kit.i18n import Catalogue, MissingMessage, load_catalogues
+from myndnet_kit.i18n import Catalogue, MissingMessage, load_catalogue
 
 Language = Literal["sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("sv", "en")
@@ -80,7 +80,9 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
 }
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
-CATALOGUES: dict[Language, Catalogue] = load_catalogues(LOCALES, "site", LANGUAGES)
+CATALOGUES: dict[Language, Catalogue] = {
+    language: load_catalogue(LOCALES, "site", language) for language in LANGUAGES
+}
 
 
 def label(vocabulary: str, value: str, language: Language) -> str:
