@@ -561,7 +561,7 @@ async def latency_run(
                     if link
                     else None
                 )
-                assert confirmed is not None and confirmed.status_code == 200, sink.confirmations[0]
+                assert confirmed is not None and confirmed.status_code == 303, sink.confirmations[0]
 
             producer = AIOKafkaProducer(
                 bootstrap_servers=KAFKA, acks="all", enable_idempotence=True

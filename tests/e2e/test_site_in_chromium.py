@@ -124,6 +124,8 @@ async def test_every_page_has_no_serious_accessibility_violation_in_both_languag
             f"/myndigheter/{code}",
             "/bevakning",
             f"/bevakning/hantera?token={token}",
+            f"/bevakning/avsluta?token={token}",
+            f"/bevakning/bekraftad?token={token}",
         ):
             response = await page.goto(f"{site}{home}{path}")
             assert response is not None and response.status == 200, f"{home}{path}"
@@ -225,6 +227,22 @@ async def test_a_candidate_without_javascript_finds_subscribes_confirms_and_mana
     await asyncio.sleep(3)  # time for an alert that should not come
     subjects = [m["Subject"] for m in network.mailbox.to(address)[2:]]
     assert subjects == ["Nytt jobb: Driftstekniker"]  # S-5 waits for the weekly digest
+
+    # The IT alert's unsubscribe link (notify's, as mail clients show it) leads to the site's
+    # page in the search's language; its button ends that search only.
+    async def active_searches() -> int:
+        await page.goto(manage)
+        texts = await page.locator("section.saved").all_inner_texts()
+        return sum("Aktiv" in text for text in texts)
+
+    assert await active_searches() == 2
+    it_alert = network.mailbox.to(address)[2]
+    await page.goto(it_alert["List-Unsubscribe"].strip("<>"))
+    assert page.url.startswith(f"{site}/bevakning/avsluta?token=")
+    assert await page.inner_text("h1") == "Avsluta bevakningen?"
+    await page.click("main form button[type=submit]")
+    assert await page.inner_text("h1") == "Bevakningen är avslutad"
+    assert await active_searches() == 1  # the other one goes on
     await context.close()
 
 

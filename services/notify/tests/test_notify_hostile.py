@@ -168,7 +168,7 @@ async def test_a_confirmation_link_confirms_the_preferences_it_was_sent_for(
         assert (await http.post("/subscriptions", json=later)).status_code == 202
         await wait_until(lambda: _mail_for(sink, "bunden@example.org", 2), what="mail 2")
         first_link = confirm_link(sink.to("bunden@example.org")[0])
-        assert (await http.get(first_link)).status_code == 200
+        assert (await http.get(first_link)).status_code == 303  # confirmed, on to the site
     conn = await asyncpg.connect(database_url)
     try:
         [row] = await conn.fetch("SELECT status, frequency, keywords FROM subscriptions")

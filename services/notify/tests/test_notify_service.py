@@ -137,7 +137,10 @@ async def subscribe(http: httpx.AsyncClient, sink, email: str, **body) -> None:
     await wait_until(lambda: _mail_for(sink, email, before + 1), what="the confirmation e-mail")
     confirmation = sink.to(email)[-1]
     response = await http.get(confirm_link(confirmation))
-    assert response.status_code == 200
+    assert (
+        response.status_code == 303
+        and "/bevakning/bekraftad?token=" in response.headers["location"]
+    )
 
 
 async def _mail_for(sink, email: str, count: int) -> bool:
@@ -170,10 +173,16 @@ async def test_opt_in_alert_unsubscribe_end_to_end(kafka_bootstrap, database_url
         assert confirmation["Subject"] == "Bekräfta din jobbevakning"
         assert confirmation["List-Unsubscribe"] is None
 
+        # Confirmed, and sent on to the site's page that says so, in the search's language.
         confirmed = await http.get(confirm_link(confirmation))
-        assert confirmed.status_code == 200 and "bekräftad" in confirmed.text
-        again = await http.get(confirm_link(confirmation))
-        assert again.status_code == 400  # single use
+        assert confirmed.status_code == 303
+        assert confirmed.headers["location"].startswith(f"{SITE}/bevakning/bekraftad?token=")
+        again = await http.get(confirm_link(confirmation))  # single use: the site says so
+        assert again.headers["location"].startswith(f"{SITE}/bevakning/bekrafta?token=")
+        refused = await http.post(
+            "/subscriptions/confirm", json={"token": confirm_link(confirmation).split("=", 1)[1]}
+        )
+        assert refused.status_code == 400
 
         await s.opened("a", "AFTER")
         await s.opened("a", "OTHER", occupation_field="it")  # does not match the filter
@@ -190,12 +199,13 @@ async def test_opt_in_alert_unsubscribe_end_to_end(kafka_bootstrap, database_url
         assert "Sista ansökningsdag" in html
 
         unsubscribe = alert["List-Unsubscribe"].strip("<>").removeprefix(BASE)
-        page = await http.get(unsubscribe)
-        assert page.status_code == 200 and "<form" in page.text
+        page = await http.get(unsubscribe)  # the site's page with the button, in Swedish
+        assert page.status_code == 303
+        assert page.headers["location"].startswith(f"{SITE}/bevakning/avsluta?token=")
         await s.opened("a", "STILL")  # GET changed nothing
         await wait_until(lambda: _mail_for(sink, "kandidat@example.org", 3), what="alert 2")
         done = await http.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
-        assert done.status_code == 200 and "inga fler" in done.text
+        assert done.status_code == 200 and done.json()["status"] == "unsubscribed"
         await s.opened("a", "NEVER")
         await asyncio.sleep(2)
         await settle(database_url)
@@ -414,10 +424,11 @@ async def test_sign_ups_are_rate_limited_and_unconfirmed_ones_are_removed_after_
             "/subscriptions", json={"email": "ivrig@example.org", "filters": {"keywords": ["x1"]}}
         )
         assert "try again in an hour" in limited.text and limited.headers["Retry-After"]
+        assert limited.json()["code"] == "rate_limited"  # what the site maps to its words
         await http.post("/subscriptions", json={"email": "bekraftad@example.org"})
         await wait_until(lambda: _mail_for(sink, "bekraftad@example.org", 1), what="mail")
         confirmation = sink.to("bekraftad@example.org")[0]
-        assert (await http.get(confirm_link(confirmation))).status_code == 200
+        assert (await http.get(confirm_link(confirmation))).status_code == 303
         assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=6)) == 0
         # Five saved searches of ivrig@ were never confirmed.
         assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=8)) == 5

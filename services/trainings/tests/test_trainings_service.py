@@ -167,6 +167,7 @@ async def test_quota_waitlist_and_racing_cancellations_promote_exactly_once(
             json={"name": "Eva", "email": "eva@gmail.com", "agency": net.code("csn")},
         )
         assert private.status_code == 422 and net.email_domain("csn") in private.text
+        assert private.json()["code"] == "not_work_address"  # what the site maps to its words
         other = await public.post(
             f"/sessions/{sid}/registrations",
             json={
@@ -181,8 +182,10 @@ async def test_quota_waitlist_and_racing_cancellations_promote_exactly_once(
             json={"name": "G", "email": "g@x.se", "agency": net.code("nobody")},
         )
         assert stranger.status_code == 422 and "not an agency of the network" in stranger.text
+        assert stranger.json()["code"] == "unknown_agency"
         twice = await register(public, net, sid, "cecilia", "csn")
         assert twice.status_code == 409 and "already registered" in twice.text
+        assert twice.json()["code"] == "already_registered"
         forged = await public.post("/registrations/cancel", params={"token": "x" * 30})
         assert forged.status_code == 400 and forged.json()["detail"]["code"] == "forged"
         assert (await public.post("/courses", json={})).status_code == 401

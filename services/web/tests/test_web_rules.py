@@ -206,12 +206,15 @@ def test_a_training_registration_form_is_checked_field_by_field(form, errors):
     assert answer.errors == errors
 
 
-def test_trainings_refusals_land_on_the_field_they_concern():
+def test_refusals_land_on_the_field_they_concern_by_their_code_not_their_words():
+    from myndnet_web.domain.alerts import problem_of as alert_problem
     from myndnet_web.domain.trainings import problem_of
 
-    assert problem_of(409, "anna@csn.se is already registered on this session") == (
-        "email",
-        "training_already_registered",
-    )
-    assert problem_of(409, "registration closed on 2027-01-01") == ("form", "training_closed")
-    assert problem_of(422, "use your work e-mail at CSN") == ("email", "training_not_work_email")
+    assert problem_of(409, "already_registered") == ("email", "training_already_registered")
+    assert problem_of(409, "registration_closed") == ("form", "training_closed")
+    assert problem_of(422, "not_work_address") == ("email", "training_not_work_email")
+    assert problem_of(422, "unknown_agency") == ("agency", "training_agency_missing")
+    assert problem_of(422, None) == ("email", "email_invalid")  # the form failed validation
+    assert alert_problem(429, "rate_limited") == ("email", "rate_limited")
+    assert alert_problem(422, "too_broad") == ("agency", "too_broad")
+    assert alert_problem(422, None) == ("email", "email_invalid")

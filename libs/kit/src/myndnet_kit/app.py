@@ -49,7 +49,14 @@ from myndnet_kit.routes import kit_router
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
 from myndnet_kit.tracing import configure_tracing
-from myndnet_kit.web import ResponseGuard, invalid_request, service_of, unstorable_input
+from myndnet_kit.web import (
+    Refusal,
+    ResponseGuard,
+    invalid_request,
+    refused,
+    service_of,
+    unstorable_input,
+)
 
 log = get_logger(__name__)
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -163,6 +170,7 @@ class ServiceApp:
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, unstorable_input)
         self.api.add_exception_handler(RequestValidationError, invalid_request)
+        self.api.add_exception_handler(Refusal, refused)
         self.api.add_middleware(ResponseGuard)
         configure_tracing(self.service, self.api)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)

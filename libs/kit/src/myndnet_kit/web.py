@@ -130,6 +130,24 @@ def _relative_if_here(location: str, scope: Scope) -> str:
     return urlunsplit(("", "", target.path or "/", target.query, target.fragment))
 
 
+class Refusal(HTTPException):
+    """A 4xx that says what is wrong in words (`detail`) and as a stable `code` that clients
+    (the site) map to their own words, in their own language, instead of reading the words."""
+
+    def __init__(
+        self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, detail, headers)
+        self.code = code
+
+
+async def refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Refusal)
+    return JSONResponse(
+        {"detail": exc.detail, "code": exc.code}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
 def service_of(request: Request) -> "ServiceApp":
     return request.app.state.service
 

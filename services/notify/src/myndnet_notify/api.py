@@ -5,14 +5,14 @@ and suppressed addresses for operators (right `notify:operate`). Addresses are n
 import contextlib
 import ipaddress
 from datetime import UTC, datetime
-from html import escape
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from myndnet_kit.auth import presented_token_allows, require_operator
-from myndnet_kit.web import pool_of
+from myndnet_kit.web import Refusal, pool_of, service_of
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
@@ -69,40 +69,11 @@ class SubscriptionRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
 
 
-PAGES = {
-    ("confirmed", "sv"): ("Tack!", "Din jobbevakning är bekräftad."),
-    ("confirmed", "en"): ("Thank you!", "Your job alert is confirmed."),
-    ("unsubscribe", "sv"): ("Avsluta bevakningen?", "Tryck på knappen för att avsluta."),
-    ("unsubscribe", "en"): ("Unsubscribe?", "Press the button to unsubscribe."),
-    ("unsubscribed", "sv"): ("Avslutad", "Du får inga fler jobbtips från den här bevakningen."),
-    ("unsubscribed", "en"): ("Unsubscribed", "You will get no more job alerts from this search."),
-    ("invalid", "sv"): ("Länken fungerar inte", "Länken är ogiltig eller för gammal."),
-}
-
-
-def page(
-    kind: str,
-    language: str = "sv",
-    status: int = 200,
-    form: str | None = None,
-    detail: str | None = None,
-) -> HTMLResponse:
-    title, text = PAGES.get(
-        (kind, language), PAGES[(kind, "sv")] if (kind, "sv") in PAGES else PAGES[("invalid", "sv")]
-    )
-    body = f"<h1>{escape(title)}</h1><p>{escape(detail or text)}</p>"
-    if form:
-        label = "Avsluta" if language == "sv" else "Unsubscribe"
-        body += (
-            f'<form method="post" action="{escape(form)}">'
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            f'<button type="submit">{label}</button></form>'
-        )
-    return HTMLResponse(
-        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head><body>{body}</body></html>",
-        status_code=status,
-    )
+def site_page(request: Request, language: str, path: str, **query: str) -> RedirectResponse:
+    """A person's page on the public site, in their language: notify shows no pages itself."""
+    site = service_of(request).settings.site_url.rstrip("/")
+    prefix = "/en" if language == "en" else ""
+    return RedirectResponse(f"{site}{prefix}{path}?{urlencode(query)}", status_code=303)
 
 
 def preferences_of(language: str, frequency: str, f: Filters) -> Preferences:
@@ -121,7 +92,7 @@ def preferences_of(language: str, frequency: str, f: Filters) -> Preferences:
     try:
         subscription_keys(wish)
     except TooManyCombinations as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, "too_broad", str(exc)) from None
     return wish
 
 
@@ -149,7 +120,7 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
         async with pool_of(request).acquire() as conn:
             await handlers.subscribe(conn, body.email, preferences, client, datetime.now(UTC))
     except handlers.RateLimited as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": "3600"}) from None
+        raise Refusal(429, "rate_limited", str(exc), headers={"Retry-After": "3600"}) from None
     # The same answer whether the address was known or not.
     return {
         "status": "confirmation_sent",
@@ -157,16 +128,21 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
     }
 
 
-@router.get("/subscriptions/confirm", response_class=HTMLResponse)
+@router.get("/subscriptions/confirm", status_code=303, response_class=RedirectResponse)
 async def confirm(
     request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
-) -> HTMLResponse:
+) -> RedirectResponse:
+    """Follow a confirmation link: the saved search is confirmed, and the person is sent to the
+    site's page that says so, in their language (a link no longer valid: the site's page for
+    that)."""
     try:
         async with pool_of(request).acquire() as conn:
             confirmed = await handlers.confirm(conn, token, datetime.now(UTC))
-    except handlers.InvalidToken as exc:
-        return page("invalid", status=400, detail=str(exc))
-    return page("confirmed", confirmed.language)
+    except handlers.InvalidToken:
+        return site_page(request, "sv", "/bevakning/bekrafta", token=token)
+    return site_page(
+        request, confirmed.language, "/bevakning/bekraftad", token=confirmed.manage_token
+    )
 
 
 class ConfirmRequest(BaseModel):
@@ -190,25 +166,29 @@ async def confirm_for_site(request: Request, body: ConfirmRequest) -> dict[str, 
     }
 
 
-@router.get("/unsubscribe", response_class=HTMLResponse)
+@router.get("/unsubscribe", status_code=303, response_class=RedirectResponse)
 async def unsubscribe_page(
-    token: Annotated[str, Query(min_length=10, max_length=100)],
-) -> HTMLResponse:
-    """Shows a button; changes nothing (mail scanners follow links)."""
-    return page("unsubscribe", form=f"/unsubscribe?token={token}")
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
+) -> RedirectResponse:
+    """The site's page with the button, in the search's language; changes nothing (mail
+    scanners follow links)."""
+    async with pool_of(request).acquire() as conn:
+        language = await handlers.language_of_link(conn, token, "unsubscribe")
+    return site_page(request, language, "/bevakning/avsluta", token=token)
 
 
-@router.post("/unsubscribe", response_class=HTMLResponse)
+@router.post("/unsubscribe")
 async def unsubscribe(
     request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
-) -> HTMLResponse:
-    """RFC 8058 one-click unsubscribe (and the page's button)."""
+) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe (a mail client's POST; it wants no redirect), and the
+    site's button."""
     try:
         async with pool_of(request).acquire() as conn:
             language = await handlers.unsubscribe(conn, token, datetime.now(UTC))
     except handlers.InvalidToken as exc:
-        return page("invalid", status=400, detail=str(exc))
-    return page("unsubscribed", language)
+        raise Refusal(400, "invalid_link", str(exc)) from None
+    return {"status": "unsubscribed", "language": language}
 
 
 @operators.delete("/subscribers")

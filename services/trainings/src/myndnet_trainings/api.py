@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from myndnet_kit.auth import require_operator
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, InvalidLink, read_link
 from myndnet_kit.membership import MembershipFollower
-from myndnet_kit.web import pool_of, service_of
+from myndnet_kit.web import Refusal, pool_of, service_of
 from myndnet_schemas.events.base import Description, Language, Name, ShortText, WorkEmail
 from myndnet_schemas.events.trainings import CourseCode, CourseKind
 from myndnet_schemas.topics import AGENCY_CODE_RE
@@ -50,11 +50,11 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise Refusal(404, exc.code, str(exc)) from None
     except (Conflict, AlreadyRegistered) as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise Refusal(409, exc.code, str(exc)) from None
     except (SessionInvalid, NotWorkAddress, QuotaInvalid) as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.code, str(exc)) from None
 
 
 def membership(request: Request) -> MembershipFollower:

@@ -172,6 +172,28 @@ def site(language: Language) -> APIRouter:
             return render(request, handlers.invalid_link())
         return render(request, await handlers.confirm(_services(request), token))
 
+    @router.get("/bevakning/bekraftad", response_class=HTMLResponse)
+    async def confirmed(request: Request, token: str = "") -> HTMLResponse:
+        """Where notify's own confirmation link leads once it has confirmed (`token`: the
+        address's preference centre)."""
+        if not TOKEN.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        return render(request, handlers.Page("confirmed.html.j2", {"manage_token": token}))
+
+    @router.get("/bevakning/avsluta", response_class=HTMLResponse)
+    async def unsubscribe_form(request: Request, token: str = "") -> HTMLResponse:
+        """An alert's unsubscribe link (notify's, which leads here): a button, since mail
+        scanners follow links; nothing changes until it is pressed."""
+        if not TOKEN.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        return render(request, handlers.Page("unsubscribe.html.j2", {"token": token}))
+
+    @router.post("/bevakning/avsluta", response_class=HTMLResponse)
+    async def unsubscribe(request: Request, token: str = "") -> HTMLResponse:
+        if not TOKEN.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        return render(request, await handlers.unsubscribe(_services(request), token))
+
     @router.get("/bevakning/hantera", response_class=HTMLResponse)
     async def preference_centre(request: Request, token: str = "", klart: str = "") -> Response:
         if not TOKEN.fullmatch(token):

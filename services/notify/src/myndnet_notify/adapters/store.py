@@ -159,6 +159,16 @@ async def token(conn: asyncpg.Connection, digest: bytes, purpose: str) -> asyncp
     )
 
 
+async def language_of_token(conn: asyncpg.Connection, digest: bytes, purpose: str) -> str | None:
+    """The language of the saved search a link belongs to (None for no such link)."""
+    return await conn.fetchval(
+        "SELECT s.language FROM tokens t JOIN subscriptions s ON s.id = t.subscription_id "
+        "WHERE t.token_hash = $1 AND t.purpose = $2",
+        digest,
+        purpose,
+    )
+
+
 async def lock_for_signup(conn: asyncpg.Connection, *keys: str) -> None:
     """Serialise sign-ups that share a key (an address, a client) until the transaction ends,
     so that limits and the one-subscription-per-address rule hold under concurrency. Callers

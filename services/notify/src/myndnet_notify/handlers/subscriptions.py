@@ -131,6 +131,11 @@ async def save_preferences(
     )
 
 
+async def language_of_link(conn: asyncpg.Connection, token: str, purpose: str) -> str:
+    """The language a person's link is shown in: its saved search's (Swedish when unknown)."""
+    return str(await store.language_of_token(conn, token_hash(token), purpose) or "sv")
+
+
 async def unsubscribe(conn: asyncpg.Connection, token: str, now: datetime) -> str:
     async with conn.transaction():
         row = await store.token(conn, token_hash(token), "unsubscribe")

@@ -31,21 +31,31 @@ class Step(StrEnum):
 
 
 class SeatingError(Exception):
-    """A request the rules refuse; the message says why."""
+    """A request the rules refuse; the message says why, `code` says it for clients to map to
+    their own words (the site does)."""
+
+    code = "refused"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class UnknownRegistration(SeatingError):
-    pass
+    code = "not_found"
 
 
 class AlreadyRegistered(SeatingError):
+    code = "already_registered"
+
     def __init__(self, registration: "Registration") -> None:
         super().__init__(f"this address is already on the session ({registration.status.value})")
         self.registration = registration
 
 
 class QuotaInvalid(SeatingError, ValueError):
-    pass
+    code = "invalid_seats"
 
 
 @dataclass(frozen=True)

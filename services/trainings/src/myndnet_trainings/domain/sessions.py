@@ -12,23 +12,25 @@ REMINDER_DAYS_BEFORE = 2
 
 
 class SessionInvalid(SeatingError, ValueError):
-    pass
+    code = "invalid_session"
 
 
 class NotFound(SeatingError):
-    pass
+    code = "not_found"
 
 
 class Conflict(SeatingError):
     """The request cannot be done in the session's or registration's present state."""
 
+    code = "conflict"
+
 
 class NotWorkAddress(SeatingError, ValueError):
-    pass
+    code = "not_work_address"
 
 
 class RegistrationClosed(Conflict):
-    pass
+    code = "registration_closed"
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,20 @@ def check_session(plan: SessionPlan, participating: Collection[str], today: date
 def work_address(email: str, agency_code: str, agency: AgencyState | None) -> str:
     """The address, with its domain in lower case, if it is a work address of the agency."""
     if agency is None or not agency.participates:
-        raise NotWorkAddress(f"{agency_code!r} is not an agency of the network")
+        raise NotWorkAddress(f"{agency_code!r} is not an agency of the network", "unknown_agency")
     local, _, domain = email.strip().rpartition("@")
     domain = domain.lower()
     if not agency.email_domains:
         raise NotWorkAddress(
             f"{agency.name} has not told the network its e-mail domains yet; ask its "
-            "coordinator to, or the network's operators"
+            "coordinator to, or the network's operators",
+            "no_email_domains",
         )
     if domain not in agency.email_domains:
         allowed = ", ".join(f"@{d}" for d in agency.email_domains)
         raise NotWorkAddress(
-            f"use your work e-mail at {agency.name} (an address ending in {allowed})"
+            f"use your work e-mail at {agency.name} (an address ending in {allowed})",
+            "not_work_address",
         )
     return f"{local}@{domain}"
 

@@ -185,7 +185,8 @@ async def request_registration(
             if exc.registration.status is not Status.UNCONFIRMED:
                 raise Conflict(
                     f"{email} is already {exc.registration.status.value} on this session; "
-                    "the link in the mail we sent can cancel it"
+                    "the link in the mail we sent can cancel it",
+                    "already_registered",
                 ) from None
             registration_id = exc.registration.id
             person = loaded.people[registration_id]

@@ -29,11 +29,12 @@ class Unavailable(Exception):
 
 
 class Refused(Exception):
-    """A service refused what was asked (4xx), with its message."""
+    """A service refused what was asked (4xx), with its message and, where it gives one, its
+    stable code (what the site's words are chosen by)."""
 
-    def __init__(self, status: int, detail: Any) -> None:
+    def __init__(self, status: int, detail: Any, code: str | None = None) -> None:
         super().__init__(f"{status}: {detail}")
-        self.status, self.detail = status, detail
+        self.status, self.detail, self.code = status, detail, code
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,14 @@ class Upstream:
             log.warning("a service failed", service=self.name, status=answer.status_code)
             raise Unavailable(self.name, f"HTTP {answer.status_code}")
         if answer.status_code >= 400 and answer.status_code not in allow:
+            code = None
             try:
-                detail = answer.json().get("detail")
-            except ValueError:
+                body = answer.json()
+                detail = body.get("detail")
+                code = body.get("code") if isinstance(body.get("code"), str) else None
+            except (ValueError, AttributeError):
                 detail = answer.content[:200].decode("utf-8", "replace")
-            raise Refused(answer.status_code, detail)
+            raise Refused(answer.status_code, detail, code)
         return answer
 
 
@@ -191,6 +195,13 @@ class Services:
             "POST", "/subscriptions/confirm", json={"token": token}, allow=(400, 422)
         )
         return None if response.status_code != 200 else response.json()
+
+    async def unsubscribe(self, token: str) -> bool:
+        """False when the link is not (or no longer) valid."""
+        response = await self.notify.call(
+            "POST", "/unsubscribe", params={"token": token}, allow=(400, 422)
+        )
+        return response.status_code == 200
 
     async def preferences(self, token: str) -> dict[str, Any] | None:
         """None when the token is not (or no longer) valid."""

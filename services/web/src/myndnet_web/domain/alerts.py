@@ -134,13 +134,11 @@ class AlertForm:
         return shown
 
 
-def problem_of(status: int, detail: Any) -> tuple[str, str]:
-    """notify's refusal of a form as (field, the key of the words that say it)."""
-    text = str(detail)
-    if status == 429:
-        return "email", "rate_limited"
-    if "email" in text:
-        return "email", "email_invalid"
-    if "combine" in text:
-        return "agency", "too_broad"
-    return "email", "email_invalid"
+# notify's stable refusal codes, as (field, the id of the site's words that say it).
+ALERT_PROBLEMS = {"rate_limited": ("email", "rate_limited"), "too_broad": ("agency", "too_broad")}
+
+
+def problem_of(status: int, code: str | None) -> tuple[str, str]:
+    """notify's refusal of a form, by its code, as (field, the words' id); one without a code
+    we know (the address failed validation) is about the address."""
+    return ALERT_PROBLEMS.get(code or "", ("email", "email_invalid"))

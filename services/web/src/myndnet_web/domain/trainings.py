@@ -62,18 +62,21 @@ def is_work_address(email: str, agency: dict[str, Any]) -> bool:
     return email.rpartition("@")[2].lower() in agency.get("email_domains", [])
 
 
-def problem_of(status: int, detail: Any) -> tuple[str, str]:
-    """trainings' refusal of a registration as (field, the key of the words that say it)."""
-    text = str(detail)
-    if status == 409 and "already" in text:
-        return "email", "training_already_registered"
-    if status == 409:
-        return "form", "training_closed"
-    if "work e-mail" in text or "e-mail domains" in text:
-        return "email", "training_not_work_email"
-    if "not an agency" in text:
-        return "agency", "training_agency_missing"
-    return "email", "email_invalid"
+# trainings' stable refusal codes, as (field, the id of the site's words that say it).
+REGISTRATION_PROBLEMS = {
+    "already_registered": ("email", "training_already_registered"),
+    "registration_closed": ("form", "training_closed"),
+    "conflict": ("form", "training_closed"),
+    "not_work_address": ("email", "training_not_work_email"),
+    "no_email_domains": ("email", "training_not_work_email"),
+    "unknown_agency": ("agency", "training_agency_missing"),
+}
+
+
+def problem_of(status: int, code: str | None) -> tuple[str, str]:
+    """trainings' refusal of a registration, by its code, as (field, the words' id); a refusal
+    without a code we know (a form that failed validation) is about the address."""
+    return REGISTRATION_PROBLEMS.get(code or "", ("email", "email_invalid"))
 
 
 def when(session: dict[str, Any]) -> dict[str, str]:

@@ -133,7 +133,7 @@ async def subscribe(services: Services, alert: AlertForm, client: str) -> AlertF
         try:
             await services.subscribe(alert.subscription(), client)
         except Refused as exc:
-            where, what = problem_of(exc.status, exc.detail)
+            where, what = problem_of(exc.status, exc.code)
             alert.errors[where] = what
     return alert
 
@@ -149,6 +149,12 @@ async def confirm(services: Services, token: str) -> Page:
     if confirmed is None:
         return invalid_link()
     return Page("confirmed.html.j2", {"manage_token": confirmed["manage_token"]})
+
+
+async def unsubscribe(services: Services, token: str) -> Page:
+    if not await services.unsubscribe(token):
+        return invalid_link()
+    return Page("message.html.j2", {"title": "unsubscribed_title", "text": "unsubscribed_text"})
 
 
 async def preference_centre(
@@ -203,7 +209,7 @@ async def change_alerts(
         elif action == "erase":
             await services.erase(token)
     except Refused as exc:
-        if action in ("change", "add") and problem_of(exc.status, exc.detail)[1] == "too_broad":
+        if action in ("change", "add") and problem_of(exc.status, exc.code)[1] == "too_broad":
             alert.errors["agency"] = "too_broad"
             return alert
         return invalid_link()
@@ -339,7 +345,7 @@ async def register_for_training(
                 return Page(
                     "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
                 )
-            where, what = registration_problem(exc.status, exc.detail)
+            where, what = registration_problem(exc.status, exc.code)
             answer.errors[where] = what
     return await training(services, session_id, answer)
 
