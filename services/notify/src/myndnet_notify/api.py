@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from myndnet_kit.auth import presented_token_allows, require_operator
-from myndnet_kit.web import Refusal, pool_of, service_of
+from myndnet_kit.web import Refusal, pool_of
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
@@ -71,7 +71,7 @@ class SubscriptionRequest(BaseModel):
 
 def site_page(request: Request, language: str, path: str, **query: str) -> RedirectResponse:
     """A person's page on the public site, in their language: notify shows no pages itself."""
-    site = service_of(request).settings.site_url.rstrip("/")
+    site: str = request.app.state.site_url
     prefix = "/en" if language == "en" else ""
     return RedirectResponse(f"{site}{prefix}{path}?{urlencode(query)}", status_code=303)
 

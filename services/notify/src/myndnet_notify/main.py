@@ -171,7 +171,7 @@ def build(settings: NotifySettings) -> ServiceApp:
 
         await every(3600, purge, "removing unconfirmed subscriptions")
 
-    return ServiceApp(
+    service = ServiceApp(
         settings,
         title="Myndnet notify",
         description="Vacancy alerts for candidates (double opt-in, one-click unsubscribe, "
@@ -233,6 +233,8 @@ def build(settings: NotifySettings) -> ServiceApp:
         membership=membership,
         health={"sending": lambda: relay_pause.reason},
     )
+    service.api.state.site_url = settings.site_url.rstrip("/")  # where people's pages are
+    return service
 
 
 def main() -> None:
