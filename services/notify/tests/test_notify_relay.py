@@ -16,20 +16,13 @@ from myndnet_notify.handlers.events import on_training_events
 from myndnet_notify.main import build
 from myndnet_schemas import parse
 from myndnet_testing import MailSink, running, wait_until
+from test_notify_sending_rounds import VACANCY
 from test_notify_service import Setup, client
 
 pytestmark = pytest.mark.integration
 LOGIN = ("notify", "a relay's secret")
 EXAMPLES = Path(__file__).parents[3] / "schemas" / "examples"
 STRUCTURED = [("content-type", b"application/cloudevents+json")]
-VACANCY = {
-    "key": "csn/V-1",
-    "title": "Handläggare",
-    "agency_name": "CSN",
-    "municipality": "Sundsvall",
-    "application_deadline": "2027-01-31",
-    "apply_url": "https://example.se/jobb/V-1",
-}
 
 
 @pytest.fixture
