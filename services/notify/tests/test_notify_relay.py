@@ -2,7 +2,6 @@
 and an aiosmtpd relay with an authenticator: only the mailbox's own refusal suppresses; the
 relay's refusals wait, and several in a row pause sending until the relay takes mail again."""
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -146,9 +145,19 @@ async def test_three_recipients_refused_alike_pause_sending_until_the_relay_take
         metrics = (await http.get("/metrics")).text
         assert "myndnet_notify_sending_pauses_total 1.0" in metrics
         assert await suppressed(app.pool) == set()
-        refused_before = await statuses(app.pool)
-        await asyncio.sleep(2)  # probes go on meanwhile; none counts a try
-        assert await statuses(app.pool) == refused_before
+
+        async def first_round_recorded() -> bool:
+            # The three refusals before the pause count a try each; the rest of the round not.
+            return sum(tries for _, tries in (await statuses(app.pool)).values()) == 3
+
+        await wait_until(first_round_recorded, what="the first round's outcomes")
+        refused_before, probes_before = await statuses(app.pool), relay.refused
+
+        async def probed_twice() -> bool:
+            return relay.refused >= probes_before + 2
+
+        await wait_until(probed_twice, what="two probes while paused")
+        assert await statuses(app.pool) == refused_before  # no probe counted a try
 
         relay.refusals.clear()  # the relay takes mail again
 

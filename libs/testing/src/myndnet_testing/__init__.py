@@ -230,6 +230,7 @@ class MailSink:
         self.login = login
         self.messages: list[Message] = []
         self.logins = 0  # successful AUTH commands
+        self.refused = 0  # recipients refused
         self._controller: Any = None
 
     async def handle_RCPT(
@@ -237,6 +238,7 @@ class MailSink:
     ) -> str:
         refusal = self.refuse(address)
         if refusal:
+            self.refused += 1
             return (
                 refusal
                 if isinstance(refusal, str)
