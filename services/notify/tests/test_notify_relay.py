@@ -3,6 +3,8 @@ and an aiosmtpd relay with an authenticator: only the mailbox's own refusal supp
 relay's refusals wait, and several in a row pause sending until the relay takes mail again."""
 
 import json
+import ssl
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,60 @@ async def test_a_work_address_that_bounced_is_suppressed_until_lifted(notify_poo
     assert await s.send_round() == 1
     await s.smtp.close()
     assert len(relay.to(work)) == 1  # lifted: mail goes to it again
+
+
+@pytest.fixture
+def tls_relay(tmp_path):
+    """A relay that offers STARTTLS with a certificate of a CA of the test's own, and wants
+    TLS before the login, as real submission relays (port 587) do."""
+    ca = tmp_path / "ca.pem"
+    commands = [
+        f"openssl req -x509 -newkey rsa:2048 -nodes -keyout {tmp_path}/ca.key -out {ca} "
+        "-days 2 -subj /CN=myndnet-test-ca",
+        f"openssl req -newkey rsa:2048 -nodes -keyout {tmp_path}/relay.key "
+        f"-out {tmp_path}/relay.csr -subj /CN=127.0.0.1",
+        f"openssl x509 -req -in {tmp_path}/relay.csr -CA {ca} -CAkey {tmp_path}/ca.key "
+        f"-CAcreateserial -out {tmp_path}/relay.pem -days 2 -extfile {tmp_path}/san.cnf",
+    ]
+    (tmp_path / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for command in commands:
+        subprocess.run(command.split(), check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "relay.pem", tmp_path / "relay.key")
+    sink = MailSink(login=LOGIN, starttls=context)
+    sink.start()
+    yield sink, str(ca)
+    sink.stop()
+
+
+async def test_the_login_goes_over_starttls_and_a_relay_that_wants_tls_suppresses_nobody(
+    notify_pool, tls_relay, confirmed_search
+):
+    relay, ca_file = tls_relay
+    async with notify_pool.acquire() as conn:
+        await alert_for(conn, confirmed_search, "tls@example.org")
+    in_the_clear = sending.Sender(
+        notify_pool,
+        SmtpPool(SmtpRelay("127.0.0.1", relay.port, *LOGIN, security="none")),
+        Templates(),
+        "https://n",
+        "https://s",
+    )
+    assert await in_the_clear.send_round() == 1
+    await in_the_clear.smtp.close()
+    assert await statuses(notify_pool) == {"tls@example.org": ("queued", 1)}  # waits
+    assert await suppressed(notify_pool) == set() and relay.logins == 0
+
+    async with notify_pool.acquire() as conn:
+        await conn.execute("UPDATE deliveries SET next_attempt_at = now()")
+    secure = sending.Sender(
+        notify_pool,
+        SmtpPool(SmtpRelay("127.0.0.1", relay.port, *LOGIN, "starttls", ca_file)),
+        Templates(),
+        "https://n",
+        "https://s",
+    )
+    assert await secure.send_round() == 1
+    await secure.smtp.close()
+    assert await statuses(notify_pool) == {"tls@example.org": ("sent", 2)}
+    assert relay.logins == 1 and len(relay.to("tls@example.org")) == 1

@@ -224,10 +224,12 @@ class MailSink:
         self,
         refuse: Callable[[str], bool | str] = lambda address: False,
         login: tuple[str, str] | None = None,
+        starttls: Any = None,
     ) -> None:
         self.port = free_port()
         self.refuse = refuse
         self.login = login
+        self.starttls = starttls  # an ssl.SSLContext: STARTTLS offered, and wanted before AUTH
         self.messages: list[Message] = []
         self.logins = 0  # successful AUTH commands
         self.refused = 0  # recipients refused
@@ -281,13 +283,15 @@ class MailSink:
             {
                 "authenticator": self._authenticate,
                 "auth_required": True,
-                # Loopback only: the test relay takes the login in the clear, as notify sends
-                # it to a relay on this machine with SMTP_SECURITY=none.
-                "auth_require_tls": False,
+                # Without TLS, loopback only: the test relay takes the login in the clear, as
+                # notify sends it to a relay on this machine with SMTP_SECURITY=none.
+                "auth_require_tls": self.starttls is not None,
             }
             if self.login
             else {}
         )
+        if self.starttls is not None:
+            relay |= {"tls_context": self.starttls, "require_starttls": True}
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **relay)
         self._controller.start()
 
