@@ -56,6 +56,32 @@ def test_structured_and_batched_modes_read_each_event_on_its_own():
     assert [e["status"] for e in result["events"]] == ["accepted", "rejected", "rejected"]
 
 
+W3C = "00-" + "e" * 32 + "-" + "f" * 16 + "-01"
+
+
+def test_an_opentelemetry_client_s_traceparent_header_continues_each_event_s_trace():
+    headers = {"traceparent": W3C}
+    [one] = read_request(STRUCTURED, headers, json.dumps(structured("V-6")).encode())
+    batch = json.dumps(
+        [
+            structured("V-7"),
+            {**structured("V-8"), "traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01"},
+        ]
+    )
+    two, own = read_request(BATCH, headers, batch.encode())
+    binary = {
+        **headers,
+        "ce-specversion": "1.0",
+        "ce-id": "V-9",
+        "ce-source": "/agencies/csn",
+        "ce-type": "se.myndnet.vacancy.published.v1",
+    }
+    [three] = read_request("application/json", binary, json.dumps(vacancy_data("V-9")).encode())
+    for read in (one, two, three):
+        assert isinstance(read, Accepted) and read.event.traceparent == W3C
+    assert isinstance(own, Accepted) and own.event.traceparent.startswith("00-1111")  # its own
+
+
 def test_a_key_publishes_as_its_own_agency_only():
     [read] = read_request(STRUCTURED, {}, json.dumps(structured("V-5", "/agencies/skv")).encode())
     checked = check(read, "csn")

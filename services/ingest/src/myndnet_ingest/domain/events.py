@@ -44,8 +44,11 @@ class Accepted:
 def read_request(
     content_type: str, headers: Mapping[str, str], body: bytes
 ) -> list[Accepted | Rejected]:
-    """Every event of the request, each read (and checked for its shape) on its own."""
+    """Every event of the request, each read (and checked for its shape) on its own. The W3C
+    `traceparent` header an OpenTelemetry-instrumented client sends continues the trace of
+    each event that carries no `traceparent` of its own."""
     media = content_type.split(";")[0].strip().lower()
+    trace = [("traceparent", headers["traceparent"].encode())] if "traceparent" in headers else []
     if media == BATCH:
         try:
             items = json.loads(body)
@@ -55,9 +58,9 @@ def read_request(
             raise RequestUnreadable(400, "a batch is a JSON array of structured events")
         if len(items) > MAX_BATCH:
             raise RequestUnreadable(413, f"a batch holds at most {MAX_BATCH} events")
-        return [_structured(json.dumps(item).encode()) for item in items]
+        return [_structured(json.dumps(item).encode(), trace) for item in items]
     if media == STRUCTURED:
-        return [_structured(body)]
+        return [_structured(body, trace)]
     if "ce-specversion" in headers:
         kafka_headers = [
             (f"ce_{name[3:]}", value.encode())
@@ -66,7 +69,7 @@ def read_request(
         ]
         if content_type:
             kafka_headers.append(("content-type", content_type.encode()))
-        return [_read(kafka_headers, body)]
+        return [_read(kafka_headers + trace, body)]
     raise RequestUnreadable(
         415,
         "send CloudEvents: binary mode (ce-* headers, JSON data), structured mode "
@@ -74,8 +77,8 @@ def read_request(
     )
 
 
-def _structured(body: bytes) -> Accepted | Rejected:
-    return _read([("content-type", STRUCTURED.encode())], body)
+def _structured(body: bytes, trace: list[tuple[str, bytes]]) -> Accepted | Rejected:
+    return _read([("content-type", STRUCTURED.encode()), *trace], body)
 
 
 def _read(headers: list[tuple[str, bytes]], body: bytes) -> Accepted | Rejected:
