@@ -1,6 +1,6 @@
 """The network as of 2023 (../shared/contract.md), seeded on first start, with each
 organisation's public e-mail domain and website, and its organisation number where a public
-register confirms it (docs: README, "The seed's sources"). A field no source confirmed is left
+register confirms it (docs/seed.md). A field no source confirmed is left
 empty rather than guessed."""
 
 from dataclasses import dataclass
