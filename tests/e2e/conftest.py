@@ -166,6 +166,9 @@ async def network(
             "MENTORING_URL": net.url("mentoring"),
             "TRAININGS_URL": net.url("trainings"),
             "WEB_NOTIFY_TOKEN": TOKEN,
+            # The tests load both cores; a service that answers in 3 s here is slow, not down
+            # (the 2 s default answered one hostile-input search with a 503 on a busy host).
+            "WEB_UPSTREAM_TIMEOUT": "10",
             "LOG_LEVEL": "INFO",
         },
         Path(logs) / "web.log",
