@@ -79,7 +79,7 @@ bench: servers
 	uv run python bench/notify.py
 	uv run python bench/vacancies.py
 	uv run python bench/upsert.py
-	uv run python bench/framework.py
+	uv run --group bench python bench/framework.py
 	uv run --group bench python bench/network.py
 	uv run python bench/web.py
 	uv run python bench/ingest.py

@@ -1,5 +1,7 @@
-"""Framework overhead: a FastStream batch subscriber with an empty handler against a raw
-aiokafka `getmany` drain of the same pre-filled topic on the same broker, in one run.
+"""Consumer overhead: the kit's poller (`myndnet_kit.subscription.Poller`) and FastStream's
+batch subscriber, each with an empty handler, against a raw aiokafka `getmany` drain of the same
+pre-filled topic on the same broker, in one run. FastStream is measured with its public options
+only (its own parser, dependency injection on), as a service would use it.
 
     uv run python bench/framework.py [--messages 300000]
 """
@@ -9,15 +11,18 @@ import asyncio
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
+from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import KAFKA, raw_drain
-from myndnet_kit.app import records_as_body, records_only
 from myndnet_kit.kafka import TopicSpec, ensure_topics
+from myndnet_kit.subscription import Poller
+from myndnet_schemas.connection import connection
 from myndnet_testing import produce_raw
 
 
@@ -39,26 +44,67 @@ async def main(messages: int, batch_sizes: list[int]) -> None:
         print(f"-- at most {max_records} records a batch")
         count, raw_seconds = await raw_drain(topic, max_records)
         raw_rate = count / raw_seconds
-        print(f"{'raw aiokafka getmany drain':47s}: {raw_rate:9.0f} /s ({raw_seconds:.2f} s)")
-        for label, parser in [
-            ("FastStream batch subscriber, its own parser", None),
-            ("FastStream batch subscriber, the kit's parser", records_only),
+        print(f"{'raw aiokafka getmany drain':40s}: {raw_rate:9.0f} /s ({raw_seconds:.2f} s)")
+        for label, drain in [
+            ("the kit's poller", poller_drain),
+            ("FastStream batch subscriber", faststream_drain),
         ]:
-            rate, seconds = await faststream_drain(topic, messages, parser, max_records)
-            print(f"{label:47s}: {rate:9.0f} /s ({seconds:.2f} s from the first batch)")
-            print(f"{'  ratio to raw':47s}: {rate / raw_rate:.2f}  (goal ≥ 0.8)")
+            rate, seconds = await drain(topic, messages, max_records)
+            print(f"{label:40s}: {rate:9.0f} /s ({seconds:.2f} s from the first batch)")
+            print(f"{'  ratio to raw':40s}: {rate / raw_rate:.2f}  (goal ≥ 0.8)")
 
 
-async def faststream_drain(
-    topic: str, messages: int, parser: object, max_records: int
-) -> tuple[float, float]:
-    """Drain the topic with the broker and subscriber options the kit uses and an empty
-    handler."""
-    broker = KafkaBroker(KAFKA, log_level=10, apply_types=False)
-    received = 0
-    first: list[float] = []
-    done = asyncio.Event()
-    extra = {"parser": parser} if parser is not None else {}
+class Counting:
+    """An `EventConsumer` with an empty handler: counts the records it is given."""
+
+    name = "bench"
+
+    def __init__(self, messages: int) -> None:
+        self.messages = messages
+        self.received = 0
+        self.first: float | None = None
+        self.done = asyncio.Event()
+
+    async def consume(self, records: Sequence[ConsumerRecord], _client: AIOKafkaConsumer) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
+        self.received += len(records)
+        if self.received >= self.messages:
+            self.done.set()
+
+    def rebalance_listener(self) -> ConsumerRebalanceListener:
+        return Unconcerned()
+
+
+class Unconcerned(ConsumerRebalanceListener):
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: object) -> None:
+        return None
+
+
+async def poller_drain(topic: str, messages: int, max_records: int) -> tuple[float, float]:
+    counting = Counting(messages)
+    poller = Poller(
+        connection(KAFKA),
+        counting,  # type: ignore[arg-type]
+        group_id=f"bench-{uuid.uuid4().hex[:8]}",
+        client_id="bench",
+        topics=[topic],
+        max_records=max_records,
+    )
+    await poller.start()
+    await asyncio.wait_for(counting.done.wait(), 600)
+    assert counting.first is not None
+    seconds = time.perf_counter() - counting.first  # from the first batch, as the raw drain
+    await poller.stop(10)
+    return messages / seconds, seconds
+
+
+async def faststream_drain(topic: str, messages: int, max_records: int) -> tuple[float, float]:
+    broker = KafkaBroker(KAFKA, log_level=10)
+    counting = Counting(messages)
 
     @broker.subscriber(
         topic,
@@ -68,20 +114,14 @@ async def faststream_drain(
         batch_timeout_ms=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
-        decoder=records_as_body,
-        **extra,
     )
-    async def empty(records: tuple) -> None:
-        nonlocal received
-        if not first:
-            first.append(time.perf_counter())
-        received += len(records)
-        if received >= messages:
-            done.set()
+    async def empty(body: list[dict[str, object]], message: KafkaMessage) -> None:
+        await counting.consume(body, None)  # type: ignore[arg-type]
 
     await broker.start()
-    await asyncio.wait_for(done.wait(), 600)
-    seconds = time.perf_counter() - first[0]  # from the first batch, as the raw drain
+    await asyncio.wait_for(counting.done.wait(), 600)
+    assert counting.first is not None
+    seconds = time.perf_counter() - counting.first
     await broker.stop()
     return messages / seconds, seconds
 
@@ -94,7 +134,7 @@ if __name__ == "__main__":
         type=int,
         nargs="+",
         default=[500, 2000],
-        help="max_records of both sides (the services use CONSUMER_MAX_RECORDS, 500)",
+        help="max_records of every side (the services use CONSUMER_MAX_RECORDS, 500)",
     )
     args = parser.parse_args()
     asyncio.run(main(args.messages, args.batch_sizes))

@@ -33,12 +33,6 @@ class KafkaConnection:
         )
 
     @property
-    def servers(self) -> list[str]:
-        """Each bootstrap address: `a:9092,b:9092` is two brokers. aiokafka splits the string
-        itself; FastStream's broker takes a string as one address, so it is given this list."""
-        return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]
-
-    @property
     def secure(self) -> bool:
         return self.username is not None
 

@@ -1,4 +1,4 @@
-"""The service app factory: one FastAPI app and one FastStream broker per service.
+"""The service app factory: one FastAPI app and the Kafka consumers of a service.
 
 Start-up runs in the background so `/health/live` answers at once: connect to PostgreSQL and
 apply migrations (the kit's, then the service's), create the service's topics, start the outbox
@@ -9,8 +9,6 @@ ready. Shutdown goes the other way. A database or broker that is not there yet i
 import asyncio
 import contextlib
 import gc
-import itertools
-import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -21,17 +19,10 @@ from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import myndnet_schemas.docs as docs
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
-from faststream.kafka import KafkaBroker
-from faststream.kafka.message import FAKE_CONSUMER
-from faststream.kafka.message import KafkaMessage as KafkaBatch
-from faststream.kafka.subscriber.usecase import BatchSubscriber
-from faststream.middlewares import AckPolicy
-from faststream.security import SASLScram512
 from myndnet_schemas import topics as topic_names
-from myndnet_schemas.connection import KafkaConnection
 from myndnet_schemas.events import EventData
 
 from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens
@@ -48,6 +39,7 @@ from myndnet_kit.retry import until_done
 from myndnet_kit.routes import kit_router
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
+from myndnet_kit.subscription import Poller
 from myndnet_kit.tracing import configure_tracing
 from myndnet_kit.web import (
     Refusal,
@@ -135,27 +127,10 @@ class ServiceApp:
         self.on_fatal: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
-        kafka = settings.kafka()
-        self.broker = KafkaBroker(
-            kafka.servers,
-            security=_security(kafka),
-            client_id=f"myndnet-{self.service}",
-            metadata_max_age_ms=(
-                settings.kafka_metadata_max_age_ms
-                if any(sub.pattern for sub in subscriptions)
-                # Without a pattern to match new topics against, aiokafka's default; each
-                # refresh reads every topic of the cluster (14 ms of the event loop at 500).
-                else UNPATTERNED_METADATA_MAX_AGE_MS
-            ),
-            logger=logging.getLogger(f"faststream.{self.service}"),
-            log_level=logging.DEBUG,  # "Received"/"Processed" per batch; the kit logs what matters
-            # The kit's one handler takes the batch's records as they are. With FastDepends each
-            # batch had its message and consumer looked up by two sync Context fields, each run
-            # in a worker thread: two thread hops per batch, slow to be scheduled on busy cores.
-            apply_types=False,
-        )
         self.subscriptions = subscriptions
-        self.consumers = [self._subscribe(s) for s in subscriptions]
+        self.pollers = [self._subscribe(s) for s in subscriptions]
+        self.consumers = [poller.consumer for poller in self.pollers]
+        self.admin: AIOKafkaAdminClient | None = None
         self.description, self.version = description, version
 
         self.api = FastAPI(
@@ -198,7 +173,7 @@ class ServiceApp:
 
     # -- consumers ------------------------------------------------------------------------
 
-    def _subscribe(self, sub: Subscription) -> EventConsumer:
+    def _subscribe(self, sub: Subscription) -> Poller:
         consumer = EventConsumer(
             service=self.service,
             name=sub.name,
@@ -208,40 +183,24 @@ class ServiceApp:
             checks=sub.checks,
             before_batch=sub.before_batch,
         )
-        options: dict[str, Any] = {
-            "group_id": sub.group_id
+        return Poller(
+            self.settings.kafka(),
+            consumer,
+            group_id=sub.group_id
             or f"{self.settings.consumer_group_prefix}{self.service}.{sub.name}",
-            "batch": True,
-            "ack_policy": AckPolicy.MANUAL,
-            "auto_offset_reset": "earliest",
-            "max_records": self.settings.consumer_max_records,
-            "batch_timeout_ms": self.settings.consumer_batch_timeout_ms,
-            "listener": consumer.rebalance_listener(),
-            # FastStream would decode every header as UTF-8 and every body as JSON before the
-            # handler, and drop the whole batch on one malformed record; the kit classifies
-            # every record itself.
-            "parser": records_only,
-            "decoder": records_as_body,
-            "title": f"{self.service}.{sub.name}",
-            "description": sub.description or None,
-            **sub.extra,
-        }
-        if sub.pattern:
-            subscriber = self.broker.subscriber(pattern=sub.pattern, **options)
-        else:
-            subscriber = self.broker.subscriber(*sub.topics, **options)
-        if type(subscriber) is not BatchSubscriber:
-            raise TypeError(
-                f"FastStream made a {type(subscriber).__name__}, not a batch subscriber"
-            )
-        subscriber.__class__ = PollingBatchSubscriber
-
-        async def consume(records: tuple[ConsumerRecord, ...]) -> None:
-            # The subscriber's own aiokafka consumer, which fetched these records.
-            await consumer.consume(records, subscriber.consumer)
-
-        subscriber(consume)
-        return consumer
+            client_id=f"myndnet-{self.service}",
+            topics=sub.topics,
+            pattern=sub.pattern,
+            max_records=self.settings.consumer_max_records,
+            poll_timeout_ms=self.settings.consumer_batch_timeout_ms,
+            metadata_max_age_ms=(
+                self.settings.kafka_metadata_max_age_ms
+                if sub.pattern
+                # Without a pattern to match new topics against, aiokafka's default: each
+                # refresh reads every topic of the cluster.
+                else UNPATTERNED_METADATA_MAX_AGE_MS
+            ),
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -274,7 +233,9 @@ class ServiceApp:
                 await hook(self)
             for consumer in self.consumers:
                 consumer.pool = self.pool
-            await until_done("Kafka", self.broker.start)
+            self.admin = await until_done("Kafka", self._start_admin)
+            for poller in self.pollers:
+                await until_done("Kafka", poller.start)
             for task in self.background:
                 self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
             self.started = True
@@ -326,8 +287,11 @@ class ServiceApp:
                 await asyncio.wait_for(consumer.drain(), STOP_TIMEOUT)
             except TimeoutError:
                 log.warning("a batch was still in flight at stop", consumer=consumer.name)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT)
+        for poller in self.pollers:
+            await poller.stop(STOP_TIMEOUT)
+        if self.admin is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.admin.close(), STOP_TIMEOUT)
         if self.membership is not None:
             await self.membership.stop()
         if self.relay is not None:
@@ -356,7 +320,7 @@ class ServiceApp:
         if self.failure:
             checks["failure"] = self.failure
         checks["postgres"] = await self._postgres_ok()
-        checks["kafka"] = bool(self.started) and await self.broker.ping(timeout=2.0)
+        checks["kafka"] = bool(self.started) and await self._kafka_ok()
         checks["consumers"] = all(c.healthy for c in self.consumers)
         checks["outbox_relay"] = self.relay is not None and self.relay.healthy
         if self.membership is not None:
@@ -374,6 +338,28 @@ class ServiceApp:
         )
         return checks
 
+    async def _start_admin(self) -> AIOKafkaAdminClient:
+        admin = AIOKafkaAdminClient(
+            **self.settings.kafka().options(), client_id=f"myndnet-{self.service}-health"
+        )
+        try:
+            await admin.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await admin.close()
+            raise
+        return admin
+
+    async def _kafka_ok(self) -> bool:
+        if self.admin is None:
+            return False
+        try:
+            async with asyncio.timeout(2):
+                await self.admin.describe_cluster()
+            return True
+        except Exception:
+            return False
+
     async def _postgres_ok(self) -> bool:
         if self.pool is None:
             return False
@@ -383,45 +369,6 @@ class ServiceApp:
                     return await conn.fetchval("SELECT true")
         except Exception:
             return False
-
-
-def _security(kafka: KafkaConnection) -> SASLScram512 | None:
-    options = kafka.options()
-    if not kafka.secure:
-        return None
-    return SASLScram512(
-        username=options["sasl_plain_username"],
-        password=options["sasl_plain_password"],
-        ssl_context=options["ssl_context"],
-        use_ssl=True,
-    )
-
-
-class PollingBatchSubscriber(BatchSubscriber):
-    """FastStream's batch subscriber, except that a poll that found nothing is followed by the
-    next poll at once. FastStream sleeps `batch_timeout_ms` after an empty poll, and an event
-    that arrived meanwhile waited up to that long: an idle consumer sleeps half the time, so at
-    low rates an event waited up to 100 ms at each hop (p99 123 ms end to end at 10 random
-    arrivals a second, bench/network.py --arrivals random)."""
-
-    __slots__ = ()
-
-    async def get_msg(self, consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord, ...]:
-        batches = await consumer.getmany(
-            timeout_ms=self.batch_timeout_ms, max_records=self.max_records
-        )
-        return tuple(itertools.chain.from_iterable(batches.values()))
-
-
-async def records_only(records: tuple[ConsumerRecord, ...]) -> KafkaBatch:
-    """The batch as FastStream hands it to the handler, with nothing decoded."""
-    where = f"{records[0].topic}-{records[0].offset}-{records[-1].offset}" if records else None
-    return KafkaBatch(raw_message=records, body=[], message_id=where, consumer=FAKE_CONSUMER)
-
-
-async def records_as_body(message: KafkaBatch) -> tuple[ConsumerRecord, ...]:
-    """What the handler is given: the records themselves."""
-    return message.raw_message
 
 
 def tune_garbage_collector() -> None:

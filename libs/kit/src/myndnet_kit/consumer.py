@@ -1,6 +1,6 @@
 """At-least-once consumption with effects applied exactly once.
 
-FastStream delivers a batch (a manual-ack batch subscriber: no auto-commit). `EventConsumer`
+The poller (`subscription.py`) hands over each fetched batch (no auto-commit). `EventConsumer`
 turns every record into a typed event or a dead message, then applies the batch in one
 PostgreSQL transaction together with the inbox (so a redelivered event changes nothing) and the
 DLQ entries. Only then are the batch's offsets committed.
@@ -191,7 +191,7 @@ class EventConsumer:
                             await asyncio.sleep(0.1 * attempt)
         return fresh
 
-    # -- FastStream entry point and offsets ----------------------------------------------
+    # -- the poller's entry point, and offsets -------------------------------------------
 
     async def consume(
         self, records: Sequence[ConsumerRecord], kafka_consumer: AIOKafkaConsumer

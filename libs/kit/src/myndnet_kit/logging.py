@@ -1,6 +1,6 @@
 """structlog for every service: JSON when not on a terminal, readable on one.
 
-Standard-library logging (aiokafka, uvicorn, FastStream) goes through the same processors, and
+Standard-library logging (aiokafka, uvicorn) goes through the same processors, and
 context variables bound while a message is handled (event id, type, source, topic, partition,
 offset, correlation id) appear on every line.
 """
@@ -51,7 +51,7 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool | None = 
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "asyncio", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-    for name in ("uvicorn", "uvicorn.error", "faststream"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     structlog.contextvars.bind_contextvars(service=service)
