@@ -9,46 +9,37 @@ ready. Shutdown goes the other way. A database or broker that is not there yet i
 import asyncio
 import contextlib
 import gc
-import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import myndnet_schemas.docs as docs
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI
-from fastapi.exceptions import RequestValidationError
 from myndnet_schemas import topics as topic_names
 from myndnet_schemas.events import EventData
+from pydantic import ValidationError
 
+from myndnet_kit import http
 from myndnet_kit.auth import OperatorTokensError, parse_operator_tokens
 from myndnet_kit.classify import Check, check_hr_source
 from myndnet_kit.consumer import BatchHandler, BeforeBatch, EventConsumer
 from myndnet_kit.db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
-from myndnet_kit.docs import add_docs
 from myndnet_kit.kafka import TopicSpec, ensure_topics, make_producer
-from myndnet_kit.logging import configure_logging, get_logger
+from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retention import Expiry, apply_retention, kit_expiries
 from myndnet_kit.retry import until_done
-from myndnet_kit.routes import kit_router
+from myndnet_kit.routes import dlq_router
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
 from myndnet_kit.subscription import Poller
-from myndnet_kit.tracing import configure_tracing
-from myndnet_kit.web import (
-    Refusal,
-    ResponseGuard,
-    invalid_request,
-    refused,
-    service_of,
-    unstorable_input,
-)
+from myndnet_kit.web import Refusal, refused, unstorable_input
 
 log = get_logger(__name__)
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -133,25 +124,20 @@ class ServiceApp:
         self.admin: AIOKafkaAdminClient | None = None
         self.description, self.version = description, version
 
-        self.api = FastAPI(
+        self.api = http.http_app(
+            self.service,
             title=title,
             description=description,
             version=version,
+            readiness=self.readiness,
+            asyncapi=lambda _request: self.asyncapi_document(),
             lifespan=self._lifespan,
-            docs_url=None,
-            redoc_url=None,
+            routers=[dlq_router(), *routers],
         )
-        add_docs(self.api, lambda request: service_of(request).asyncapi_document())
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, unstorable_input)
-        self.api.add_exception_handler(RequestValidationError, invalid_request)
         self.api.add_exception_handler(Refusal, refused)
-        self.api.add_middleware(ResponseGuard)
-        configure_tracing(self.service, self.api)
         self.api.state.operator_tokens = parse_operator_tokens(settings.operator_tokens)
-        self.api.include_router(kit_router())
-        for router in routers:
-            self.api.include_router(router)
 
     def asyncapi_document(self) -> dict[str, Any]:
         """This service's events, from the contract's models: the topics it consumes (its
@@ -381,61 +367,32 @@ def tune_garbage_collector() -> None:
 
 
 def run(service_app: ServiceApp) -> None:
-    """Serve the app with uvicorn on the service's port (logging is configured by the caller).
-    A start-up that fails for good ends the process with exit code 1 and one line on stderr."""
-    import uvicorn
+    """Serve the app on the service's port; a start-up that fails for good ends the process
+    with exit code 1 and one line on stderr."""
 
-    config = uvicorn.Config(
+    def stop_on_fatal(server: Any) -> None:
+        def stop() -> None:
+            server.should_exit = True
+
+        service_app.on_fatal = stop
+
+    http.run(
         service_app.api,
-        host=service_app.settings.host,
-        port=service_app.settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=bool(service_app.settings.forwarded_allow_ips),
-        forwarded_allow_ips=service_app.settings.forwarded_allow_ips or None,
+        service_app.settings,
+        service_app.service,
+        failure=lambda: service_app.failure,
+        on_server=stop_on_fatal,
     )
-    server = uvicorn.Server(config)
-
-    def stop_server() -> None:
-        server.should_exit = True
-
-    service_app.on_fatal = stop_server
-    server.run()
-    if service_app.failure:
-        print(
-            f"myndnet-{service_app.service}: start-up failed: {service_app.failure}",
-            file=sys.stderr,
-        )
-        sys.exit(1)
-    if not server.started:
-        sys.exit(1)  # uvicorn could not bind the port; it has said why
 
 
 def serve(settings_type: type[SettingsT], build: Callable[[SettingsT], ServiceApp]) -> None:
     """A service's main: read its settings, build it and run it. Configuration that cannot be
-    used ends the process with exit code 2 and one line naming what is wrong (never a value:
-    it may be a secret)."""
-    from pydantic import ValidationError
-
+    used ends the process with exit code 2 and one line naming what is wrong."""
+    settings = http.settings_or_exit(settings_type, settings_type.service)
     try:
-        settings = settings_type()
-        configure_logging(settings.service, settings.log_level)
         service_app = build(settings)
     except ValidationError as exc:
-        problems = "; ".join(_problem(e) for e in exc.errors())
-        _refuse(settings_type.service, problems)
+        http.refuse(settings_type.service, "; ".join(http.problem(e) for e in exc.errors()))
     except OperatorTokensError as exc:
-        _refuse(settings_type.service, str(exc))
+        http.refuse(settings_type.service, str(exc))
     run(service_app)
-
-
-def _problem(error: Any) -> str:
-    """One setting's problem: the field it is about (none for a rule across fields), and what."""
-    message = str(error["msg"]).removeprefix("Value error, ")
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {message}" if where else message
-
-
-def _refuse(service: str, problem: str) -> NoReturn:
-    print(f"myndnet-{service}: the configuration cannot be used: {problem}", file=sys.stderr)
-    sys.exit(2)

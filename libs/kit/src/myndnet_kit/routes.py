@@ -1,12 +1,10 @@
-"""The routes every service has: health, metrics, and the DLQ for operators with its replay
-policy."""
+"""The routes every event service has besides health and metrics (`http.py`): the DLQ for
+operators, with its replay policy."""
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
 from myndnet_schemas import topics as topic_names
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from myndnet_kit import dlq
@@ -22,21 +20,8 @@ class ReplayRequest(BaseModel):
     ids: list[RowId] = Field(min_length=1, max_length=1000, description="DLQ entry ids to replay")
 
 
-def kit_router() -> APIRouter:
+def dlq_router() -> APIRouter:
     router = APIRouter()
-
-    @router.get("/health/live", tags=["health"])
-    async def live() -> dict[str, str]:
-        return {"status": "live"}
-
-    @router.get("/health/ready", tags=["health"])
-    async def ready(request: Request) -> JSONResponse:
-        checks = await service_of(request).readiness()
-        return JSONResponse(checks, status_code=200 if checks["ready"] else 503)
-
-    @router.get("/metrics", tags=["health"])
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/dlq", tags=["operators"], dependencies=[require_operator("dlq:replay")])
     async def list_dlq(
