@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
-from myndnet_testing import MailSink, ServiceProcess, free_port, wait_until
+from myndnet_testing import MailSink, ServiceProcess, consumed_by, free_port, wait_until
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
@@ -70,6 +70,27 @@ class Network:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def group(self, service: str, consumer: str) -> str:
+        prefix = "" if self.profile == "secure" else f"e2e{self.run}."
+        return f"{prefix}{service}.{consumer}"
+
+    async def consumed(self, service: str, consumer: str, topic: str) -> None:
+        """Until `service`'s consumer has committed past what `topic` holds now: what it
+        decided about those events is then in its database."""
+        await consumed_by(self.kafka, self.group(service, consumer), topic, timeout=60)
+
+    async def mail_settled(self) -> None:
+        """Until notify has consumed every vacancy announced so far and its queue holds
+        nothing that is due: a mail that has not come by then is not coming."""
+        await self.consumed("notify", "vacancies", self.vacancies_topic)
+        async with self.http("notify") as http:
+
+            async def nothing_due() -> bool:
+                answer = await http.get("/deliveries", params={"status": "queued"})
+                return answer.status_code == 200 and answer.json() == []
+
+            await wait_until(nothing_due, 60, what="notify's queue to empty")
 
     def http(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(

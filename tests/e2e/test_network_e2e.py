@@ -1,6 +1,5 @@
 """The network end to end: separate processes, driven only through Kafka, HTTP and SMTP."""
 
-import asyncio
 import json
 import re
 
@@ -15,6 +14,7 @@ from myndnet_schemas import (
     MentorVolunteered,
     VacancyPublished,
     parse,
+    topics,
 )
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.connection import KafkaConnection
@@ -115,7 +115,7 @@ async def test_a_published_vacancy_is_searchable_and_alerts_its_subscriber_once(
     [found] = await searchable(network, {"q": "utvecklare", "agency": code}, 1)
     assert found["agency_name"] == "Myndigheten A"
     await wait_until(lambda: _mail(network, "kandidat.a@example.org", 2), what="the alert")
-    await asyncio.sleep(2)
+    await network.mail_settled()
     alerts = network.mailbox.to("kandidat.a@example.org")[1:]
     assert [m["Subject"] for m in alerts] == ["Nytt jobb: Utvecklare till skatteområdet"]
 
@@ -225,11 +225,12 @@ async def test_when_an_agency_leaves_its_vacancies_close_and_no_alerts_follow(ne
         await publisher.publish(vacancy("D-2", "Testledare"))  # after leaving
     finally:
         await publisher.stop()
-    await asyncio.sleep(5)
+    await network.consumed("vacancies", "hr-vacancies", topics.hr_vacancies(code))
     async with network.http("vacancies") as http:
         assert (await http.get(f"/vacancies/{code}/D-2")).status_code == 404
         dead = (await http.get("/dlq")).json()["entries"]
         assert any(e["reason"] == "agency_left" and e["key"] == "D-2" for e in dead)
+    await network.mail_settled()
     assert len(network.mailbox.to("kandidat.d@example.org")) == 2  # no alert for D-2
 
 

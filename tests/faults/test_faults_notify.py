@@ -14,6 +14,7 @@ from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topic
 from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
     TestNetwork,
+    consumed_by,
     produce,
     read_to_end,
     wait_until,
@@ -95,7 +96,15 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
             what="every due e-mail",
         )
         drained = time.monotonic() - back
-        await asyncio.sleep(3)  # anything more would be a duplicate
+        # Nothing left to send: every vacancy consumed, no delivery queued. A mail that came
+        # after this would be a duplicate.
+        await consumed_by(kafka_bootstrap, f"{net.group_prefix}notify.vacancies", topic)
+        await wait_until(
+            lambda: _count(
+                database_url, "SELECT count(*) FROM deliveries WHERE status = 'queued'", 0
+            ),
+            what="an empty queue",
+        )
         conn = await asyncpg.connect(database_url)
         try:
             attempts = await conn.fetchval("SELECT max(attempts) FROM deliveries")
@@ -182,7 +191,11 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
             return len(await announced()) == due
 
         await wait_until(all_announced, timeout=60, interval=0.5, what="every notification.sent")
-        await asyncio.sleep(2)  # anything more would be a duplicate
+        # The outbox empty: nothing more will be published, so a second event per delivery
+        # would already be on the topic.
+        await wait_until(
+            lambda: _count(database_url, "SELECT count(*) FROM outbox", 0), what="an empty outbox"
+        )
         per_delivery = await announced()
     finally:
         process.terminate()
@@ -202,3 +215,11 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
     # Only the rounds in flight are sent again: at most two of 200 letters each.
     assert len(sink.received) - len(per_message) <= 400
     assert all(count == 1 for count in per_delivery.values()) and len(per_delivery) == due
+
+
+async def _count(database_url: str, query: str, expected: int) -> bool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval(query) == expected
+    finally:
+        await conn.close()

@@ -1,13 +1,11 @@
 """Several saved searches per address, the preference centre's API and hard bounces, on the
 real broker, PostgreSQL and an SMTP sink."""
 
-import asyncio
-
 import asyncpg
 import pytest
 from myndnet_notify.main import build
 from myndnet_schemas import parse
-from myndnet_testing import read_to_end, running, wait_until
+from myndnet_testing import consumed, read_to_end, running, wait_until
 from test_notify_service import (
     TOKEN,
     Setup,
@@ -63,7 +61,7 @@ async def test_two_saved_searches_keep_their_own_frequency_and_the_centre_change
         )
         assert changed.status_code == 200, changed.text
         await s.opened("a", "U2")
-        await asyncio.sleep(2)
+        await consumed(app, s.vacancies_topic)
         await settle(database_url)
         assert subjects(sink, address)[2:] == ["Nytt jobb: Utredare U1"]  # no more immediate
 
@@ -98,7 +96,7 @@ async def test_two_saved_searches_keep_their_own_frequency_and_the_centre_change
         stopped = await http.post("/preferences/unsubscribe", headers=own)
         assert stopped.json() == {"stopped": 2}
         await s.opened("a", "U3")
-        await asyncio.sleep(1)
+        await consumed(app, s.vacancies_topic)
         await settle(database_url)
         assert len(sink.to(address)) == 3
 
@@ -181,7 +179,7 @@ async def test_a_hard_bounce_suppresses_the_address_until_it_confirms_again(
         sink.refuse = lambda rcpt: False  # even if it would work again, nothing is tried
         tried = len(sink.messages)
         await s.opened("a", "B2")
-        await asyncio.sleep(2)
+        await consumed(app, s.vacancies_topic)
         await settle(database_url)
         assert len(sink.messages) == tried
         conn = await asyncpg.connect(database_url)
@@ -247,6 +245,6 @@ async def test_a_delivery_status_notification_of_a_permanent_failure_suppresses_
             for e in events
         )
         await s.opened("a", "D2")
-        await asyncio.sleep(2)
+        await consumed(app, s.vacancies_topic)
         await settle(database_url)
         assert len(sink.to(address)) == 2

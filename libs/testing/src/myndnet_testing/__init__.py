@@ -200,6 +200,35 @@ async def committed_offsets(
         await admin.close()
 
 
+async def consumed_by(
+    kafka: str | KafkaConnection, group: str, topic: str, timeout: float = 30.0
+) -> None:
+    """Until consumer group `group` has committed past what `topic` holds now. The kit commits
+    a batch's effects in PostgreSQL before its offsets, so afterwards an absence (no mail
+    queued, no row written) is the service's decision, not a consumer yet to get there."""
+    ends = {p: end for p, end in (await end_offsets(kafka, topic)).items() if end > 0}
+
+    async def past_the_end() -> bool:
+        committed = await committed_offsets(kafka, group, topic)
+        return all(committed.get(p, 0) >= end for p, end in ends.items())
+
+    await wait_until(past_the_end, timeout, what=f"{group} to consume {topic} to {ends}")
+
+
+async def consumed(app: ServiceApp, topic: str, timeout: float = 30.0) -> None:
+    """`consumed_by` for every consumer of an in-process service that reads `topic`."""
+    groups = [
+        poller.group_id
+        for poller in app.pollers
+        if topic in poller.topics
+        or (poller.client is not None and topic in {tp.topic for tp in poller.client.assignment()})
+    ]
+    if not groups:
+        raise AssertionError(f"{app.service} has no consumer of {topic}")
+    for group in groups:
+        await consumed_by(app.settings.kafka(), group, topic, timeout)
+
+
 async def end_offsets(bootstrap: str | KafkaConnection, topic: str) -> dict[int, int]:
     """The next offset of every partition; empty when the topic does not exist."""
     partitions = await topic_partitions(bootstrap, topic)
