@@ -2,9 +2,9 @@
 PostgreSQL: the snapshot at first start, then the stream, across a restart in the middle; only
 members' ads, nothing doubled, removals withdrawn."""
 
-import asyncio
 from collections import Counter
 
+import asyncpg
 import pytest
 from myndnet_ingest.main import IngestSettings, build
 from myndnet_schemas import Event, parse, topics
@@ -37,7 +37,11 @@ def settings(net: TestNetwork, database_url: str, fixture: JobStreamFixture) -> 
     )
 
 
-async def published(net: TestNetwork, name: str, count: int) -> list:
+async def published(
+    net: TestNetwork, fixture: JobStreamFixture, database_url: str, name: str, count: int
+) -> list:
+    """The events on `name`'s topic, once `count` are there, ingest has asked JobStream twice
+    more and its outbox is empty: a duplicate would be on the topic by then."""
     found: list = []
 
     async def there() -> bool:
@@ -46,7 +50,18 @@ async def published(net: TestNetwork, name: str, count: int) -> list:
         return len(found) >= count
 
     await wait_until(there, timeout=30, what=f"{count} events on {name}'s topic")
-    await asyncio.sleep(1)  # anything more would be a duplicate
+    asked = len(fixture.requests)
+
+    async def asked_again_and_sent() -> bool:
+        if len(fixture.requests) < asked + 2:
+            return False
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        finally:
+            await conn.close()
+
+    await wait_until(asked_again_and_sent, timeout=30, what="two more polls and an empty outbox")
     records = await read_to_end(net.kafka, topics.hr_vacancies(net.code(name)))
     return [parse(r.headers, r.key, r.value) for r in records]
 
@@ -71,9 +86,11 @@ async def test_snapshot_then_stream_across_a_restart_only_members_nothing_double
             removal("102", old + 5),
         )
         async with running(build(settings(net, database_url, fixture))):
-            first = await published(net, "csn", 2)
+            first = await published(net, fixture, database_url, "csn", 2)
             assert sorted(e.data.vacancy_id for e in first) == ["af-100", "af-101"]
-            assert [e.data.vacancy_id for e in await published(net, "skv", 1)] == ["af-200"]
+            assert [
+                e.data.vacancy_id for e in await published(net, fixture, database_url, "skv", 1)
+            ] == ["af-200"]
 
         # While ingest is down: an update, a removal, a new ad, and ads of no member.
         fixture.add(
@@ -83,7 +100,7 @@ async def test_snapshot_then_stream_across_a_restart_only_members_nothing_double
             ad("901", OTHER, "Ännu ett bolag"),
         )
         async with running(build(settings(net, database_url, fixture))):
-            events = await published(net, "csn", 5)
+            events = await published(net, fixture, database_url, "csn", 5)
         assert fixture.requests[0] == "/v2/snapshot"
         assert all(r.startswith("/v2/stream?") for r in fixture.requests[1:])
     finally:

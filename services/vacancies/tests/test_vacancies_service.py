@@ -1,6 +1,5 @@
 """Vacancies on the real Kafka broker and PostgreSQL."""
 
-import asyncio
 import json
 from datetime import timedelta
 
@@ -85,7 +84,11 @@ async def lifecycle(kafka: str, agency: str, at_least: int) -> list:
     return events
 
 
-async def wait_lifecycle(kafka: str, agency: str, count: int, timeout: float = 30) -> list:
+async def wait_lifecycle(
+    kafka: str, database_url: str, agency: str, count: int, timeout: float = 30
+) -> list:
+    """The lifecycle events of `agency`, once `count` are there and the outbox is empty: one
+    more would be on the topic by then."""
     found: list = []
 
     async def enough() -> bool:
@@ -93,7 +96,7 @@ async def wait_lifecycle(kafka: str, agency: str, count: int, timeout: float = 3
         return len(found) >= count
 
     await wait_until(enough, timeout, interval=0.5, what=f"{count} lifecycle events of {agency}")
-    await asyncio.sleep(1)
+    await wait_until(lambda: applied(database_url, "count(*) = 0 FROM outbox"), what="outbox")
     return await lifecycle(kafka, agency, count)
 
 
@@ -122,7 +125,7 @@ async def test_out_of_order_and_duplicate_events_converge_and_announce_once(
         await wait_until(lambda: applied(database_url, "count(*) = 3 FROM inbox"), what="inbox")
         stored = await row(database_url, agency, "V-1")
         assert stored["revision"] == 3 and stored["title"] == "Senior handläggare"
-        events = await wait_lifecycle(kafka_bootstrap, agency, 2)
+        events = await wait_lifecycle(kafka_bootstrap, database_url, agency, 2)
     assert [e.type.split(".")[3] for e in events] == ["opened", "changed"]
     assert events[1].data.changed_fields == ["title"] and events[1].data.revision == 3
     assert all(e.source == "/services/vacancies" and e.subject == f"{agency}/V-1" for e in events)
@@ -179,8 +182,8 @@ async def test_withdrawn_expired_and_agency_left_each_close_once(
             what="the departed agency's vacancies closed",
         )
         await net.leave("b")  # the same news twice changes nothing
-        a_events = await wait_lifecycle(kafka_bootstrap, a, 4)
-        b_events = await wait_lifecycle(kafka_bootstrap, b, 4)
+        a_events = await wait_lifecycle(kafka_bootstrap, database_url, a, 4)
+        b_events = await wait_lifecycle(kafka_bootstrap, database_url, b, 4)
         # An event from the departed agency is refused from now on.
         await net.publish("b", vacancy("L3", 1))
         await wait_until(
