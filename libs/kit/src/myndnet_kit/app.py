@@ -359,8 +359,8 @@ class ServiceApp:
 
 def tune_garbage_collector() -> None:
     """A busy consumer allocates many short-lived objects per event, and with CPython's default
-    first-generation threshold (700) the cyclic collector ran thousands of times a second: a
-    quarter of the ingest's time (bench/vacancies.py). What start-up allocated is frozen out of
+    first-generation threshold the cyclic collector ran thousands of times a second, a large
+    share of the ingest's time (bench/vacancies.py). What start-up allocated is frozen out of
     the collections; reference counting still frees nearly everything at once."""
     gc.freeze()
     gc.set_threshold(GC_FIRST_GENERATION_THRESHOLD, 20, 20)

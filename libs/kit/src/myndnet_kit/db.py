@@ -111,7 +111,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 # asyncpg prepares every statement, and after five runs PostgreSQL may switch a prepared
 # statement to a generic plan that ignores its parameters. For queries with optional filters
 # (`$1 IS NULL OR ...`) or a list of keys that is a sequential scan where an index was right
-# (notify's matching went from 7 ms to 33 ms); planning each time costs well under a millisecond.
+# (notify's matching slowed several times over); planning each time costs far less.
 SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 

@@ -77,7 +77,8 @@ class Catalogue:
 
 @functools.lru_cache(maxsize=4096)
 def _written(day: date, language: str) -> str:
-    """Babel takes 30 µs a date; a letter's days (deadlines, answer-by days) repeat."""
+    """Babel is slow at formatting a date, and a letter's days (deadlines, answer-by days)
+    repeat."""
     return format_date(day, "d MMMM y", locale=LOCALES.get(language, language))
 
 

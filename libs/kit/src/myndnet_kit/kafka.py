@@ -102,7 +102,7 @@ async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
 def make_producer(kafka: str | KafkaConnection, client_id: str) -> AIOKafkaProducer:
     """Idempotent, acks=all: a message is sent once and only counted as sent when replicated.
     No linger: a batch leaves at once, and what is sent while a request is in flight to the
-    broker waits for it and leaves together (5 ms of linger was 5 ms on every hop of an event
+    broker waits for it and leaves together (a linger is added to every hop of an event
     through the network)."""
     return AIOKafkaProducer(
         **connection(kafka).options(),

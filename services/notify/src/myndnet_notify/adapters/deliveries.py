@@ -81,7 +81,7 @@ async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert])
     return int(result.split()[-1])
 
 
-# Only what sending reads: decoding the other six columns cost a round of 200 letters 0.3 ms.
+# Only what sending reads: every round would decode the other six columns for nothing.
 CLAIM_DUE = (
     "SELECT id, kind, subscription_id, recipient_ref, work_email, match_id, vacancy_keys, "
     "context, attempts FROM deliveries WHERE status = 'queued' AND next_attempt_at <= now() "

@@ -53,7 +53,7 @@ class Templates:
 
     def __init__(self) -> None:
         self.catalogues = load_catalogues(LOCALES, "letters", LANGUAGES)
-        # Compiled now (~70 ms a language) rather than by the first letter of each kind, which
+        # Compiled now rather than by the first letter of each kind, which
         # waited for it and held up the letters behind it; and kept here, found by one dict
         # lookup a letter instead of through the environment's `get_template`.
         self.compiled = {language: self._compile(language) for language in LANGUAGES}
@@ -189,8 +189,8 @@ def build_message(
 
     Written out here rather than with the standard `email` package: the package's generator
     compiles a regular expression per message and folds every header through its `Header`
-    class, which made building a message cost more than sending it (1.9 ms against 0.6 ms a
-    letter through a pooled SMTP connection). The tests parse what this builds with the
+    class, which made building a message cost more than sending it through a pooled SMTP
+    connection (bench/notify.py). The tests parse what this builds with the
     `email` package's strictest policy."""
     to.encode("ascii")  # a UnicodeError: an address SMTP cannot carry (see `classify`)
     headers = {

@@ -193,7 +193,7 @@ class Sender:
                     )
             await deliveries.record_outcomes(conn, outcomes)
             await enqueue(conn, [sent for _, sent in tries if sent is not None])
-            for kind, count in sent_by_kind.items():  # a round's letters, not each (1 µs each)
+            for kind, count in sent_by_kind.items():  # per round, not per letter
                 SENT.labels(kind, "sent").inc(count)
             return len(due)
 

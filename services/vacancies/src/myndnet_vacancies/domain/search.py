@@ -22,7 +22,7 @@ def title_patterns(q: str | None) -> list[str]:
 
 
 # Ranking every match by relevance costs in proportion to the matches: a word in half the
-# register (100,000 vacancies) took 80 ms against 7 ms for a narrow search. From this many
+# register took many times as long as a narrow search (bench/vacancies.py). From this many
 # matches on, a search is ordered more cheaply (adapters/search.py, SEARCH_BROAD): title
 # matches first, then the rest, newest first within each; relevance beyond that tells little
 # among thousands of vacancies that all hold the word.

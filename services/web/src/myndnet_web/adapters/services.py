@@ -4,8 +4,8 @@ trainings (sessions, registration, people's own links). Short timeouts: a page s
 is down rather than hang. Nothing is stored here; agencies are kept a minute in memory, since
 every page names them and they change a few times a year.
 
-The client is aiohttp's: a call to a service took 1.6 ms with httpx and 0.6 ms with aiohttp on
-the same machine, and a vacancy page is one such call (bench/web.py)."""
+The client is aiohttp's: a call to a service cost well under half of what it did with httpx,
+and a vacancy page is one such call (bench/web.py)."""
 
 import json
 import time
