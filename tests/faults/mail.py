@@ -1,52 +1,21 @@
-"""notify for the fault scenarios: a mail server that records what it receives, notify as a
-process of its own, and confirmed saved searches that every vacancy matches."""
+"""notify for the fault scenarios: notify as a process of its own (mail goes to the tests' one
+SMTP sink, `myndnet_testing.MailSink`), and confirmed saved searches that every vacancy matches."""
 
-import asyncio
 from pathlib import Path
 
 import httpx
-from aiosmtpd.controller import Controller
 from myndnet_kit.db import create_pool
 from myndnet_notify.adapters import store
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
-from myndnet_testing import ServiceProcess, TestNetwork, free_port, wait_until
-
-
-class Sink:
-    def __init__(self, delay: float = 0.0) -> None:
-        self.port = free_port()
-        self.delay = delay  # seconds before each reply: a slower mail server
-        self.received: list[tuple[str, str, str]] = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        headers = (envelope.original_content or envelope.content).split(b"\r\n\r\n")[0]
-        message_id = next(
-            line.split(b":", 1)[1].strip().decode()
-            for line in headers.split(b"\r\n")
-            if line.lower().startswith(b"message-id:")
-        )
-        self.received.append((envelope.rcpt_tos[0], message_id, envelope.mail_from))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
+from myndnet_testing import MailSink, ServiceProcess, TestNetwork, free_port, wait_until
 
 
 def notify_process(
     net: TestNetwork,
     kafka_bootstrap: str,
     database_url: str,
-    sink: Sink,
+    sink: MailSink,
     unique: str,
     log: Path,
     **env: str,

@@ -16,10 +16,10 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaError
 from cluster import Cluster
-from mail import Sink, confirmed_subscribers, notify_process, wait_ready
+from mail import confirmed_subscribers, notify_process, wait_ready
 from myndnet_schemas import parse, topics
 from myndnet_schemas.publisher import AgencyPublisher
-from myndnet_testing import free_port, read_to_end, wait_until
+from myndnet_testing import MailSink, free_port, read_to_end, wait_until
 from stories import clean, settle_and_compare, stream
 
 from conftest import ADMIN_DATABASE_URL, Vacancies, report, scale, vacancies_service
@@ -121,7 +121,7 @@ class Scenario:
     cluster: Cluster
     vacancies: Vacancies
     notify_db: str
-    sink: Sink
+    sink: MailSink
     publishing: Publishing
     stories: dict
 
@@ -205,7 +205,7 @@ async def run(
     vacancies = vacancies_service(cluster.bootstrap, databases[0], unique, tmp_path, 3)
     net = vacancies.net
     await net.register(*AGENCIES)
-    sink = Sink()
+    sink = MailSink()
     sink.start()
     notify, port, _ = notify_process(
         net,

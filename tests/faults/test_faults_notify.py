@@ -9,10 +9,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from mail import Sink, confirmed_subscribers, notify_process, wait_ready
+from mail import confirmed_subscribers, notify_process, wait_ready
 from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
+    MailSink,
     TestNetwork,
     consumed_by,
     produce,
@@ -59,7 +60,7 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
 ):
     net = TestNetwork(kafka_bootstrap, unique)
     await net.register("a")
-    sink = Sink()
+    sink = MailSink()
     sink.start()
     process, port, topic = notify_process(
         net, kafka_bootstrap, database_url, sink, unique, Path(tmp_path) / "notify.log"
@@ -134,7 +135,7 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
     assert statuses == Counter({"sent": due})
 
 
-async def _received(sink: Sink, wanted: int) -> bool:
+async def _received(sink: MailSink, wanted: int) -> bool:
     return len(sink.received) >= wanted
 
 
@@ -145,7 +146,7 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
     receivers collapse); no alert is missing, and each is marked sent and announced once."""
     net = TestNetwork(kafka_bootstrap, unique)
     await net.register("a")
-    sink = Sink(delay=0.01)  # a round of 200 letters takes about half a second
+    sink = MailSink(delay=0.01)  # a round of 200 letters takes about half a second
     sink.start()
     log = Path(tmp_path) / "notify.log"
     process, port, topic = notify_process(net, kafka_bootstrap, database_url, sink, unique, log)

@@ -247,15 +247,19 @@ class MailSink:
     """An SMTP server for tests that keeps every message it accepts, parsed, with its envelope
     recipients in `X-Sink-Rcpt-To`. Addresses `refuse` picks get 550 with the address echoed,
     as real mail servers answer, or the reply `refuse` returns for them. With `login` it is a
-    relay that wants AUTH with that user name and password before it takes any mail."""
+    relay that wants AUTH with that user name and password before it takes any mail. With
+    `delay` it waits that many seconds before each reply to DATA: a slower mail server. It may
+    be stopped and started again on the same port (a mail server that goes away)."""
 
     def __init__(
         self,
         refuse: Callable[[str], bool | str] = lambda address: False,
         login: tuple[str, str] | None = None,
         starttls: Any = None,
+        delay: float = 0.0,
     ) -> None:
         self.port = free_port()
+        self.delay = delay
         self.refuse = refuse
         self.login = login
         self.starttls = starttls  # an ssl.SSLContext: STARTTLS offered, and wanted before AUTH
@@ -295,15 +299,26 @@ class MailSink:
         return AuthResult(success=False, handled=False)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(
             envelope.original_content or envelope.content, policy=default_policy
         )
         message["X-Sink-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
+        message["X-Sink-Mail-From"] = envelope.mail_from
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in m["X-Sink-Rcpt-To"]]
+
+    @property
+    def received(self) -> list[tuple[str, str, str]]:
+        """(first recipient, Message-ID, envelope sender) of every message, in order."""
+        return [
+            (m["X-Sink-Rcpt-To"].split(", ")[0], str(m["Message-ID"]), m["X-Sink-Mail-From"])
+            for m in self.messages
+        ]
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
