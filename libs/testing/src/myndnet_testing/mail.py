@@ -1,5 +1,14 @@
-"""Mail as a relay sends it back: delivery status notifications (RFC 3464) about a letter,
-written as Postfix writes them, for the tests of the bounce mailbox."""
+"""Mail for tests: the one SMTP sink (`MailSink`), and mail as a relay sends it back: delivery
+status notifications (RFC 3464) about a letter, written as Postfix writes them."""
+
+import asyncio
+from collections.abc import Callable
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default as default_policy
+from typing import Any
+
+from myndnet_testing.processes import free_port
 
 BOUNDARY = "8C3E2A1F.1765065600/relay.example.se"
 
@@ -73,3 +82,105 @@ def delivery_report(
         f"--{BOUNDARY}--\r\n"
     )
     return text.encode()
+
+
+class MailSink:
+    """An SMTP server for tests that keeps every message it accepts, parsed, with its envelope
+    recipients in `X-Sink-Rcpt-To`. Addresses `refuse` picks get 550 with the address echoed,
+    as real mail servers answer, or the reply `refuse` returns for them. With `login` it is a
+    relay that wants AUTH with that user name and password before it takes any mail. With
+    `delay` it waits that many seconds before each reply to DATA: a slower mail server. It may
+    be stopped and started again on the same port (a mail server that goes away)."""
+
+    def __init__(
+        self,
+        refuse: Callable[[str], bool | str] = lambda address: False,
+        login: tuple[str, str] | None = None,
+        starttls: Any = None,
+        delay: float = 0.0,
+    ) -> None:
+        self.port = free_port()
+        self.delay = delay
+        self.refuse = refuse
+        self.login = login
+        self.starttls = starttls  # an ssl.SSLContext: STARTTLS offered, and wanted before AUTH
+        self.messages: list[Message] = []
+        self.logins = 0  # successful AUTH commands
+        self.refused = 0  # recipients refused
+        self._controller: Any = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        refusal = self.refuse(address)
+        if refusal:
+            self.refused += 1
+            return (
+                refusal
+                if isinstance(refusal, str)
+                else (f"550 5.1.1 <{address}>: Recipient address rejected")
+            )
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        assert self.login is not None
+        given = (
+            (auth_data.login.decode(), auth_data.password.decode())
+            if isinstance(auth_data, LoginPassword)
+            else None
+        )
+        if given == self.login:
+            self.logins += 1
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=default_policy
+        )
+        message["X-Sink-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
+        message["X-Sink-Mail-From"] = envelope.mail_from
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in m["X-Sink-Rcpt-To"]]
+
+    @property
+    def received(self) -> list[tuple[str, str, str]]:
+        """(first recipient, Message-ID, envelope sender) of every message, in order."""
+        return [
+            (m["X-Sink-Rcpt-To"].split(", ")[0], str(m["Message-ID"]), m["X-Sink-Mail-From"])
+            for m in self.messages
+        ]
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        relay: dict[str, Any] = (
+            {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                # Without TLS, loopback only: the test relay takes the login in the clear, as
+                # notify sends it to a relay on this machine with SMTP_SECURITY=none.
+                "auth_require_tls": self.starttls is not None,
+            }
+            if self.login
+            else {}
+        )
+        if self.starttls is not None:
+            relay |= {"tls_context": self.starttls, "require_starttls": True}
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **relay)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
