@@ -7,16 +7,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_testing import free_port
+from myndnet_testing.databases import NoDatabaseServer, fresh_database
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-ADMIN_DATABASE_URL = os.environ.get(
-    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture(scope="session")
@@ -99,31 +96,14 @@ async def secure_kafka(tmp_path_factory) -> AsyncIterator[SecureKafka]:
         await kafka_sh("stop")
 
 
-def database_url_for(name: str) -> str:
-    return ADMIN_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture
 async def database_url() -> AsyncIterator[str]:
     """A new, empty database for one test, dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    await _admin_execute(f'CREATE DATABASE "{name}"')
     try:
-        yield database_url_for(name)
-    finally:
-        await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin_execute(sql: str) -> None:
-    # A fresh connection each time: a test may restart PostgreSQL in between.
-    try:
-        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-    except Exception as exc:
-        pytest.fail(f"no PostgreSQL at {ADMIN_DATABASE_URL} ({exc!r}); `make servers` starts it")
-    try:
-        await admin.execute(sql)
-    finally:
-        await admin.close()
+        async with fresh_database() as url:
+            yield url
+    except NoDatabaseServer as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -16,11 +16,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_schemas import AgencyRegistered, Event, VacancyPublished, topics
 from myndnet_testing import produce
+from myndnet_testing.databases import ADMIN_DATABASE_URL
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-ADMIN_DATABASE_URL = os.environ.get(
-    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
-)
 
 ROLES = [
     "Systemutvecklare",

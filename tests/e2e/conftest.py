@@ -13,12 +13,10 @@ import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
 from myndnet_testing import MailSink, ServiceProcess, consumed_by, free_port, wait_until
+from myndnet_testing.databases import ADMIN_DATABASE_URL
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
-ADMIN_DATABASE_URL = os.environ.get(
-    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
-)
 SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest")
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"

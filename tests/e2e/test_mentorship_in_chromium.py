@@ -2,7 +2,6 @@
 events in, a round, each person's own link from their mail in real Chromium (JavaScript off),
 reminders, expiry and check-ins as the schedule moves time, figures, and erasure."""
 
-import os
 import re
 from datetime import date, datetime, timedelta
 
@@ -15,6 +14,7 @@ from myndnet_schemas import ManagerAppointed, MentorVolunteered, parse
 from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import read_to_end, wait_until
+from myndnet_testing.databases import ADMIN_DATABASE_URL
 from playwright.async_api import Browser, Page
 from test_network_e2e import publisher_for, register
 from test_site_in_chromium import serious_violations
@@ -24,9 +24,6 @@ pytestmark = [
     # People's links go through the site and mentoring's HTTP; the profiles do not differ here.
     pytest.mark.parametrize("network", ["open"], indirect=True),
 ]
-ADMIN_DATABASE_URL = os.environ.get(
-    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
-)
 
 
 def text_of(message) -> str:

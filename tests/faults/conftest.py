@@ -12,9 +12,6 @@ import httpx
 import pytest
 from myndnet_testing import ServiceProcess, TestNetwork, free_port, wait_until
 
-ADMIN_DATABASE_URL = os.environ.get(
-    "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
-)
 LONG = os.environ.get("FAULTS", "short") == "long"
 
 

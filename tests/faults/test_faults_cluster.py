@@ -20,9 +20,10 @@ from mail import confirmed_subscribers, notify_process, wait_ready
 from myndnet_schemas import parse, topics
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import MailSink, free_port, read_to_end, wait_until
+from myndnet_testing.databases import ADMIN_DATABASE_URL
 from stories import clean, settle_and_compare, stream
 
-from conftest import ADMIN_DATABASE_URL, Vacancies, report, scale, vacancies_service
+from conftest import Vacancies, report, scale, vacancies_service
 
 pytestmark = pytest.mark.integration
 

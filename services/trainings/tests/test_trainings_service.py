@@ -10,9 +10,8 @@ import pytest
 from myndnet_kit.app import ServiceApp
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, sign_link
 from myndnet_schemas import parse, topics
-from myndnet_schemas.clock import stockholm_today
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_testing import TestNetwork, read_to_end, running, wait_until
-from myndnet_trainings.handlers.registrations import STOCKHOLM
 from myndnet_trainings.main import TrainingsSettings, build
 
 pytestmark = pytest.mark.integration
@@ -300,6 +299,7 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
 async def test_asking_again_resends_the_confirmation_at_most_every_ten_minutes(
     kafka_bootstrap, database_url, unique
 ):
+    from myndnet_trainings.adapters.postgres import PostgresTrainings
     from myndnet_trainings.handlers.registrations import Request, request_registration
 
     net = TestNetwork(kafka_bootstrap, unique)
@@ -317,7 +317,9 @@ async def test_asking_again_resends_the_confirmation_at_most_every_ten_minutes(
         async with app.pool.acquire() as conn:
             asked = Request(sid, "Ebba", f"ebba@{net.email_domain('csn')}", net.code("csn"), "sv")
             agency = app.membership.agencies[net.code("csn")]
-            resent = await request_registration(conn, asked, agency, later, topic_of(net))
-        assert resent["registration_id"] == registration_id
+            resent = await request_registration(
+                PostgresTrainings(conn), asked, agency, later, topic_of(net)
+            )
+        assert resent == registration_id
         events = await session_events(net, sid, at_least=3)
     assert len(steps(events, "requested")) == 2  # the first, and the one ten minutes on

@@ -1,8 +1,15 @@
 """Helpers for tests that drive services through the real Kafka broker and PostgreSQL, one
 module a concern: `events` (test data), `waits`, `kafka` (topics and committed offsets),
+`databases` (a fresh database, a migrated connection for store contract tests),
 `mail` (the SMTP sink, bounce reports), `processes` (services in process or as processes, and
 the isolated test network)."""
 
+from myndnet_testing.databases import (
+    ADMIN_DATABASE_URL,
+    database_url_for,
+    fresh_database,
+    migrated_connection,
+)
 from myndnet_testing.events import EXAMPLES, example, vacancy, vacancy_data
 from myndnet_testing.kafka import (
     committed_offsets,
@@ -19,6 +26,7 @@ from myndnet_testing.processes import ServiceProcess, TestNetwork, free_port, ru
 from myndnet_testing.waits import wait_until
 
 __all__ = [
+    "ADMIN_DATABASE_URL",
     "EXAMPLES",
     "MailSink",
     "ServiceProcess",
@@ -26,9 +34,12 @@ __all__ = [
     "committed_offsets",
     "consumed",
     "consumed_by",
+    "database_url_for",
     "end_offsets",
     "example",
     "free_port",
+    "fresh_database",
+    "migrated_connection",
     "produce",
     "produce_raw",
     "read_to_end",

@@ -3,8 +3,8 @@ cancel links (the link is the permission); operators' writes, attendance, the sc
 figures (right `trainings:write`)."""
 
 import contextlib
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -18,11 +18,13 @@ from myndnet_schemas.events.trainings import CourseCode, CourseKind
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from myndnet_trainings.adapters import trainings as repository
+from myndnet_trainings import views
+from myndnet_trainings.adapters.postgres import PostgresTrainings
 from myndnet_trainings.domain.figures import figures_csv
-from myndnet_trainings.domain.seats import AlreadyRegistered, QuotaInvalid
+from myndnet_trainings.domain.seats import AlreadyRegistered, QuotaInvalid, Status
 from myndnet_trainings.domain.sessions import (
     Conflict,
+    Course,
     NotFound,
     NotWorkAddress,
     SessionInvalid,
@@ -71,26 +73,28 @@ def participating(request: Request) -> set[str]:
     return {code for code, state in membership(request).agencies.items() if state.participates}
 
 
+@contextlib.asynccontextmanager
+async def store_of(request: Request) -> AsyncIterator[PostgresTrainings]:
+    async with pool_of(request).acquire() as conn:
+        yield PostgresTrainings(conn)
+
+
 # -- public -----------------------------------------------------------------------------------
-
-
-def course_json(row: Any) -> dict[str, Any]:
-    return dict(row)
 
 
 @router.get("/courses")
 async def list_courses(request: Request) -> list[dict[str, Any]]:
-    async with pool_of(request).acquire() as conn:
-        return [course_json(r) for r in await repository.courses(conn)]
+    async with store_of(request) as store:
+        return [views.course_json(c) for c in await store.courses()]
 
 
 @router.get("/courses/{code}")
 async def get_course(request: Request, code: CoursePath) -> dict[str, Any]:
-    async with pool_of(request).acquire() as conn:
-        row = await repository.course(conn, code)
-    if row is None:
+    async with store_of(request) as store:
+        course = await store.course(code)
+    if course is None:
         raise HTTPException(404, f"no course {code!r}")
-    return course_json(row)
+    return views.course_json(course)
 
 
 @router.get("/sessions")
@@ -100,15 +104,16 @@ async def list_sessions(
     kind: CourseKind | None = None,
 ) -> list[dict[str, Any]]:
     """Sessions still to come, with the seats left in all and per agency."""
-    async with pool_of(request).acquire() as conn:
-        return await handlers.upcoming(conn, people.now(), course, kind.value if kind else None)
+    async with store_of(request) as store:
+        found = await handlers.upcoming(store, people.now(), course, kind.value if kind else None)
+    return [views.session_json(s) for s in found]
 
 
 @router.get("/sessions/{session_id}")
 async def get_session(request: Request, session_id: SessionId) -> dict[str, Any]:
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await handlers.one_session(conn, session_id)
+        async with store_of(request) as store:
+            return views.session_json(await handlers.one_session(store, session_id))
 
 
 class RegistrationIn(BaseModel):
@@ -124,14 +129,15 @@ async def register(request: Request, session_id: SessionId, body: RegistrationIn
     """Ask for a place with your work e-mail; a mail with a link confirms the address, and
     only then is a seat (or a waitlist place) given."""
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await people.request_registration(
-                conn,
+        async with store_of(request) as store:
+            registration_id = await people.request_registration(
+                store,
                 people.Request(session_id, body.name, body.email, body.agency, body.language),
                 membership(request).agencies.get(body.agency),
                 people.now(),
                 topic(request),
             )
+    return {"registration_id": registration_id, "status": Status.UNCONFIRMED.value}
 
 
 # -- a person's own links ------------------------------------------------------------------
@@ -150,8 +156,8 @@ async def show_to_confirm(request: Request, token: Token) -> dict[str, Any]:
     """What the confirmation link shows; changes nothing (mail scanners open links)."""
     registration_id = _registration_of(request, token, TRAINING_CONFIRM)
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await people.show_registration(conn, registration_id)
+        async with store_of(request) as store:
+            return views.registration_json(await people.show_registration(store, registration_id))
 
 
 @links.post("/registrations/confirm")
@@ -159,18 +165,19 @@ async def confirm(request: Request, token: Token) -> dict[str, Any]:
     """The address is confirmed: a seat, or a place on the agency's waitlist."""
     registration_id = _registration_of(request, token, TRAINING_CONFIRM)
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await people.confirm_registration(
-                conn, registration_id, people.now(), topic(request)
+        async with store_of(request) as store:
+            state = await people.confirm_registration(
+                store, registration_id, people.now(), topic(request)
             )
+    return views.registration_json(state)
 
 
 @links.get("/registrations/cancel")
 async def show_to_cancel(request: Request, token: Token) -> dict[str, Any]:
     registration_id = _registration_of(request, token, TRAINING_CANCEL)
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await people.show_registration(conn, registration_id)
+        async with store_of(request) as store:
+            return views.registration_json(await people.show_registration(store, registration_id))
 
 
 @links.post("/registrations/cancel")
@@ -178,10 +185,11 @@ async def cancel(request: Request, token: Token) -> dict[str, Any]:
     """Cancel; a seat goes to the first on the agency's waitlist. Again: nothing more."""
     registration_id = _registration_of(request, token, TRAINING_CANCEL)
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            return await people.cancel_registration(
-                conn, registration_id, people.now(), topic(request)
+        async with store_of(request) as store:
+            state = await people.cancel_registration(
+                store, registration_id, people.now(), topic(request)
             )
+    return views.registration_json(state)
 
 
 # -- operators --------------------------------------------------------------------------------
@@ -198,18 +206,11 @@ class CourseIn(BaseModel):
 
 @operators.post("/courses", status_code=201)
 async def create_course(request: Request, body: CourseIn) -> dict[str, Any]:
+    course = Course(body.code, body.title, body.description, body.kind.value, body.host_agency)
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            row = await handlers.create_course(
-                conn,
-                body.code,
-                body.title,
-                body.description,
-                body.kind.value,
-                body.host_agency,
-                participating(request),
-            )
-    return course_json(row)
+        async with store_of(request) as store:
+            await handlers.create_course(store, course, participating(request))
+    return views.course_json(course)
 
 
 class SessionIn(BaseModel):
@@ -238,9 +239,9 @@ async def schedule_session(request: Request, code: CoursePath, body: SessionIn) 
         body.seats_per_agency,
     )
     with refusals():
-        async with pool_of(request).acquire() as conn:
+        async with store_of(request) as store:
             session_id = await handlers.schedule_session(
-                conn,
+                store,
                 code,
                 plan,
                 body.language,
@@ -248,7 +249,7 @@ async def schedule_session(request: Request, code: CoursePath, body: SessionIn) 
                 people.now(),
                 topic(request),
             )
-            return await handlers.one_session(conn, session_id)
+            return views.session_json(await handlers.one_session(store, session_id))
 
 
 class CancelIn(BaseModel):
@@ -262,9 +263,9 @@ async def cancel_session(
 ) -> dict[str, Any]:
     """Cancel a session: everyone registered or waiting is told."""
     with refusals():
-        async with pool_of(request).acquire() as conn:
+        async with store_of(request) as store:
             told = await handlers.cancel_session(
-                conn, session_id, (body or CancelIn()).reason, people.now(), topic(request)
+                store, session_id, (body or CancelIn()).reason, people.now(), topic(request)
             )
     return {"session_id": session_id, "status": "cancelled", "told": told}
 
@@ -272,14 +273,11 @@ async def cancel_session(
 @operators.get("/sessions/{session_id}/registrations")
 async def list_registrations(request: Request, session_id: SessionId) -> list[dict[str, Any]]:
     """Everyone who asked for a place, in registration order; names and work e-mail."""
-    async with pool_of(request).acquire() as conn:
-        if await repository.session(conn, session_id) is None:
+    async with store_of(request) as store:
+        if await store.session(session_id) is None:
             raise HTTPException(404, f"no session {session_id!r}")
-        rows = await repository.registrations(conn, session_id)
-    return [
-        {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in dict(r).items()}
-        for r in rows
-    ]
+        found = await store.participants(session_id)
+    return [views.participant_json(p) for p in found]
 
 
 class AttendanceIn(BaseModel):
@@ -299,9 +297,9 @@ async def record_attendance(
         raise HTTPException(422, f"both attended and absent: {', '.join(sorted(both)[:10])}")
     marks = {**{r: True for r in body.attended}, **{r: False for r in body.absent}}
     with refusals():
-        async with pool_of(request).acquire() as conn:
+        async with store_of(request) as store:
             changed = await handlers.record_attendance(
-                conn, session_id, marks, people.now(), topic(request)
+                store, session_id, marks, people.now(), topic(request)
             )
     return {"session_id": session_id, "recorded": changed}
 
@@ -314,8 +312,8 @@ async def erase_person(
     """Erase a participant on request: a registration for a session still ahead ends (its
     seat goes to the first waiting), the name and address go from every registration (the
     figures keep them, anonymous), and notify erases its copies."""
-    async with pool_of(request).acquire() as conn:
-        erased = await erasure.erase_person(conn, email, people.now(), topic(request))
+    async with store_of(request) as store:
+        erased = await erasure.erase_person(store, email, people.now(), topic(request))
     if not erased:
         raise HTTPException(404, "no registration holds that address (or it was erased)")
     return {"erased": erased}
@@ -329,7 +327,8 @@ async def run_schedule(
     """Erasures, deadlines passing and reminders due on `as_of`: how tests and the demo move
     time. The periodic job runs the same for today."""
     today = as_of or people.now().date()
-    done = await handlers.run_schedule(pool_of(request), today, topic(request))
+    async with store_of(request) as store:
+        done = await handlers.run_schedule(store, today, topic(request))
     return {"as_of": today.isoformat(), **done}
 
 
@@ -339,8 +338,8 @@ async def figures(
 ) -> Response:
     """Per agency and course kind: seats offered, used, attended and waitlisted (sessions not
     cancelled). JSON, or CSV with `format=csv` or `Accept: text/csv`."""
-    async with pool_of(request).acquire() as conn:
-        rows = [dict(r) for r in await repository.figures(conn)]
+    async with store_of(request) as store:
+        rows = await store.figures()
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return Response(figures_csv(rows), media_type="text/csv; charset=utf-8")
-    return JSONResponse(rows)
+    return JSONResponse([r.as_dict() for r in rows])

@@ -9,13 +9,16 @@ import asyncpg
 from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyState
 from pydantic import Field, SecretStr
 
 from myndnet_trainings import api
-from myndnet_trainings.handlers.sessions import agency_changed, keep_schedule_running
+from myndnet_trainings.adapters.postgres import PostgresTrainings
+from myndnet_trainings.handlers.sessions import agency_changed, run_schedule
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -35,13 +38,19 @@ def build(settings: TrainingsSettings) -> ServiceApp:
     async def on_agency_change(
         conn: asyncpg.Connection, old: AgencyState | None, new: AgencyState
     ) -> None:
-        await agency_changed(conn, old, new, settings.topic)
+        await agency_changed(PostgresTrainings(conn), old, new, settings.topic)
 
     membership = MembershipFollower.from_settings(settings, on_change=on_agency_change)
 
     async def schedule(app: ServiceApp) -> None:
-        assert app.pool is not None
-        await keep_schedule_running(app.pool, settings.schedule_seconds, settings.topic)
+        pool = app.pool
+        assert pool is not None
+
+        async def today() -> None:
+            async with pool.acquire() as conn:
+                await run_schedule(PostgresTrainings(conn), stockholm_today(), settings.topic)
+
+        await every(settings.schedule_seconds, today, "the trainings schedule")
 
     app = ServiceApp(
         settings,

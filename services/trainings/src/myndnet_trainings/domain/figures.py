@@ -1,20 +1,37 @@
-"""The coordinator's figures as CSV."""
+"""The coordinator's figures, and how they are written as CSV."""
 
 import csv
+import dataclasses
 import io
 import re
+from dataclasses import dataclass
 from typing import Any
 
 FIGURE_COLUMNS = ("agency", "kind", "seats_offered", "seats_used", "attended", "waitlisted")
 
 
-def figures_csv(rows: list[dict[str, Any]]) -> str:
+@dataclass(frozen=True)
+class AgencyFigures:
+    """One agency's seats on the sessions of one kind of course (sessions not cancelled)."""
+
+    agency: str
+    kind: str
+    seats_offered: int
+    seats_used: int
+    attended: int
+    waitlisted: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def figures_csv(rows: list[AgencyFigures]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, FIGURE_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         # A spreadsheet would run a cell that begins with = + - @ as a formula.
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.as_dict().items()})
     return out.getvalue()
 
 

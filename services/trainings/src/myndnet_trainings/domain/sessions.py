@@ -1,14 +1,17 @@
 """The rules of courses, sessions and who may register, in plain Python."""
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from myndnet_schemas.events import AgencyState
+from myndnet_schemas.events.trainings import TrainingSession
 
 from myndnet_trainings.domain.seats import QuotaInvalid, SeatingError, check_quotas
 
 REMINDER_DAYS_BEFORE = 2
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
 
 
 class SessionInvalid(SeatingError, ValueError):
@@ -42,6 +45,85 @@ class SessionPlan:
     online: bool
     total_seats: int
     seats_per_agency: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Course:
+    code: str
+    title: str
+    description: str
+    kind: str  # it | leadership | other
+    host_agency: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session of a course, with its seats per agency and where it stands."""
+
+    session_id: str
+    course: Course
+    starts_at: datetime
+    ends_at: datetime
+    place: str | None
+    online: bool
+    language: str
+    total_seats: int
+    registration_deadline: date
+    quotas: Mapping[str, int] = field(default_factory=dict)
+    status: str = SCHEDULED  # scheduled | cancelled
+    deadline_passed: bool = False
+    reminded: bool = False
+
+    @property
+    def facts(self) -> TrainingSession:
+        """The session as its events tell it."""
+        return TrainingSession(
+            session_id=self.session_id,
+            course_code=self.course.code,
+            course_title=self.course.title,
+            kind=self.course.kind,
+            host_agency=self.course.host_agency,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            place=self.place,
+            online=self.online,
+            language=self.language,
+        )
+
+    @property
+    def registration_open(self) -> bool:
+        return self.status == SCHEDULED and not self.deadline_passed
+
+    def check_open(self, now: datetime) -> None:
+        """Registering and confirming are possible only before the start and the deadline."""
+        check_open(self.status, self.registration_deadline, self.starts_at, now.date(), now)
+
+    def check_registration_cancellable(self, now: datetime) -> None:
+        """A person's registration cannot be cancelled once the session has started."""
+        if now >= self.starts_at:
+            raise RegistrationClosed("the session has already started; it cannot be cancelled")
+
+    def check_session_cancellable(self, now: datetime) -> None:
+        """The operators' cancellation of the whole session."""
+        if self.status == CANCELLED:
+            raise Conflict(f"session {self.session_id!r} is already cancelled")
+        if now >= self.starts_at:
+            raise Conflict(f"session {self.session_id!r} has already started")
+
+
+def new_session(session_id: str, course: Course, plan: "SessionPlan", language: str) -> Session:
+    return Session(
+        session_id=session_id,
+        course=course,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        place=plan.place,
+        online=plan.online,
+        language=language,
+        total_seats=plan.total_seats,
+        registration_deadline=plan.registration_deadline,
+        quotas=dict(plan.seats_per_agency),
+    )
 
 
 def check_session(plan: SessionPlan, participating: Collection[str], today: date) -> None:

@@ -1,47 +1,36 @@
 """What happens when someone registers, confirms their address or cancels, and how a session's
-seat changes are saved and announced. Each call locks the session's row, loads its seats, lets
-the rules decide, saves the changes in bulk and announces them through the outbox, all in the
-caller's transaction."""
+seat changes are saved and announced. Each call locks the session, loads its seats, lets the
+rules decide, saves the changes in bulk and announces them through the outbox, all in one
+transaction of the store."""
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import asyncpg
-from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import AgencyState, EventData
 from myndnet_schemas.events.trainings import (
     CancelledBecause,
     PromotedBecause,
-    Registrant,
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationPromoted,
     RegistrationRequested,
     RegistrationWaitlisted,
-    TrainingSession,
 )
 from myndnet_schemas.topics import TRAININGS_REGISTRATIONS, service_source
 from prometheus_client import Counter
 
-from myndnet_trainings.adapters import trainings as repository
+from myndnet_trainings.adapters.store import TrainingsStore
 from myndnet_trainings.domain import seats as rules
-from myndnet_trainings.domain.seats import AlreadyRegistered, Change, Registration, Seating, Status
-from myndnet_trainings.domain.sessions import (
-    Conflict,
-    NotFound,
-    RegistrationClosed,
-    check_open,
-    work_address,
-)
+from myndnet_trainings.domain.people import Participant, by_id, seating
+from myndnet_trainings.domain.seats import AlreadyRegistered, Change, Seating, Status
+from myndnet_trainings.domain.sessions import Conflict, NotFound, Session, work_address
 
 SOURCE = service_source("trainings")
-# An unconfirmed request asked again sooner than this sends no second confirmation.
-RESEND_AFTER = timedelta(minutes=10)
 ANNOUNCED = Counter("myndnet_trainings_events_total", "Training events announced", ["type"])
 
 
@@ -51,75 +40,55 @@ def now() -> datetime:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A session as its seats are decided: its row (with its course), its seats, its people."""
+    """A session as its seats are decided: the session, its seats, its people."""
 
-    row: asyncpg.Record
+    session: Session
     seating: Seating
-    people: dict[str, asyncpg.Record]
+    people: Mapping[str, Participant]
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    """What a person's own link shows: their registration on its session, as it stands."""
+
+    loaded: Loaded
+    seating: Seating
+    registration_id: str
 
     @property
-    def facts(self) -> TrainingSession:
-        return session_facts(self.row)
+    def participant(self) -> Participant:
+        return self.loaded.people[self.registration_id]
 
 
-def session_facts(row: asyncpg.Record) -> TrainingSession:
-    return TrainingSession(
-        session_id=row["session_id"],
-        course_code=row["course_code"],
-        course_title=row["course_title"],
-        kind=row["kind"],
-        host_agency=row["host_agency"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        place=row["place"],
-        online=row["online"],
-        language=row["language"],
-    )
-
-
-async def load(conn: asyncpg.Connection, session_id: str) -> Loaded:
+async def load(store: TrainingsStore, session_id: str) -> Loaded:
     """The session, locked until the transaction ends."""
-    row = await repository.session(conn, session_id, lock=True)
-    if row is None:
+    session = await store.session(session_id, lock=True)
+    if session is None:
         raise NotFound(f"no session {session_id!r}")
-    quotas = (await repository.seats(conn, [session_id]))[session_id]
-    people = await repository.registrations(conn, session_id)
-    return Loaded(
-        row,
-        repository.seating(row, quotas, people),
-        {p["registration_id"]: p for p in people},
-    )
+    people = await store.participants(session_id)
+    return Loaded(session, seating(session, people), by_id(people))
 
 
-async def load_for_registration(conn: asyncpg.Connection, registration_id: str) -> Loaded:
-    found = await repository.registration(conn, registration_id)
-    if found is None or found["erased_at"] is not None:
+async def load_for_registration(store: TrainingsStore, registration_id: str) -> Loaded:
+    found = await store.participant(registration_id)
+    if found is None or found.erased_at is not None:
         raise NotFound("this registration is not known (it may have been removed)")
-    return await load(conn, found["session_id"])
+    return await load(store, found.session_id)
 
 
 async def announce(
-    conn: asyncpg.Connection, payloads: Sequence[EventData], topic: str = TRAININGS_REGISTRATIONS
+    store: TrainingsStore, payloads: Sequence[EventData], topic: str = TRAININGS_REGISTRATIONS
 ) -> None:
-    await publish_events(conn, topic, [Event.new(p, source=SOURCE) for p in payloads])
+    await store.announce(topic, [Event.new(p, source=SOURCE) for p in payloads])
     for payload in payloads:
         ANNOUNCED.labels(payload.event_type).inc()
-
-
-def registrant(person: asyncpg.Record) -> Registrant:
-    return Registrant(
-        agency=person["agency"],
-        name=person["name"],
-        email=person["email"],
-        language=person["language"],
-    )
 
 
 def change_event(loaded: Loaded, after: Seating, change: Change, at: datetime) -> EventData:
     fields: dict[str, Any] = {
         "registration_id": change.registration_id,
-        "session": loaded.facts,
-        "person": registrant(loaded.people[change.registration_id]),
+        "session": loaded.session.facts,
+        "person": loaded.people[change.registration_id].registrant,
         "at": at,
     }
     if change.step is rules.Step.CONFIRMED:
@@ -135,7 +104,7 @@ def change_event(loaded: Loaded, after: Seating, change: Change, at: datetime) -
 
 
 async def apply(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     loaded: Loaded,
     changes: Sequence[Change],
     at: datetime,
@@ -144,8 +113,8 @@ async def apply(
 ) -> Seating:
     """Save the changes and announce each; the seating after them."""
     after = (seating or loaded.seating).after(changes)
-    await repository.save_changes(conn, changes, at)
-    await announce(conn, [change_event(loaded, after, c, at) for c in changes], topic)
+    await store.save_changes(changes, at)
+    await announce(store, [change_event(loaded, after, c, at) for c in changes], topic)
     return after
 
 
@@ -162,25 +131,30 @@ class Request:
 
 
 async def request_registration(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     request: Request,
     agency: AgencyState | None,
     at: datetime,
     topic: str = TRAININGS_REGISTRATIONS,
-) -> dict[str, Any]:
+) -> str:
     """A person asks for a place: checked, kept unconfirmed, and a confirmation mail asked for.
-    Asking again before confirming sends the confirmation again, at most every ten minutes."""
+    Asking again before confirming sends the confirmation again, at most every ten minutes.
+    The registration's id."""
     email = work_address(request.email, request.agency, agency)
-    async with conn.transaction():
-        loaded = await load(conn, request.session_id)
-        row = loaded.row
-        check_open(row["status"], row["registration_deadline"], row["starts_at"], at.date(), at)
-        registration_id = f"r-{secrets.token_hex(8)}"
+    async with store.transaction():
+        loaded = await load(store, request.session_id)
+        loaded.session.check_open(at)
+        asked = Participant(
+            f"r-{secrets.token_hex(8)}",
+            request.session_id,
+            request.agency,
+            request.name,
+            email,
+            request.language,
+            requested_at=at,
+        )
         try:
-            rules.add_request(
-                loaded.seating,
-                Registration(registration_id, request.agency, email, Status.UNCONFIRMED),
-            )
+            rules.add_request(loaded.seating, asked.registration)
         except AlreadyRegistered as exc:
             if exc.registration.status is not Status.UNCONFIRMED:
                 raise Conflict(
@@ -188,100 +162,65 @@ async def request_registration(
                     "the link in the mail we sent can cancel it",
                     "already_registered",
                 ) from None
-            registration_id = exc.registration.id
-            person = loaded.people[registration_id]
-            if at - person["requested_at"] < RESEND_AFTER:
-                # The confirmation is on its way: asking again sends nothing more, so the
-                # form cannot be used to flood someone's inbox.
-                return {"registration_id": registration_id, "status": Status.UNCONFIRMED.value}
-            await repository.requested_again(conn, registration_id, at)
+            asked = loaded.people[exc.registration.id]
+            if not asked.confirmation_due_again(at):
+                return asked.registration_id  # the confirmation is on its way
+            await store.requested_again(asked.registration_id, at)
         else:
-            await repository.add_registration(
-                conn,
-                registration_id,
-                request.session_id,
-                request.agency,
-                request.name,
-                email,
-                request.language,
-            )
-            person = await repository.registration(conn, registration_id)
+            await store.add_participant(asked)
         await announce(
-            conn,
+            store,
             [
                 RegistrationRequested(
-                    registration_id=registration_id,
-                    session=loaded.facts,
-                    person=registrant(person),
+                    registration_id=asked.registration_id,
+                    session=loaded.session.facts,
+                    person=asked.registrant,
                     at=at,
-                    confirm_by=row["registration_deadline"],
+                    confirm_by=loaded.session.registration_deadline,
                 )
             ],
             topic,
         )
-    return {"registration_id": registration_id, "status": Status.UNCONFIRMED.value}
+    return asked.registration_id
 
 
 async def confirm_registration(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     registration_id: str,
     at: datetime,
     topic: str = TRAININGS_REGISTRATIONS,
-) -> dict[str, Any]:
+) -> RegistrationState:
     """The address is confirmed: a seat or a place on the waitlist. Again: nothing changes."""
-    async with conn.transaction():
-        loaded = await load_for_registration(conn, registration_id)
+    async with store.transaction():
+        loaded = await load_for_registration(store, registration_id)
         current = loaded.seating.get(registration_id)
-        if current.status is Status.UNCONFIRMED:
-            row = loaded.row
-            check_open(row["status"], row["registration_deadline"], row["starts_at"], at.date(), at)
-            changes = rules.confirm(
-                loaded.seating, registration_id, await repository.next_order(conn)
-            )
-            after = await apply(conn, loaded, changes, at, topic=topic)
-            return view(loaded, after, registration_id)
         if current.status is Status.CANCELLED:
             raise Conflict("this registration was cancelled; register again on the session's page")
-    return view(loaded, loaded.seating, registration_id)
+        if current.status is not Status.UNCONFIRMED:
+            return RegistrationState(loaded, loaded.seating, registration_id)
+        loaded.session.check_open(at)
+        changes = rules.confirm(loaded.seating, registration_id, await store.next_order())
+        after = await apply(store, loaded, changes, at, topic=topic)
+    return RegistrationState(loaded, after, registration_id)
 
 
 async def cancel_registration(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     registration_id: str,
     at: datetime,
     topic: str = TRAININGS_REGISTRATIONS,
-) -> dict[str, Any]:
+) -> RegistrationState:
     """The person cancels; a seat they held goes to the first waiting. Again: nothing."""
-    async with conn.transaction():
-        loaded = await load_for_registration(conn, registration_id)
-        if at >= loaded.row["starts_at"] and (
-            loaded.seating.get(registration_id).status is not Status.CANCELLED
-        ):
-            raise RegistrationClosed("the session has already started; it cannot be cancelled")
+    async with store.transaction():
+        loaded = await load_for_registration(store, registration_id)
+        if loaded.seating.get(registration_id).status is not Status.CANCELLED:
+            loaded.session.check_registration_cancellable(at)
         changes = rules.cancel(loaded.seating, registration_id, CancelledBecause.PERSON.value)
-        after = await apply(conn, loaded, changes, at, topic=topic)
-    return view(loaded, after, registration_id)
+        after = await apply(store, loaded, changes, at, topic=topic)
+    return RegistrationState(loaded, after, registration_id)
 
 
-async def show_registration(conn: asyncpg.Connection, registration_id: str) -> dict[str, Any]:
-    async with conn.transaction():
-        loaded = await load_for_registration(conn, registration_id)
-    return view(loaded, loaded.seating, registration_id)
-
-
-def view(loaded: Loaded, seating: Seating, registration_id: str) -> dict[str, Any]:
-    """What a person's own link shows of their registration."""
-    person = loaded.people[registration_id]
-    status = seating.get(registration_id).status
-    return {
-        "registration_id": registration_id,
-        "status": status.value,
-        "place": seating.place(registration_id),
-        "name": person["name"],
-        "email": person["email"],
-        "agency": person["agency"],
-        "language": person["language"],
-        "session": loaded.facts.model_dump(mode="json"),
-        "registration_deadline": loaded.row["registration_deadline"].isoformat(),
-        "session_status": loaded.row["status"],
-    }
+async def show_registration(store: TrainingsStore, registration_id: str) -> RegistrationState:
+    async with store.transaction():
+        loaded = await load_for_registration(store, registration_id)
+    return RegistrationState(loaded, loaded.seating, registration_id)

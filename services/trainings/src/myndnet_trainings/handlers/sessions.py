@@ -2,14 +2,12 @@
 for any date) and when an agency leaves the network; and what the public sees of sessions."""
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-import asyncpg
 from myndnet_kit.logging import get_logger
-from myndnet_kit.schedule import every
-from myndnet_schemas.clock import STOCKHOLM, stockholm_today
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.trainings import (
     AttendanceRecorded,
@@ -20,45 +18,37 @@ from myndnet_schemas.events.trainings import (
 )
 from myndnet_schemas.topics import TRAININGS_REGISTRATIONS
 
-from myndnet_trainings.adapters import trainings as repository
+from myndnet_trainings.adapters.store import TrainingsStore
 from myndnet_trainings.domain import seats as rules
+from myndnet_trainings.domain.people import by_id, seating
 from myndnet_trainings.domain.seats import Status
 from myndnet_trainings.domain.sessions import (
+    CANCELLED,
     REMINDER_DAYS_BEFORE,
-    Conflict,
+    Course,
     NotFound,
     SessionInvalid,
     SessionPlan,
     check_session,
+    new_session,
 )
 from myndnet_trainings.handlers.people import erase_after_last_session
-from myndnet_trainings.handlers.registrations import (
-    announce,
-    apply,
-    load,
-    registrant,
-    session_facts,
-)
+from myndnet_trainings.handlers.registrations import Loaded, announce, apply, load
 
 log = get_logger(__name__)
 
 
 async def create_course(
-    conn: asyncpg.Connection,
-    code: str,
-    title: str,
-    description: str,
-    kind: str,
-    host_agency: str,
-    participating: Collection[str],
-) -> asyncpg.Record:
-    if host_agency not in participating:
-        raise SessionInvalid(f"the host {host_agency!r} is not an agency of the network")
-    return await repository.add_course(conn, code, title, description, kind, host_agency)
+    store: TrainingsStore, course: Course, participating: Collection[str]
+) -> Course:
+    if course.host_agency not in participating:
+        raise SessionInvalid(f"the host {course.host_agency!r} is not an agency of the network")
+    await store.add_course(course)
+    return course
 
 
 async def schedule_session(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     course_code: str,
     plan: SessionPlan,
     language: str,
@@ -67,19 +57,19 @@ async def schedule_session(
     topic: str = TRAININGS_REGISTRATIONS,
 ) -> str:
     check_session(plan, participating, at.astimezone(STOCKHOLM).date())
-    async with conn.transaction():
-        if await repository.course(conn, course_code) is None:
+    async with store.transaction():
+        course = await store.course(course_code)
+        if course is None:
             raise NotFound(f"no course {course_code!r}")
         local_start = plan.starts_at.astimezone(STOCKHOLM)
         session_id = f"{course_code}-{local_start:%Y%m%d}-{secrets.token_hex(2)}"
-        await repository.add_session(conn, session_id, course_code, plan, language)
-        row = await repository.session(conn, session_id)
-        assert row is not None
+        session = new_session(session_id, course, plan, language)
+        await store.add_session(session)
         await announce(
-            conn,
+            store,
             [
                 SessionScheduled(
-                    session=session_facts(row),
+                    session=session.facts,
                     total_seats=plan.total_seats,
                     seats_per_agency=dict(plan.seats_per_agency),
                     registration_deadline=plan.registration_deadline,
@@ -92,37 +82,34 @@ async def schedule_session(
 
 
 async def cancel_session(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     session_id: str,
     reason: str | None,
     at: datetime,
     topic: str = TRAININGS_REGISTRATIONS,
 ) -> int:
     """The session will not take place: everyone on it is told. The number told."""
-    async with conn.transaction():
-        loaded = await load(conn, session_id)
-        if loaded.row["status"] == "cancelled":
-            raise Conflict(f"session {session_id!r} is already cancelled")
-        if at >= loaded.row["starts_at"]:
-            raise Conflict(f"session {session_id!r} has already started")
+    async with store.transaction():
+        loaded = await load(store, session_id)
+        loaded.session.check_session_cancellable(at)
         changes = rules.cancel_all(loaded.seating, CancelledBecause.SESSION_CANCELLED.value)
-        await repository.set_session(conn, session_id, status="cancelled")
-        cancelled = SessionCancelled(session=loaded.facts, reason=reason, at=at)
-        await announce(conn, [cancelled], topic)
-        await apply(conn, loaded, changes, at, topic=topic)
+        await store.save_session_state(replace(loaded.session, status=CANCELLED))
+        cancelled = SessionCancelled(session=loaded.session.facts, reason=reason, at=at)
+        await announce(store, [cancelled], topic)
+        await apply(store, loaded, changes, at, topic=topic)
     return len(changes)
 
 
 async def record_attendance(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     session_id: str,
-    marks: dict[str, bool],
+    marks: Mapping[str, bool],
     at: datetime,
     topic: str = TRAININGS_REGISTRATIONS,
 ) -> int:
     """Who came, of those registered; each mark that changed is announced."""
-    async with conn.transaction():
-        loaded = await load(conn, session_id)
+    async with store.transaction():
+        loaded = await load(store, session_id)
         strangers = [
             rid
             for rid in marks
@@ -133,15 +120,15 @@ async def record_attendance(
                 "attendance is recorded for registered people of this session only; not: "
                 + ", ".join(sorted(strangers)[:10])
             )
-        changed = await repository.mark_attendance(conn, session_id, marks)
+        changed = await store.mark_attendance(session_id, marks)
         await announce(
-            conn,
+            store,
             [
                 AttendanceRecorded(
                     registration_id=rid,
                     session_id=session_id,
-                    agency=loaded.people[rid]["agency"],
-                    kind=loaded.row["kind"],
+                    agency=loaded.people[rid].agency,
+                    kind=loaded.session.course.kind,
                     attended=marks[rid],
                     at=at,
                 )
@@ -161,7 +148,7 @@ def moment(day: date) -> datetime:
 
 
 async def run_schedule(
-    pool: asyncpg.Pool, today: date, topic: str = TRAININGS_REGISTRATIONS
+    store: TrainingsStore, today: date, topic: str = TRAININGS_REGISTRATIONS
 ) -> dict[str, int]:
     """What is due on `today`: people whose last session ended 24 months ago are erased;
     sessions past their registration deadline open their unused seats to the waitlists; people
@@ -169,51 +156,41 @@ async def run_schedule(
     for a day does nothing more the second time."""
     at = moment(today)
     done = {"deadlines": 0, "promoted": 0, "reminded": 0}
-    async with pool.acquire() as conn:
-        done["erased"] = await erase_after_last_session(conn, today, topic)
-        for session_id in await repository.deadlines_passed(conn, today):
-            async with conn.transaction():
-                loaded = await load(conn, session_id)
-                opened, changes = rules.pass_deadline(loaded.seating)
-                await repository.set_session(conn, session_id, deadline_passed=True)
-                await apply(conn, loaded, changes, at, seating=opened, topic=topic)
-            done["deadlines"] += 1
-            done["promoted"] += len(changes)
-        first = datetime.combine(today, time(0), STOCKHOLM)
-        last = first + timedelta(days=REMINDER_DAYS_BEFORE + 1)
-        for session_id in await repository.reminders_due(conn, first, last):
-            async with conn.transaction():
-                loaded = await load(conn, session_id)
-                registered = [
-                    r for r in loaded.seating.registrations if r.status is Status.REGISTERED
-                ]
-                await announce(
-                    conn,
-                    [
-                        RegistrationReminded(
-                            registration_id=r.id,
-                            session=loaded.facts,
-                            person=registrant(loaded.people[r.id]),
-                            at=at,
-                        )
-                        for r in registered
-                    ],
-                    topic,
-                )
-                await repository.set_session(conn, session_id, reminded=True)
-            done["reminded"] += len(registered)
+    done["erased"] = await erase_after_last_session(store, today, topic)
+    for session_id in await store.deadlines_passed(today):
+        async with store.transaction():
+            loaded = await load(store, session_id)
+            opened, changes = rules.pass_deadline(loaded.seating)
+            await store.save_session_state(replace(loaded.session, deadline_passed=True))
+            await apply(store, loaded, changes, at, seating=opened, topic=topic)
+        done["deadlines"] += 1
+        done["promoted"] += len(changes)
+    first = datetime.combine(today, time(0), STOCKHOLM)
+    last = first + timedelta(days=REMINDER_DAYS_BEFORE + 1)
+    for session_id in await store.reminders_due(first, last):
+        async with store.transaction():
+            loaded = await load(store, session_id)
+            registered = [r for r in loaded.seating.registrations if r.status is Status.REGISTERED]
+            await announce(
+                store,
+                [
+                    RegistrationReminded(
+                        registration_id=r.id,
+                        session=loaded.session.facts,
+                        person=loaded.people[r.id].registrant,
+                        at=at,
+                    )
+                    for r in registered
+                ],
+                topic,
+            )
+            await store.save_session_state(replace(loaded.session, reminded=True))
+        done["reminded"] += len(registered)
     return done
 
 
-async def keep_schedule_running(pool: asyncpg.Pool, seconds: float, topic: str) -> None:
-    async def today() -> None:
-        await run_schedule(pool, stockholm_today(), topic)
-
-    await every(seconds, today, "the trainings schedule")
-
-
 async def agency_changed(
-    conn: asyncpg.Connection,
+    store: TrainingsStore,
     old: AgencyState | None,
     new: AgencyState,
     topic: str = TRAININGS_REGISTRATIONS,
@@ -223,56 +200,30 @@ async def agency_changed(
     if new.participates or (old is not None and not old.participates):
         return
     at = datetime.now(STOCKHOLM)
-    for session_id in await repository.sessions_with_agency(conn, new.code, at):
-        loaded = await load(conn, session_id)
+    for session_id in await store.sessions_with_agency(new.code, at):
+        loaded = await load(store, session_id)
         changes = rules.cancel_agency(loaded.seating, new.code, CancelledBecause.AGENCY_LEFT.value)
-        await apply(conn, loaded, changes, at, topic=topic)
+        await apply(store, loaded, changes, at, topic=topic)
         log.info("registrations ended: the agency left", session=session_id, count=len(changes))
 
 
 # -- what people and operators see ---------------------------------------------------------
 
 
-def session_json(
-    row: asyncpg.Record, quotas: dict[str, int], people: list[asyncpg.Record]
-) -> dict[str, Any]:
-    seating = repository.seating(row, quotas, people)
-    agencies = sorted(set(quotas) | {r.agency for r in seating.registrations})
-    return {
-        **session_facts(row).model_dump(mode="json"),
-        "description": row["description"],
-        "total_seats": row["total_seats"],
-        "seats_left": seating.seats_left(),
-        "registration_deadline": row["registration_deadline"].isoformat(),
-        "registration_open": row["status"] == "scheduled" and not row["deadline_passed"],
-        "deadline_passed": row["deadline_passed"],
-        "status": row["status"],
-        "agencies": [
-            {
-                "agency": agency,
-                "seats": quotas.get(agency, 0),
-                "registered": seating.registered(agency),
-                "waitlisted": len(seating.waitlist(agency)),
-                "seats_left": seating.seats_free_for(agency),
-            }
-            for agency in agencies
-        ],
-    }
-
-
 async def upcoming(
-    conn: asyncpg.Connection, at: datetime, course_code: str | None, kind: str | None
-) -> list[dict[str, Any]]:
-    rows = await repository.sessions(conn, at, course_code, kind)
-    ids = [r["session_id"] for r in rows]
-    quotas = await repository.seats(conn, ids)
-    people = await repository.registrations_of_sessions(conn, ids)
-    return [session_json(r, quotas[r["session_id"]], people.get(r["session_id"], [])) for r in rows]
+    store: TrainingsStore, at: datetime, course_code: str | None, kind: str | None
+) -> list[Loaded]:
+    """Sessions still to come, each with its seats as they stand."""
+    sessions = await store.upcoming_sessions(at, course_code, kind)
+    people = await store.live_participants([s.session_id for s in sessions])
+    return [
+        Loaded(s, seating(s, people[s.session_id]), by_id(people[s.session_id])) for s in sessions
+    ]
 
 
-async def one_session(conn: asyncpg.Connection, session_id: str) -> dict[str, Any]:
-    row = await repository.session(conn, session_id)
-    if row is None:
+async def one_session(store: TrainingsStore, session_id: str) -> Loaded:
+    session = await store.session(session_id)
+    if session is None:
         raise NotFound(f"no session {session_id!r}")
-    quotas = (await repository.seats(conn, [session_id]))[session_id]
-    return session_json(row, quotas, await repository.registrations(conn, session_id))
+    people = await store.participants(session_id)
+    return Loaded(session, seating(session, people), by_id(people))
