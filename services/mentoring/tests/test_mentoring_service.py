@@ -6,6 +6,7 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
+from myndnet_mentoring.adapters.postgres import PostgresMentoring
 from myndnet_mentoring.handlers.programme import end_programmes, expire_proposals, now
 from myndnet_mentoring.main import MentoringSettings, build
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, MentorWithdrawn, parse, topics
@@ -88,6 +89,12 @@ async def match_events(kafka: str, manager_key: str) -> list:
     return sorted(mine, key=lambda e: e.data.at)  # keyed by match: partitions differ
 
 
+async def on_store(app, job, *args):
+    """A handler run as the service's jobs run it: on a store over one pooled connection."""
+    async with app.pool.acquire() as conn:
+        return await job(PostgresMentoring(conn), *args)
+
+
 async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
     kafka_bootstrap, database_url, unique
 ):
@@ -126,8 +133,8 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
         who, match_id = await proposed_mentor()
         assert who == "T2"
 
-        assert await expire_proposals(app.pool, now().date() + timedelta(days=14)) == 0
-        assert await expire_proposals(app.pool, now().date() + timedelta(days=15)) == 1
+        assert await on_store(app, expire_proposals, now().date() + timedelta(days=14)) == 0
+        assert await on_store(app, expire_proposals, now().date() + timedelta(days=15)) == 1
         stuck = (await http.post("/matching/run")).json()
         assert stuck["proposed"] == []
         reason = stuck["still_waiting"][f"{a}/M"]
@@ -171,8 +178,8 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
         accepted = (await http.post(f"/matches/{match_id}/accept")).json()  # an operator: both
         ends_on = date.fromisoformat(accepted["ends_on"])
         assert (ends_on - now().date()).days in range(365, 367)  # twelve months
-        assert await end_programmes(app.pool, ends_on - timedelta(days=1)) == 0
-        assert await end_programmes(app.pool, ends_on) == 1
+        assert await on_store(app, end_programmes, ends_on - timedelta(days=1)) == 0
+        assert await on_store(app, end_programmes, ends_on) == 1
         assert (await http.get("/managers", params={"status": "completed"})).json()[0][
             "person_id"
         ] == "M"

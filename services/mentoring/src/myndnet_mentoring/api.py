@@ -3,11 +3,10 @@ schedule, figures and erasure; and, for the public site, what a person's own ans
 link shows and does (the link itself is the permission)."""
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-import asyncpg
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.auth import require_operator
@@ -16,9 +15,11 @@ from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.topics import validate_agency_code
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from myndnet_mentoring.adapters import programme as repository
+from myndnet_mentoring import views
+from myndnet_mentoring.adapters.postgres import PostgresMentoring
 from myndnet_mentoring.domain.followup import Checkin, CheckinInvalid, figures_csv
-from myndnet_mentoring.domain.match import Actor, MatchConflict, MatchNotFound, cohort_of
+from myndnet_mentoring.domain.match import Actor, ManagerStatus, MatchConflict, MatchNotFound
+from myndnet_mentoring.domain.people import cohorts as cohorts_of
 from myndnet_mentoring.handlers import followup
 from myndnet_mentoring.handlers import programme as handlers
 
@@ -31,6 +32,12 @@ def programme(request: Request) -> handlers.Programme:
     return service_of(request).api.state.programme
 
 
+@contextlib.asynccontextmanager
+async def store_of(request: Request) -> AsyncIterator[PostgresMentoring]:
+    async with pool_of(request).acquire() as conn:
+        yield PostgresMentoring(conn)
+
+
 @contextlib.contextmanager
 def refusals() -> Iterator[None]:
     try:
@@ -41,73 +48,21 @@ def refusals() -> Iterator[None]:
         raise HTTPException(409, str(exc)) from None
 
 
-def _when(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def match_json(row: asyncpg.Record) -> dict[str, Any]:
-    return {
-        "match_id": row["match_id"],
-        "status": row["status"],
-        "score": row["score"],
-        "reasons": list(row["reasons"]),
-        "manager": {
-            "agency": row["manager_agency"],
-            "person_id": row["manager_id"],
-            "name": row["manager_name"],
-            "accepted": row["manager_accepted_at"] is not None,
-        },
-        "mentor": {
-            "agency": row["mentor_agency"],
-            "person_id": row["mentor_id"],
-            "name": row["mentor_name"],
-            "accepted": row["mentor_accepted_at"] is not None,
-        },
-        "proposed_at": _when(row["proposed_at"]),
-        "respond_by": _when(row["respond_by"]),
-        "accepted_at": _when(row["accepted_at"]),
-        "ends_on": _when(row["ends_on"]),
-        "closed_at": _when(row["closed_at"]),
-        "close_reason": row["close_reason"],
-    }
-
-
 @router.get("/managers")
 async def list_managers(
     request: Request,
     status: Annotated[str | None, Query(pattern="^(waiting|proposed|matched|completed)$")] = None,
 ) -> list[dict[str, Any]]:
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.list_managers(conn, status)
+    async with store_of(request) as store:
+        found = await store.managers(None if status is None else ManagerStatus(status))
     at = datetime.now(STOCKHOLM)
-    return [
-        {
-            **{k: _when(v) for k, v in dict(r).items()},
-            "competence_areas": list(r["competence_areas"]),
-            "languages": list(r["languages"]),
-            "cohort": cohort_of(r["start_date"]),
-            "waiting_days": (at - r["waiting_since"]).days if r["status"] == "waiting" else None,
-            "why_waiting": r["unmatched_reason"] if r["status"] == "waiting" else None,
-        }
-        for r in rows
-    ]
+    return [views.manager_json(m, at) for m in found]
 
 
 @router.get("/mentors")
 async def list_mentors(request: Request) -> list[dict[str, Any]]:
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.list_mentors(conn)
-    return [
-        {
-            **dict(r),
-            "competence_areas": list(r["competence_areas"]),
-            "languages": list(r["languages"]),
-            "free_places": max(0, r["capacity"] - r["current_mentees"])
-            if r["status"] == "active"
-            else 0,
-        }
-        for r in rows
-    ]
+    async with store_of(request) as store:
+        return [views.mentor_json(v) for v in await store.volunteers()]
 
 
 @router.get("/matches")
@@ -117,15 +72,15 @@ async def list_matches(
         str | None, Query(pattern="^(proposed|accepted|declined|expired|ended)$")
     ] = None,
 ) -> list[dict[str, Any]]:
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.list_matches(conn, status)
-    return [match_json(r) for r in rows]
+    async with store_of(request) as store:
+        return [views.match_json(p) for p in await store.pairings(status)]
 
 
 @router.post("/matching/run")
 async def run_matching(request: Request) -> dict[str, Any]:
     """A matching round over the whole waiting pool, now."""
-    return await handlers.run_round(pool_of(request), programme(request))
+    async with store_of(request) as store:
+        return views.round_json(await handlers.run_round(store, programme(request)))
 
 
 class Answer(BaseModel):
@@ -137,54 +92,34 @@ class Answer(BaseModel):
 async def accept(request: Request, match_id: str, body: Answer | None = None) -> dict[str, Any]:
     """Record an acceptance: the manager's, the mentor's, or an operator's (for both)."""
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            row = await handlers.accept_match(
-                conn, match_id, (body or Answer()).by, programme(request)
+        async with store_of(request) as store:
+            pairing = await handlers.accept_match(
+                store, match_id, (body or Answer()).by, programme(request)
             )
-    return match_json(row)
+    return views.match_json(pairing)
 
 
 @router.post("/matches/{match_id}/decline")
 async def decline(request: Request, match_id: str, body: Answer | None = None) -> dict[str, Any]:
     with refusals():
-        async with pool_of(request).acquire() as conn:
-            row = await handlers.decline_match(conn, match_id, (body or Answer()).by)
-    return match_json(row)
+        async with store_of(request) as store:
+            pairing = await handlers.decline_match(store, match_id, (body or Answer()).by)
+    return views.match_json(pairing)
 
 
 @router.get("/cohorts")
 async def cohorts(request: Request) -> list[dict[str, Any]]:
     """Managers grouped by the half-year of their start date."""
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.manager_starts(conn)
-    grouped: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        cohort = grouped.setdefault(
-            cohort_of(row["start_date"]),
-            {"managers": 0, "waiting": 0, "proposed": 0, "matched": 0, "completed": 0},
-        )
-        cohort["managers"] += 1
-        cohort[row["status"]] += 1
-    return [
-        {"cohort": name, **counts, "status": _cohort_status(counts)}
-        for name, counts in sorted(grouped.items())
-    ]
-
-
-def _cohort_status(counts: dict[str, int]) -> str:
-    if counts["completed"] == counts["managers"]:
-        return "completed"
-    if counts["waiting"] or counts["proposed"]:
-        return "matching"
-    return "in programme"
+    async with store_of(request) as store:
+        managers = await store.managers()
+    return [views.cohort_json(c) for c in cohorts_of(managers)]
 
 
 @router.get("/agencies/figures")
 async def agency_figures(request: Request) -> list[dict[str, Any]]:
     """Per agency: mentors given, mentors received, managers waiting."""
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.agency_figures(conn)
-    return [dict(r) for r in rows]
+    async with store_of(request) as store:
+        return [views.flow_json(f) for f in await store.agency_flows()]
 
 
 class AgencyPair(BaseModel):
@@ -194,9 +129,8 @@ class AgencyPair(BaseModel):
 
 @router.get("/forbidden-pairs")
 async def forbidden_pairs(request: Request) -> list[list[str]]:
-    async with pool_of(request).acquire() as conn:
-        rows = await repository.forbidden_pairs(conn)
-    return [[r["agency_a"], r["agency_b"]] for r in rows]
+    async with store_of(request) as store:
+        return [[a, b] for a, b in await store.forbidden_pairs()]
 
 
 @router.post("/forbidden-pairs", status_code=201)
@@ -205,16 +139,16 @@ async def forbid_pair(request: Request, body: AgencyPair) -> list[str]:
     a, b = sorted(body.agencies)
     if a == b:
         raise HTTPException(422, "a forbidden pair names two different agencies")
-    async with pool_of(request).acquire() as conn:
-        await repository.forbid_pair(conn, a, b)
+    async with store_of(request) as store:
+        await store.forbid_pair(a, b)
     return [a, b]
 
 
 @router.delete("/forbidden-pairs", status_code=204)
 async def allow_pair(request: Request, body: AgencyPair) -> None:
     a, b = sorted(body.agencies)
-    async with pool_of(request).acquire() as conn:
-        await repository.allow_pair(conn, a, b)
+    async with store_of(request) as store:
+        await store.allow_pair(a, b)
 
 
 @router.post("/schedule/run")
@@ -225,7 +159,8 @@ async def run_schedule(
     """Reminders, expiries, check-ins, endings and erasure due on `as_of`: how tests and the
     demo move time. The periodic job runs the same for today."""
     today = as_of or stockholm_today()
-    done = await followup.run_schedule(pool_of(request), programme(request), today)
+    async with store_of(request) as store:
+        done = await followup.run_schedule(store, programme(request), today)
     return {"as_of": today.isoformat(), **done}
 
 
@@ -242,8 +177,8 @@ async def programme_figures(
     given and received per agency, pairs not met by month 3, and who waits and why. JSON, or
     CSV with `format=csv` or `Accept: text/csv`."""
     today = as_of or stockholm_today()
-    async with pool_of(request).acquire() as conn:
-        summary = await followup.programme_figures(conn, today)
+    async with store_of(request) as store:
+        summary = await followup.programme_figures(store, today)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return Response(figures_csv(summary), media_type="text/csv; charset=utf-8")
     return JSONResponse(summary)
@@ -255,8 +190,8 @@ async def erase_person(
 ) -> dict[str, int]:
     """Erase a manager's or mentor's personal data (in every agency with this id): their live
     matches end, names and addresses go, and notify erases its copies; figures stay."""
-    async with pool_of(request).acquire() as conn:
-        erased = await followup.erase_person(conn, person_id, datetime.now(STOCKHOLM))
+    async with store_of(request) as store:
+        erased = await followup.erase_person(store, person_id, datetime.now(STOCKHOLM))
     if not erased:
         raise HTTPException(404, f"no manager or mentor {person_id!r} (or already erased)")
     return {"erased": erased}
@@ -300,34 +235,37 @@ async def show_proposal(request: Request, body: LinkRequest) -> dict[str, Any]:
     """What one person's answer link shows: the proposal as that person sees it. Changes
     nothing."""
     with link_refusals():
-        async with pool_of(request).acquire() as conn:
-            return await followup.show_proposal(
-                conn, _link_key(request), body.token, stockholm_today()
+        async with store_of(request) as store:
+            seen = await followup.show_proposal(
+                store, _link_key(request), body.token, stockholm_today()
             )
+    return views.seen_by_link_json(seen)
 
 
 @links.post("/links/answer")
 async def answer_proposal(request: Request, body: AnswerRequest) -> dict[str, Any]:
     """The person's answer, once. When both have accepted, the match starts."""
     with link_refusals():
-        async with pool_of(request).acquire() as conn:
-            return await followup.answer_proposal(
-                conn,
+        async with store_of(request) as store:
+            seen = await followup.answer_proposal(
+                store,
                 _link_key(request),
                 body.token,
                 body.answer == "accept",
                 programme(request),
                 stockholm_today(),
             )
+    return views.seen_by_link_json(seen, answered=False)
 
 
 @links.post("/links/checkin")
 async def show_checkin(request: Request, body: LinkRequest) -> dict[str, Any]:
     with link_refusals():
-        async with pool_of(request).acquire() as conn:
-            return await followup.show_checkin(
-                conn, _link_key(request), body.token, stockholm_today()
+        async with store_of(request) as store:
+            seen = await followup.show_checkin(
+                store, _link_key(request), body.token, stockholm_today()
             )
+    return views.seen_by_link_json(seen)
 
 
 @links.post("/links/checkin/answer")
@@ -335,7 +273,8 @@ async def record_checkin(request: Request, body: CheckinRequest) -> dict[str, An
     """One check-in answer, once; `checkin.recorded` carries it without the comment."""
     with link_refusals():
         checkin = Checkin(body.met, body.meetings, body.satisfaction, body.comment or None)
-        async with pool_of(request).acquire() as conn:
-            return await followup.record_checkin(
-                conn, _link_key(request), body.token, checkin, stockholm_today()
+        async with store_of(request) as store:
+            seen = await followup.record_checkin(
+                store, _link_key(request), body.token, checkin, stockholm_today()
             )
+    return views.checkin_recorded_json(seen)

@@ -1,5 +1,6 @@
 """Wiring: settings (the matching weights among them), the leadership consumer, the jobs."""
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -8,18 +9,23 @@ from myndnet_kit.app import ServiceApp, Subscription, serve
 from myndnet_kit.classify import Incoming, check_hr_source
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, local_database_url
 from myndnet_schemas import topics
+from myndnet_schemas.clock import stockholm_today
+from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS
 from pydantic import Field, SecretStr
 
 from myndnet_mentoring import api
+from myndnet_mentoring.adapters.postgres import PostgresMentoring
 from myndnet_mentoring.domain.matching import Weights
-from myndnet_mentoring.handlers.followup import keep_programme_running
+from myndnet_mentoring.handlers.followup import run_schedule
 from myndnet_mentoring.handlers.programme import (
     Programme,
     agency_changed,
     apply_leadership_events,
+    run_round,
 )
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -58,15 +64,33 @@ class MentoringSettings(ServiceSettings):
 
 def build(settings: MentoringSettings) -> ServiceApp:
     programme = settings.programme()
-    membership = MembershipFollower.from_settings(settings, on_change=agency_changed)
+
+    async def on_agency_change(
+        conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
+    ) -> None:
+        await agency_changed(PostgresMentoring(conn), before, after)
+
+    membership = MembershipFollower.from_settings(settings, on_change=on_agency_change)
 
     async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await apply_leadership_events(conn, events)
+        await apply_leadership_events(PostgresMentoring(conn), events)
 
     async def programme_jobs(app: ServiceApp) -> None:
-        assert app.pool is not None
-        await keep_programme_running(
-            app.pool, programme, settings.round_seconds, settings.jobs_seconds
+        """What is due today every `jobs_seconds`, a matching round every `round_seconds`."""
+        pool = app.pool
+        assert pool is not None
+
+        async def due_today() -> None:
+            async with pool.acquire() as conn:
+                await run_schedule(PostgresMentoring(conn), programme, stockholm_today())
+
+        async def matching_round() -> None:
+            async with pool.acquire() as conn:
+                await run_round(PostgresMentoring(conn), programme)
+
+        await asyncio.gather(
+            every(settings.jobs_seconds, due_today, "the programme's schedule"),
+            every(settings.round_seconds, matching_round, "the matching round"),
         )
 
     app = ServiceApp(

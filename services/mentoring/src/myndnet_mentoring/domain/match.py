@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from myndnet_schemas.events import MatchParty
+
 from myndnet_mentoring.domain.matching import Key
 
 
@@ -52,6 +54,11 @@ class Match:
     ends_on: date | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
+    score: float = 0.0
+    reasons: tuple[str, ...] = ()
+    proposed_at: datetime | None = None
+    reminded_on: date | None = None
+    checkins_announced: tuple[int, ...] = ()
 
     @property
     def live(self) -> bool:
@@ -93,13 +100,73 @@ class Match:
             raise MatchConflict(f"the match is {self.status}; only a live match can end")
         return replace(self, status=MatchStatus.ENDED, closed_at=at, close_reason=reason)
 
+    def accepted_by(self, role: str) -> bool:
+        return (
+            self.manager_accepted_at if role == "manager" else self.mentor_accepted_at
+        ) is not None
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Who has not accepted the proposal yet: manager, mentor or both."""
+        return [role for role in ("manager", "mentor") if not self.accepted_by(role)]
+
+
+def propose(
+    match_id: str,
+    manager: Key,
+    mentor: Key,
+    score: float,
+    reasons: tuple[str, ...],
+    at: datetime,
+    respond_by: date,
+) -> Match:
+    return Match(
+        match_id,
+        manager,
+        mentor,
+        MatchStatus.PROPOSED,
+        respond_by,
+        score=score,
+        reasons=reasons,
+        proposed_at=at,
+    )
+
+
+class ManagerStatus(StrEnum):
+    """Where a new manager stands in the programme."""
+
+    WAITING = "waiting"  # for a mentor
+    PROPOSED = "proposed"
+    MATCHED = "matched"
+    COMPLETED = "completed"  # the programme is over for them, or they left it
+
+
+def manager_after_end(manager_leaves: bool) -> ManagerStatus:
+    """A match ended early or on time: the manager waits for a new mentor, unless it is the
+    manager who leaves (their agency left, they were erased) or the programme is complete."""
+    return ManagerStatus.COMPLETED if manager_leaves else ManagerStatus.WAITING
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A match and the two people in it, as its events tell them."""
+
+    match: Match
+    manager: MatchParty
+    mentor: MatchParty
+
+    @property
+    def match_id(self) -> str:
+        return self.match.match_id
+
+    def party(self, role: str) -> MatchParty:
+        return self.manager if role == "manager" else self.mentor
+
+    def other(self, role: str) -> MatchParty:
+        return self.mentor if role == "manager" else self.manager
+
 
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def cohort_of(start_date: date) -> str:
-    """Managers are grouped by the half-year they start in: `2026-H1`, `2026-H2`."""
-    return f"{start_date.year}-H{1 if start_date.month <= 6 else 2}"

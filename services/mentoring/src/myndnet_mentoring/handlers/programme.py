@@ -1,17 +1,14 @@
-"""What happens on leadership events, in matching rounds, on people's answers, and as time
-passes. Every transition is announced on `mentoring.matches` through the outbox, with both
-people's names and work e-mail so that notify can tell them."""
+"""What happens on leadership events, in matching rounds and on answers. Every transition is
+announced on `mentoring.matches` through the outbox, with both people's names and work e-mail
+so that notify can tell them."""
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_kit.logging import get_logger
-from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import (
@@ -28,9 +25,18 @@ from myndnet_schemas.events import (
 from myndnet_schemas.events.mentoring import DeclinedBy, EndReason
 from myndnet_schemas.topics import MENTORING_MATCHES, service_source
 
-from myndnet_mentoring.adapters import programme as repository
-from myndnet_mentoring.domain.match import Actor, MatchNotFound, MatchStatus
-from myndnet_mentoring.domain.matching import Key, Weights, match_round
+from myndnet_mentoring.adapters.store import MentoringStore
+from myndnet_mentoring.domain.match import (
+    Actor,
+    ManagerStatus,
+    MatchNotFound,
+    MatchStatus,
+    Pairing,
+    manager_after_end,
+    propose,
+)
+from myndnet_mentoring.domain.matching import Key, Round, Weights, match_round
+from myndnet_mentoring.domain.people import appointed, volunteered
 
 log = get_logger(__name__)
 SOURCE = service_source("mentoring")
@@ -43,95 +49,115 @@ class Programme:
     respond_days: int = 14
 
 
+@dataclass(frozen=True)
+class RoundDone:
+    """What a round did: who was proposed, and why the others still wait."""
+
+    waiting_before: int
+    mentor_places: int
+    proposed: list[Pairing]
+    result: Round
+
+
 def now() -> datetime:
     return datetime.now(STOCKHOLM)
 
 
-async def announce(conn: asyncpg.Connection, payloads: Sequence[EventData]) -> None:
-    await publish_events(conn, MENTORING_MATCHES, [Event.new(p, source=SOURCE) for p in payloads])
+async def announce(store: MentoringStore, payloads: Sequence[EventData]) -> None:
+    await store.announce(MENTORING_MATCHES, [Event.new(p, source=SOURCE) for p in payloads])
 
 
-async def _end(
-    conn: asyncpg.Connection,
-    row: asyncpg.Record,
-    reason: EndReason,
-    at: datetime,
-    manager_status: str,
+async def end_match(
+    store: MentoringStore, pairing: Pairing, reason: EndReason, at: datetime, manager_leaves: bool
 ) -> EventData:
-    ended = repository.match_of(row).end(reason.value, at)
-    await repository.save_match(conn, ended)
-    await repository.set_manager_status(conn, ended.manager, manager_status)
-    manager, mentor = repository.parties(row)
+    """A live match ends; the manager waits for a new mentor unless they are the one leaving."""
+    ended = pairing.match.end(reason.value, at)
+    await store.save_match(ended)
+    await store.set_manager_status(ended.manager, manager_after_end(manager_leaves))
     return MatchEnded(
-        match_id=row["match_id"], manager=manager, mentor=mentor, at=at, reason=reason
+        match_id=ended.match_id,
+        manager=pairing.manager,
+        mentor=pairing.mentor,
+        at=at,
+        reason=reason,
+    )
+
+
+async def decline(
+    store: MentoringStore, pairing: Pairing, by: DeclinedBy, at: datetime
+) -> EventData:
+    """Declined (or expired): the pair is never proposed again, the manager waits again."""
+    declined = pairing.match.decline(by.value, at)
+    await store.save_match(declined)
+    await store.exclude_pair(declined.manager, declined.mentor)
+    await store.set_manager_status(declined.manager, ManagerStatus.WAITING)
+    return MatchDeclined(
+        match_id=declined.match_id,
+        manager=pairing.manager,
+        mentor=pairing.mentor,
+        at=at,
+        declined_by=by,
     )
 
 
 # -- leadership events -------------------------------------------------------------------------
 
 
-async def apply_leadership_events(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+async def apply_leadership_events(store: MentoringStore, events: list[Incoming]) -> None:
     for incoming in events:
         agency, data = incoming.agency or "", incoming.event.data
         if isinstance(data, ManagerAppointed):
-            await repository.save_manager(conn, agency, data)
+            await store.save_manager(appointed(agency, data))
         elif isinstance(data, MentorVolunteered):
-            await repository.save_mentor(conn, agency, data)
+            await store.save_volunteer(volunteered(agency, data))
         elif isinstance(data, MentorWithdrawn):
-            await withdraw_mentor(conn, (agency, data.person_id), now())
+            await withdraw_mentor(store, (agency, data.person_id), now())
 
 
-async def withdraw_mentor(conn: asyncpg.Connection, mentor: Key, at: datetime) -> None:
+async def withdraw_mentor(store: MentoringStore, mentor: Key, at: datetime) -> None:
     """The mentor steps down: their live matches end and their mentees wait again."""
-    if not await repository.withdraw_mentor(conn, mentor):
+    if not await store.withdraw_volunteer(mentor):
         log.info("withdrawal of an unknown mentor ignored", mentor=f"{mentor[0]}/{mentor[1]}")
         return
-    live = await repository.live_matches_of_mentor(conn, mentor)
+    live = await store.live_pairings_of("mentor", mentor)
     await announce(
-        conn, [await _end(conn, row, EndReason.MENTOR_WITHDRAWN, at, "waiting") for row in live]
+        store, [await end_match(store, p, EndReason.MENTOR_WITHDRAWN, at, False) for p in live]
     )
 
 
 async def agency_changed(
-    conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
+    store: MentoringStore, before: AgencyState | None, after: AgencyState
 ) -> None:
     """An agency left: its mentors step down, its managers leave the programme."""
     if after.participates:
         return
     at = now()
-    live = await repository.live_matches_of_agency(conn, after.code)
     ended = []
-    for row in live:
-        manager_leaves = row["manager_agency"] == after.code
-        ended.append(
-            await _end(
-                conn, row, EndReason.AGENCY_LEFT, at, "completed" if manager_leaves else "waiting"
-            )
-        )
-    await repository.agency_left(conn, after.code)
-    await announce(conn, ended)
+    for pairing in await store.live_pairings_of_agency(after.code):
+        manager_leaves = pairing.match.manager[0] == after.code
+        ended.append(await end_match(store, pairing, EndReason.AGENCY_LEFT, at, manager_leaves))
+    await store.agency_left(after.code)
+    await announce(store, ended)
 
 
 # -- matching rounds ---------------------------------------------------------------------------
 
 
 async def run_round(
-    pool: asyncpg.Pool, programme: Programme, at: datetime | None = None
-) -> dict[str, Any]:
-    """One round over the whole waiting pool; returns what it did and why others wait."""
+    store: MentoringStore, programme: Programme, at: datetime | None = None
+) -> RoundDone:
+    """One round over the whole waiting pool, one at a time across replicas."""
     at = at or now()
-    async with pool.acquire() as conn, conn.transaction():
-        await repository.one_round_at_a_time(conn)
-        candidates = await repository.candidates(conn, at)
-        mentors = await repository.mentors_with_places(conn)
-        result = match_round(candidates, mentors, programme.weights, await repository.rules(conn))
+    async with store.transaction():
+        await store.one_round_at_a_time()
+        candidates = await store.candidates(at)
+        mentors = await store.mentors_with_places()
+        result = match_round(candidates, mentors, programme.weights, await store.rules())
         respond_by = at.date() + timedelta(days=programme.respond_days)
         proposed = []
         for proposal in result.proposals:
-            match_id = f"m-{uuid.uuid4().hex[:16]}"
-            await repository.add_match(
-                conn,
-                match_id,
+            match = propose(
+                f"m-{uuid.uuid4().hex[:16]}",
                 proposal.manager,
                 proposal.mentor,
                 proposal.score,
@@ -139,132 +165,104 @@ async def run_round(
                 at,
                 respond_by,
             )
-            row = await repository.match(conn, match_id)
-            assert row is not None
-            manager, mentor = repository.parties(row)
-            proposed.append(
+            await store.add_match(match)
+            await store.set_manager_status(match.manager, ManagerStatus.PROPOSED, clear_reason=True)
+            pairing = await store.pairing(match.match_id)
+            assert pairing is not None
+            proposed.append(pairing)
+        await store.record_unmatched(result.unmatched)
+        await announce(
+            store,
+            [
                 MatchProposed(
-                    match_id=match_id,
-                    manager=manager,
-                    mentor=mentor,
+                    match_id=p.match_id,
+                    manager=p.manager,
+                    mentor=p.mentor,
                     at=at,
-                    score=proposal.score,
-                    reasons=list(proposal.reasons),
+                    score=p.match.score,
+                    reasons=list(p.match.reasons),
                     respond_by=respond_by,
                 )
-            )
-        await repository.record_unmatched(conn, result.unmatched)
-        await announce(conn, proposed)
-    summary = {
-        "waiting_before": len(candidates),
-        "mentor_places": sum(m.free_slots for m in mentors),
-        "proposed": [
-            {
-                "match_id": p.match_id,
-                "manager": f"{p.manager.agency}/{p.manager.person_id}",
-                "mentor": f"{p.mentor.agency}/{p.mentor.person_id}",
-                "score": p.score,
-                "reasons": p.reasons,
-            }
-            for p in proposed
-        ],
-        "still_waiting": {
-            f"{k[0]}/{k[1]}": reason for k, reason in sorted(result.unmatched.items())
-        },
-        "total_score": round(result.total_score, 6),
-    }
+                for p in proposed
+            ],
+        )
     if proposed or result.unmatched:
         log.info("matching round", proposed=len(proposed), still_waiting=len(result.unmatched))
-    return summary
+    return RoundDone(len(candidates), sum(m.free_slots for m in mentors), proposed, result)
 
 
 # -- answers -----------------------------------------------------------------------------------
 
 
-async def _live_match(conn: asyncpg.Connection, match_id: str) -> asyncpg.Record:
-    row = await repository.match(conn, match_id, for_update=True)
-    if row is None:
+async def _live_match(store: MentoringStore, match_id: str) -> Pairing:
+    found = await store.pairing(match_id, for_update=True)
+    if found is None:
         raise MatchNotFound(f"no match {match_id!r}")
-    return row
+    return found
 
 
 async def accept_match(
-    conn: asyncpg.Connection,
+    store: MentoringStore,
     match_id: str,
     by: Actor,
     programme: Programme,
     at: datetime | None = None,
-) -> asyncpg.Record:
+) -> Pairing:
+    """`by` accepts (an operator for both); once both have, the programme starts."""
     at = at or now()
-    async with conn.transaction():
-        row = await _live_match(conn, match_id)
-        before = repository.match_of(row)
-        after = before.accept(by, at, programme.months)
-        if after != before:
-            await repository.save_match(conn, after)
+    async with store.transaction():
+        pairing = await _live_match(store, match_id)
+        after = pairing.match.accept(by, at, programme.months)
+        if after != pairing.match:
+            await store.save_match(after)
         if after.status is MatchStatus.ACCEPTED:
             assert after.ends_on is not None
-            await repository.set_manager_status(conn, after.manager, "matched")
-            manager, mentor = repository.parties(row)
+            await store.set_manager_status(after.manager, ManagerStatus.MATCHED)
             await announce(
-                conn,
+                store,
                 [
                     MatchAccepted(
                         match_id=match_id,
-                        manager=manager,
-                        mentor=mentor,
+                        manager=pairing.manager,
+                        mentor=pairing.mentor,
                         at=at,
                         ends_on=after.ends_on,
                     )
                 ],
             )
-        updated = await repository.match(conn, match_id)
-    assert updated is not None
-    return updated
-
-
-async def _decline(
-    conn: asyncpg.Connection, row: asyncpg.Record, by: DeclinedBy, at: datetime
-) -> EventData:
-    declined = repository.match_of(row).decline(by.value, at)
-    await repository.save_match(conn, declined)
-    await repository.exclude_pair(conn, declined.manager, declined.mentor)
-    await repository.set_manager_status(conn, declined.manager, "waiting")
-    manager, mentor = repository.parties(row)
-    return MatchDeclined(
-        match_id=row["match_id"], manager=manager, mentor=mentor, at=at, declined_by=by
-    )
+    return Pairing(after, pairing.manager, pairing.mentor)
 
 
 async def decline_match(
-    conn: asyncpg.Connection, match_id: str, by: Actor, at: datetime | None = None
-) -> asyncpg.Record:
+    store: MentoringStore, match_id: str, by: Actor, at: datetime | None = None
+) -> Pairing:
     at = at or now()
-    async with conn.transaction():
-        row = await _live_match(conn, match_id)
-        await announce(conn, [await _decline(conn, row, DeclinedBy(by.value), at)])
-        updated = await repository.match(conn, match_id)
-    assert updated is not None
-    return updated
+    async with store.transaction():
+        pairing = await _live_match(store, match_id)
+        await announce(store, [await decline(store, pairing, DeclinedBy(by.value), at)])
+        after = await store.pairing(match_id)
+    assert after is not None
+    return after
 
 
 # -- as time passes ----------------------------------------------------------------------------
 
 
-async def expire_proposals(pool: asyncpg.Pool, today: date, at: datetime | None = None) -> int:
+async def expire_proposals(store: MentoringStore, today: date, at: datetime | None = None) -> int:
     """Proposals nobody answered by their date expire; the manager is rematched."""
     at = at or now()
-    async with pool.acquire() as conn, conn.transaction():
-        due = await repository.unanswered_proposals(conn, today)
-        await announce(conn, [await _decline(conn, row, DeclinedBy.EXPIRY, at) for row in due])
+    async with store.transaction():
+        due = await store.unanswered_proposals(today)
+        await announce(store, [await decline(store, p, DeclinedBy.EXPIRY, at) for p in due])
     return len(due)
 
 
-async def end_programmes(pool: asyncpg.Pool, today: date, at: datetime | None = None) -> int:
+async def end_programmes(store: MentoringStore, today: date, at: datetime | None = None) -> int:
+    """Programmes whose twelve months are over are completed."""
     at = at or now()
-    async with pool.acquire() as conn, conn.transaction():
-        due = await repository.programmes_ending(conn, today)
+    async with store.transaction():
+        due = await store.programmes_ending(today)
         await announce(
-            conn, [await _end(conn, row, EndReason.COMPLETED, at, "completed") for row in due]
+            store, [await end_match(store, p, EndReason.COMPLETED, at, True) for p in due]
         )
     return len(due)
