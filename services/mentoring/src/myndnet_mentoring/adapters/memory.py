@@ -395,8 +395,10 @@ class MemoryMentoring(MemoryStore[Tables]):
             )
         role = person.kind
         for match_id, m in list(self.state.matches.items()):
-            if getattr(m, role) == old:
-                self.state.matches[match_id] = replace(m, **{role: new})
+            if role == "manager" and m.manager == old:
+                self.state.matches[match_id] = replace(m, manager=new)
+            elif role == "mentor" and m.mentor == old:
+                self.state.matches[match_id] = replace(m, mentor=new)
         self.state.excluded = {
             (
                 new if role == "manager" and a == old else a,
