@@ -9,10 +9,9 @@ from datetime import UTC, date, datetime
 
 from myndnet_kit.store import MemoryStore
 from myndnet_schemas.clock import STOCKHOLM
-from myndnet_schemas.events import MatchParty
 
 from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
-from myndnet_mentoring.domain.match import LIVE, ManagerStatus, Match, MatchStatus, Pairing
+from myndnet_mentoring.domain.match import LIVE, ManagerStatus, Match, MatchStatus, Pairing, Party
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 from myndnet_mentoring.domain.people import (
     AgencyFlow,
@@ -50,7 +49,7 @@ class MemoryMentoring(MemoryStore[Tables]):
         mentor = self.state.volunteers[match.mentor]
         return Pairing(
             match,
-            MatchParty(
+            Party(
                 agency=manager.agency,
                 person_id=manager.person_id,
                 name=manager.name,
@@ -58,7 +57,7 @@ class MemoryMentoring(MemoryStore[Tables]):
                 title=manager.title,
                 language=mail_language(manager.languages),
             ),
-            MatchParty(
+            Party(
                 agency=mentor.agency,
                 person_id=mentor.person_id,
                 name=mentor.name,

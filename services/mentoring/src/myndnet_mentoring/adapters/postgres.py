@@ -6,10 +6,9 @@ from datetime import date, datetime
 import asyncpg
 from myndnet_kit.store import PostgresStore
 from myndnet_schemas.clock import STOCKHOLM
-from myndnet_schemas.events import MatchParty
 
 from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
-from myndnet_mentoring.domain.match import ManagerStatus, Match, MatchStatus, Pairing
+from myndnet_mentoring.domain.match import ManagerStatus, Match, MatchStatus, Pairing, Party
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 from myndnet_mentoring.domain.people import (
     AgencyFlow,
@@ -23,8 +22,8 @@ _ROUND_LOCK = 0x6D617463  # "matc"
 
 SAVE_MANAGER = """
 INSERT INTO managers (agency, person_id, name, email, title, unit, start_date,
-                      competence_areas, languages, municipality, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                      competence_areas, languages, municipality, status, waiting_since)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now()))
 ON CONFLICT (agency, person_id) DO UPDATE SET
     name = EXCLUDED.name, email = EXCLUDED.email, title = EXCLUDED.title,
     unit = EXCLUDED.unit, start_date = EXCLUDED.start_date,
@@ -166,8 +165,8 @@ def match_of(row: asyncpg.Record) -> Match:
 
 
 def pairing_of(row: asyncpg.Record) -> Pairing:
-    def party(role: str) -> MatchParty:
-        return MatchParty(
+    def party(role: str) -> Party:
+        return Party(
             agency=row[f"{role}_agency"],
             person_id=row[f"{role}_id"],
             name=row[f"{role}_name"],
@@ -200,6 +199,7 @@ class PostgresMentoring(PostgresStore):
             list(m.languages),
             m.municipality,
             m.status.value,
+            m.waiting_since,
         )
 
     async def save_volunteer(self, volunteer: Volunteer) -> None:

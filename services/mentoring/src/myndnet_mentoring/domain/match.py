@@ -148,21 +148,48 @@ def manager_after_end(manager_leaves: bool) -> ManagerStatus:
 
 
 @dataclass(frozen=True)
+class Party:
+    """One of the two people in a match (empty names once they are erased)."""
+
+    agency: str
+    person_id: str
+    name: str
+    email: str
+    title: str
+    language: str  # of their mail
+
+    def for_event(self) -> MatchParty:
+        return MatchParty(
+            agency=self.agency,
+            person_id=self.person_id,
+            name=self.name,
+            email=self.email,
+            title=self.title,
+            language=self.language,
+        )
+
+
+@dataclass(frozen=True)
 class Pairing:
-    """A match and the two people in it, as its events tell them."""
+    """A match and the two people in it."""
 
     match: Match
-    manager: MatchParty
-    mentor: MatchParty
+    manager: Party
+    mentor: Party
+
+    def people(self) -> dict[str, MatchParty]:
+        """Both people as the match's events tell them (a live match's people are never
+        erased: erasure ends the match first)."""
+        return {"manager": self.manager.for_event(), "mentor": self.mentor.for_event()}
 
     @property
     def match_id(self) -> str:
         return self.match.match_id
 
-    def party(self, role: str) -> MatchParty:
+    def party(self, role: str) -> Party:
         return self.manager if role == "manager" else self.mentor
 
-    def other(self, role: str) -> MatchParty:
+    def other(self, role: str) -> Party:
         return self.mentor if role == "manager" else self.manager
 
 

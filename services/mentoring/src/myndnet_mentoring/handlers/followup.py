@@ -54,8 +54,7 @@ async def run_schedule(store: MentoringStore, programme: Programme, today: date)
             events.append(
                 MatchReminded(
                     match_id=match.match_id,
-                    manager=pairing.manager,
-                    mentor=pairing.mentor,
+                    **pairing.people(),
                     at=at,
                     respond_by=match.respond_by,
                     waiting_for=[Role(role) for role in match.waiting_for],
@@ -75,8 +74,7 @@ async def run_schedule(store: MentoringStore, programme: Programme, today: date)
             events.append(
                 CheckinDue(
                     match_id=match.match_id,
-                    manager=pairing.manager,
-                    mentor=pairing.mentor,
+                    **pairing.people(),
                     at=at,
                     month=month,
                     answer_by=followup.checkin_answer_by(accepted_on, month),

@@ -76,8 +76,7 @@ async def end_match(
     await store.set_manager_status(ended.manager, manager_after_end(manager_leaves))
     return MatchEnded(
         match_id=ended.match_id,
-        manager=pairing.manager,
-        mentor=pairing.mentor,
+        **pairing.people(),
         at=at,
         reason=reason,
     )
@@ -93,8 +92,7 @@ async def decline(
     await store.set_manager_status(declined.manager, ManagerStatus.WAITING)
     return MatchDeclined(
         match_id=declined.match_id,
-        manager=pairing.manager,
-        mentor=pairing.mentor,
+        **pairing.people(),
         at=at,
         declined_by=by,
     )
@@ -176,8 +174,7 @@ async def run_round(
             [
                 MatchProposed(
                     match_id=p.match_id,
-                    manager=p.manager,
-                    mentor=p.mentor,
+                    **p.people(),
                     at=at,
                     score=p.match.score,
                     reasons=list(p.match.reasons),
@@ -223,8 +220,7 @@ async def accept_match(
                 [
                     MatchAccepted(
                         match_id=match_id,
-                        manager=pairing.manager,
-                        mentor=pairing.mentor,
+                        **pairing.people(),
                         at=at,
                         ends_on=after.ends_on,
                     )
