@@ -47,6 +47,7 @@ from myndnet_kit.classify import Incoming
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
 from myndnet_notify.adapters import deliveries, saved_searches, store
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
+from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys, vacancy_keys
 from myndnet_notify.handlers.events import on_vacancy_events
 from myndnet_notify.handlers.matching import SavedSearches
@@ -514,7 +515,7 @@ async def sending(mails: int, connections: int, lean: bool) -> tuple[Side, float
                 await deliveries.queue_alerts(
                     conn,
                     [
-                        deliveries.VacancyAlert(
+                        VacancyAlert(
                             f"csn/V-{i}", {"vacancies": [alert_context(i)]}, [subscription]
                         )
                         for i in range(mails)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import aiosmtplib
 import pytest
-from myndnet_notify.adapters.mail import UnsendableHeader
+from myndnet_notify.adapters.mail import UnsendableHeader, classify
 from myndnet_notify.domain.delivery import (
     MAX_ATTEMPTS,
     PAUSE_AFTER,
@@ -19,7 +19,6 @@ from myndnet_notify.domain.delivery import (
     is_mailbox_refusal,
     refused,
 )
-from myndnet_notify.handlers.sending import classify
 
 ADDRESS = "kandidat@example.org"
 

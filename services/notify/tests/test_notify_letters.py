@@ -2,7 +2,8 @@
 its links; every message is built as the e-mail standards read it; each letter finds its
 addressee (plain Python)."""
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.policy import strict
@@ -17,8 +18,8 @@ from myndnet_notify.adapters.mail import (
     build_message,
     encoded_words,
 )
-from myndnet_notify.domain.delivery import Addressee, addressee
-from myndnet_notify.handlers.sending import Sender
+from myndnet_notify.domain.delivery import Addressee, SearchAddress, addressee
+from myndnet_notify.domain.letters import work_links
 
 KINDS = [
     "match_proposed",
@@ -115,17 +116,11 @@ def test_every_job_letter_renders_in_both_languages_with_its_links(kind, languag
 
 
 def test_a_proposal_s_link_is_the_recipient_s_own_until_the_answer_date():
-    sender = Sender(None, None, None, "https://notify", "https://site", "key")  # type: ignore[arg-type]
-    links = sender._mentoring_links("match_proposed", {**CONTEXT, "role": "mentor"}, "https://site")
+    links = work_links("match_proposed", {**CONTEXT, "role": "mentor"}, "https://site", "key")
     token = links["answer_url"].split("token=")[1]
     link = read_link("key", token, MENTORING_ANSWER, date(2026, 12, 10))
     assert link.fields == ("m-1", "mentor") and link.expires_on == date(2026, 12, 10)
-    assert (
-        Sender(None, None, None, "n", "s", "")._mentoring_links(  # type: ignore[arg-type]
-            "match_proposed", {**CONTEXT, "role": "mentor"}, "s"
-        )
-        == {}
-    )
+    assert work_links("match_proposed", {**CONTEXT, "role": "mentor"}, "s", "") == {}
 
 
 LONG_SUBJECT = (
@@ -216,18 +211,18 @@ def test_an_address_that_cannot_be_sent_is_refused_before_anything_is_written(to
 
 
 def test_a_letter_goes_to_the_work_address_or_the_saved_searchs_or_says_why_not():
-    search = {"status": "confirmed", "language": "en", "email": "a@b.se", "suppressed_at": None}
+    search = SearchAddress("s-1", "p-1", "confirmed", "en", "a@b.se")
     assert addressee("match_proposed", "erik@skv.se", {"language": "en"}, None) == Addressee(
         "erik@skv.se", "en"
     )
     assert addressee("vacancy_alert", None, {}, search) == Addressee("a@b.se", "en")
     assert addressee("vacancy_alert", None, {}, None) == "the subscriber was erased"
-    paused = {**search, "status": "paused"}
+    paused = replace(search, status="paused")
     assert addressee("digest", None, {}, paused) == "the subscription is paused"
-    bounced = {**search, "suppressed_at": "2026-11-01"}
+    bounced = replace(search, suppressed_at=datetime(2026, 11, 1, tzinfo=UTC))
     assert "suppressed" in str(addressee("vacancy_alert", None, {}, bounced))
     # A confirmation goes out while the search is pending, in the form's language.
-    pending = {**search, "status": "pending", "suppressed_at": "2026-11-01"}
+    pending = replace(bounced, status="pending")
     assert addressee("confirmation", None, {"language": "sv"}, pending) == Addressee("a@b.se", "sv")
 
 
@@ -237,3 +232,21 @@ def test_a_letters_values_are_read_as_keys_of_dicts_and_attributes_of_objects():
     assert page.render(v={"title": "Jurist", "items": 3}) == "Jurist 3"
     assert page.render(v=SimpleNamespace(title="Jurist", items=4)) == "Jurist 4"
     assert environment.from_string("{{ v.keys() | list }}").render(v={"a": 1}) == "['a']"
+
+
+def test_the_catalogue_names_every_letter_and_each_has_its_template_and_subject():
+    from pathlib import Path
+
+    from myndnet_notify.domain.letters import LETTERS
+
+    shipped = {
+        p.name.split(".")[0]
+        for p in (Path(__file__).parents[1] / "src/myndnet_notify/templates").glob("*.txt.j2")
+        if not p.name.startswith("_")
+    }
+    assert shipped == set(LETTERS)
+    templates = Templates()
+    for kind in LETTERS:
+        for language in ("sv", "en"):
+            context = {"vacancies": [{"title": "Jurist"}], "other": {"name": "Ebba"}}
+            assert templates.subject(kind, language, context)

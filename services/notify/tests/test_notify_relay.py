@@ -11,6 +11,7 @@ import pytest
 from myndnet_kit.classify import Incoming
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, Templates
+from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.events import on_training_events
@@ -48,7 +49,7 @@ async def alert_for(conn, confirmed_search, *addresses: str) -> None:
         for address in addresses
     ]
     await deliveries.queue_alerts(
-        conn, [deliveries.VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, searches)]
+        conn, [VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, searches)]
     )
 
 

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 from myndnet_notify.adapters import deliveries, store
 from myndnet_notify.adapters.mail import SmtpPool, Templates
+from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.subscriptions import erase, save_preferences
@@ -32,7 +33,7 @@ async def queued_alert(conn: asyncpg.Connection) -> str:
     await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
     await save_preferences(conn, search, wish)
     await deliveries.queue_alerts(
-        conn, [deliveries.VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, [search])]
+        conn, [VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, [search])]
     )
     return search
 
@@ -42,10 +43,7 @@ async def more_alerts(conn: asyncpg.Connection, numbers: range) -> None:
     search = await conn.fetchval("SELECT id FROM subscriptions")
     await deliveries.queue_alerts(
         conn,
-        [
-            deliveries.VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search])
-            for i in numbers
-        ],
+        [VacancyAlert(f"csn/V-{i}", {"vacancies": [VACANCY]}, [search]) for i in numbers],
     )
 
 
@@ -129,7 +127,7 @@ async def test_a_round_that_fails_after_sending_waits_for_all_its_letters_before
 
     def fails_once(row, *args, **kwargs):
         if not faults:
-            faults.append(row["id"])
+            faults.append(row.id)
             raise ValueError("a fault of ours")
         return notice(row, *args, **kwargs)
 
@@ -175,7 +173,7 @@ async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorti
         }
         await conn.execute("ANALYZE deliveries")
         async with conn.transaction():
-            claimed = [row["id"] for row in await deliveries.claim_due(conn, 3)]
+            claimed = [d.id for d in await deliveries.claim_due(conn, 3)]
             plan = "\n".join(
                 row[0] for row in await conn.fetch(f"EXPLAIN {deliveries.CLAIM_DUE}", 200)
             )

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, InvalidLink, read_link
 from myndnet_notify.adapters.mail import Templates
-from myndnet_notify.handlers.events import TRAINING_KINDS
-from myndnet_notify.handlers.sending import Sender
+from myndnet_notify.domain.letters import TRAINING_LETTERS as TRAINING_KINDS
+from myndnet_notify.domain.letters import work_links
 
 CONTEXT = {
     "registration_id": "r-1",
@@ -55,8 +55,7 @@ def test_every_training_letter_renders_with_and_without_links(kind, language, be
 
 
 def test_the_links_are_the_person_s_own_and_expire_when_they_no_longer_help():
-    sender = Sender(None, None, None, "https://notify", "https://site", "key")  # type: ignore[arg-type]
-    links = sender._training_links("training_requested", CONTEXT, "https://site/en")
+    links = work_links("training_requested", CONTEXT, "https://site/en", "key")
     assert links["confirm_url"].startswith("https://site/en/utbildningar/bekrafta?token=")
     confirm = links["confirm_url"].split("token=")[1]
     cancel = links["cancel_url"].split("token=")[1]
@@ -66,7 +65,6 @@ def test_the_links_are_the_person_s_own_and_expire_when_they_no_longer_help():
     with pytest.raises(InvalidLink, match="something else"):
         read_link("key", confirm, TRAINING_CANCEL, date(2027, 1, 1))
     assert read_link("key", cancel, TRAINING_CANCEL, date(2027, 2, 10)).fields == ("r-1",)
-    assert "confirm_url" not in sender._training_links("training_confirmed", CONTEXT, "s")
-    assert sender._training_links("training_cancelled", CONTEXT, "s") == {}
-    without_key = Sender(None, None, None, "n", "s", "")  # type: ignore[arg-type]
-    assert without_key._training_links("training_requested", CONTEXT, "s") == {}
+    assert "confirm_url" not in work_links("training_confirmed", CONTEXT, "s", "key")
+    assert work_links("training_cancelled", CONTEXT, "s", "key") == {}
+    assert work_links("training_requested", CONTEXT, "s", "") == {}

@@ -369,14 +369,21 @@ async def deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JSONResponse:
     async with pool_of(request).acquire() as conn:
-        rows = await delivery_table.recent(conn, status, kind, limit)
+        found = await delivery_table.recent(conn, status, kind, limit)
     items: list[dict[str, Any]] = [
         {
-            **dict(r),
-            "vacancy_keys": list(r["vacancy_keys"]),
-            "created_at": r["created_at"].isoformat(),
-            "sent_at": r["sent_at"].isoformat() if r["sent_at"] else None,
+            "id": d.id,
+            "kind": d.kind,
+            "status": d.status,
+            "recipient_ref": d.recipient_ref,
+            "subscription_id": d.subscription_id,
+            "match_id": d.match_id,
+            "vacancy_keys": list(d.vacancy_keys),
+            "attempts": d.attempts,
+            "last_error": d.last_error,
+            "created_at": d.created_at.isoformat() if d.created_at else None,
+            "sent_at": d.sent_at.isoformat() if d.sent_at else None,
         }
-        for r in rows
+        for d in found
     ]
     return JSONResponse(items)

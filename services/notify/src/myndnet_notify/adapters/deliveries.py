@@ -1,30 +1,40 @@
 """The deliveries table: every e-mail notify has recorded, its state and its tries."""
 
-import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import asyncpg
 
+from myndnet_notify.domain.delivery import (
+    Delivery,
+    NewDelivery,
+    Outcome,
+    SearchAddress,
+    VacancyAlert,
+    new_id,
+)
+from myndnet_notify.domain.letters import LinkToken
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+def delivery_of(row: asyncpg.Record) -> Delivery:
+    return Delivery(
+        row["id"],
+        row["kind"],
+        row["attempts"],
+        status=row.get("status", "queued"),
+        recipient_ref=row["recipient_ref"],
+        subscription_id=row["subscription_id"],
+        work_email=row.get("work_email"),
+        match_id=row["match_id"],
+        vacancy_keys=tuple(row["vacancy_keys"]),
+        context=row.get("context") or {},
+        last_error=row.get("last_error"),
+        created_at=row.get("created_at"),
+        sent_at=row.get("sent_at"),
+    )
 
 
-async def queue(
-    conn: asyncpg.Connection,
-    *,
-    dedupe_key: str,
-    kind: str,
-    recipient_ref: str,
-    context: dict[str, Any],
-    subscription_id: str | None = None,
-    work_email: str | None = None,
-    match_id: str | None = None,
-    vacancy_keys: Sequence[str] = (),
-) -> bool:
+async def queue(conn: asyncpg.Connection, delivery: NewDelivery) -> bool:
     """Record an e-mail to send; False when the same one was recorded before."""
     inserted = await conn.fetchval(
         """
@@ -34,25 +44,16 @@ async def queue(
         ON CONFLICT (dedupe_key) DO NOTHING RETURNING true
         """,
         new_id("d"),
-        dedupe_key,
-        kind,
-        subscription_id,
-        recipient_ref,
-        work_email,
-        match_id,
-        list(vacancy_keys),
-        context,
+        delivery.dedupe_key,
+        delivery.kind,
+        delivery.subscription_id,
+        delivery.recipient_ref,
+        delivery.work_email,
+        delivery.match_id,
+        list(delivery.vacancy_keys),
+        dict(delivery.context),
     )
     return bool(inserted)
-
-
-@dataclass(frozen=True)
-class VacancyAlert:
-    """A vacancy's alert, for each of these saved searches."""
-
-    key: str
-    context: dict[str, Any]
-    subscription_ids: Sequence[str]
 
 
 async def queue_alerts(conn: asyncpg.Connection, alerts: Sequence[VacancyAlert]) -> int:
@@ -89,18 +90,18 @@ CLAIM_DUE = (
 )
 
 
-async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+async def claim_due(conn: asyncpg.Connection, limit: int) -> list[Delivery]:
     """Queued deliveries whose pause is over, in the order they fell due (a new one when it
     was recorded, one tried before when its pause ended), locked for this try until the
     caller's transaction ends; rows another sender holds are left to it. The order is the
     index's (`deliveries_due`), so a claim reads only the rows it takes, however long the
     queue."""
-    return await conn.fetch(CLAIM_DUE, limit)
+    return [delivery_of(r) for r in await conn.fetch(CLAIM_DUE, limit)]
 
 
 async def searches_for(
     conn: asyncpg.Connection, subscription_ids: Collection[str]
-) -> dict[str, asyncpg.Record]:
+) -> dict[str, SearchAddress]:
     """The saved searches these deliveries go to, with their addresses, kept from being erased
     until the caller's transaction ends, so a letter is not sent to one just erased.
 
@@ -115,19 +116,7 @@ async def searches_for(
         "WHERE s.id = ANY($1::text[]) FOR KEY SHARE OF s, p NOWAIT",
         list(subscription_ids),
     )
-    return {r["id"]: r for r in rows}
-
-
-@dataclass(frozen=True)
-class LinkToken:
-    """A token a letter's link carries, stored as its hash: `confirm` and `unsubscribe`
-    belong to a saved search, `manage` to an address."""
-
-    token_hash: bytes
-    purpose: str
-    owner: str
-    lifetime: timedelta
-    preferences: dict[str, Any] | None = None
+    return {r["id"]: SearchAddress(*r) for r in rows}
 
 
 async def store_link_tokens(conn: asyncpg.Connection, tokens: Sequence[LinkToken]) -> None:
@@ -150,18 +139,6 @@ async def store_link_tokens(conn: asyncpg.Connection, tokens: Sequence[LinkToken
     )
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one try did to a delivery, as stored: `status` sent, queued (tried again after
-    `pause`) or cancelled."""
-
-    delivery_id: str
-    status: str
-    attempts: int
-    error: str | None = None
-    pause: timedelta = timedelta(0)
-
-
 async def record_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome]) -> None:
     if not outcomes:
         return
@@ -182,8 +159,9 @@ async def record_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome])
     )
 
 
-async def lock(conn: asyncpg.Connection, delivery_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM deliveries WHERE id = $1 FOR UPDATE", delivery_id)
+async def lock(conn: asyncpg.Connection, delivery_id: str) -> Delivery | None:
+    row = await conn.fetchrow("SELECT * FROM deliveries WHERE id = $1 FOR UPDATE", delivery_id)
+    return None if row is None else delivery_of(row)
 
 
 async def cancel_queued_for(conn: asyncpg.Connection, subscription_id: str, why: str) -> None:
@@ -294,9 +272,9 @@ async def mark_failed(
 
 async def recent(
     conn: asyncpg.Connection, status: str | None, kind: str | None, limit: int
-) -> list[asyncpg.Record]:
+) -> list[Delivery]:
     """For operators: the newest deliveries, without addresses."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT id, kind, status, recipient_ref, subscription_id, match_id, vacancy_keys, "
         "attempts, last_error, created_at, sent_at FROM deliveries "
         "WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2) "
@@ -305,3 +283,4 @@ async def recent(
         kind,
         limit,
     )
+    return [delivery_of(r) for r in rows]

@@ -5,6 +5,8 @@ import base64
 import contextlib
 import functools
 import ipaddress
+import re
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from jinja2 import (
 from myndnet_kit.i18n import load_catalogues
 
 from myndnet_notify.adapters.letters import TranslatingLoader
+from myndnet_notify.domain.delivery import SendFailure, refused
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FROM_NAME, FROM_ADDRESS = "Myndighetsnätverket", "jobb@myndnet.se"
@@ -311,3 +314,38 @@ class SmtpPool:
             client = self._idle.get_nowait()
             with contextlib.suppress(Exception):
                 await client.quit()
+
+
+# -- what a failed try means ------------------------------------------------------------
+
+
+def without_address(error: str, address: str) -> str:
+    """An SMTP error as logged, stored and announced: mail servers echo the recipient, and a
+    candidate's address must not leave the subscriptions table."""
+    return re.sub(re.escape(address), "<recipient>", error, flags=re.IGNORECASE)[:500]
+
+
+def classify(exc: Exception, address: str) -> SendFailure:
+    """What a failed try means for the delivery (see `domain.delivery`)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        # One recipient a letter: the refusal is of that one.
+        first = exc.recipients[0]
+        error = f"the address was refused: {without_address(repr(exc), address)}"
+        return refused(first.code, first.message, error)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return refused(exc.code, exc.message, without_address(repr(exc), address))
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        # The relay lacks what it is configured for (STARTTLS, AUTH): a setting, not the mail.
+        error = without_address(repr(exc), address)
+        return SendFailure(error, permanent=False, relay_refusal="not supported")
+    if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
+        return SendFailure(without_address(repr(exc), address), permanent=False)
+    if isinstance(exc, UnsendableHeader):
+        return SendFailure(f"the message cannot be written: {exc}", permanent=True)
+    if isinstance(exc, UnicodeError):
+        # An address (or header) the SMTP path cannot carry; sign-up refuses such addresses,
+        # so this is one stored before that rule.
+        return SendFailure("the message cannot be encoded for SMTP (non-ASCII address)", True)
+    # A fault of ours (a template, a bug): tried again with growing pauses, a bounded number of
+    # times, so a fix can still deliver it. Only the type: the message may quote the address.
+    return SendFailure(f"could not build or send the message: {type(exc).__name__}", False)

@@ -1,14 +1,14 @@
 """Notify's tables: subscriptions, tokens, the open vacancies, digest items and deliveries."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from myndnet_notify.adapters.deliveries import new_id
-from myndnet_notify.domain.subscriptions import ANY, Preferences
+from myndnet_notify.domain.delivery import new_id
+from myndnet_notify.domain.subscriptions import ANY, DigestVacancy, OpenVacancy, Preferences
 
 SUBSCRIPTION_COLUMNS = """agencies, occupation_fields, municipalities, employment_types,
     target_groups, keywords_given"""
@@ -205,19 +205,6 @@ async def record_attempt(conn: asyncpg.Connection, *keys: str) -> None:
     await conn.executemany("INSERT INTO signup_attempts (key) VALUES ($1)", [(k,) for k in keys])
 
 
-@dataclass(frozen=True)
-class OpenVacancy:
-    """An open vacancy as the digests list it."""
-
-    key: str  # <code>/<vacancy_id>
-    agency: str
-    title: str
-    municipality: str
-    application_deadline: date
-    apply_url: str
-    opened_at: datetime
-
-
 async def remember_open_vacancies(
     conn: asyncpg.Connection, vacancies: Sequence[OpenVacancy]
 ) -> None:
@@ -408,10 +395,10 @@ async def purge_unconfirmed(conn: asyncpg.Connection, created_before: datetime) 
 
 async def due_for_digest(
     conn: asyncpg.Connection, daily_slot: datetime, weekly_slot: datetime
-) -> list[asyncpg.Record]:
-    """Confirmed daily and weekly subscriptions whose last digest is before their slot,
-    locked for this run."""
-    return await conn.fetch(
+) -> list[tuple[str, str]]:
+    """(id, frequency) of the confirmed daily and weekly subscriptions whose last digest is
+    before their slot, locked for this run."""
+    rows = await conn.fetch(
         """
         SELECT id, frequency, language FROM subscriptions
         WHERE status = 'confirmed'
@@ -422,15 +409,15 @@ async def due_for_digest(
         daily_slot,
         weekly_slot,
     )
+    return [(r["id"], r["frequency"]) for r in rows]
 
 
-async def digest_vacancies(conn: asyncpg.Connection, subscription_id: str) -> list[asyncpg.Record]:
+async def digest_vacancies(conn: asyncpg.Connection, subscription_id: str) -> list[DigestVacancy]:
     """The still open vacancies waiting for a subscription's digest, oldest first."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         """
-        SELECT v.vacancy_key AS key, v.title, v.agency, v.municipality,
-               v.application_deadline, v.apply_url, coalesce(a.state->>'name', v.agency)
-               AS agency_name
+        SELECT v.vacancy_key AS key, v.title, v.agency, coalesce(a.state->>'name', v.agency)
+               AS agency_name, v.municipality, v.application_deadline, v.apply_url
         FROM digest_items d
         JOIN open_vacancies v USING (vacancy_key)
         LEFT JOIN network_agencies a ON a.code = v.agency
@@ -439,6 +426,7 @@ async def digest_vacancies(conn: asyncpg.Connection, subscription_id: str) -> li
         """,
         subscription_id,
     )
+    return [DigestVacancy(*r) for r in rows]
 
 
 async def set_last_digest(conn: asyncpg.Connection, subscription_id: str, at: datetime) -> None:

@@ -10,9 +10,10 @@ relay's or its configuration's, and the letter waits for it however long that ta
 """
 
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 MAX_ATTEMPTS = 12
@@ -90,13 +91,29 @@ class Failed:
     reason: str = "gave_up"  # as `notification.failed` says it: hard_bounce, cannot_send, gave_up
 
 
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """A queued e-mail as one try sees it."""
+    """An e-mail notify has recorded: to whom (a saved search, or a public employee's work
+    address with `recipient_ref` naming the person opaquely), what it says (`context`), and
+    where it stands."""
 
     id: str
     kind: str
-    attempts: int  # tries before this one
+    attempts: int  # tries so far
+    status: str = "queued"  # queued, sent, failed, cancelled
+    recipient_ref: str = ""
+    subscription_id: str | None = None
+    work_email: str | None = None
+    match_id: str | None = None
+    vacancy_keys: tuple[str, ...] = ()
+    context: Mapping[str, Any] = field(default_factory=dict)
+    last_error: str | None = None
+    created_at: datetime | None = None
+    sent_at: datetime | None = None
 
     def after_try(self, failure: SendFailure | None, paused: bool = False) -> Sent | Retry | Failed:
         """What this try did: `failure` is None when the server took the message; `paused`,
@@ -123,6 +140,53 @@ def after_failure(failure: SendFailure, attempts: int) -> Retry | Failed:
 
 
 @dataclass(frozen=True)
+class NewDelivery:
+    """An e-mail to record; one `dedupe_key` is one e-mail, however often it is asked for."""
+
+    dedupe_key: str
+    kind: str
+    recipient_ref: str
+    context: Mapping[str, Any]
+    subscription_id: str | None = None
+    work_email: str | None = None
+    match_id: str | None = None
+    vacancy_keys: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class VacancyAlert:
+    """A vacancy's alert, for each of these saved searches."""
+
+    key: str
+    context: dict[str, Any]
+    subscription_ids: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one try did to a delivery, as stored: `status` sent, queued (tried again after
+    `pause`) or cancelled."""
+
+    delivery_id: str
+    status: str
+    attempts: int
+    error: str | None = None
+    pause: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class SearchAddress:
+    """A saved search as sending sees it: whether it still wants mail, and where it goes."""
+
+    id: str
+    subscriber_id: str
+    status: str
+    language: str
+    email: str
+    suppressed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Addressee:
     email: str
     language: str
@@ -132,13 +196,12 @@ def addressee(
     kind: str,
     work_email: str | None,
     context: Mapping[str, Any],
-    search: Mapping[str, Any] | None,
+    search: SearchAddress | None,
     work_suppressed: bool = False,
 ) -> Addressee | str:
     """Who a queued e-mail goes to, or why it is no longer sent. A match or training e-mail
     carries a public employee's work address (`work_suppressed`: it bounced for good); the rest
-    go to a saved search's address (`search`: its status, language, email and suppressed_at;
-    None when it was erased)."""
+    go to a saved search's address (`search`; None when it was erased)."""
     if work_email:
         if work_suppressed:
             return "the address is suppressed after a hard bounce"
@@ -146,13 +209,13 @@ def addressee(
     if search is None:
         return "the subscriber was erased"
     if kind != "confirmation":
-        if search["status"] != "confirmed":
-            return f"the subscription is {search['status']}"
-        if search["suppressed_at"] is not None:
+        if search.status != "confirmed":
+            return f"the subscription is {search.status}"
+        if search.suppressed_at is not None:
             return "the address is suppressed after a hard bounce"
-        return Addressee(search["email"], search["language"])
+        return Addressee(search.email, search.language)
     # A confirmation is written in the language of the form that asked for it.
-    return Addressee(search["email"], context.get("language") or search["language"])
+    return Addressee(search.email, context.get("language") or search.language)
 
 
 @dataclass

@@ -3,8 +3,9 @@
 import hashlib
 import itertools
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from myndnet_schemas.clock import STOCKHOLM
@@ -68,20 +69,129 @@ class Preferences:
         return cls(language=document["language"], frequency=document["frequency"], **lists)
 
 
-def shown_filters(row: Any) -> dict[str, list[str]]:
+def shown_filters(columns: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """A saved search's stored filter columns as a person sees them: empty for any."""
-    shown = {f: [v for v in row[f] if v != ANY] for f in FILTER_FIELDS}
-    return {**shown, "keywords": list(row["keywords_given"])}
+    shown = {f: [v for v in columns[f] if v != ANY] for f in FILTER_FIELDS}
+    return {**shown, "keywords": list(columns["keywords_given"])}
 
 
-def stored_preferences(row: Any) -> Preferences:
+def stored_preferences(columns: Mapping[str, Any]) -> Preferences:
     """The preferences a saved search's stored columns hold."""
-    filters = shown_filters(row)
+    filters = shown_filters(columns)
     return Preferences(
-        language=row["language"],
-        frequency=row["frequency"],
+        language=columns["language"],
+        frequency=columns["frequency"],
         **{field: tuple(values) for field, values in filters.items()},
     )
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """An address that saved searches: a candidate's."""
+
+    id: str
+    email: str  # lower-cased
+    language: str
+    suppressed_at: datetime | None = None  # after a hard bounce, until it confirms again
+    suppressed_reason: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """A saved search (a subscription), with its address."""
+
+    id: str
+    subscriber_id: str
+    status: str  # pending, confirmed, paused, unsubscribed
+    language: str
+    frequency: str
+    filters: Mapping[str, Sequence[str]]  # as stored: FILTER_FIELDS and keywords_given
+    pending: dict[str, Any] | None = None  # preferences waiting for their confirmation
+    email: str = ""
+    suppressed_at: datetime | None = None
+    created_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    last_digest_at: datetime | None = None
+
+    def preferences(self) -> Preferences:
+        """The preferences its stored columns hold."""
+        filters = shown_filters(self.filters)
+        return Preferences(
+            language=self.language,
+            frequency=self.frequency,
+            **{field: tuple(values) for field, values in filters.items()},
+        )
+
+    def shown(self) -> tuple[dict[str, list[str]], str]:
+        """Its filters and frequency as the person sees them: those waiting for their
+        confirmation, if any."""
+        if self.status == "pending" and self.pending:
+            waiting = Preferences.from_json(self.pending)
+            return shown_filters(waiting.columns()), waiting.frequency
+        return shown_filters(self.filters), self.frequency
+
+
+@dataclass(frozen=True)
+class Token:
+    """A link's token, stored as its hash: `confirm` and `unsubscribe` of a saved search,
+    `manage` of an address."""
+
+    token_hash: bytes
+    purpose: str
+    expires_at: datetime
+    subscription_id: str | None = None
+    subscriber_id: str | None = None
+    used_at: datetime | None = None
+    preferences: dict[str, Any] | None = None  # what a confirmation link confirms
+
+    def valid(self, now: datetime, *, once: bool = False) -> bool:
+        return self.expires_at >= now and not (once and self.used_at is not None)
+
+
+@dataclass(frozen=True)
+class OpenVacancy:
+    """An open vacancy as the digests list it."""
+
+    key: str  # <code>/<vacancy_id>
+    agency: str
+    title: str
+    municipality: str
+    application_deadline: date
+    apply_url: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class DigestVacancy:
+    key: str
+    title: str
+    agency: str
+    agency_name: str
+    municipality: str
+    application_deadline: date
+    apply_url: str
+
+    def for_letter(self) -> dict[str, str]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "agency": self.agency,
+            "municipality": self.municipality,
+            "application_deadline": self.application_deadline.isoformat(),
+            "apply_url": self.apply_url,
+            "agency_name": self.agency_name,
+        }
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An address nothing is sent to after a permanent failure."""
+
+    email: str
+    reason: str
+    since: datetime
+    kind: str  # candidate, work
 
 
 MAX_KEYS = 2000

@@ -8,6 +8,7 @@ from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import every
 
 from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.domain.delivery import NewDelivery
 from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 
 log = get_logger(__name__)
@@ -18,28 +19,23 @@ async def run_digests(pool: asyncpg.Pool, now: datetime) -> int:
     daily, weekly = latest_digest_slot("daily", now), latest_digest_slot("weekly", now)
     queued = 0
     async with pool.acquire() as conn, conn.transaction():
-        for subscription in await store.due_for_digest(conn, daily, weekly):
-            items = await store.digest_vacancies(conn, subscription["id"])
-            slot = daily if subscription["frequency"] == "daily" else weekly
+        for search_id, frequency in await store.due_for_digest(conn, daily, weekly):
+            items = await store.digest_vacancies(conn, search_id)
+            slot = daily if frequency == "daily" else weekly
             if items:
-                vacancies = [
-                    {**dict(i), "application_deadline": i["application_deadline"].isoformat()}
-                    for i in items
-                ]
-                if await deliveries.queue(
-                    conn,
-                    dedupe_key=f"digest:{subscription['id']}:{slot.isoformat()}",
+                keys = [i.key for i in items]
+                digest = NewDelivery(
+                    dedupe_key=f"digest:{search_id}:{slot.isoformat()}",
                     kind="digest",
-                    recipient_ref=subscription["id"],
-                    subscription_id=subscription["id"],
-                    vacancy_keys=[v["key"] for v in vacancies],
-                    context={"vacancies": vacancies},
-                ):
-                    queued += 1
-                await store.drop_digest_items(
-                    conn, subscription["id"], [v["key"] for v in vacancies]
+                    recipient_ref=search_id,
+                    subscription_id=search_id,
+                    vacancy_keys=keys,
+                    context={"vacancies": [i.for_letter() for i in items]},
                 )
-            await store.set_last_digest(conn, subscription["id"], now)
+                if await deliveries.queue(conn, digest):
+                    queued += 1
+                await store.drop_digest_items(conn, search_id, keys)
+            await store.set_last_digest(conn, search_id, now)
     return queued
 
 

@@ -10,14 +10,7 @@ import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events import (
-    CheckinDue,
-    EventData,
-    MatchAccepted,
-    MatchDeclined,
-    MatchEnded,
     MatchParty,
-    MatchProposed,
-    MatchReminded,
     PersonErased,
     RegistrationErased,
     VacancyChanged,
@@ -25,18 +18,12 @@ from myndnet_schemas.events import (
     VacancyOpened,
 )
 from myndnet_schemas.events.mentoring import MatchFields
-from myndnet_schemas.events.trainings import (
-    RegistrationCancelled,
-    RegistrationConfirmed,
-    RegistrationFields,
-    RegistrationPromoted,
-    RegistrationReminded,
-    RegistrationRequested,
-    RegistrationWaitlisted,
-)
+from myndnet_schemas.events.trainings import RegistrationFields
 
 from myndnet_notify.adapters import deliveries, store
-from myndnet_notify.domain.subscriptions import person_ref, vacancy_keys
+from myndnet_notify.domain.delivery import NewDelivery, VacancyAlert
+from myndnet_notify.domain.letters import TRAINING_LETTERS, match_letter
+from myndnet_notify.domain.subscriptions import OpenVacancy, person_ref, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
 
 # An agency's name for a letter, from the service's copy of the membership topic.
@@ -82,19 +69,17 @@ async def _save(
     for (vacancy, traceparent), matches in zip(opened, found, strict=True):
         key = f"{vacancy.agency}/{vacancy.vacancy_id}"
         alerts.append(
-            deliveries.VacancyAlert(
-                key, _alert_context(vacancy, key, traceparent, name_of), matches.immediate
-            )
+            VacancyAlert(key, _alert_context(vacancy, key, traceparent, name_of), matches.immediate)
         )
         digest_items += [(search, key) for search in matches.later]
     await deliveries.queue_alerts(conn, alerts)
     await store.add_digest_items(conn, digest_items)
 
 
-def _open_vacancy(incoming: Incoming) -> store.OpenVacancy:
+def _open_vacancy(incoming: Incoming) -> OpenVacancy:
     data = incoming.event.data
     assert isinstance(data, VacancyOpened | VacancyChanged)
-    return store.OpenVacancy(
+    return OpenVacancy(
         f"{data.agency}/{data.vacancy_id}",
         data.agency,
         data.title,
@@ -139,34 +124,6 @@ def _person(party: MatchParty) -> dict[str, str | None]:
     return {"name": party.name, "email": party.email, "title": party.title}
 
 
-def _recipients(data: EventData) -> list[str]:
-    """Who is told of a step of a match, by role."""
-    if isinstance(data, MatchReminded):
-        return [r.value for r in data.waiting_for]
-    if isinstance(data, MatchDeclined) and data.declined_by.value == "mentor":
-        return ["manager"]  # told kindly that a new proposal follows; the mentor knows
-    if isinstance(data, MatchDeclined) and data.declined_by.value == "manager":
-        return ["mentor", "manager"]  # the mentor told kindly, the manager that a new one follows
-    return ["manager", "mentor"]
-
-
-def _kind_and_step(data: EventData) -> tuple[str, str] | None:
-    if isinstance(data, MatchProposed):
-        return "match_proposed", "proposed"
-    if isinstance(data, MatchAccepted):
-        return "match_accepted", "accepted"
-    if isinstance(data, MatchReminded):
-        return "match_reminder", "reminder"
-    if isinstance(data, MatchDeclined):
-        expired = data.declined_by.value == "expiry"
-        return ("match_expired", "expired") if expired else ("match_declined", "declined")
-    if isinstance(data, MatchEnded):
-        return "match_ended", "ended"
-    if isinstance(data, CheckinDue):
-        return "checkin", f"checkin-{data.month}"
-    return None
-
-
 async def on_match_events(
     conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
 ) -> None:
@@ -177,12 +134,11 @@ async def on_match_events(
         if isinstance(data, PersonErased):
             await deliveries.forget_person(conn, person_ref(data.agency, data.person_id))
             continue
-        kind_step = _kind_and_step(data)
-        if kind_step is None or not isinstance(data, MatchFields):
+        letter = match_letter(data)
+        if letter is None or not isinstance(data, MatchFields):
             continue
-        kind, step = kind_step
         parties = {"manager": (data.manager, data.mentor), "mentor": (data.mentor, data.manager)}
-        for role in _recipients(data):
+        for role in letter.roles:
             recipient, other = parties[role]
             reference = person_ref(recipient.agency, recipient.person_id)
             other_ref = person_ref(other.agency, other.person_id)
@@ -205,27 +161,19 @@ async def on_match_events(
             }
             await deliveries.queue(
                 conn,
-                dedupe_key=f"match:{reference}:{data.match_id}:{step}",
-                kind=kind,
-                recipient_ref=reference,
-                work_email=recipient.email,
-                match_id=data.match_id,
-                context=context,
+                NewDelivery(
+                    dedupe_key=f"match:{reference}:{data.match_id}:{letter.step}",
+                    kind=letter.kind,
+                    recipient_ref=reference,
+                    work_email=recipient.email,
+                    match_id=data.match_id,
+                    context=context,
+                ),
             )
 
 
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-TRAINING_KINDS: dict[type[EventData], str] = {
-    RegistrationRequested: "training_requested",
-    RegistrationConfirmed: "training_confirmed",
-    RegistrationWaitlisted: "training_waitlisted",
-    RegistrationPromoted: "training_promoted",
-    RegistrationCancelled: "training_cancelled",
-    RegistrationReminded: "training_reminder",
-}
 
 
 async def on_training_events(
@@ -239,7 +187,7 @@ async def on_training_events(
         if isinstance(data, RegistrationErased):
             await deliveries.forget_person(conn, f"training/{data.registration_id}")
             continue
-        kind = TRAINING_KINDS.get(type(data))
+        kind = TRAINING_LETTERS.get(type(data))
         if kind is None or not isinstance(data, RegistrationFields):
             continue
         session = data.session
@@ -259,13 +207,15 @@ async def on_training_events(
         }
         await deliveries.queue(
             conn,
-            # A request sent again (the person asked twice) is a new mail; the same event
-            # delivered twice is not.
-            dedupe_key=f"training:{data.registration_id}:{kind}:{data.at.isoformat()}",
-            kind=kind,
-            recipient_ref=f"training/{data.registration_id}",
-            work_email=data.person.email,
-            context=context,
+            NewDelivery(
+                # A request sent again (the person asked twice) is a new mail; the same event
+                # delivered twice is not.
+                dedupe_key=f"training:{data.registration_id}:{kind}:{data.at.isoformat()}",
+                kind=kind,
+                recipient_ref=f"training/{data.registration_id}",
+                work_email=data.person.email,
+                context=context,
+            ),
         )
 
 

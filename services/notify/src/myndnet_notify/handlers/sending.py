@@ -9,25 +9,15 @@ growing pauses; none is lost."""
 
 import asyncio
 import contextlib
-import re
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiosmtplib
 import asyncpg
 from myndnet_kit.db import keeps_session_state
-from myndnet_kit.links import (
-    MENTORING_ANSWER,
-    MENTORING_CHECKIN,
-    TRAINING_CANCEL,
-    TRAINING_CONFIRM,
-    sign_link,
-)
 from myndnet_kit.logging import get_logger
 from myndnet_kit.outbox import OutgoingMessage, enqueue, event_message, publish_events
 from myndnet_kit.tracing import child_span
@@ -39,31 +29,28 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
 from myndnet_notify.adapters import deliveries, store
-from myndnet_notify.adapters.mail import (
-    Mail,
-    SmtpPool,
-    Templates,
-    UnsendableHeader,
-    build_message,
-)
+from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message, classify
 from myndnet_notify.domain.delivery import (
     PROBE_INTERVAL,
     Addressee,
     Delivery,
     Failed,
+    Outcome,
     RelayPause,
     Retry,
+    SearchAddress,
     SendFailure,
     Sent,
     addressee,
     is_mailbox_refusal,
-    refused,
 )
-from myndnet_notify.domain.subscriptions import (
-    CONFIRM_TOKEN_LIFETIME,
-    MANAGE_TOKEN_LIFETIME,
-    UNSUBSCRIBE_TOKEN_LIFETIME,
-    new_token,
+from myndnet_notify.domain.letters import (
+    CANDIDATE,
+    LETTERS,
+    LinkToken,
+    candidate_links,
+    site_of,
+    work_links,
 )
 
 log = get_logger(__name__)
@@ -74,38 +61,6 @@ PAUSES = Counter(
     "myndnet_notify_sending_pauses_total",
     "Times sending paused because the relay refused different recipients the same way",
 )
-
-
-def without_address(error: str, address: str) -> str:
-    """An SMTP error as logged, stored and announced: mail servers echo the recipient, and a
-    candidate's address must not leave the subscriptions table."""
-    return re.sub(re.escape(address), "<recipient>", error, flags=re.IGNORECASE)[:500]
-
-
-def classify(exc: Exception, address: str) -> SendFailure:
-    """What a failed try means for the delivery (see `domain.delivery`)."""
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        # One recipient a letter: the refusal is of that one.
-        first = exc.recipients[0]
-        error = f"the address was refused: {without_address(repr(exc), address)}"
-        return refused(first.code, first.message, error)
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return refused(exc.code, exc.message, without_address(repr(exc), address))
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        # The relay lacks what it is configured for (STARTTLS, AUTH): a setting, not the mail.
-        error = without_address(repr(exc), address)
-        return SendFailure(error, permanent=False, relay_refusal="not supported")
-    if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
-        return SendFailure(without_address(repr(exc), address), permanent=False)
-    if isinstance(exc, UnsendableHeader):
-        return SendFailure(f"the message cannot be written: {exc}", permanent=True)
-    if isinstance(exc, UnicodeError):
-        # An address (or header) the SMTP path cannot carry; sign-up refuses such addresses,
-        # so this is one stored before that rule.
-        return SendFailure("the message cannot be encoded for SMTP (non-ASCII address)", True)
-    # A fault of ours (a template, a bug): tried again with growing pauses, a bounded number of
-    # times, so a fix can still deliver it. Only the type: the message may quote the address.
-    return SendFailure(f"could not build or send the message: {type(exc).__name__}", False)
 
 
 @dataclass
@@ -135,27 +90,28 @@ class Sender:
             if not due:
                 return 0
             searches = await deliveries.searches_for(
-                conn, {r["subscription_id"] for r in due if r["subscription_id"]}
+                conn, {d.subscription_id for d in due if d.subscription_id}
             )
             work_suppressed = await deliveries.suppressed_work_among(
-                conn, {r["work_email"] for r in due if r["work_email"]}
+                conn, {d.work_email for d in due if d.work_email}
             )
             letters: list[Letter] = []
-            tokens: list[deliveries.LinkToken] = []
-            outcomes: list[deliveries.Outcome] = []
-            for row in due:
-                search = searches.get(row["subscription_id"])
+            tokens: list[LinkToken] = []
+            outcomes: list[Outcome] = []
+            for delivery in due:
+                search = searches.get(delivery.subscription_id or "")
                 to = addressee(
-                    row["kind"],
-                    row["work_email"],
-                    row["context"] or {},
+                    delivery.kind,
+                    delivery.work_email,
+                    delivery.context,
                     search,
-                    bool(row["work_email"]) and row["work_email"].lower() in work_suppressed,
+                    bool(delivery.work_email)
+                    and (delivery.work_email or "").lower() in work_suppressed,
                 )
                 if isinstance(to, str):
-                    outcomes.append(deliveries.Outcome(row["id"], "cancelled", row["attempts"], to))
+                    outcomes.append(Outcome(delivery.id, "cancelled", delivery.attempts, to))
                     continue
-                letters.append(self._letter(row, to, search, tokens))
+                letters.append(self._letter(delivery, to, search, tokens))
             if tokens:  # committed on a connection of their own before the letters leave
                 async with self.pool.acquire() as other:
                     await deliveries.store_link_tokens(other, tokens)
@@ -171,22 +127,22 @@ class Sender:
                     raise result
             sent_by_kind: dict[str, int] = {}
             for letter, (outcome, _) in zip(letters, tries, strict=True):
-                row = letter.row
+                delivery = letter.delivery
                 if isinstance(outcome, Sent):
-                    outcomes.append(deliveries.Outcome(row["id"], "sent", outcome.attempts))
-                    sent_by_kind[row["kind"]] = sent_by_kind.get(row["kind"], 0) + 1
+                    outcomes.append(Outcome(delivery.id, "sent", outcome.attempts))
+                    sent_by_kind[delivery.kind] = sent_by_kind.get(delivery.kind, 0) + 1
                 elif isinstance(outcome, Failed):
-                    await fail(conn, row, outcome)
+                    await fail(conn, delivery, outcome)
                 else:
                     outcomes.append(
-                        deliveries.Outcome(
-                            row["id"], "queued", outcome.attempts, outcome.error, outcome.pause
+                        Outcome(
+                            delivery.id, "queued", outcome.attempts, outcome.error, outcome.pause
                         )
                     )
-                    SENT.labels(row["kind"], "retry").inc()
+                    SENT.labels(delivery.kind, "retry").inc()
                     log.info(
                         "delivery will be tried again",
-                        delivery=row["id"],
+                        delivery=delivery.id,
                         attempts=outcome.attempts,
                         pause_s=outcome.pause.total_seconds(),
                         error=outcome.error,
@@ -199,61 +155,43 @@ class Sender:
 
     def _letter(
         self,
-        row: asyncpg.Record,
+        delivery: Delivery,
         to: Addressee,
-        search: asyncpg.Record | None,
-        tokens: list[deliveries.LinkToken],
+        search: SearchAddress | None,
+        tokens: list[LinkToken],
     ) -> "Letter":
-        """A claimed delivery with its links; the tokens they carry are added to `tokens`."""
-        context = dict(row["context"])
-        site = self.site_url + ("/en" if to.language == "en" else "")
+        """A claimed delivery with its links (see `domain.letters`); the tokens they carry are
+        added to `tokens`."""
+        context = dict(delivery.context)
+        site = site_of(self.site_url, to.language)
         unsubscribe_url = None
-        if row["work_email"]:
-            if row["kind"].startswith("training_"):
-                context.update(self._training_links(row["kind"], context, site))
-            else:
-                context.update(self._mentoring_links(row["kind"], context, site))
-        elif row["kind"] == "confirmation":
-            token, digest = new_token()
-            tokens.append(
-                deliveries.LinkToken(
-                    digest,
-                    "confirm",
-                    row["subscription_id"],
-                    CONFIRM_TOKEN_LIFETIME,
-                    context.get("preferences"),
-                )
+        if LETTERS[delivery.kind].to != CANDIDATE:
+            context.update(work_links(delivery.kind, context, site, self.link_key))
+        elif search is not None or delivery.kind == "confirmation":
+            links = candidate_links(
+                delivery.kind,
+                site,
+                self.base_url,
+                delivery.subscription_id or "",
+                search.subscriber_id if search is not None else "",
+                context.get("preferences"),
             )
-            context["confirm_url"] = f"{site}/bevakning/bekrafta?token={token}"
-        elif search is not None:
-            token, digest = new_token()
-            manage, manage_digest = new_token()
-            tokens += [
-                deliveries.LinkToken(
-                    digest, "unsubscribe", row["subscription_id"], UNSUBSCRIBE_TOKEN_LIFETIME
-                ),
-                deliveries.LinkToken(
-                    manage_digest, "manage", search["subscriber_id"], MANAGE_TOKEN_LIFETIME
-                ),
-            ]
-            unsubscribe_url = f"{self.base_url}/unsubscribe?token={token}"
-            context["unsubscribe_url"] = unsubscribe_url
-            context["manage_url"] = f"{site}/bevakning/hantera?token={manage}"
-        return Letter(row, to, context, unsubscribe_url)
+            tokens += links.tokens
+            context.update(links.urls)
+            unsubscribe_url = links.unsubscribe_url
+        return Letter(delivery, to, context, unsubscribe_url)
 
     async def _try(self, letter: "Letter") -> tuple[Sent | Retry | Failed, OutgoingMessage | None]:
         """One letter tried, and what becomes of its delivery; for a letter sent, its
         `notification.sent` is written here too, between the other letters' SMTP replies,
         rather than for the whole round at its end."""
         failure = await self._send(letter)
-        row = letter.row
-        outcome = Delivery(row["id"], row["kind"], row["attempts"]).after_try(
-            failure, self.relay_pause.paused
-        )
+        delivery = letter.delivery
+        outcome = delivery.after_try(failure, self.relay_pause.paused)
         self._tell_relay_pause(letter.to.email, failure)
         if isinstance(outcome, Sent):
             return outcome, event_message(
-                NOTIFY_DELIVERIES, notice(row, NotificationSent, outcome.attempts)
+                NOTIFY_DELIVERIES, notice(delivery, NotificationSent, outcome.attempts)
             )
         return outcome, None
 
@@ -263,14 +201,14 @@ class Sender:
 
         def write() -> Mail:
             subject, text, html = self.templates.render(
-                letter.row["kind"], letter.to.language, context
+                letter.delivery.kind, letter.to.language, context
             )
             return build_message(
                 to=letter.to.email,
                 subject=subject,
                 text=text,
                 html=html,
-                message_id=f"<{letter.row['id']}@{self.domain}>",
+                message_id=f"<{letter.delivery.id}@{self.domain}>",
                 unsubscribe_url=letter.unsubscribe_url,
                 traceparent=context.get("traceparent"),
             )
@@ -295,44 +233,6 @@ class Sender:
             log.warning("sending paused", reason=self.relay_pause.reason)
         else:
             log.info("sending resumed: the mail relay took a letter again")
-
-    def _mentoring_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
-        """A person's own answer or check-in link, signed for mentoring to trust (none when
-        no key is configured: the mail then says to answer the coordinator)."""
-        if not self.link_key:
-            return {}
-        fields = (context["match_id"], context["role"])
-        if kind in ("match_proposed", "match_reminder"):
-            token = sign_link(
-                self.link_key, MENTORING_ANSWER, fields, date.fromisoformat(context["respond_by"])
-            )
-            return {"answer_url": f"{site}/mentorskap/svar?token={token}"}
-        if kind == "checkin":
-            token = sign_link(
-                self.link_key,
-                MENTORING_CHECKIN,
-                (*fields, str(context["month"])),
-                date.fromisoformat(context["answer_by"]),
-            )
-            return {"checkin_url": f"{site}/mentorskap/uppfoljning?token={token}"}
-        return {}
-
-    def _training_links(self, kind: str, context: dict[str, Any], site: str) -> dict[str, str]:
-        """A registration's own links, signed for trainings to trust: confirm the address
-        (until the registration deadline) and cancel (until the session's day). Without a key
-        the mail says to write to the network's coordinator instead."""
-        if not self.link_key or kind == "training_cancelled":
-            return {}
-        fields = (context["registration_id"],)
-        session_day = date.fromisoformat(context["session_day"])
-        token = sign_link(self.link_key, TRAINING_CANCEL, fields, session_day)
-        links = {"cancel_url": f"{site}/utbildningar/avboka?token={token}"}
-        if kind == "training_requested":
-            token = sign_link(
-                self.link_key, TRAINING_CONFIRM, fields, date.fromisoformat(context["confirm_by"])
-            )
-            links["confirm_url"] = f"{site}/utbildningar/bekrafta?token={token}"
-        return links
 
     async def run(self, poll_interval: float = 1.0, limit: int = 200, rounds: int = 2) -> None:
         """Send as deliveries arrive (NOTIFY) and as their pauses end (polling). Up to `rounds`
@@ -438,25 +338,25 @@ class Sender:
 class Letter:
     """A claimed delivery ready to render: to whom, with its links in `context`."""
 
-    row: asyncpg.Record
+    delivery: Delivery
     to: Addressee
     context: dict[str, Any]
     unsubscribe_url: str | None
 
 
-async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) -> None:
+async def fail(conn: asyncpg.Connection, delivery: Delivery, failed: Failed) -> None:
     """A delivery failed for good; a hard bounce also suppresses its address: a candidate's
     gets nothing more from any of its searches until it confirms again, a work address nothing
     more until the suppression is lifted."""
-    await deliveries.mark_failed(conn, row["id"], failed.attempts, failed.error)
+    await deliveries.mark_failed(conn, delivery.id, failed.attempts, failed.error)
     reason = FailureReason(failed.reason)
-    if reason is FailureReason.HARD_BOUNCE and row["work_email"]:
+    if reason is FailureReason.HARD_BOUNCE and delivery.work_email:
         await deliveries.suppress_work_address(
-            conn, row["work_email"], row["recipient_ref"], reason.value, datetime.now(UTC)
+            conn, delivery.work_email, delivery.recipient_ref, reason.value, datetime.now(UTC)
         )
-    elif reason is FailureReason.HARD_BOUNCE and row["subscription_id"]:
+    elif reason is FailureReason.HARD_BOUNCE and delivery.subscription_id:
         subscriber_id = await store.suppress(
-            conn, row["subscription_id"], reason.value, datetime.now(UTC)
+            conn, delivery.subscription_id, reason.value, datetime.now(UTC)
         )
         if subscriber_id is not None:
             await deliveries.cancel_queued_for_subscriber(
@@ -465,37 +365,37 @@ async def fail(conn: asyncpg.Connection, row: asyncpg.Record, failed: Failed) ->
     await publish_events(
         conn,
         NOTIFY_DELIVERIES,
-        [notice(row, NotificationFailed, failed.attempts, error=failed.error, reason=reason)],
+        [notice(delivery, NotificationFailed, failed.attempts, error=failed.error, reason=reason)],
     )
-    SENT.labels(row["kind"], "failed").inc()
+    SENT.labels(delivery.kind, "failed").inc()
     log.warning(
         "delivery failed",
-        delivery=row["id"],
-        kind=row["kind"],
+        delivery=delivery.id,
+        kind=delivery.kind,
         error=failed.error,
         reason=reason.value,
     )
 
 
 def notice(
-    row: asyncpg.Record,
+    delivery: Delivery,
     model: type[NotificationSent] | type[NotificationFailed],
     attempts: int,
     **extra: Any,
 ) -> Event[Any]:
     """What notify says of a delivery, on the vacancy's or match's trace."""
     payload = model(
-        delivery_id=row["id"],
-        kind=row["kind"],
-        subscription_id=row["subscription_id"],
-        recipient_ref=row["recipient_ref"],
-        match_id=row["match_id"],
-        vacancies=list(row["vacancy_keys"]),
+        delivery_id=delivery.id,
+        kind=delivery.kind,
+        subscription_id=delivery.subscription_id,
+        recipient_ref=delivery.recipient_ref,
+        match_id=delivery.match_id,
+        vacancies=list(delivery.vacancy_keys),
         attempts=max(1, attempts),
         at=datetime.now(UTC),
         **extra,
     )
-    traceparent = (row["context"] or {}).get("traceparent")
+    traceparent = delivery.context.get("traceparent")
     return Event.new(payload, source=SOURCE, traceparent=traceparent)
 
 
@@ -511,11 +411,11 @@ async def report_bounce(pool: asyncpg.Pool, delivery_id: str, status: str) -> bo
     if not is_mailbox_refusal(status):
         return False
     async with pool.acquire() as conn, conn.transaction():
-        row = await deliveries.lock(conn, delivery_id)
-        if row is None:
+        delivery = await deliveries.lock(conn, delivery_id)
+        if delivery is None:
             raise UnknownDelivery(f"no delivery {delivery_id!r}")
-        if row["status"] == "failed":
+        if delivery.status == "failed":
             return True  # reported before
         error = f"the receiving server reported a permanent failure (DSN {status})"
-        await fail(conn, row, Failed(max(1, row["attempts"]), error, "hard_bounce"))
+        await fail(conn, delivery, Failed(max(1, delivery.attempts), error, "hard_bounce"))
         return True

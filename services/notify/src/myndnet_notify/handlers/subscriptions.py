@@ -9,6 +9,7 @@ import asyncpg
 from myndnet_kit.logging import get_logger
 
 from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.domain.delivery import NewDelivery, new_id
 from myndnet_notify.domain.subscriptions import (
     MANAGE_TOKEN_LIFETIME,
     Preferences,
@@ -88,12 +89,14 @@ async def subscribe(
             await store.set_pending(conn, subscription_id, preferences)
         await deliveries.queue(
             conn,
-            dedupe_key=f"confirm:{subscription_id}:{deliveries.new_id('c')}",
-            kind="confirmation",
-            recipient_ref=subscription_id,
-            subscription_id=subscription_id,
-            # The link confirms these preferences, whatever is submitted after them.
-            context={"language": preferences.language, "preferences": wish},
+            NewDelivery(
+                dedupe_key=f"confirm:{subscription_id}:{new_id('c')}",
+                kind="confirmation",
+                recipient_ref=subscription_id,
+                subscription_id=subscription_id,
+                # The link confirms these preferences, whatever is submitted after them.
+                context={"language": preferences.language, "preferences": wish},
+            ),
         )
 
 
@@ -200,7 +203,7 @@ async def preferences_of(conn: asyncpg.Connection, subscriber_id: str) -> dict[s
             filters = shown_filters(waiting.columns())
             frequency = waiting.frequency
         else:
-            filters, frequency = shown_filters(row), row["frequency"]
+            filters, frequency = shown_filters(dict(row)), row["frequency"]
         searches.append(
             {"id": row["id"], "status": row["status"], "frequency": frequency, "filters": filters}
         )
@@ -265,7 +268,7 @@ async def pause_search(
             await _stop_sending(conn, search_id, "paused")
         elif not paused and row["status"] == "paused":
             await store.set_status(conn, search_id, "confirmed")
-            await save_preferences(conn, search_id, stored_preferences(row))
+            await save_preferences(conn, search_id, stored_preferences(dict(row)))
 
 
 async def remove_search(conn: asyncpg.Connection, subscriber_id: str, search_id: str) -> None:

@@ -1,0 +1,233 @@
+"""Every kind of letter notify sends, in one place: what causes it, who gets it, its template
+and the links it carries. Plain Python: the links are signed or drawn here, stored and sent by
+the handlers.
+
+A letter's template is `templates/<kind>.txt.j2` (with `<kind>.html.j2` where the HTML is more
+than the text's paragraphs); its subject is `subject.<kind>` in `locales/*/letters.po`.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from myndnet_kit.links import (
+    MENTORING_ANSWER,
+    MENTORING_CHECKIN,
+    TRAINING_CANCEL,
+    TRAINING_CONFIRM,
+    sign_link,
+)
+from myndnet_schemas.events import (
+    CheckinDue,
+    EventData,
+    MatchAccepted,
+    MatchDeclined,
+    MatchEnded,
+    MatchProposed,
+    MatchReminded,
+)
+from myndnet_schemas.events.trainings import (
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationPromoted,
+    RegistrationReminded,
+    RegistrationRequested,
+    RegistrationWaitlisted,
+)
+
+from myndnet_notify.domain.subscriptions import (
+    CONFIRM_TOKEN_LIFETIME,
+    MANAGE_TOKEN_LIFETIME,
+    UNSUBSCRIBE_TOKEN_LIFETIME,
+    new_token,
+)
+
+CANDIDATE = "candidate"  # the address of a saved search, which gave its consent
+WORK = "work"  # a public employee's work address, from their agency's HR system
+
+
+@dataclass(frozen=True)
+class LetterKind:
+    kind: str  # its template and its subject
+    to: str  # CANDIDATE or WORK
+    links: tuple[str, ...]  # the links it carries, when they can be made
+    sent_when: str
+
+
+LETTERS: dict[str, LetterKind] = {
+    letter.kind: letter
+    for letter in (
+        LetterKind("confirmation", CANDIDATE, ("confirm_url",), "someone signs up for alerts"),
+        LetterKind(
+            "vacancy_alert",
+            CANDIDATE,
+            ("unsubscribe_url", "manage_url"),
+            "a vacancy opens that an immediate saved search finds",
+        ),
+        LetterKind(
+            "digest",
+            CANDIDATE,
+            ("unsubscribe_url", "manage_url"),
+            "a daily or weekly search's day comes with vacancies still open",
+        ),
+        LetterKind("match_proposed", WORK, ("answer_url",), "mentoring proposes a match"),
+        LetterKind("match_reminder", WORK, ("answer_url",), "the answer date nears unanswered"),
+        LetterKind("match_accepted", WORK, (), "both people accepted"),
+        LetterKind("match_declined", WORK, (), "one of them declined"),
+        LetterKind("match_expired", WORK, (), "nobody answered in time"),
+        LetterKind("match_ended", WORK, (), "the programme ended, early or on time"),
+        LetterKind("checkin", WORK, ("checkin_url",), "a check-in month comes"),
+        LetterKind(
+            "training_requested",
+            WORK,
+            ("confirm_url", "cancel_url"),
+            "someone asks for a place on a session",
+        ),
+        LetterKind("training_confirmed", WORK, ("cancel_url",), "a seat is given"),
+        LetterKind("training_waitlisted", WORK, ("cancel_url",), "a place on the waitlist"),
+        LetterKind("training_promoted", WORK, ("cancel_url",), "a waiting person gets a seat"),
+        LetterKind("training_reminder", WORK, ("cancel_url",), "the session is two days ahead"),
+        LetterKind("training_cancelled", WORK, (), "the registration ended"),
+    )
+}
+
+# The public site's pages that the links open (the English ones under /en).
+SITE_PAGES = {
+    "confirmation": "/bevakning/bekrafta",
+    "manage": "/bevakning/hantera",
+    "answer": "/mentorskap/svar",
+    "checkin": "/mentorskap/uppfoljning",
+    "training_confirm": "/utbildningar/bekrafta",
+    "training_cancel": "/utbildningar/avboka",
+}
+
+
+# -- who is told of what --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchLetter:
+    kind: str
+    step: str  # one letter a person and step, however often the event is delivered
+    roles: tuple[str, ...]  # who gets it: manager, mentor
+
+
+def match_letter(data: EventData) -> MatchLetter | None:
+    """The letter a step of a match is told in, and to whom."""
+    if isinstance(data, MatchProposed):
+        return MatchLetter("match_proposed", "proposed", ("manager", "mentor"))
+    if isinstance(data, MatchAccepted):
+        return MatchLetter("match_accepted", "accepted", ("manager", "mentor"))
+    if isinstance(data, MatchReminded):
+        return MatchLetter("match_reminder", "reminder", tuple(r.value for r in data.waiting_for))
+    if isinstance(data, MatchDeclined):
+        by = data.declined_by.value
+        if by == "expiry":
+            return MatchLetter("match_expired", "expired", ("manager", "mentor"))
+        if by == "mentor":  # the manager is told kindly that a new proposal follows
+            return MatchLetter("match_declined", "declined", ("manager",))
+        # the mentor told kindly, the manager that a new one follows
+        return MatchLetter("match_declined", "declined", ("mentor", "manager"))
+    if isinstance(data, MatchEnded):
+        return MatchLetter("match_ended", "ended", ("manager", "mentor"))
+    if isinstance(data, CheckinDue):
+        return MatchLetter("checkin", f"checkin-{data.month}", ("manager", "mentor"))
+    return None
+
+
+# A registration's letters go to the person it is for.
+TRAINING_LETTERS: dict[type[EventData], str] = {
+    RegistrationRequested: "training_requested",
+    RegistrationConfirmed: "training_confirmed",
+    RegistrationWaitlisted: "training_waitlisted",
+    RegistrationPromoted: "training_promoted",
+    RegistrationCancelled: "training_cancelled",
+    RegistrationReminded: "training_reminder",
+}
+
+
+# -- links ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    """A token a candidate's link carries, stored as its hash: `confirm` and `unsubscribe`
+    belong to a saved search, `manage` to an address."""
+
+    token_hash: bytes
+    purpose: str
+    owner: str
+    lifetime: timedelta
+    preferences: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Links:
+    urls: dict[str, str]
+    tokens: list[LinkToken]  # to store before the letter leaves
+
+    @property
+    def unsubscribe_url(self) -> str | None:
+        return self.urls.get("unsubscribe_url")
+
+
+def site_of(site_url: str, language: str) -> str:
+    return site_url + ("/en" if language == "en" else "")
+
+
+def candidate_links(
+    kind: str,
+    site: str,
+    notify_url: str,
+    subscription_id: str,
+    subscriber_id: str,
+    preferences: dict[str, Any] | None = None,
+) -> Links:
+    """A confirmation's link, or an alert's and a digest's links to stop it (one click, at
+    notify itself, RFC 8058) and to the address's preference centre."""
+    if kind == "confirmation":
+        token, digest = new_token()
+        confirm = LinkToken(digest, "confirm", subscription_id, CONFIRM_TOKEN_LIFETIME, preferences)
+        return Links(
+            {"confirm_url": f"{site}{SITE_PAGES['confirmation']}?token={token}"}, [confirm]
+        )
+    stop, stop_digest = new_token()
+    manage, manage_digest = new_token()
+    return Links(
+        {
+            "unsubscribe_url": f"{notify_url}/unsubscribe?token={stop}",
+            "manage_url": f"{site}{SITE_PAGES['manage']}?token={manage}",
+        },
+        [
+            LinkToken(stop_digest, "unsubscribe", subscription_id, UNSUBSCRIBE_TOKEN_LIFETIME),
+            LinkToken(manage_digest, "manage", subscriber_id, MANAGE_TOKEN_LIFETIME),
+        ],
+    )
+
+
+def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> dict[str, str]:
+    """A public employee's own links, signed for mentoring or trainings to trust. Without a
+    key (LINK_SIGNING_KEY) there are none, and the letter says to answer the coordinator."""
+    if not key:
+        return {}
+    if kind in ("match_proposed", "match_reminder"):
+        fields = (context["match_id"], context["role"])
+        token = sign_link(key, MENTORING_ANSWER, fields, date.fromisoformat(context["respond_by"]))
+        return {"answer_url": f"{site}{SITE_PAGES['answer']}?token={token}"}
+    if kind == "checkin":
+        checkin = (context["match_id"], context["role"], str(context["month"]))
+        until = date.fromisoformat(context["answer_by"])
+        token = sign_link(key, MENTORING_CHECKIN, checkin, until)
+        return {"checkin_url": f"{site}{SITE_PAGES['checkin']}?token={token}"}
+    if "cancel_url" not in LETTERS[kind].links:
+        return {}
+    registration = (context["registration_id"],)
+    session_day = date.fromisoformat(context["session_day"])
+    cancel = sign_link(key, TRAINING_CANCEL, registration, session_day)
+    links = {"cancel_url": f"{site}{SITE_PAGES['training_cancel']}?token={cancel}"}
+    if kind == "training_requested":
+        until = date.fromisoformat(context["confirm_by"])
+        confirm = sign_link(key, TRAINING_CONFIRM, registration, until)
+        links["confirm_url"] = f"{site}{SITE_PAGES['training_confirm']}?token={confirm}"
+    return links
