@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from myndnet_notify.adapters import deliveries as deliveries_adapter
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import subscriptions as handlers
 from myndnet_notify.main import build
@@ -198,3 +199,27 @@ async def test_the_source_check_holds_on_a_topic_configured_under_another_name(
             )
 
         await wait_until(dead, 30, what="the forged event in the DLQ")
+
+
+async def test_a_sign_up_does_not_wait_for_a_sending_round_holding_the_address(
+    notify_pool, confirmed_search
+):
+    """A round holds each address it sends to (`searches_for`) while it waits for a second
+    connection for its link tokens. A sign-up of that address, holding the address's sign-up
+    lock, must not wait for the round: with the pool full of sign-ups waiting for that lock, the
+    round would never get its connection (a wait PostgreSQL cannot see as a deadlock)."""
+    async with notify_pool.acquire() as conn:
+        search = await confirmed_search(conn, "hallen@example.org", Preferences("sv", "immediate"))
+    async with notify_pool.acquire() as round_conn, round_conn.transaction():
+        held = await deliveries_adapter.searches_for(round_conn, {search})
+        assert set(held) == {search}
+        another_search = Preferences("sv", "daily", keywords=("jurist",))
+        the_same_search = Preferences("sv", "immediate")
+        for wish in (another_search, the_same_search):
+            async with notify_pool.acquire() as conn:
+                await asyncio.wait_for(
+                    handlers.subscribe(
+                        conn, "hallen@example.org", wish, "client", datetime.now(UTC)
+                    ),
+                    timeout=10,
+                )

@@ -24,8 +24,12 @@ WHERE id = $1
 
 
 async def subscriber_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    """The address, held against an erasure until the transaction ends. NO KEY UPDATE, not
+    UPDATE: a sending round holds its addresses FOR KEY SHARE while it waits for a second pooled
+    connection, and a sign-up waiting for it would keep the pool full of sign-ups waiting for
+    this one's lock."""
     return await conn.fetchrow(
-        "SELECT * FROM subscribers WHERE email = $1 FOR UPDATE", email.lower()
+        "SELECT * FROM subscribers WHERE email = $1 FOR NO KEY UPDATE", email.lower()
     )
 
 
@@ -43,10 +47,11 @@ async def add_subscriber(conn: asyncpg.Connection, email: str, language: str) ->
 async def search_with_filters(
     conn: asyncpg.Connection, subscriber_id: str, filter_key: str
 ) -> asyncpg.Record | None:
-    """The address's saved search with exactly these filters, locked."""
+    """The address's saved search with exactly these filters, locked (NO KEY UPDATE, as in
+    `subscriber_by_email`)."""
     return await conn.fetchrow(
         "SELECT * FROM subscriptions WHERE subscriber_id = $1 AND filter_key = $2 "
-        "ORDER BY created_at LIMIT 1 FOR UPDATE",
+        "ORDER BY created_at LIMIT 1 FOR NO KEY UPDATE",
         subscriber_id,
         filter_key,
     )
