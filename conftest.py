@@ -144,7 +144,10 @@ async def imap_mailbox(unique) -> AsyncIterator[ImapMailbox]:
         _, writer = await asyncio.open_connection("127.0.0.1", IMAP_PORT)
         writer.close()
     except OSError as exc:
-        pytest.fail(f"no IMAP server on 127.0.0.1:{IMAP_PORT} ({exc!r}); `make servers` starts it")
+        pytest.fail(
+            f"no IMAP server on 127.0.0.1:{IMAP_PORT} ({exc!r}); `make imap` starts it "
+            "(make test does)"
+        )
     mailbox = ImapMailbox(password, f"Test-{unique}")
     client = await mailbox.client()
     try:

@@ -45,8 +45,9 @@ from common import (
 from myndnet_kit.app import tune_garbage_collector
 from myndnet_kit.classify import Incoming
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
-from myndnet_notify.adapters import deliveries, saved_searches, store
+from myndnet_notify.adapters import deliveries, saved_searches
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences, subscription_keys, vacancy_keys
 from myndnet_notify.handlers.events import on_vacancy_events
@@ -321,12 +322,12 @@ async def handle_in_batches(size: int, count: int) -> tuple[float, float, float]
                     agencies=("csn",),
                     keywords=("jurist",) if n % 4 < 2 else (),
                 )
-                subscriber = await store.add_subscriber(conn, f"p{n}@example.org", "sv")
-                search = await store.add_subscription(conn, subscriber, wish)
+                subscriber = await PostgresNotify(conn).add_subscriber(f"p{n}@example.org", "sv")
+                search = await PostgresNotify(conn).add_search(subscriber, wish)
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search
                 )
-                await save_preferences(conn, search, wish)
+                await save_preferences(PostgresNotify(conn), search, wish)
             searches = SavedSearches()
             database, own, began = (
                 processes_cpu("postgres"),
@@ -505,9 +506,9 @@ async def sending(mails: int, connections: int, lean: bool) -> tuple[Side, float
             async with pool.acquire() as conn:
                 await migrate(conn, "kit", KIT_MIGRATIONS)
                 await migrate(conn, "notify", MIGRATIONS)
-                subscriber = await store.add_subscriber(conn, "kandidat@example.org", "sv")
-                subscription = await store.add_subscription(
-                    conn, subscriber, Preferences("sv", "immediate")
+                subscriber = await PostgresNotify(conn).add_subscriber("kandidat@example.org", "sv")
+                subscription = await PostgresNotify(conn).add_search(
+                    subscriber, Preferences("sv", "immediate")
                 )
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription

@@ -65,7 +65,7 @@ async def database_mib(net: Network) -> float:
 
 async def confirmed_search(net: Network) -> None:
     """A saved search that every vacancy matches, confirmed as after the opt-in."""
-    from myndnet_notify.adapters import store
+    from myndnet_notify.adapters.postgres import PostgresNotify
     from myndnet_notify.domain.subscriptions import Preferences
     from myndnet_notify.handlers.subscriptions import save_preferences
 
@@ -73,10 +73,10 @@ async def confirmed_search(net: Network) -> None:
     pool = await create_pool(f"{base}/bench_{net.run}_notify", max_size=1)  # the kit's codecs
     try:
         async with pool.acquire() as conn:
-            subscriber = await store.add_subscriber(conn, "soak@example.org", "sv")
+            subscriber = await PostgresNotify(conn).add_subscriber("soak@example.org", "sv")
             wish = Preferences("sv", "immediate")
-            search = await store.add_subscription(conn, subscriber, wish)
-            await save_preferences(conn, search, wish)
+            search = await PostgresNotify(conn).add_search(subscriber, wish)
+            await save_preferences(PostgresNotify(conn), search, wish)
             await conn.execute(
                 "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search
             )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 from myndnet_kit.db import create_pool
-from myndnet_notify.adapters import store
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_testing import MailSink, ServiceProcess, TestNetwork, free_port, wait_until
@@ -62,11 +62,15 @@ async def confirmed_subscribers(database_url: str, count: int) -> None:
     try:
         async with pool.acquire() as conn:
             for i in range(count):
-                subscriber = await store.add_subscriber(conn, f"kandidat{i}@example.org", "sv")
-                subscription = await store.add_subscription(
-                    conn, subscriber, Preferences("sv", "immediate")
+                subscriber = await PostgresNotify(conn).add_subscriber(
+                    f"kandidat{i}@example.org", "sv"
                 )
-                await save_preferences(conn, subscription, Preferences("sv", "immediate"))
+                subscription = await PostgresNotify(conn).add_search(
+                    subscriber, Preferences("sv", "immediate")
+                )
+                await save_preferences(
+                    PostgresNotify(conn), subscription, Preferences("sv", "immediate")
+                )
                 await conn.execute(
                     "UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", subscription
                 )

@@ -5,7 +5,7 @@ confirmation link."""
 import asyncpg
 import pytest
 from myndnet_kit.db import KIT_MIGRATIONS, create_pool, migrate
-from myndnet_notify.adapters import store
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_notify.main import MIGRATIONS
@@ -32,10 +32,11 @@ async def notify_pool(database_url):
 
 
 async def _confirmed_search(conn: asyncpg.Connection, email: str, wish: Preferences) -> str:
-    subscriber = await store.add_subscriber(conn, email, "sv")
-    search = await store.add_subscription(conn, subscriber, wish)
-    await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
-    await save_preferences(conn, search, wish)
+    store = PostgresNotify(conn)
+    subscriber = await store.add_subscriber(email, "sv")
+    search = await store.add_search(subscriber, wish)
+    await store.set_status(search, "confirmed")
+    await save_preferences(store, search, wish)
     return search
 
 

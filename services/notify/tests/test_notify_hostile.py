@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from myndnet_notify.adapters import deliveries as deliveries_adapter
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import subscriptions as handlers
 from myndnet_notify.main import build
@@ -46,7 +47,7 @@ async def test_addresses_smtp_cannot_carry_are_refused_and_old_ones_never_stop_t
         async with app.pool.acquire() as conn:
             for n in range(200):
                 await handlers.subscribe(
-                    conn,
+                    PostgresNotify(conn),
                     f"rtü-{n}@example.org",
                     Preferences(language="sv", frequency="immediate"),
                     f"198.51.100.{n}",
@@ -219,7 +220,11 @@ async def test_a_sign_up_does_not_wait_for_a_sending_round_holding_the_address(
             async with notify_pool.acquire() as conn:
                 await asyncio.wait_for(
                     handlers.subscribe(
-                        conn, "hallen@example.org", wish, "client", datetime.now(UTC)
+                        PostgresNotify(conn),
+                        "hallen@example.org",
+                        wish,
+                        "client",
+                        datetime.now(UTC),
                     ),
                     timeout=10,
                 )

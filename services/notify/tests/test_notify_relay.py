@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from myndnet_kit.classify import Incoming
-from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.adapters import deliveries
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, Templates
 from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
@@ -197,7 +197,7 @@ async def test_a_work_address_that_bounced_is_suppressed_until_lifted(notify_poo
     assert await s.send_round() == 1
     async with notify_pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM deliveries") == "failed"
-        listed = [(r["email"], r["kind"]) for r in await store.suppressed(conn, 10)]
+        listed = [(s.email, s.kind) for s in await deliveries.suppressed(conn, 10)]
         assert listed == [(work, "work")]
         # The next mail to the address is not tried: the relay sees nothing more.
         await on_training_events(conn, [training_event(reminded, "2027-02-08T07:00:00Z")], str)

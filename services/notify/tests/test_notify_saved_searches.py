@@ -4,6 +4,7 @@ next vacancy, and a change committed after a later one is not skipped."""
 
 import asyncpg
 import pytest
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences, vacancy_keys
 from myndnet_notify.handlers.matching import SavedSearches
 from myndnet_notify.handlers.subscriptions import erase, pause_search
@@ -44,12 +45,12 @@ async def test_another_replicas_index_follows_what_the_handlers_change(
         subscriber = await conn.fetchval(
             "SELECT subscriber_id FROM subscriptions WHERE id = $1", first
         )
-        await pause_search(conn, subscriber, first, paused=True)
+        await pause_search(PostgresNotify(conn), subscriber, first, paused=True)
         assert await found(replica, conn) == {second}
-        await pause_search(conn, subscriber, first, paused=False)
+        await pause_search(PostgresNotify(conn), subscriber, first, paused=False)
         assert await found(replica, conn) == {first, second}
 
-        await erase(conn, "erik@example.org")
+        await erase(PostgresNotify(conn), "erik@example.org")
         assert await found(replica, conn) == {first}
         assert second not in replica.index
 

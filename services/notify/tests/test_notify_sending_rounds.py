@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
-from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.adapters import deliveries
 from myndnet_notify.adapters.mail import SmtpPool, Templates
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
@@ -27,11 +28,12 @@ VACANCY = {
 
 
 async def queued_alert(conn: asyncpg.Connection) -> str:
-    subscriber = await store.add_subscriber(conn, ADDRESS, "sv")
+    store = PostgresNotify(conn)
+    subscriber = await store.add_subscriber(ADDRESS, "sv")
     wish = Preferences("sv", "immediate")
-    search = await store.add_subscription(conn, subscriber, wish)
-    await conn.execute("UPDATE subscriptions SET status = 'confirmed' WHERE id = $1", search)
-    await save_preferences(conn, search, wish)
+    search = await store.add_search(subscriber, wish)
+    await store.set_status(search, "confirmed")
+    await save_preferences(store, search, wish)
     await deliveries.queue_alerts(
         conn, [VacancyAlert("csn/V-1", {"vacancies": [VACANCY]}, [search])]
     )
@@ -63,7 +65,7 @@ async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(pool, si
         # The person erases the address just as the round has claimed the letter.
         async def erase_now() -> int:
             async with pool.acquire() as other:
-                return await erase(other, ADDRESS)
+                return await erase(PostgresNotify(other), ADDRESS)
 
         erasing.append(asyncio.create_task(erase_now()))
         await asyncio.sleep(0.5)

@@ -11,9 +11,11 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import STOCKHOLM, latest_digest_slot
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.digests import run_digests
+from myndnet_notify.handlers.subscriptions import purge_unconfirmed
 from myndnet_notify.main import NotifySettings, build
 from myndnet_schemas import Event, MatchProposed, VacancyClosed, VacancyOpened, parse
 from myndnet_schemas.clock import stockholm_today
@@ -295,10 +297,13 @@ async def test_daily_digest_content_and_timing_with_a_controlled_clock(
         # The first 07:00 in Stockholm after the subscription was confirmed (just now).
         slot = latest_digest_slot("daily", datetime.now(STOCKHOLM)) + timedelta(days=1)
         minute = timedelta(minutes=1)
-        assert await run_digests(app.pool, slot - minute) == 0  # not yet 07:00
-        assert await run_digests(app.pool, slot + minute) == 1
-        assert await run_digests(app.pool, slot + 2 * 60 * minute) == 0  # once a day
-        assert await run_digests(app.pool, slot + timedelta(days=1) + minute) == 0  # nothing new
+        assert app.pool is not None
+        async with app.pool.acquire() as pooled:
+            digests = PostgresNotify(pooled)
+            assert await run_digests(digests, slot - minute) == 0  # not yet 07:00
+            assert await run_digests(digests, slot + minute) == 1
+            assert await run_digests(digests, slot + 2 * 60 * minute) == 0  # once a day
+            assert await run_digests(digests, slot + timedelta(days=1) + minute) == 0  # no news
         await wait_until(lambda: _mail_for(sink, "daglig@example.org", 2), what="the digest")
         await conn.close()
         await settle(database_url)
@@ -415,8 +420,6 @@ async def test_after_erasure_the_address_is_nowhere(
 async def test_sign_ups_are_rate_limited_and_unconfirmed_ones_are_removed_after_a_week(
     kafka_bootstrap, database_url, unique, sink
 ):
-    from myndnet_notify.handlers.subscriptions import purge_unconfirmed
-
     s = Setup(kafka_bootstrap, database_url, unique, sink)
     await s.net.register("a")
     async with running(build(s.settings())) as app, client(app) as http:
@@ -439,9 +442,14 @@ async def test_sign_ups_are_rate_limited_and_unconfirmed_ones_are_removed_after_
         await wait_until(lambda: _mail_for(sink, "bekraftad@example.org", 1), what="mail")
         confirmation = sink.to("bekraftad@example.org")[0]
         assert (await http.get(confirm_link(confirmation))).status_code == 303
-        assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=6)) == 0
+        assert app.pool is not None
+        async with app.pool.acquire() as conn:
+            store, now = PostgresNotify(conn), datetime.now(UTC)
+            kept = await purge_unconfirmed(store, now + timedelta(days=6))
+            removed = await purge_unconfirmed(store, now + timedelta(days=8))
+        assert kept == 0
         # Five saved searches of ivrig@ were never confirmed.
-        assert await purge_unconfirmed(app.pool, datetime.now(UTC) + timedelta(days=8)) == 5
+        assert removed == 5
         conn = await asyncpg.connect(database_url)
         try:
             left = [r["status"] for r in await conn.fetch("SELECT status FROM subscriptions")]

@@ -4,6 +4,7 @@ and suppressed addresses for operators (right `notify:operate`). Addresses are n
 
 import contextlib
 import ipaddress
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGr
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from myndnet_notify.adapters import deliveries as delivery_table
-from myndnet_notify.adapters import store
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers import subscriptions as handlers
@@ -110,6 +111,12 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@contextlib.asynccontextmanager
+async def store_of(request: Request) -> AsyncIterator[PostgresNotify]:
+    async with pool_of(request).acquire() as conn:
+        yield PostgresNotify(conn)
+
+
 @router.post("/subscriptions", status_code=202)
 async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, str]:
     """Ask for job alerts: one saved search (the same filters again change that search).
@@ -117,8 +124,8 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
     preferences = preferences_of(body.language, body.frequency, body.filters)
     client = client_of(request)
     try:
-        async with pool_of(request).acquire() as conn:
-            await handlers.subscribe(conn, body.email, preferences, client, datetime.now(UTC))
+        async with store_of(request) as store:
+            await handlers.subscribe(store, body.email, preferences, client, datetime.now(UTC))
     except handlers.RateLimited as exc:
         raise Refusal(429, "rate_limited", str(exc), headers={"Retry-After": "3600"}) from None
     # The same answer whether the address was known or not.
@@ -136,8 +143,8 @@ async def confirm(
     site's page that says so, in their language (a link no longer valid: the site's page for
     that)."""
     try:
-        async with pool_of(request).acquire() as conn:
-            confirmed = await handlers.confirm(conn, token, datetime.now(UTC))
+        async with store_of(request) as store:
+            confirmed = await handlers.confirm(store, token, datetime.now(UTC))
     except handlers.InvalidToken:
         return site_page(request, "sv", "/bevakning/bekrafta", token=token)
     return site_page(
@@ -155,8 +162,8 @@ async def confirm_for_site(request: Request, body: ConfirmRequest) -> dict[str, 
     """The same as following the link, for the public site: answers with a token for the
     address's preference centre."""
     try:
-        async with pool_of(request).acquire() as conn:
-            confirmed = await handlers.confirm(conn, body.token, datetime.now(UTC))
+        async with store_of(request) as store:
+            confirmed = await handlers.confirm(store, body.token, datetime.now(UTC))
     except handlers.InvalidToken as exc:
         raise HTTPException(400, str(exc)) from None
     return {
@@ -172,8 +179,8 @@ async def unsubscribe_page(
 ) -> RedirectResponse:
     """The site's page with the button, in the search's language; changes nothing (mail
     scanners follow links)."""
-    async with pool_of(request).acquire() as conn:
-        language = await handlers.language_of_link(conn, token, "unsubscribe")
+    async with store_of(request) as store:
+        language = await handlers.language_of_link(store, token, "unsubscribe")
     return site_page(request, language, "/bevakning/avsluta", token=token)
 
 
@@ -184,8 +191,8 @@ async def unsubscribe(
     """RFC 8058 one-click unsubscribe (a mail client's POST; it wants no redirect), and the
     site's button."""
     try:
-        async with pool_of(request).acquire() as conn:
-            language = await handlers.unsubscribe(conn, token, datetime.now(UTC))
+        async with store_of(request) as store:
+            language = await handlers.unsubscribe(store, token, datetime.now(UTC))
     except handlers.InvalidToken as exc:
         raise Refusal(400, "invalid_link", str(exc)) from None
     return {"status": "unsubscribed", "language": language}
@@ -203,9 +210,9 @@ async def erase(
     with contextlib.suppress(ValueError):
         forms.add(deliverable_address(email))
     erased = 0
-    async with pool_of(request).acquire() as conn:
+    async with store_of(request) as store:
         for form in sorted(forms):
-            erased += await handlers.erase(conn, form)
+            erased += await handlers.erase(store, form)
     return {"erased": erased}
 
 
@@ -222,9 +229,9 @@ async def subscriber_of(
 ) -> str:
     if x_manage_token is None:
         raise HTTPException(401, "the X-Manage-Token header is missing")
-    async with pool_of(request).acquire() as conn:
+    async with store_of(request) as store:
         try:
-            return await handlers.subscriber_of(conn, x_manage_token, datetime.now(UTC))
+            return await handlers.subscriber_of(store, x_manage_token, datetime.now(UTC))
         except handlers.InvalidToken as exc:
             raise HTTPException(401, str(exc)) from None
 
@@ -251,16 +258,16 @@ def _unknown_search(exc: handlers.UnknownSearch) -> HTTPException:
 async def show_preferences(request: Request, subscriber: Subscriber) -> dict[str, Any]:
     """Every saved search of the address the token was made for, and whether mail to it is
     suppressed after a bounce."""
-    async with pool_of(request).acquire() as conn:
-        return await handlers.preferences_of(conn, subscriber)
+    async with store_of(request) as store:
+        return await handlers.preferences_of(store, subscriber)
 
 
 @preferences.post("/preferences/searches", status_code=201)
 async def add_search(request: Request, subscriber: Subscriber, body: SavedSearch) -> dict[str, str]:
-    async with pool_of(request).acquire() as conn:
-        language = await handlers.language_of(conn, subscriber)
+    async with store_of(request) as store:
+        language = await handlers.language_of(store, subscriber)
         wish = preferences_of(language, body.frequency, body.filters)
-        search_id = await handlers.add_search(conn, subscriber, wish, datetime.now(UTC))
+        search_id = await handlers.add_search(store, subscriber, wish, datetime.now(UTC))
     return {"id": search_id}
 
 
@@ -268,23 +275,23 @@ async def add_search(request: Request, subscriber: Subscriber, body: SavedSearch
 async def change_search(
     request: Request, subscriber: Subscriber, search_id: SearchId, body: SearchChange
 ) -> dict[str, Any]:
-    async with pool_of(request).acquire() as conn:
-        language = await handlers.language_of(conn, subscriber)
+    async with store_of(request) as store:
+        language = await handlers.language_of(store, subscriber)
         wish = preferences_of(language, body.frequency, body.filters)
         try:
-            await handlers.change_search(conn, subscriber, search_id, wish, datetime.now(UTC))
+            await handlers.change_search(store, subscriber, search_id, wish, datetime.now(UTC))
             if body.paused is not None:
-                await handlers.pause_search(conn, subscriber, search_id, body.paused)
+                await handlers.pause_search(store, subscriber, search_id, body.paused)
         except handlers.UnknownSearch as exc:
             raise _unknown_search(exc) from None
-        return await handlers.preferences_of(conn, subscriber)
+        return await handlers.preferences_of(store, subscriber)
 
 
 @preferences.delete("/preferences/searches/{search_id}", status_code=204)
 async def remove_search(request: Request, subscriber: Subscriber, search_id: SearchId) -> Response:
-    async with pool_of(request).acquire() as conn:
+    async with store_of(request) as store:
         try:
-            await handlers.remove_search(conn, subscriber, search_id)
+            await handlers.remove_search(store, subscriber, search_id)
         except handlers.UnknownSearch as exc:
             raise _unknown_search(exc) from None
     return Response(status_code=204)
@@ -294,15 +301,15 @@ async def remove_search(request: Request, subscriber: Subscriber, search_id: Sea
 async def unsubscribe_everything(request: Request, subscriber: Subscriber) -> dict[str, int]:
     """Stop every saved search of the address (they stay listed, and can be resumed by
     changing them)."""
-    async with pool_of(request).acquire() as conn:
-        return {"stopped": await handlers.unsubscribe_all(conn, subscriber)}
+    async with store_of(request) as store:
+        return {"stopped": await handlers.unsubscribe_all(store, subscriber)}
 
 
 @preferences.delete("/preferences")
 async def erase_everything(request: Request, subscriber: Subscriber) -> dict[str, int]:
     """Erase the address and everything tied to it; the token stops working."""
-    async with pool_of(request).acquire() as conn:
-        await handlers.erase_subscriber(conn, subscriber)
+    async with store_of(request) as store:
+        await handlers.erase_subscriber(store, subscriber)
     return {"erased": 1}
 
 
@@ -338,15 +345,10 @@ async def suppressions(
     (`kind` candidate; lifted when the address confirms a saved search again) and public
     employees' work addresses (`kind` work; lifted with `DELETE /suppressions?email=`)."""
     async with pool_of(request).acquire() as conn:
-        rows = await store.suppressed(conn, limit)
+        listed = await delivery_table.suppressed(conn, limit)
     return [
-        {
-            "email": r["email"],
-            "reason": r["reason"],
-            "since": r["suppressed_at"].isoformat(),
-            "kind": r["kind"],
-        }
-        for r in rows
+        {"email": s.email, "reason": s.reason, "since": s.since.isoformat(), "kind": s.kind}
+        for s in listed
     ]
 
 

@@ -28,6 +28,7 @@ from myndnet_notify.adapters.bounce_mailbox import (
     MaildirBounces,
 )
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, SmtpSecurity, Templates, is_loopback
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.adapters.retention import expiries
 from myndnet_notify.domain.delivery import RelayPause
 from myndnet_notify.handlers.bounces import read_bounces
@@ -165,7 +166,8 @@ def build(settings: NotifySettings) -> ServiceApp:
         assert pool is not None
 
         async def purge() -> None:
-            removed = await purge_unconfirmed(pool, datetime.now(UTC))
+            async with pool.acquire() as conn:
+                removed = await purge_unconfirmed(PostgresNotify(conn), datetime.now(UTC))
             if removed:
                 log.info("unconfirmed subscriptions removed", count=removed)
 

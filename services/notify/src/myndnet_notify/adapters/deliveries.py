@@ -14,6 +14,7 @@ from myndnet_notify.domain.delivery import (
     new_id,
 )
 from myndnet_notify.domain.letters import LinkToken
+from myndnet_notify.domain.subscriptions import Suppression
 
 
 def delivery_of(row: asyncpg.Record) -> Delivery:
@@ -284,3 +285,29 @@ async def recent(
         limit,
     )
     return [delivery_of(r) for r in rows]
+
+
+async def suppress(
+    conn: asyncpg.Connection, subscription_id: str, reason: str, at: datetime
+) -> str | None:
+    """Suppress the address of a saved search; returns the subscriber's id."""
+    return await conn.fetchval(
+        "UPDATE subscribers p SET suppressed_at = coalesce(p.suppressed_at, $3), "
+        "suppressed_reason = $2 FROM subscriptions s "
+        "WHERE s.id = $1 AND p.id = s.subscriber_id RETURNING p.id",
+        subscription_id,
+        reason,
+        at,
+    )
+
+
+async def suppressed(conn: asyncpg.Connection, limit: int) -> list[Suppression]:
+    """For operators: suppressed addresses, candidates' and work addresses, newest first."""
+    rows = await conn.fetch(
+        "SELECT email, suppressed_reason AS reason, suppressed_at, 'candidate' AS kind "
+        "FROM subscribers WHERE suppressed_at IS NOT NULL "
+        "UNION ALL SELECT email, reason, suppressed_at, 'work' FROM suppressed_work_addresses "
+        "ORDER BY suppressed_at DESC, email LIMIT $1",
+        limit,
+    )
+    return [Suppression(*r) for r in rows]

@@ -20,7 +20,7 @@ from myndnet_schemas.events import (
 from myndnet_schemas.events.mentoring import MatchFields
 from myndnet_schemas.events.trainings import RegistrationFields
 
-from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.adapters import deliveries, open_vacancies
 from myndnet_notify.domain.delivery import NewDelivery, VacancyAlert
 from myndnet_notify.domain.letters import TRAINING_LETTERS, match_letter
 from myndnet_notify.domain.subscriptions import OpenVacancy, person_ref, vacancy_keys
@@ -45,7 +45,7 @@ async def on_vacancy_events(
         elif isinstance(data, VacancyClosed):
             await _save(conn, news, searches, name_of)
             news = []
-            await store.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
+            await open_vacancies.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
     await _save(conn, news, searches, name_of)
 
 
@@ -56,7 +56,9 @@ async def _save(
     queued and its digest entries added."""
     if not news:
         return
-    await store.remember_open_vacancies(conn, [_open_vacancy(incoming) for incoming in news])
+    await open_vacancies.remember_open_vacancies(
+        conn, [_open_vacancy(incoming) for incoming in news]
+    )
     opened = [
         (incoming.event.data, incoming.event.traceparent)
         for incoming in news
@@ -73,7 +75,7 @@ async def _save(
         )
         digest_items += [(search, key) for search in matches.later]
     await deliveries.queue_alerts(conn, alerts)
-    await store.add_digest_items(conn, digest_items)
+    await open_vacancies.add_digest_items(conn, digest_items)
 
 
 def _open_vacancy(incoming: Incoming) -> OpenVacancy:

@@ -28,7 +28,7 @@ from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
-from myndnet_notify.adapters import deliveries, store
+from myndnet_notify.adapters import deliveries
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message, classify
 from myndnet_notify.domain.delivery import (
     PROBE_INTERVAL,
@@ -355,7 +355,7 @@ async def fail(conn: asyncpg.Connection, delivery: Delivery, failed: Failed) -> 
             conn, delivery.work_email, delivery.recipient_ref, reason.value, datetime.now(UTC)
         )
     elif reason is FailureReason.HARD_BOUNCE and delivery.subscription_id:
-        subscriber_id = await store.suppress(
+        subscriber_id = await deliveries.suppress(
             conn, delivery.subscription_id, reason.value, datetime.now(UTC)
         )
         if subscriber_id is not None:
