@@ -101,7 +101,8 @@ async def migrate(conn: asyncpg.Connection, namespace: str, directory: Path) -> 
     return applied_now
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """What every connection of the network gets: JSON decoded and encoded by Python."""
     for type_name in ("json", "jsonb"):
         await conn.set_type_codec(
             type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
@@ -143,7 +144,7 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
         url,
         min_size=min_size,
         max_size=max_size,
-        init=_init_connection,
+        init=init_connection,
         reset=_reset,
         command_timeout=60,
         server_settings=SERVER_SETTINGS,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-from myndnet_kit.db import KIT_MIGRATIONS, migrate
+from myndnet_kit.db import KIT_MIGRATIONS, init_connection, migrate
 
 ADMIN_DATABASE_URL = os.environ.get(
     "TEST_ADMIN_DATABASE_URL", "postgresql://myndnet:myndnet@127.0.0.1:5432/postgres"
@@ -54,6 +54,7 @@ async def migrated_connection(service: str, migrations: Path) -> AsyncIterator[a
     service's, as the service migrates them at start."""
     async with fresh_database() as url:
         conn = await asyncpg.connect(url)
+        await init_connection(conn)  # as in the services' pools
         try:
             await migrate(conn, "kit", KIT_MIGRATIONS)
             await migrate(conn, service, migrations)

@@ -8,12 +8,14 @@ from typing import Any
 import asyncpg
 from myndnet_kit.store import PostgresStore
 
-from myndnet_notify.adapters import deliveries
-from myndnet_notify.domain.delivery import NewDelivery, new_id
+from myndnet_notify.adapters import deliveries, open_vacancies
+from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, new_id
+from myndnet_notify.domain.letters import LinkToken
 from myndnet_notify.domain.subscriptions import (
     ANY,
     FILTER_FIELDS,
     DigestVacancy,
+    OpenVacancy,
     Preferences,
     SavedSearch,
     Subscriber,
@@ -174,6 +176,13 @@ class PostgresNotify(PostgresStore):
             search_id,
         )
 
+    async def search_keys(self, search_id: str) -> list[str]:
+        """The keys a vacancy finds the search under, sorted."""
+        rows = await self.conn.fetch(
+            "SELECT key FROM subscription_keys WHERE subscription_id = $1 ORDER BY key", search_id
+        )
+        return [r["key"] for r in rows]
+
     async def drop_keys(self, search_id: str) -> None:
         """A search that is not confirmed is found by no vacancy."""
         await self.conn.execute(
@@ -229,6 +238,9 @@ class PostgresNotify(PostgresStore):
             first_use_only,
         )
 
+    async def add_link_tokens(self, tokens: Sequence[LinkToken]) -> None:
+        await deliveries.store_link_tokens(self.conn, tokens)
+
     async def add_manage_token(
         self, digest: bytes, subscriber_id: str, expires_at: datetime
     ) -> None:
@@ -279,6 +291,17 @@ class PostgresNotify(PostgresStore):
         """Record a letter to send; False when the same one was recorded before."""
         return await deliveries.queue(self.conn, delivery)
 
+    async def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        await deliveries.record_outcomes(self.conn, outcomes)
+
+    async def deliveries_for(self, search_id: str) -> list[Delivery]:
+        """Every letter recorded for a search, oldest first."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM deliveries WHERE subscription_id = $1 ORDER BY created_at, id",
+            search_id,
+        )
+        return [deliveries.delivery_of(r) for r in rows]
+
     async def confirmation_pending(
         self, search_id: str, preferences: dict[str, Any], since: datetime
     ) -> bool:
@@ -301,6 +324,12 @@ class PostgresNotify(PostgresStore):
         await deliveries.forget_context_of(self.conn, search_id)
 
     # -- digests ---------------------------------------------------------------------------
+
+    async def remember_open_vacancies(self, vacancies: Sequence[OpenVacancy]) -> None:
+        await open_vacancies.remember_open_vacancies(self.conn, vacancies)
+
+    async def add_digest_items(self, items: Sequence[tuple[str, str]]) -> None:
+        await open_vacancies.add_digest_items(self.conn, items)
 
     async def due_for_digest(
         self, daily_slot: datetime, weekly_slot: datetime
