@@ -5,6 +5,10 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 PYTEST_ARGS ?=
 
+# pytest keeps the test modules it rewrites for its assertions in __pycache__ only when Python
+# may write bytecode; without it every run rewrites them all again (a quarter of `make unit`).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: help install servers servers-down up down demo test unit lint bench faults fuzz soak first-run clean browser imap
 
 help:
@@ -85,7 +89,7 @@ bench: servers
 	uv run python bench/ingest.py
 
 unit: install
-	uv run pytest -m "not integration" $(PYTEST_ARGS)
+	uv run pytest -n $(TEST_WORKERS) -m "not integration" $(PYTEST_ARGS)
 
 lint: install
 	uv run ruff check .
