@@ -1,13 +1,12 @@
 """What the benchmarks share: a scratch database, a scratch network on the broker, Swedish data."""
 
-import asyncio
 import contextlib
 import os
 import random
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -217,53 +216,3 @@ async def raw_drain(topic: str, max_records: int = 500) -> tuple[int, float]:
 
 def agency_topic(code: str) -> str:
     return topics.hr_vacancies(code)
-
-
-class LeanSmtpSink(asyncio.Protocol):
-    """A minimal SMTP server for the benchmarks: one message at a time, no extensions, every
-    message accepted and handed to `note` with its arrival time. Side by side with aiosmtpd,
-    2,000 mails over 4 pooled connections, it cost 0.28-0.34 ms of CPU a mail against 0.99-1.07:
-    it takes less from the two cores the measured services run on."""
-
-    def __init__(self, note: Callable[[bytes, float], None]) -> None:
-        self.note = note
-        self.buffer = b""
-        self.in_data = False
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(b"220 sink ESMTP\r\n")
-
-    def data_received(self, data: bytes) -> None:
-        assert self.transport is not None
-        self.buffer += data
-        while True:
-            if self.in_data:  # the buffer begins with the CRLF that ended the DATA line
-                end = self.buffer.find(b"\r\n.\r\n")
-                if end < 0:
-                    return
-                message = self.buffer[2 : end + 2].replace(b"\r\n..", b"\r\n.")
-                self.buffer = self.buffer[end + 5 :]
-                self.in_data = False
-                self.note(message, time.time())  # wall clock: compared with Kafka's timestamps
-                self.transport.write(b"250 OK\r\n")
-                continue
-            end = self.buffer.find(b"\r\n")
-            if end < 0:
-                return
-            verb = self.buffer[:4].upper()
-            self.buffer = self.buffer[end + 2 :]
-            if verb == b"DATA":
-                self.in_data = True
-                self.buffer = b"\r\n" + self.buffer
-                self.transport.write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-            elif verb == b"QUIT":
-                self.transport.write(b"221 Bye\r\n")
-                self.transport.close()
-                return
-            elif verb in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
-                self.transport.write(b"250 OK\r\n")
-            else:
-                self.transport.write(b"502 Command not implemented\r\n")

@@ -52,7 +52,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     ADMIN_DATABASE_URL,
     KAFKA,
-    LeanSmtpSink,
     machine_cpu,
     percentile,
     process_cpu,
@@ -65,6 +64,7 @@ from myndnet_kit.kafka import TopicSpec, ensure_topics, stop_consumer
 from myndnet_schemas import Event, encode_binary, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
+    MailSink,
     ServiceProcess,
     committed_offsets,
     end_offsets,
@@ -271,7 +271,7 @@ class Sink:
 
 
 def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> None:
-    """The sink's process: a `LeanSmtpSink` on `port`. Each alert's marker and arrival, and each
+    """The sink's process: a lean `MailSink` on `port`. Each alert's marker and arrival, and each
     confirmation's text, go to `notes` in lists, every 20 ms at most, not a put a mail."""
     pending: list[tuple[str, str, float]] = []
 
@@ -287,18 +287,15 @@ def run_sink(port: int, notes: multiprocessing.Queue, ready: Any, stop: Any) -> 
         if "/bevakning/bekrafta" in text:
             pending.append(("confirmation", text, at))
 
-    async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: LeanSmtpSink(note), "127.0.0.1", port)
-        ready.set()
-        while not stop.is_set():
-            await asyncio.sleep(0.02)
-            if pending:
-                notes.put(pending.copy())
-                pending.clear()
-        server.close()
-
-    asyncio.run(serve())
+    sink = MailSink(port=port, note=note, lean=True)
+    sink.start()
+    ready.set()
+    while not stop.wait(0.02):
+        if pending:
+            taken = len(pending)  # the sink's thread only appends
+            notes.put(pending[:taken])
+            del pending[:taken]
+    sink.stop()
 
 
 def arrival_times(count: int, rate: float, at_random: bool) -> list[float]:

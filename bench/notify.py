@@ -24,7 +24,6 @@ from pathlib import Path
 
 import aiosmtplib
 import asyncpg
-from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import (
@@ -32,7 +31,6 @@ from common import (
     MUNICIPALITIES,
     ROLES,
     SENTENCES,
-    LeanSmtpSink,
     machine_cpu,
     process_cpu,
     processes_cpu,
@@ -57,7 +55,7 @@ from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_notify.main import MIGRATIONS
 from myndnet_schemas import Event, VacancyOpened
 from myndnet_schemas.clock import stockholm_today
-from myndnet_testing import free_port, wait_until
+from myndnet_testing import MailSink, free_port, wait_until
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
 TYPES = ["permanent", "fixed_term", "summer_job", "trainee"]
@@ -357,37 +355,16 @@ def compare_batches(sizes: list[int], count: int) -> None:
         )
 
 
-class Counting:
-    def __init__(self, count) -> None:
-        self.count = count
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        with self.count.get_lock():
-            self.count.value += 1
-        return "250 OK"
-
-
 def run_sink(port: int, count, ready, stop, lean: bool) -> None:
-    if not lean:
-        controller = Controller(Counting(count), hostname="127.0.0.1", port=port)
-        controller.start()
-        ready.set()
-        stop.wait()
-        controller.stop()
-        return
-
     def note(message: bytes, at: float) -> None:
         with count.get_lock():
             count.value += 1
 
-    async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: LeanSmtpSink(note), "127.0.0.1", port)
-        ready.set()
-        await loop.run_in_executor(None, stop.wait)
-        server.close()
-
-    asyncio.run(serve())
+    sink = MailSink(port=port, note=note, lean=lean)
+    sink.start()
+    ready.set()
+    stop.wait()
+    sink.stop()
 
 
 @contextlib.contextmanager

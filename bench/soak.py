@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import asyncpg
-from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import ADMIN_DATABASE_URL, KAFKA, random_vacancy
@@ -30,19 +29,10 @@ from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_schemas import VacancyUpdated, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
-from myndnet_testing import free_port
+from myndnet_testing import MailSink
 from network import SERVICES, Network, network
 
 RETENTION = {"INBOX_RETENTION_HOURS": "0.1", "RETENTION_INTERVAL_SECONDS": "30"}
-
-
-class CountingSink:
-    def __init__(self) -> None:
-        self.received = 0
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.received += 1
-        return "250 OK"
 
 
 def rss_mib(net: Network, name: str) -> float:
@@ -106,10 +96,15 @@ async def traffic(net: Network, rate: int, vacancies: int, stop: asyncio.Event) 
 
 
 async def soak(args: argparse.Namespace) -> bool:
-    sink = CountingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    async with network(controller.port) as net:
+    received = 0
+
+    def count(message: bytes, at: float) -> None:
+        nonlocal received
+        received += 1
+
+    sink = MailSink(note=count)
+    sink.start()
+    async with network(sink.port) as net:
         for service in SERVICES:
             await net.start(service, extra=RETENTION)
         await net.ready()
@@ -135,12 +130,12 @@ async def soak(args: argparse.Namespace) -> bool:
         finally:
             stop.set()
             sent = await sending
-            controller.stop()
+            sink.stop()
     _, db_warm, rss_warm = samples[args.warmup]
     _, db_end, rss_end = samples[-1]
     growth = {"PostgreSQL": db_end / db_warm - 1}
     growth.update({s: rss_end[s] / rss_warm[s] - 1 for s in SERVICES})
-    print(f"\nevents sent: {sent:,}; alerts received: {sink.received:,}")
+    print(f"\nevents sent: {sent:,}; alerts received: {received:,}")
     print(f"growth from minute {args.warmup} to minute {args.minutes}:")
     for what, g in growth.items():
         print(f"  {what:>12}: {g:+.1%}")
