@@ -13,6 +13,7 @@ from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
 from myndnet_notify.handlers.subscriptions import erase, save_preferences
+from myndnet_testing import wait_until
 from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.integration
@@ -68,7 +69,7 @@ async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(pool, si
                 return await erase(PostgresNotify(other), ADDRESS)
 
         erasing.append(asyncio.create_task(erase_now()))
-        await asyncio.sleep(0.5)
+        await wait_until(lambda: someone_waits_for_a_lock(conn), what="the erasure waiting")
         await store_link_tokens(conn, tokens)
 
     monkeypatch.setattr(deliveries, "store_link_tokens", erase_first)
@@ -83,6 +84,15 @@ async def test_an_erasure_during_a_round_waits_for_it_and_neither_hangs(pool, si
         assert await conn.fetchval("SELECT status FROM deliveries") == "sent"
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 1
     assert len(sink.to(ADDRESS)) == 1
+
+
+async def someone_waits_for_a_lock(conn: asyncpg.Connection) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+    )
 
 
 async def wait_for_mail(sink) -> None:
@@ -143,8 +153,12 @@ async def test_a_round_that_fails_after_sending_waits_for_all_its_letters_before
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM deliveries WHERE status = 'queued'") == 8
         assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
-    await asyncio.sleep(0.3)
-    assert len(sink.to(ADDRESS)) == 8
+    on_their_way = [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and "Sender._try" in repr(task.get_coro())
+    ]
+    assert on_their_way == [] and len(sink.to(ADDRESS)) == 8
 
 
 async def test_a_claim_takes_deliveries_in_the_order_they_fell_due_without_sorting_the_queue(
