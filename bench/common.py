@@ -5,17 +5,13 @@ import os
 import random
 import statistics
 import time
-import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics, stop_consumer, topic_partitions
 from myndnet_schemas import AgencyRegistered, Event, VacancyPublished, topics
 from myndnet_testing import produce
-from myndnet_testing.databases import ADMIN_DATABASE_URL
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 
@@ -142,20 +138,6 @@ def random_vacancy(rng: random.Random, vacancy_id: str, today: date) -> VacancyP
         application_deadline=published + timedelta(days=60),
         apply_url=f"https://example.se/jobb/{vacancy_id}",
     )
-
-
-@contextlib.asynccontextmanager
-async def scratch_database() -> AsyncIterator[str]:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield ADMIN_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def register_agencies(membership_topic: str, codes: list[str]) -> None:

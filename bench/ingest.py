@@ -24,14 +24,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import KAFKA, random_vacancy, scratch_database
+from common import KAFKA, random_vacancy
 from myndnet_ingest.domain.keys import digest
 from myndnet_kit.kafka import TopicSpec, compacted, ensure_topics
 from myndnet_schemas import Event, encode_structured, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyRegistered
 from myndnet_schemas.publisher import AgencyPublisher
-from myndnet_testing import ServiceProcess, free_port, produce, wait_until
+from myndnet_testing import ServiceNetwork, produce, wait_until
 
 LOGS = Path(__file__).resolve().parents[1] / ".run" / "bench"
 
@@ -73,68 +73,64 @@ async def bench(count: int, size: int, trials: int) -> None:
     rng = random.Random(7)
     today = stockholm_today()
     LOGS.mkdir(parents=True, exist_ok=True)
-    async with scratch_database() as database_url:
-        port = free_port()
-        ingest = ServiceProcess(
-            "myndnet_ingest",
-            {
-                "INGEST_DATABASE_URL": database_url,
-                "INGEST_PORT": str(port),
-                "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-                "MEMBERSHIP_TOPIC": membership_topic,
-                "INGEST_RATE_PER_MINUTE": str(10 * count * trials + 1000),
-                "INGEST_MAX_BODY_BYTES": str(64 * 1024 * 1024),
-                "LOG_LEVEL": "WARNING",
-            },
-            LOGS / "ingest.log",
-            True,
-        )
-        ingest.start()
-        url = f"http://127.0.0.1:{port}"
-        try:
-            async with httpx.AsyncClient(
-                base_url=url, timeout=120, headers={"Authorization": f"Bearer {key}"}
-            ) as http:
+    services = ServiceNetwork(
+        run,
+        LOGS,
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+            "MEMBERSHIP_TOPIC": membership_topic,
+            "INGEST_RATE_PER_MINUTE": str(10 * count * trials + 1000),
+            "INGEST_MAX_BODY_BYTES": str(64 * 1024 * 1024),
+            "LOG_LEVEL": "WARNING",
+        },
+        prefix="bench",
+    )
+    ingest = await services.start("ingest")
+    url = services.url("ingest")
+    try:
+        async with httpx.AsyncClient(
+            base_url=url, timeout=120, headers={"Authorization": f"Bearer {key}"}
+        ) as http:
 
-                async def key_known() -> bool:
-                    assert ingest.alive, f"ingest exited; see {LOGS / 'ingest.log'}"
-                    try:
-                        probe = await http.post("/events", headers={"Content-Type": "x/y"})
-                    except httpx.HTTPError:
-                        return False
-                    return probe.status_code == 415
+            async def key_known() -> bool:
+                assert ingest.alive, f"ingest exited; see {LOGS / 'ingest.log'}"
+                try:
+                    probe = await http.post("/events", headers={"Content-Type": "x/y"})
+                except httpx.HTTPError:
+                    return False
+                return probe.status_code == 415
 
-                await wait_until(key_known, 90, what="ingest with the key")
-                kit_rates, http_rates = [], []
-                async with AgencyPublisher(KAFKA, code) as publisher:
-                    for trial in range(trials):
-                        events = [
-                            publisher.event(
-                                random_vacancy(rng, f"T{trial}-{i}", today), id=f"{trial}-{i}"
-                            )
-                            for i in range(count)
-                        ]
-                        began = time.perf_counter()
-                        for part in batches(events, size):
-                            await publisher.publish_many(part)
-                        kit_rates.append(count / (time.perf_counter() - began))
-                        bodies = [batch_body(part) for part in batches(events, size)]
-                        began = time.perf_counter()
-                        for body in bodies:
-                            answer = await http.post(
-                                "/events",
-                                content=body,
-                                headers={"Content-Type": "application/cloudevents-batch+json"},
-                            )
-                            assert answer.status_code == 200, answer.text[:500]
-                            assert answer.json()["rejected"] == 0, answer.text[:500]
-                        http_rates.append(count / (time.perf_counter() - began))
-                        print(
-                            f"trial {trial + 1}: publisher kit {kit_rates[-1]:,.0f} events/s, "
-                            f"ingest {http_rates[-1]:,.0f} events/s"
+            await wait_until(key_known, 90, what="ingest with the key")
+            kit_rates, http_rates = [], []
+            async with AgencyPublisher(KAFKA, code) as publisher:
+                for trial in range(trials):
+                    events = [
+                        publisher.event(
+                            random_vacancy(rng, f"T{trial}-{i}", today), id=f"{trial}-{i}"
                         )
-        finally:
-            ingest.terminate()
+                        for i in range(count)
+                    ]
+                    began = time.perf_counter()
+                    for part in batches(events, size):
+                        await publisher.publish_many(part)
+                    kit_rates.append(count / (time.perf_counter() - began))
+                    bodies = [batch_body(part) for part in batches(events, size)]
+                    began = time.perf_counter()
+                    for body in bodies:
+                        answer = await http.post(
+                            "/events",
+                            content=body,
+                            headers={"Content-Type": "application/cloudevents-batch+json"},
+                        )
+                        assert answer.status_code == 200, answer.text[:500]
+                        assert answer.json()["rejected"] == 0, answer.text[:500]
+                    http_rates.append(count / (time.perf_counter() - began))
+                    print(
+                        f"trial {trial + 1}: publisher kit {kit_rates[-1]:,.0f} events/s, "
+                        f"ingest {http_rates[-1]:,.0f} events/s"
+                    )
+    finally:
+        await services.stop()
     kit, through_http = statistics.median(kit_rates), statistics.median(http_rates)
     print(
         f"{count} events in batches of {size}, median of {trials}: publisher kit {kit:,.0f}/s, "

@@ -43,14 +43,12 @@ from pathlib import Path
 from tempfile import TemporaryDirectory, mkdtemp
 from typing import Any
 
-import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import (
-    ADMIN_DATABASE_URL,
     KAFKA,
     machine_cpu,
     percentile,
@@ -65,6 +63,7 @@ from myndnet_schemas import Event, encode_binary, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
     MailSink,
+    ServiceNetwork,
     ServiceProcess,
     committed_offsets,
     end_offsets,
@@ -79,17 +78,35 @@ CORES = os.cpu_count() or 1
 SERVICES = ("membership", "vacancies", "mentoring", "notify")
 
 
-class Network:
-    """Services as processes with their own databases, topics and consumer groups."""
+class Network(ServiceNetwork):
+    """The benchmark's services, with databases, topics and consumer groups of this run's own
+    on the shared broker."""
 
     def __init__(self, run: str, smtp_port: int = 0, code: Path | None = None) -> None:
-        self.run = run
-        self.smtp_port = smtp_port
-        self.code_path = code  # another revision's checkout to run the services from
-        self.logs = Path(mkdtemp(prefix=f"bench-{run}-"))
-        self.processes: dict[str, ServiceProcess] = {}
-        self.ports: dict[str, int] = {}
-        self.databases: list[str] = []
+        super().__init__(
+            run,
+            Path(mkdtemp(prefix=f"bench-{run}-")),
+            prefix="bench",
+            checkout=code,
+            env={
+                "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+                "OPERATOR_TOKENS": f"{TOKEN}=*",
+                "MEMBERSHIP_TOPIC": f"membership.agencies.bench{run}",
+                "CONSUMER_GROUP_PREFIX": f"bench{run}.",
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(smtp_port),
+                "VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
+                "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
+                # Not the shared broker's mentoring.matches: its history would be mailed first.
+                "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.bench{run}",
+                "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.bench{run}",
+                "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.vacancies$",
+                "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.leadership$",
+                "MENTORING_ROUND_SECONDS": "100000",
+                "KAFKA_METADATA_MAX_AGE_MS": "5000",
+                "LOG_LEVEL": "WARNING",
+            },
+        )
 
     @property
     def code(self) -> str:
@@ -103,97 +120,18 @@ class Network:
     def membership_topic(self) -> str:
         return f"membership.agencies.bench{self.run}"
 
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
-    def env(self, service: str, database: str, port: int) -> dict[str, str]:
-        base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
-        run = self.run
-        return {
-            "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
-            "OPERATOR_TOKENS": f"{TOKEN}=*",
-            "MEMBERSHIP_TOPIC": self.membership_topic,
-            "CONSUMER_GROUP_PREFIX": f"bench{run}.",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": str(self.smtp_port),
-            "VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
-            "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.bench{run}",
-            # Not the shared broker's mentoring.matches: its history would be mailed out first.
-            "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.bench{run}",
-            "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.bench{run}",
-            "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.vacancies$",
-            "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.bench{run}\.leadership$",
-            "MENTORING_ROUND_SECONDS": "100000",
-            "KAFKA_METADATA_MAX_AGE_MS": "5000",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "LOG_LEVEL": "WARNING",
-            f"{service.upper()}_DATABASE_URL": f"{base}/{database}",
-            f"{service.upper()}_PORT": str(port),
-        } | self.code_env()
-
-    def code_env(self) -> dict[str, str]:
-        """Put another checkout's packages ahead of this one's editable installs."""
-        if self.code_path is None:
-            return {}
-        sources = [*sorted(self.code_path.glob("*/*/src")), self.code_path / "schemas" / "src"]
-        return {"PYTHONPATH": os.pathsep.join(str(path) for path in sources)}
-
-    async def start(
-        self,
-        service: str,
-        name: str | None = None,
-        database: str = "",
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        """Start a service (or a further replica `name` sharing `database`), with `extra`
+    async def start(  # type: ignore[override]
+        self, service: str, name: str | None = None, extra: dict[str, str] | None = None
+    ) -> ServiceProcess:
+        """Start a service (or a further replica `name`, sharing its database), with `extra`
         settings."""
         name = name or service
-        if not database:
-            database = f"bench_{self.run}_{service}"
-            admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-            await admin.execute(f'CREATE DATABASE "{database}"')
-            await admin.close()
-            self.databases.append(database)
-        self.ports[name] = free_port()
-        process = ServiceProcess(
-            f"myndnet_{service}",
-            {**self.env(service, database, self.ports[name]), **(extra or {})},
-            self.logs / f"{name}.log",
-            module=True,
-        )
-        process.start()
-        self.processes[name] = process
+        own = {"PUBLIC_BASE_URL": self.url(name), **(extra or {})}
+        return await super().start(service, name, own)
 
-    async def ready(self) -> None:
-        async with httpx.AsyncClient() as http:
-            for name, process in self.processes.items():
-
-                async def is_ready(name: str = name, process: ServiceProcess = process) -> bool:
-                    assert process.alive, (self.logs / f"{name}.log").read_text()[-3000:]
-                    with contextlib.suppress(httpx.HTTPError):
-                        response = await http.get(f"{self.url(name)}/health/ready")
-                        return response.status_code == 200
-                    return False
-
-                await wait_until(is_ready, timeout=90, interval=0.2, what=f"{name} ready")
-
-    def pid(self, name: str) -> int:
-        process = self.processes[name].process
-        assert process is not None
-        return process.pid
-
-    def peak_rss_mib(self, name: str) -> float:
-        status = Path(f"/proc/{self.pid(name)}/status").read_text()
-        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
+    async def stop(self, keep_databases: bool = False) -> None:
+        await super().stop(keep_databases)
         await broker_topics(delete=lambda name: f"bench{self.run}" in name)
-        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-        for database in self.databases:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
 
 
 async def broker_topics(delete: Callable[[str], bool] = lambda name: False) -> list[str]:
@@ -705,7 +643,7 @@ async def ingest(events: int, partitions: int, replicas: int, everything: bool) 
                 await net.start(service)
         await net.start("vacancies", "vacancies")
         for n in range(2, replicas + 1):
-            await net.start("vacancies", f"vacancies-{n}", database=f"bench_{net.run}_vacancies")
+            await net.start("vacancies", f"vacancies-{n}")
         await net.ready()
 
         started = time.perf_counter()

@@ -34,7 +34,6 @@ from common import (
     machine_cpu,
     process_cpu,
     processes_cpu,
-    scratch_database,
     summary,
 )
 from common import (
@@ -55,7 +54,7 @@ from myndnet_notify.handlers.subscriptions import save_preferences
 from myndnet_notify.main import MIGRATIONS
 from myndnet_schemas import Event, VacancyOpened
 from myndnet_schemas.clock import stockholm_today
-from myndnet_testing import MailSink, free_port, wait_until
+from myndnet_testing import MailSink, free_port, fresh_database, wait_until
 
 AGENCIES = ["csn", "skatteverket", "tullverket", "bolagsverket", "spv", "miun", "digg", "msb"]
 TYPES = ["permanent", "fixed_term", "summer_job", "trainee"]
@@ -207,7 +206,7 @@ async def longest_stall(tick: float = 0.01) -> AsyncIterator[list[float]]:
 async def matching(subscriptions: int, vacancies: int, rng: random.Random) -> dict[str, list]:
     """One size: the saved searches in a scratch database, notify's index built from the table
     as a replica builds it, then each vacancy matched by the index and by the scan."""
-    async with scratch_database() as url:
+    async with fresh_database() as url:
         conn = await asyncpg.connect(url)
         await migrate(conn, "kit", KIT_MIGRATIONS)
         await migrate(conn, "notify", MIGRATIONS)
@@ -308,7 +307,7 @@ async def handle_in_batches(size: int, count: int) -> tuple[float, float, float]
         )
         for i in range(count)
     ]
-    async with scratch_database() as url:
+    async with fresh_database() as url:
         pool = await create_pool(url)
         async with pool.acquire() as conn:
             await migrate(conn, "kit", KIT_MIGRATIONS)
@@ -478,7 +477,7 @@ async def sending(mails: int, connections: int, lean: bool) -> tuple[Side, float
         single = mails / (time.perf_counter() - began)
         assert accepted.value == 2 * mails
 
-        async with scratch_database() as url:
+        async with fresh_database() as url:
             pool = await create_pool(url, max_size=10)
             async with pool.acquire() as conn:
                 await migrate(conn, "kit", KIT_MIGRATIONS)

@@ -23,13 +23,13 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import ADMIN_DATABASE_URL, KAFKA, random_vacancy
+from common import KAFKA, random_vacancy
 from myndnet_kit.db import create_pool
 from myndnet_kit.kafka import TopicSpec, ensure_topics
 from myndnet_schemas import VacancyUpdated, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
-from myndnet_testing import MailSink
+from myndnet_testing import ADMIN_DATABASE_URL, MailSink
 from network import SERVICES, Network, network
 
 RETENTION = {"INBOX_RETENTION_HOURS": "0.1", "RETENTION_INTERVAL_SECONDS": "30"}
@@ -46,7 +46,8 @@ async def database_mib(net: Network) -> float:
     admin = await asyncpg.connect(ADMIN_DATABASE_URL)
     try:
         sizes = [
-            await admin.fetchval("SELECT pg_database_size($1)", name) for name in net.databases
+            await admin.fetchval("SELECT pg_database_size($1)", url.rsplit("/", 1)[1])
+            for url in net.databases.values()
         ]
     finally:
         await admin.close()
@@ -59,8 +60,7 @@ async def confirmed_search(net: Network) -> None:
     from myndnet_notify.domain.subscriptions import Preferences
     from myndnet_notify.handlers.subscriptions import save_preferences
 
-    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
-    pool = await create_pool(f"{base}/bench_{net.run}_notify", max_size=1)  # the kit's codecs
+    pool = await create_pool(net.databases["notify"], max_size=1)  # the kit's codecs
     try:
         async with pool.acquire() as conn:
             subscriber = await PostgresNotify(conn).add_subscriber("soak@example.org", "sv")

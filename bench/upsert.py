@@ -14,9 +14,10 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import random_vacancy, scratch_database
+from common import random_vacancy
 from myndnet_kit.db import KIT_MIGRATIONS, migrate
 from myndnet_schemas.clock import stockholm_today
+from myndnet_testing import fresh_database
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row, save
 from myndnet_vacancies.domain.register import OPEN, Vacancy
 from myndnet_vacancies.main import MIGRATIONS
@@ -42,7 +43,7 @@ async def main(rows: int, batch: int) -> None:
         for i in range(rows)
     ]
     batches = [vacancies[i : i + batch] for i in range(0, rows, batch)]
-    async with scratch_database() as url:
+    async with fresh_database() as url:
         conn = await asyncpg.connect(url)
         await migrate(conn, "kit", KIT_MIGRATIONS)
         await migrate(conn, "vacancies", MIGRATIONS)

@@ -27,13 +27,12 @@ from common import (
     random_vacancy,
     raw_drain,
     register_agencies,
-    scratch_database,
     summary,
 )
 from myndnet_kit.logging import configure_logging
 from myndnet_schemas import Event, parse
 from myndnet_schemas.clock import stockholm_today
-from myndnet_testing import committed_offsets, end_offsets, read_to_end, running
+from myndnet_testing import committed_offsets, end_offsets, fresh_database, read_to_end, running
 from myndnet_vacancies.main import VacanciesSettings, build
 
 
@@ -71,7 +70,7 @@ async def ingest_and_search(events_wanted: int, partitions: int, queries: int) -
         f"(ratio to the raw drain {parse_rate / raw_rate:.2f})"
     )
 
-    async with scratch_database() as database_url:
+    async with fresh_database() as database_url:
         settings = VacanciesSettings(  # type: ignore[call-arg]
             VACANCIES_DATABASE_URL=database_url,
             KAFKA_BOOTSTRAP_SERVERS=KAFKA,

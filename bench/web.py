@@ -22,23 +22,14 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import KAFKA, percentile, random_vacancy, scratch_database, summary
+from common import KAFKA, percentile, random_vacancy, summary
 from myndnet_schemas.clock import stockholm_today
-from myndnet_testing import ServiceProcess, free_port, wait_until
+from myndnet_testing import ServiceNetwork
 from myndnet_vacancies.adapters.register import ROW_COLUMNS, row
 from myndnet_vacancies.domain.register import Vacancy
 
 LOGS = Path(__file__).resolve().parents[1] / ".run" / "bench"
 TOKEN = "bench-operator-token"
-
-
-async def ready(url: str, process: ServiceProcess) -> bool:
-    assert process.alive, f"{process} exited; see {LOGS}"
-    try:
-        async with httpx.AsyncClient() as http:
-            return (await http.get(f"{url}/health/ready")).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 async def timed(http: httpx.AsyncClient, url: str, params: dict | None = None) -> float:
@@ -53,8 +44,6 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
     run = uuid.uuid4().hex[:8]
     code = f"bench{run}"
     LOGS.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("membership", "vacancies", "web")}
-    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     common = {
         "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
         "MEMBERSHIP_TOPIC": f"membership.agencies.bench{run}",
@@ -64,92 +53,76 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
         "OPERATOR_TOKENS": f"{TOKEN}=*",
         "LOG_LEVEL": "WARNING",
     }
-    processes: list[ServiceProcess] = []
-    async with scratch_database() as membership_db, scratch_database() as vacancies_db:
-        try:
-            for name, database in (("membership", membership_db), ("vacancies", vacancies_db)):
-                env = {
-                    **common,
-                    f"{name.upper()}_DATABASE_URL": database,
-                    f"{name.upper()}_PORT": str(ports[name]),
-                }
-                process = ServiceProcess(f"myndnet_{name}", env, LOGS / f"{name}.log", True)
-                process.start()
-                processes.append(process)
-                await wait_until(lambda p=process, n=name: ready(url[n], p), 120, what=name)
-            async with httpx.AsyncClient(
-                base_url=url["membership"], headers={"Authorization": f"Bearer {TOKEN}"}
-            ) as http:
-                registered = await http.post(
-                    "/agencies", json={"code": code, "name": "Benchverket", "kind": "agency"}
-                )
-                assert registered.status_code == 201, registered.text
-
-            rng = random.Random(20261127)
-            today = stockholm_today()
-            rows = [
-                row(Vacancy(code, random_vacancy(rng, f"W-{i:06d}", today), "open", revision=1))
-                for i in range(vacancies_wanted)
-            ]
-            conn = await asyncpg.connect(vacancies_db)
-            began = time.perf_counter()
-            await conn.copy_records_to_table("vacancies", records=rows, columns=ROW_COLUMNS)
-            await conn.execute("ANALYZE vacancies")
-            await conn.close()
-            print(
-                f"register: {vacancies_wanted} open vacancies of one agency, copied in "
-                f"{time.perf_counter() - began:.1f} s"
+    services = ServiceNetwork(run, LOGS, common, prefix="bench")
+    url = {name: services.url(name) for name in ("membership", "vacancies", "web")}
+    try:
+        for name in ("membership", "vacancies"):
+            await services.start(name)
+            await services.ready(name, timeout=120)
+        async with httpx.AsyncClient(
+            base_url=url["membership"], headers={"Authorization": f"Bearer {TOKEN}"}
+        ) as http:
+            registered = await http.post(
+                "/agencies", json={"code": code, "name": "Benchverket", "kind": "agency"}
             )
+            assert registered.status_code == 201, registered.text
 
-            web = ServiceProcess(
-                "myndnet_web",
-                {
-                    "WEB_PORT": str(ports["web"]),
-                    "MEMBERSHIP_URL": url["membership"],
-                    "VACANCIES_URL": url["vacancies"],
-                    # The pages measured here never ask notify, mentoring or trainings.
-                    "NOTIFY_URL": url["membership"],
-                    "MENTORING_URL": url["membership"],
-                    "TRAININGS_URL": url["membership"],
-                    "LOG_LEVEL": "WARNING",
-                },
-                LOGS / "web.log",
-                True,
-            )
-            web.start()
-            processes.append(web)
-            await wait_until(lambda: ready(url["web"], web), 60, what="web")
+        rng = random.Random(20261127)
+        today = stockholm_today()
+        rows = [
+            row(Vacancy(code, random_vacancy(rng, f"W-{i:06d}", today), "open", revision=1))
+            for i in range(vacancies_wanted)
+        ]
+        conn = await asyncpg.connect(services.databases["vacancies"])
+        began = time.perf_counter()
+        await conn.copy_records_to_table("vacancies", records=rows, columns=ROW_COLUMNS)
+        await conn.execute("ANALYZE vacancies")
+        await conn.close()
+        print(
+            f"register: {vacancies_wanted} open vacancies of one agency, copied in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
 
-            ids = [r[1] for r in rng.sample(rows, 50)]
-            searches = [
-                ("newest first, no filter", {}),
-                ("word 'utredare'", {"q": "utredare"}),
-                ("field + municipality", {"occupation_field": "it", "municipality": "Sundsvall"}),
-            ]
-            async with httpx.AsyncClient(timeout=30) as http:
-                for _ in range(20):  # warm both sides
-                    await timed(http, f"{url['web']}/jobb")
-                    await timed(http, f"{url['vacancies']}/vacancies", {"facets": "true"})
-                worst = 0.0
-                for label, params in searches:
-                    api, page = [], []
-                    api_params = {**params, "limit": 20, "facets": "true"}
-                    for _ in range(requests):
-                        api.append(await timed(http, f"{url['vacancies']}/vacancies", api_params))
-                        page.append(await timed(http, f"{url['web']}/jobb", params))
-                    worst = max(worst, report(f"search: {label}", api, page))
+        await services.start(
+            "web",
+            env={
+                "MEMBERSHIP_URL": url["membership"],
+                "VACANCIES_URL": url["vacancies"],
+                # The pages measured here never ask notify, mentoring or trainings.
+                "NOTIFY_URL": url["membership"],
+                "MENTORING_URL": url["membership"],
+                "TRAININGS_URL": url["membership"],
+            },
+        )
+        await services.ready("web", timeout=60)
+
+        ids = [r[1] for r in rng.sample(rows, 50)]
+        searches = [
+            ("newest first, no filter", {}),
+            ("word 'utredare'", {"q": "utredare"}),
+            ("field + municipality", {"occupation_field": "it", "municipality": "Sundsvall"}),
+        ]
+        async with httpx.AsyncClient(timeout=30) as http:
+            for _ in range(20):  # warm both sides
+                await timed(http, f"{url['web']}/jobb")
+                await timed(http, f"{url['vacancies']}/vacancies", {"facets": "true"})
+            worst = 0.0
+            for label, params in searches:
                 api, page = [], []
-                for n in range(requests):
-                    vacancy_id = ids[n % len(ids)]
-                    api.append(
-                        await timed(http, f"{url['vacancies']}/vacancies/{code}/{vacancy_id}")
-                    )
-                    page.append(await timed(http, f"{url['web']}/jobb/{code}/{vacancy_id}"))
-                worst = max(worst, report("vacancy page", api, page))
-            print(f"worst page / API ratio at p50: {worst:.2f}  (goal < 2)")
-        finally:
-            for process in processes:
-                process.terminate()
+                api_params = {**params, "limit": 20, "facets": "true"}
+                for _ in range(requests):
+                    api.append(await timed(http, f"{url['vacancies']}/vacancies", api_params))
+                    page.append(await timed(http, f"{url['web']}/jobb", params))
+                worst = max(worst, report(f"search: {label}", api, page))
+            api, page = [], []
+            for n in range(requests):
+                vacancy_id = ids[n % len(ids)]
+                api.append(await timed(http, f"{url['vacancies']}/vacancies/{code}/{vacancy_id}"))
+                page.append(await timed(http, f"{url['web']}/jobb/{code}/{vacancy_id}"))
+            worst = max(worst, report("vacancy page", api, page))
+        print(f"worst page / API ratio at p50: {worst:.2f}  (goal < 2)")
+    finally:
+        await services.stop()
 
 
 def report(label: str, api: list[float], page: list[float]) -> float:

@@ -1,19 +1,14 @@
 """The whole network as separate processes, with databases, topics and groups of its own."""
 
-import asyncio
-import contextlib
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
-from myndnet_testing import MailSink, ServiceProcess, consumed_by, free_port, wait_until
-from myndnet_testing.databases import ADMIN_DATABASE_URL
+from myndnet_testing import MailSink, ServiceNetwork, consumed_by, wait_until
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
@@ -27,12 +22,10 @@ LINK_KEY = "e2e-link-signing-key"
 class Network:
     run: str
     kafka: KafkaConnection  # the tests' own access: the admin's login in the secure profile
-    ports: dict[str, int]
+    services: ServiceNetwork
     mailbox: MailSink
-    logs: Path
     jobstream: JobStreamFixture
     profile: str = "open"
-    processes: dict[str, ServiceProcess] = field(default_factory=dict)
     # Agencies' Kafka logins as membership handed them out, and the services' own (secure).
     logins: dict[str, KafkaConnection] = field(default_factory=dict)
     service_passwords: list[str] = field(default_factory=list)
@@ -47,7 +40,10 @@ class Network:
         return self.logins.get(code, self.kafka)
 
     def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in self.logs.glob("*.log"))
+        return self.services.log_text()
+
+    def database_url(self, service: str) -> str:
+        return self.services.databases[service]
 
     @property
     def trainings_topic(self) -> str:
@@ -67,7 +63,7 @@ class Network:
         )
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+        return self.services.url(service)
 
     def group(self, service: str, consumer: str) -> str:
         prefix = "" if self.profile == "secure" else f"e2e{self.run}."
@@ -105,23 +101,16 @@ async def network(
     ACLs, each service its own login, the network's real topic names)."""
     profile = request.param
     run = uuid.uuid4().hex[:8]
-    logs = tmp_path_factory.mktemp(f"e2e-logs-{profile}")
     # A mail server that refuses some addresses, echoing them as real ones do.
     mailbox = MailSink(refuse=lambda address: address.startswith("refused."))
     mailbox.start()
-    smtp_port = mailbox.port
     # A JobTech JobStream-compatible server that ingest's connector follows.
     jobstream = JobStreamFixture()
     await jobstream.start()
-    databases = {s: f"e2e_{run}_{s}" for s in SERVICES}
-    admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-    for name in databases.values():
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
     common = {
         "OPERATOR_TOKENS": f"{TOKEN}=*",
         "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_port),
+        "SMTP_PORT": str(mailbox.port),
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
         "MENTORING_ROUND_SECONDS": "100000",
         "TRAININGS_SCHEDULE_SECONDS": "100000",
@@ -147,79 +136,40 @@ async def network(
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }
-    net = Network(
-        run,
-        kafka,
-        {s: free_port() for s in (*SERVICES, "web")},
-        mailbox,
-        Path(logs),
-        jobstream,
-        profile=profile,
+    services = ServiceNetwork(
+        run, Path(tmp_path_factory.mktemp(f"e2e-logs-{profile}")), common, prefix="e2e"
     )
+    net = Network(run, kafka, services, mailbox, jobstream, profile=profile)
     net.service_passwords = [env["KAFKA_SASL_PASSWORD"] for env in logins.values() if env]
-    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
-    for service in SERVICES:
-        upper = service.upper()
-        env = {
-            **common,
-            **logins[service],
-            f"{upper}_DATABASE_URL": f"{base}/{databases[service]}",
-            f"{upper}_PORT": str(net.ports[service]),
-        }
-        if service == "notify":
-            env["PUBLIC_BASE_URL"] = net.url("notify")
-            env["WEB_BASE_URL"] = net.url("web")
-        net.processes[service] = ServiceProcess(
-            f"myndnet_{service}", env, Path(logs) / f"{service}.log", module=True
-        )
-        net.processes[service].start()
-    # The public site, reading the services above.
-    net.processes["web"] = ServiceProcess(
-        "myndnet_web",
-        {
-            "WEB_PORT": str(net.ports["web"]),
-            "PUBLIC_BASE_URL": net.url("web"),
-            "MEMBERSHIP_URL": net.url("membership"),
-            "VACANCIES_URL": net.url("vacancies"),
-            "NOTIFY_URL": net.url("notify"),
-            "MENTORING_URL": net.url("mentoring"),
-            "TRAININGS_URL": net.url("trainings"),
-            "WEB_NOTIFY_TOKEN": TOKEN,
-            # The tests load both cores; a service that answers in 3 s here is slow, not down
-            # (the 2 s default answered one hostile-input search with a 503 on a busy host).
-            "WEB_UPSTREAM_TIMEOUT": "10",
-            "LOG_LEVEL": "INFO",
-        },
-        Path(logs) / "web.log",
-        module=True,
-    )
-    net.processes["web"].start()
     try:
-        async with httpx.AsyncClient() as http:
-            for service in (*SERVICES, "web"):
-
-                async def ready(service: str = service) -> bool:
-                    assert net.processes[service].alive, (
-                        f"{service} exited: {(Path(logs) / f'{service}.log').read_text()[-3000:]}"
-                    )
-                    with contextlib.suppress(httpx.HTTPError):
-                        response = await http.get(f"{net.url(service)}/health/ready")
-                        return response.status_code == 200
-                    return False
-
-                await wait_until(ready, timeout=90, interval=0.3, what=f"{service} ready")
+        for service in SERVICES:
+            own = dict(logins[service])
+            if service == "notify":
+                own |= {"PUBLIC_BASE_URL": net.url("notify"), "WEB_BASE_URL": net.url("web")}
+            await services.start(service, env=own)
+        # The public site, reading the services above.
+        await services.start(
+            "web",
+            env={
+                "PUBLIC_BASE_URL": net.url("web"),
+                "MEMBERSHIP_URL": net.url("membership"),
+                "VACANCIES_URL": net.url("vacancies"),
+                "NOTIFY_URL": net.url("notify"),
+                "MENTORING_URL": net.url("mentoring"),
+                "TRAININGS_URL": net.url("trainings"),
+                "WEB_NOTIFY_TOKEN": TOKEN,
+                # The tests load both cores; a service that answers in 3 s here is slow, not
+                # down (the 2 s default answered one hostile-input search with a 503 on a busy
+                # host).
+                "WEB_UPSTREAM_TIMEOUT": "10",
+            },
+        )
+        await services.ready()
         yield net
     finally:
-        for process in net.processes.values():
-            process.terminate()
+        await services.stop()
         mailbox.stop()
         await jobstream.stop()
-        admin = await asyncpg.connect(ADMIN_DATABASE_URL)
-        for name in databases.values():
-            if not os.environ.get("KEEP_E2E_DATABASES"):
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        await asyncio.sleep(0)
 
 
 CHROMIUM_INSTALLED = Path(CHROMIUM).exists()

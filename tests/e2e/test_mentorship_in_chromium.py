@@ -14,7 +14,6 @@ from myndnet_schemas import ManagerAppointed, MentorVolunteered, parse
 from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import read_to_end, wait_until
-from myndnet_testing.databases import ADMIN_DATABASE_URL
 from playwright.async_api import Browser, Page
 from test_network_e2e import publisher_for, register
 from test_site_in_chromium import serious_violations
@@ -332,9 +331,8 @@ async def _respond_by(network, proposed: dict) -> str:
 
 
 async def _erased_everywhere(network, name: str, address: str) -> bool:
-    base = ADMIN_DATABASE_URL.rsplit("/", 1)[0]
     for service in ("mentoring", "notify"):
-        conn = await asyncpg.connect(f"{base}/e2e_{network.run}_{service}")
+        conn = await asyncpg.connect(network.database_url(service))
         try:
             tables = [
                 r["tablename"]

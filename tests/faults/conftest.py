@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
-from myndnet_testing import ServiceProcess, TestNetwork, free_port, wait_until
+from myndnet_testing import ServiceNetwork, ServiceProcess, TestNetwork
 
 LONG = os.environ.get("FAULTS", "short") == "long"
 
@@ -24,23 +23,14 @@ class Vacancies:
     """The vacancies service as a process of its own, with its own database and topics."""
 
     net: TestNetwork
+    services: ServiceNetwork
     database_url: str
     lifecycle_topic: str
     process: ServiceProcess
     port: int
 
     async def ready(self, timeout: float = 90) -> None:
-        async def answers() -> bool:
-            if not self.process.alive:
-                raise AssertionError(self.process.log_path.read_text()[-3000:])
-            try:
-                async with httpx.AsyncClient() as http:
-                    r = await http.get(f"http://127.0.0.1:{self.port}/health/ready")
-                    return r.status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await wait_until(answers, timeout, interval=0.2, what="vacancies ready")
+        await self.services.ready("vacancies", timeout=timeout)
 
     async def fetch(self, sql: str) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(self.database_url)
@@ -55,11 +45,8 @@ def vacancies_service(
 ) -> Vacancies:
     """The vacancies service (not started) on its own topics of `kafka`."""
     net = TestNetwork(kafka, unique, replication_factor)
-    port = free_port()
     lifecycle = f"vacancies.vacancies.{unique}"
     env = {
-        "VACANCIES_DATABASE_URL": database_url,
-        "VACANCIES_PORT": str(port),
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "TOPIC_REPLICATION_FACTOR": str(replication_factor),
         "MEMBERSHIP_TOPIC": net.membership_topic,
@@ -70,8 +57,9 @@ def vacancies_service(
         "OPERATOR_TOKENS": "faults=dlq:replay",
         "LOG_LEVEL": "INFO",
     }
-    process = ServiceProcess("myndnet_vacancies", env, log_dir / "vacancies.log", module=True)
-    return Vacancies(net, database_url, lifecycle, process, port)
+    services = ServiceNetwork(unique, log_dir, env, prefix="faults")
+    process = services.process("vacancies", database_url=database_url)
+    return Vacancies(net, services, database_url, lifecycle, process, services.port("vacancies"))
 
 
 @pytest.fixture

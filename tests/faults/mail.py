@@ -8,7 +8,7 @@ from myndnet_kit.db import create_pool
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
-from myndnet_testing import MailSink, ServiceProcess, TestNetwork, free_port, wait_until
+from myndnet_testing import MailSink, ServiceNetwork, ServiceProcess, TestNetwork, wait_until
 
 
 def notify_process(
@@ -21,13 +21,11 @@ def notify_process(
     **env: str,
 ) -> tuple[ServiceProcess, int, str]:
     """notify as a process of its own (not started), its port and its vacancies topic."""
-    port = free_port()
     topic = f"vacancies.vacancies.{unique}"
-    process = ServiceProcess(
-        "myndnet_notify",
+    services = ServiceNetwork(
+        unique,
+        log.parent,
         {
-            "NOTIFY_DATABASE_URL": database_url,
-            "NOTIFY_PORT": str(port),
             "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "MEMBERSHIP_TOPIC": net.membership_topic,
             "CONSUMER_GROUP_PREFIX": net.group_prefix,
@@ -37,12 +35,12 @@ def notify_process(
             "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.{unique}",
             "NOTIFY_RUN_DIGESTS": "false",
             "PUBLIC_BASE_URL": "https://jobb.example.se",
-            **env,
         },
-        log,
-        module=True,
+        prefix="faults",
     )
-    return process, port, topic
+    name = log.stem
+    process = services.process("notify", name, env, database_url=database_url)
+    return process, services.port(name), topic
 
 
 async def wait_ready(port: int) -> None:

@@ -1,8 +1,9 @@
 """Helpers for tests that drive services through the real Kafka broker and PostgreSQL, one
 module a concern: `events` (test data), `waits`, `kafka` (topics and committed offsets),
 `databases` (a fresh database, a migrated connection for store contract tests),
-`mail` (the SMTP sink, bounce reports), `processes` (services in process or as processes, and
-the isolated test network)."""
+`mail` (the SMTP sink, bounce reports), `processes` (services in process or as one process,
+topic names of a run), `network` (the one builder of an isolated network of service
+processes, for e2e tests, fault scenarios and benchmarks)."""
 
 from myndnet_testing.databases import (
     ADMIN_DATABASE_URL,
@@ -22,6 +23,7 @@ from myndnet_testing.kafka import (
     read_topic,
 )
 from myndnet_testing.mail import MailSink
+from myndnet_testing.network import ServiceNetwork
 from myndnet_testing.processes import ServiceProcess, TestNetwork, free_port, running
 from myndnet_testing.waits import wait_until
 
@@ -29,6 +31,7 @@ __all__ = [
     "ADMIN_DATABASE_URL",
     "EXAMPLES",
     "MailSink",
+    "ServiceNetwork",
     "ServiceProcess",
     "TestNetwork",
     "committed_offsets",
