@@ -96,6 +96,7 @@ lint: install
 	uv run ruff format --check .
 	uv run mypy schemas/src libs/*/src services/*/src
 	uv run python -m myndnet_schemas.docs --check
+	uv run python dev/configuration_doc.py --check
 	uv run python dev/asyncapi_documents.py .run/asyncapi
 	bash dev/asyncapi/check.sh schemas/asyncapi.json .run/asyncapi/*.json
 

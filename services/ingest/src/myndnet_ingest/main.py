@@ -20,15 +20,41 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 class IngestSettings(ServiceSettings):
     service: ClassVar[str] = "ingest"
-    database_url: str = Field(local_database_url("ingest"), alias="INGEST_DATABASE_URL")
-    port: int = Field(8006, alias="INGEST_PORT")
-    max_body_bytes: int = Field(1_048_576, ge=1024, alias="INGEST_MAX_BODY_BYTES")
-    rate_per_minute: int = Field(6000, ge=1, alias="INGEST_RATE_PER_MINUTE")
+    database_url: str = Field(
+        local_database_url("ingest"), alias="INGEST_DATABASE_URL", description="ingest's database"
+    )
+    port: int = Field(8006, alias="INGEST_PORT", description="ingest's HTTP port")
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        alias="INGEST_MAX_BODY_BYTES",
+        description="the largest request ingest takes",
+    )
+    rate_per_minute: int = Field(
+        6000,
+        ge=1,
+        alias="INGEST_RATE_PER_MINUTE",
+        description="the events one agency's key may post a minute",
+    )
     # A JobTech JobStream-compatible API; empty: the connector does not run.
-    jobstream_url: str = Field("", alias="JOBSTREAM_URL")
-    jobstream_api_key: SecretStr = Field(SecretStr(""), alias="JOBSTREAM_API_KEY")
+    jobstream_url: str = Field(
+        "",
+        alias="JOBSTREAM_URL",
+        description=(
+            "the JobTech JobStream-compatible API ingest's connector follows (empty: the connector"
+            " is off)"
+        ),
+    )
+    jobstream_api_key: SecretStr = Field(
+        SecretStr(""), alias="JOBSTREAM_API_KEY", description="the key that API wants, if any"
+    )
     # JobStream allows about one request a minute per key.
-    jobstream_poll_seconds: float = Field(60.0, gt=0, alias="JOBSTREAM_POLL_SECONDS")
+    jobstream_poll_seconds: float = Field(
+        60.0,
+        gt=0,
+        alias="JOBSTREAM_POLL_SECONDS",
+        description="how often the connector asks for changes",
+    )
 
 
 def build(settings: IngestSettings) -> ServiceApp:

@@ -20,8 +20,12 @@ log = get_logger(__name__)
 
 class MembershipSettings(ServiceSettings):
     service: ClassVar[str] = "membership"
-    database_url: str = Field(local_database_url("membership"), alias="MEMBERSHIP_DATABASE_URL")
-    port: int = Field(8001, alias="MEMBERSHIP_PORT")
+    database_url: str = Field(
+        local_database_url("membership"),
+        alias="MEMBERSHIP_DATABASE_URL",
+        description="membership's database",
+    )
+    port: int = Field(8001, alias="MEMBERSHIP_PORT", description="membership's HTTP port")
 
 
 def build(settings: MembershipSettings) -> ServiceApp:

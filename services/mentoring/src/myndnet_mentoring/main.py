@@ -33,20 +33,77 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 class MentoringSettings(ServiceSettings):
     service: ClassVar[str] = "mentoring"
-    database_url: str = Field(local_database_url("mentoring"), alias="MENTORING_DATABASE_URL")
-    port: int = Field(8003, alias="MENTORING_PORT")
-    programme_months: int = Field(12, ge=1, alias="MENTORING_PROGRAMME_MONTHS")
-    respond_days: int = Field(14, ge=1, alias="MENTORING_RESPOND_DAYS")
-    round_seconds: float = Field(300.0, alias="MENTORING_ROUND_SECONDS")
+    database_url: str = Field(
+        local_database_url("mentoring"),
+        alias="MENTORING_DATABASE_URL",
+        description="mentoring's database",
+    )
+    port: int = Field(8003, alias="MENTORING_PORT", description="mentoring's HTTP port")
+    programme_months: int = Field(
+        12, ge=1, alias="MENTORING_PROGRAMME_MONTHS", description="how long a mentorship lasts"
+    )
+    respond_days: int = Field(
+        14,
+        ge=1,
+        alias="MENTORING_RESPOND_DAYS",
+        description="days to answer a proposal before it expires",
+    )
+    round_seconds: float = Field(
+        300.0,
+        alias="MENTORING_ROUND_SECONDS",
+        description="how often a matching round runs (also `POST /matching/run`)",
+    )
     # Shared with notify, which signs the answer and check-in links in its mail.
-    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
-    jobs_seconds: float = Field(60.0, alias="MENTORING_JOBS_SECONDS")
-    weight_competence: float = Field(4.0, alias="MATCH_WEIGHT_COMPETENCE")
-    weight_municipality: float = Field(1.0, alias="MATCH_WEIGHT_MUNICIPALITY")
-    weight_experience: float = Field(1.0, alias="MATCH_WEIGHT_EXPERIENCE")
-    weight_waiting: float = Field(2.0, alias="MATCH_WEIGHT_WAITING")
-    weight_balance: float = Field(1.0, alias="MATCH_WEIGHT_BALANCE")
-    hr_topic_pattern: str = Field(topics.HR_LEADERSHIP_PATTERN, alias="MENTORING_HR_TOPIC_PATTERN")
+    link_signing_key: SecretStr = Field(
+        SecretStr(""),
+        alias="LINK_SIGNING_KEY",
+        description=(
+            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
+            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
+            " in `.run/link-signing-key`"
+        ),
+    )
+    jobs_seconds: float = Field(
+        60.0,
+        alias="MENTORING_JOBS_SECONDS",
+        description="how often mentoring runs what is due (expiries, check-ins, endings)",
+    )
+    weight_competence: float = Field(
+        4.0,
+        alias="MATCH_WEIGHT_COMPETENCE",
+        description=(
+            "the matching score's weight of a competence the manager wants and the mentor has (see"
+            " [mentoring](mentoring.md))"
+        ),
+    )
+    weight_municipality: float = Field(
+        1.0,
+        alias="MATCH_WEIGHT_MUNICIPALITY",
+        description="the score's weight of the same municipality",
+    )
+    weight_experience: float = Field(
+        1.0,
+        alias="MATCH_WEIGHT_EXPERIENCE",
+        description="the score's weight of the mentor's years as a manager",
+    )
+    weight_waiting: float = Field(
+        2.0,
+        alias="MATCH_WEIGHT_WAITING",
+        description="the score's weight of how long the manager has waited",
+    )
+    weight_balance: float = Field(
+        1.0,
+        alias="MATCH_WEIGHT_BALANCE",
+        description="the score's weight of spreading mentorships over the agencies",
+    )
+    hr_topic_pattern: str = Field(
+        topics.HR_LEADERSHIP_PATTERN,
+        alias="MENTORING_HR_TOPIC_PATTERN",
+        description=(
+            "which topics hold agencies' leadership events (new agencies' topics are found without"
+            " a restart)"
+        ),
+    )
 
     def programme(self) -> Programme:
         return Programme(

@@ -48,29 +48,119 @@ log = get_logger(__name__)
 
 class NotifySettings(ServiceSettings):
     service: ClassVar[str] = "notify"
-    database_url: str = Field(local_database_url("notify"), alias="NOTIFY_DATABASE_URL")
-    port: int = Field(8004, alias="NOTIFY_PORT")
+    database_url: str = Field(
+        local_database_url("notify"), alias="NOTIFY_DATABASE_URL", description="notify's database"
+    )
+    port: int = Field(8004, alias="NOTIFY_PORT", description="notify's HTTP port")
     # The public site (the web service): where confirmation and preference-centre links lead.
-    site_url: str = Field("http://127.0.0.1:8000", alias="WEB_BASE_URL")
+    site_url: str = Field(
+        "http://127.0.0.1:8000",
+        alias="WEB_BASE_URL",
+        description="the public site notify's links lead to",
+    )
     # Shared with mentoring, which trusts the answer and check-in links notify signs.
-    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
-    smtp_connections: int = Field(4, ge=1, le=50, alias="SMTP_CONNECTIONS")
-    smtp_username: str = Field("", alias="SMTP_USERNAME")
-    smtp_password: SecretStr = Field(SecretStr(""), alias="SMTP_PASSWORD")
-    smtp_security: SmtpSecurity = Field("none", alias="SMTP_SECURITY")
-    smtp_ca_file: str = Field("", alias="SMTP_CA_FILE")
+    link_signing_key: SecretStr = Field(
+        SecretStr(""),
+        alias="LINK_SIGNING_KEY",
+        description=(
+            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
+            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
+            " in `.run/link-signing-key`"
+        ),
+    )
+    smtp_connections: int = Field(
+        4, ge=1, le=50, alias="SMTP_CONNECTIONS", description="pooled SMTP connections"
+    )
+    smtp_username: str = Field(
+        "", alias="SMTP_USERNAME", description="notify's login at the relay (AUTH; empty: no login)"
+    )
+    smtp_password: SecretStr = Field(
+        SecretStr(""),
+        alias="SMTP_PASSWORD",
+        description=(
+            "that login's password: never logged, and notify refuses to start (exit 2, one line) "
+            "when it would go unencrypted to a host other than this machine"
+        ),
+    )
+    smtp_security: SmtpSecurity = Field(
+        "none",
+        alias="SMTP_SECURITY",
+        description=(
+            "`none`, `starttls` (upgrade on connect, as on port 587) or `tls` (TLS from the first "
+            "byte, as on 465); `none` never upgrades on its own"
+        ),
+    )
+    smtp_ca_file: str = Field(
+        "",
+        alias="SMTP_CA_FILE",
+        description=(
+            "a CA bundle for a relay whose certificate is not from a public CA (empty: the "
+            "system's)"
+        ),
+    )
     # While sending is paused (the relay refuses every letter), one letter is tried this often.
-    pause_probe_seconds: float = Field(30.0, gt=0, alias="NOTIFY_PAUSE_PROBE_SECONDS")
+    pause_probe_seconds: float = Field(
+        30.0,
+        gt=0,
+        alias="NOTIFY_PAUSE_PROBE_SECONDS",
+        description=(
+            "while sending is paused ([site and mail](site-and-mail.md)), one letter is tried this"
+            " often"
+        ),
+    )
     # The bounce mailbox: delivery status notifications read from a Maildir and/or over IMAP.
-    bounce_maildir: str = Field("", alias="BOUNCE_MAILDIR")
-    bounce_imap_url: SecretStr = Field(SecretStr(""), alias="BOUNCE_IMAP_URL")
-    bounce_imap_ca_file: str = Field("", alias="BOUNCE_IMAP_CA_FILE")
-    bounce_poll_seconds: float = Field(30.0, gt=0, alias="NOTIFY_BOUNCE_POLL_SECONDS")
-    digest_check_seconds: float = Field(60.0, alias="NOTIFY_DIGEST_CHECK_SECONDS")
-    run_digests: bool = Field(True, alias="NOTIFY_RUN_DIGESTS")
-    vacancies_topic: str = Field(topics.VACANCIES, alias="NOTIFY_VACANCIES_TOPIC")
-    matches_topic: str = Field(topics.MENTORING_MATCHES, alias="NOTIFY_MATCHES_TOPIC")
-    trainings_topic: str = Field(topics.TRAININGS_REGISTRATIONS, alias="NOTIFY_TRAININGS_TOPIC")
+    bounce_maildir: str = Field(
+        "",
+        alias="BOUNCE_MAILDIR",
+        description="a Maildir where the relay delivers bounces: notify reads its `new/`",
+    )
+    bounce_imap_url: SecretStr = Field(
+        SecretStr(""),
+        alias="BOUNCE_IMAP_URL",
+        description=(
+            "`imaps://user:password@host[:port]/MAILBOX` (percent-encoded; `imap://` only to this "
+            "machine): the bounce mailbox over IMAP"
+        ),
+    )
+    bounce_imap_ca_file: str = Field(
+        "",
+        alias="BOUNCE_IMAP_CA_FILE",
+        description="a CA bundle for the IMAP server's certificate (empty: the system's)",
+    )
+    bounce_poll_seconds: float = Field(
+        30.0,
+        gt=0,
+        alias="NOTIFY_BOUNCE_POLL_SECONDS",
+        description="how often the bounce mailbox is read",
+    )
+    digest_check_seconds: float = Field(
+        60.0,
+        alias="NOTIFY_DIGEST_CHECK_SECONDS",
+        description="how often notify looks for daily and weekly digests that are due",
+    )
+    run_digests: bool = Field(
+        True,
+        alias="NOTIFY_RUN_DIGESTS",
+        description="whether this replica queues digests (tests turn it off)",
+    )
+    vacancies_topic: str = Field(
+        topics.VACANCIES,
+        alias="NOTIFY_VACANCIES_TOPIC",
+        description=(
+            "the vacancies' lifecycle topic notify follows (tests and benchmarks on a shared "
+            "broker give their own)"
+        ),
+    )
+    matches_topic: str = Field(
+        topics.MENTORING_MATCHES,
+        alias="NOTIFY_MATCHES_TOPIC",
+        description="mentoring's matches topic notify follows (as above)",
+    )
+    trainings_topic: str = Field(
+        topics.TRAININGS_REGISTRATIONS,
+        alias="NOTIFY_TRAININGS_TOPIC",
+        description="trainings' registrations topic notify follows (as above)",
+    )
 
     @model_validator(mode="after")
     def _no_password_in_the_clear(self) -> Self:

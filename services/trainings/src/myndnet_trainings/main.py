@@ -25,13 +25,36 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 class TrainingsSettings(ServiceSettings):
     service: ClassVar[str] = "trainings"
-    database_url: str = Field(local_database_url("trainings"), alias="TRAININGS_DATABASE_URL")
-    port: int = Field(8005, alias="TRAININGS_PORT")
+    database_url: str = Field(
+        local_database_url("trainings"),
+        alias="TRAININGS_DATABASE_URL",
+        description="trainings' database",
+    )
+    port: int = Field(8005, alias="TRAININGS_PORT", description="trainings' HTTP port")
     # Shared with notify, which signs the confirm and cancel links in its mail.
-    link_signing_key: SecretStr = Field(SecretStr(""), alias="LINK_SIGNING_KEY")
-    schedule_seconds: float = Field(300.0, alias="TRAININGS_SCHEDULE_SECONDS")
+    link_signing_key: SecretStr = Field(
+        SecretStr(""),
+        alias="LINK_SIGNING_KEY",
+        description=(
+            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
+            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
+            " in `.run/link-signing-key`"
+        ),
+    )
+    schedule_seconds: float = Field(
+        300.0,
+        alias="TRAININGS_SCHEDULE_SECONDS",
+        description=(
+            "how often trainings runs what is due today (deadlines, reminders; also `POST "
+            "/schedule/run`)"
+        ),
+    )
     # Where it announces: a second network on the same broker (a test) uses a topic of its own.
-    topic: str = Field(topics.TRAININGS_REGISTRATIONS, alias="TRAININGS_TOPIC")
+    topic: str = Field(
+        topics.TRAININGS_REGISTRATIONS,
+        alias="TRAININGS_TOPIC",
+        description="the topic trainings announces registrations on (tests give each run its own)",
+    )
 
 
 def build(settings: TrainingsSettings) -> ServiceApp:

@@ -26,12 +26,36 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 class VacanciesSettings(ServiceSettings):
     service: ClassVar[str] = "vacancies"
-    database_url: str = Field(local_database_url("vacancies"), alias="VACANCIES_DATABASE_URL")
-    port: int = Field(8002, alias="VACANCIES_PORT")
-    deadline_check_seconds: float = Field(60.0, alias="VACANCIES_DEADLINE_CHECK_SECONDS")
+    database_url: str = Field(
+        local_database_url("vacancies"),
+        alias="VACANCIES_DATABASE_URL",
+        description="vacancies' database",
+    )
+    port: int = Field(8002, alias="VACANCIES_PORT", description="vacancies' HTTP port")
+    deadline_check_seconds: float = Field(
+        60.0,
+        alias="VACANCIES_DEADLINE_CHECK_SECONDS",
+        description=(
+            "how often vacancies past their deadline (the end of the day, Stockholm) are closed"
+        ),
+    )
     # Which topics hold agencies' vacancies; a deployment (or a test) may narrow it.
-    vacancies_topic: str = Field(topics.VACANCIES, alias="VACANCIES_TOPIC")
-    hr_topic_pattern: str = Field(topics.HR_VACANCIES_PATTERN, alias="VACANCIES_HR_TOPIC_PATTERN")
+    vacancies_topic: str = Field(
+        topics.VACANCIES,
+        alias="VACANCIES_TOPIC",
+        description=(
+            "the topic vacancies announces the register's changes on (tests and benchmarks on "
+            "a shared broker give each run its own)"
+        ),
+    )
+    hr_topic_pattern: str = Field(
+        topics.HR_VACANCIES_PATTERN,
+        alias="VACANCIES_HR_TOPIC_PATTERN",
+        description=(
+            "which topics hold agencies' vacancy events (new agencies' topics are found without a "
+            "restart)"
+        ),
+    )
 
 
 def build(settings: VacanciesSettings) -> ServiceApp:

@@ -28,17 +28,42 @@ DESCRIPTION = (
 
 
 class WebSettings(HttpSettings):
-    port: int = Field(8000, alias="WEB_PORT")
-    membership_url: str = Field("http://127.0.0.1:8001", alias="MEMBERSHIP_URL")
-    vacancies_url: str = Field("http://127.0.0.1:8002", alias="VACANCIES_URL")
-    notify_url: str = Field("http://127.0.0.1:8004", alias="NOTIFY_URL")
-    mentoring_url: str = Field("http://127.0.0.1:8003", alias="MENTORING_URL")
-    trainings_url: str = Field("http://127.0.0.1:8005", alias="TRAININGS_URL")
+    port: int = Field(8000, alias="WEB_PORT", description="the site's HTTP port")
+    membership_url: str = Field(
+        "http://127.0.0.1:8001",
+        alias="MEMBERSHIP_URL",
+        description="where the site reads membership",
+    )
+    vacancies_url: str = Field(
+        "http://127.0.0.1:8002", alias="VACANCIES_URL", description="where the site reads vacancies"
+    )
+    notify_url: str = Field(
+        "http://127.0.0.1:8004", alias="NOTIFY_URL", description="where the site reads notify"
+    )
+    mentoring_url: str = Field(
+        "http://127.0.0.1:8003", alias="MENTORING_URL", description="where the site reads mentoring"
+    )
+    trainings_url: str = Field(
+        "http://127.0.0.1:8005", alias="TRAININGS_URL", description="where the site reads trainings"
+    )
     # An operator token with the right notify:relay: sign-ups through the site are then counted
     # per person's address in notify's limits, not all under the site's own.
-    notify_token: SecretStr = Field(SecretStr(""), alias="WEB_NOTIFY_TOKEN")
+    notify_token: SecretStr = Field(
+        SecretStr(""),
+        alias="WEB_NOTIFY_TOKEN",
+        description=(
+            "an operator token with `notify:relay` (or `*`), so notify counts a sign-up through "
+            "the site under the person's address"
+        ),
+    )
     # How long a page waits for a service before it says that service is down.
-    upstream_timeout: float = Field(2.0, gt=0, le=30, alias="WEB_UPSTREAM_TIMEOUT")
+    upstream_timeout: float = Field(
+        2.0,
+        gt=0,
+        le=30,
+        alias="WEB_UPSTREAM_TIMEOUT",
+        description="seconds a page waits for a service before it says that service is down",
+    )
 
 
 def build(settings: WebSettings) -> FastAPI:
