@@ -103,7 +103,8 @@ def main() -> int:
     if args.check:
         if PAGE.read_text() != written:
             print(
-                f"{PAGE} is not current: run `uv run python {Path(__file__).name}`", file=sys.stderr
+                f"{PAGE} is not current: run `uv run python dev/{Path(__file__).name}`",
+                file=sys.stderr,
             )
             return 1
         return 0

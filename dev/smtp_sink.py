@@ -2,45 +2,36 @@
 
     python dev/smtp_sink.py --port 1025 --maildir .run/mail
 
-The envelope recipients are kept in an `X-Sink-Rcpt-To` header so tests can read who got what.
+The envelope is kept in two header lines before each message (`X-Sink-Mail-From`,
+`X-Sink-Rcpt-To`) so tests can read who got what. The server is the tests' one SMTP sink,
+`myndnet_testing.MailSink`.
 """
 
 import argparse
-import asyncio
 import mailbox
 import signal
+import threading
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from myndnet_testing import MailSink
 
 
-class MaildirHandler:
-    def __init__(self, maildir: Path) -> None:
-        self.box = mailbox.Maildir(maildir, create=True)
+def serve(host: str, port: int, maildir: Path) -> None:
+    box = mailbox.Maildir(maildir, create=True)
+    lock = threading.Lock()  # aiosmtpd's thread writes; keep one writer at a time regardless
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        # The message exactly as received, with the envelope in two header lines before it.
-        envelope_lines = (
-            f"X-Sink-Mail-From: {envelope.mail_from or ''}\r\n"
-            f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
-        ).encode()
-        self.box.add(envelope_lines + raw)
-        return "250 Message accepted for delivery"
+    def keep(message: bytes, at: float) -> None:
+        with lock:
+            box.add(message)
 
-
-async def serve(host: str, port: int, maildir: Path) -> None:
-    controller = Controller(MaildirHandler(maildir), hostname=host, port=port)
-    controller.start()
+    sink = MailSink(host=host, port=port, note=keep)
+    sink.start()
     print(f"SMTP sink on {host}:{port}, keeping messages in {maildir}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+    stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    controller.stop()
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    sink.stop()
 
 
 if __name__ == "__main__":
@@ -49,4 +40,4 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--maildir", type=Path, default=Path(".run/mail"))
     args = parser.parse_args()
-    asyncio.run(serve(args.host, args.port, args.maildir))
+    serve(args.host, args.port, args.maildir)

@@ -94,10 +94,12 @@ class MailSink:
     `delay` it waits that many seconds before each reply to DATA: a slower mail server. It may
     be stopped and started again on the same port (a mail server that goes away).
 
-    For benchmarks: with `note`, nothing is kept; each message's bytes and arrival time (the
-    wall clock, as Kafka's timestamps) go to `note`. `lean` serves with `LeanSmtp` instead of
-    aiosmtpd: every message accepted, no extensions, about a third of aiosmtpd's CPU a letter,
-    which leaves more of the host's cores to what is measured."""
+    For benchmarks and `make up`'s mail server (dev/smtp_sink.py): with `note`, nothing is
+    kept; each message's bytes, with its envelope in the two `X-Sink-` header lines before it,
+    and its arrival time (the wall clock, as Kafka's timestamps) go to `note`. `lean` serves
+    with `LeanSmtp` instead of aiosmtpd: every message accepted, no extensions, no envelope,
+    about a third of aiosmtpd's CPU a letter, which leaves more of the host's cores to what is
+    measured."""
 
     def __init__(
         self,
@@ -106,6 +108,7 @@ class MailSink:
         starttls: Any = None,
         delay: float = 0.0,
         *,
+        host: str = "127.0.0.1",
         port: int | None = None,
         note: Callable[[bytes, float], None] | None = None,
         lean: bool = False,
@@ -113,6 +116,7 @@ class MailSink:
         assert not lean or (note is not None and login is None and starttls is None), (
             "the lean sink only notes what it accepts"
         )
+        self.host = host
         self.port = port or free_port()
         self.delay = delay
         self.refuse = refuse
@@ -161,7 +165,11 @@ class MailSink:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.note is not None:
-            self.note(envelope.original_content or envelope.content, time.time())
+            envelope_lines = (
+                f"X-Sink-Mail-From: {envelope.mail_from or ''}\r\n"
+                f"X-Sink-Rcpt-To: {', '.join(envelope.rcpt_tos)}\r\n"
+            ).encode()
+            self.note(envelope_lines + (envelope.original_content or envelope.content), time.time())
             return "250 Message accepted for delivery"
         message = message_from_bytes(
             envelope.original_content or envelope.content, policy=default_policy
@@ -201,7 +209,7 @@ class MailSink:
         )
         if self.starttls is not None:
             relay |= {"tls_context": self.starttls, "require_starttls": True}
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **relay)
+        self._controller = Controller(self, hostname=self.host, port=self.port, **relay)
         self._controller.start()
 
     def stop(self) -> None:
@@ -220,7 +228,7 @@ class MailSink:
 
         def serve() -> None:
             server = loop.run_until_complete(
-                loop.create_server(lambda: LeanSmtp(note), "127.0.0.1", self.port)
+                loop.create_server(lambda: LeanSmtp(note), self.host, self.port)
             )
             ready.set()
             loop.run_forever()
