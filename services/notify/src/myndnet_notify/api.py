@@ -331,7 +331,8 @@ async def report_bounce(request: Request, body: DeliveryStatusNotification) -> d
     content refusal) changes nothing."""
     delivery_id = body.original_message_id.strip("<>").split("@", 1)[0]
     try:
-        bounced = await sending.report_bounce(pool_of(request), delivery_id, body.status)
+        async with store_of(request) as store:
+            bounced = await sending.report_bounce(store, delivery_id, body.status)
     except sending.UnknownDelivery as exc:
         raise HTTPException(404, str(exc)) from None
     return {"delivery_id": delivery_id, "hard_bounce": bounced}

@@ -1,15 +1,17 @@
 """Candidates' addresses, saved searches, links' tokens, sign-up attempts and digests on
 PostgreSQL: rows in, domain objects out."""
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from myndnet_kit.outbox import OutgoingMessage, enqueue
 from myndnet_kit.store import PostgresStore
 
 from myndnet_notify.adapters import deliveries, open_vacancies
-from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, new_id
+from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
 from myndnet_notify.domain.subscriptions import (
     ANY,
@@ -65,6 +67,13 @@ def search_of(row: asyncpg.Record) -> SavedSearch:
         confirmed_at=row["confirmed_at"],
         last_digest_at=row["last_digest_at"],
     )
+
+
+@contextlib.asynccontextmanager
+async def pooled(pool: asyncpg.Pool) -> AsyncIterator["PostgresNotify"]:
+    """The store on a connection of `pool`, for as long as the block runs."""
+    async with pool.acquire() as conn:
+        yield PostgresNotify(conn)
 
 
 class PostgresNotify(PostgresStore):
@@ -322,6 +331,38 @@ class PostgresNotify(PostgresStore):
 
     async def forget_context_of(self, search_id: str) -> None:
         await deliveries.forget_context_of(self.conn, search_id)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def claim_due(self, limit: int) -> list[Delivery]:
+        return await deliveries.claim_due(self.conn, limit)
+
+    async def searches_for(self, search_ids: Collection[str]) -> dict[str, SearchAddress]:
+        return await deliveries.searches_for(self.conn, search_ids)
+
+    async def suppressed_work_among(self, emails: Collection[str]) -> set[str]:
+        return await deliveries.suppressed_work_among(self.conn, emails)
+
+    async def lock_delivery(self, delivery_id: str) -> Delivery | None:
+        return await deliveries.lock(self.conn, delivery_id)
+
+    async def mark_failed(self, delivery_id: str, attempts: int, error: str) -> None:
+        await deliveries.mark_failed(self.conn, delivery_id, attempts, error)
+
+    async def suppress(self, search_id: str, reason: str, at: datetime) -> str | None:
+        return await deliveries.suppress(self.conn, search_id, reason, at)
+
+    async def suppress_work_address(
+        self, email: str, reference: str, reason: str, at: datetime
+    ) -> None:
+        await deliveries.suppress_work_address(self.conn, email, reference, reason, at)
+
+    async def cancel_queued_for_subscriber(self, subscriber_id: str, why: str) -> None:
+        await deliveries.cancel_queued_for_subscriber(self.conn, subscriber_id, why)
+
+    async def enqueue(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Events already serialised (a round writes each letter's as its reply comes)."""
+        await enqueue(self.conn, messages)
 
     # -- digests ---------------------------------------------------------------------------
 

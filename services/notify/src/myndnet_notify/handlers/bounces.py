@@ -9,6 +9,7 @@ from myndnet_kit.logging import get_logger
 from prometheus_client import Counter
 
 from myndnet_notify.adapters.bounce_mailbox import BounceMailbox, Letter, OpenMailbox
+from myndnet_notify.adapters.postgres import pooled
 from myndnet_notify.domain.bounces import NotADeliveryReport, read_report
 from myndnet_notify.handlers.sending import UnknownDelivery, report_bounce
 
@@ -46,7 +47,8 @@ async def _one(pool: asyncpg.Pool, opened: OpenMailbox, letter: Letter, name: st
     try:
         for bounce in bounces:
             if bounce.suppresses:
-                suppressed |= await report_bounce(pool, bounce.delivery_id, bounce.status)
+                async with pooled(pool) as store:
+                    suppressed |= await report_bounce(store, bounce.delivery_id, bounce.status)
     except UnknownDelivery:
         return await _keep(opened, letter, name, "a report about a delivery notify does not know")
     await opened.handled(letter)

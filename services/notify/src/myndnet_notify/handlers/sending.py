@@ -10,6 +10,7 @@ growing pauses; none is lost."""
 import asyncio
 import contextlib
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from myndnet_kit.db import keeps_session_state
 from myndnet_kit.logging import get_logger
-from myndnet_kit.outbox import OutgoingMessage, enqueue, event_message, publish_events
+from myndnet_kit.outbox import OutgoingMessage, event_message
 from myndnet_kit.tracing import child_span
 from myndnet_schemas import Event
 from myndnet_schemas.events import NotificationFailed, NotificationSent
@@ -28,8 +29,9 @@ from myndnet_schemas.topics import NOTIFY_DELIVERIES, service_source
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
-from myndnet_notify.adapters import deliveries
 from myndnet_notify.adapters.mail import Mail, SmtpPool, Templates, build_message, classify
+from myndnet_notify.adapters.postgres import pooled
+from myndnet_notify.adapters.store import NotifyStore
 from myndnet_notify.domain.delivery import (
     PROBE_INTERVAL,
     Addressee,
@@ -65,7 +67,7 @@ PAUSES = Counter(
 
 @dataclass
 class Sender:
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool | None  # its rounds' stores, and the LISTEN for new deliveries
     smtp: SmtpPool
     templates: Templates
     base_url: str  # notify's own address: the one-click unsubscribe link
@@ -73,6 +75,14 @@ class Sender:
     link_key: str = ""  # signs mentoring's answer and check-in links (LINK_SIGNING_KEY)
     relay_pause: RelayPause = field(default_factory=RelayPause)
     probe_interval: float = PROBE_INTERVAL.total_seconds()  # while paused, a letter this often
+    # Where a round's store comes from: by default one on a connection of `pool`.
+    stores: Callable[[], AbstractAsyncContextManager[NotifyStore]] | None = None
+
+    def _store(self) -> AbstractAsyncContextManager[NotifyStore]:
+        if self.stores is not None:
+            return self.stores()
+        assert self.pool is not None
+        return pooled(self.pool)
 
     @cached_property
     def domain(self) -> str:
@@ -83,17 +93,17 @@ class Sender:
     ) -> int:
         """Try every due delivery up to `limit`; how many were claimed (also told to `claimed`
         as soon as they are, before the letters go)."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            due = await deliveries.claim_due(conn, limit)
+        async with self._store() as store, store.transaction():
+            due = await store.claim_due(limit)
             if claimed is not None:
                 claimed(len(due))
             if not due:
                 return 0
-            searches = await deliveries.searches_for(
-                conn, {d.subscription_id for d in due if d.subscription_id}
+            searches = await store.searches_for(
+                {d.subscription_id for d in due if d.subscription_id}
             )
-            work_suppressed = await deliveries.suppressed_work_among(
-                conn, {d.work_email for d in due if d.work_email}
+            work_suppressed = await store.suppressed_work_among(
+                {d.work_email for d in due if d.work_email}
             )
             letters: list[Letter] = []
             tokens: list[LinkToken] = []
@@ -113,8 +123,8 @@ class Sender:
                     continue
                 letters.append(self._letter(delivery, to, search, tokens))
             if tokens:  # committed on a connection of their own before the letters leave
-                async with self.pool.acquire() as other:
-                    await deliveries.store_link_tokens(other, tokens)
+                async with self._store() as other:
+                    await other.add_link_tokens(tokens)
             # Every letter is tried before the round can end, even when one fails in a way of
             # ours: a round rolled back with letters still on their way would leave them queued
             # for the next round to send again while they are being sent.
@@ -132,7 +142,7 @@ class Sender:
                     outcomes.append(Outcome(delivery.id, "sent", outcome.attempts))
                     sent_by_kind[delivery.kind] = sent_by_kind.get(delivery.kind, 0) + 1
                 elif isinstance(outcome, Failed):
-                    await fail(conn, delivery, outcome)
+                    await fail(store, delivery, outcome)
                 else:
                     outcomes.append(
                         Outcome(
@@ -147,8 +157,8 @@ class Sender:
                         pause_s=outcome.pause.total_seconds(),
                         error=outcome.error,
                     )
-            await deliveries.record_outcomes(conn, outcomes)
-            await enqueue(conn, [sent for _, sent in tries if sent is not None])
+            await store.record_outcomes(outcomes)
+            await store.enqueue([sent for _, sent in tries if sent is not None])
             for kind, count in sent_by_kind.items():  # per round, not per letter
                 SENT.labels(kind, "sent").inc(count)
             return len(due)
@@ -308,6 +318,7 @@ class Sender:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(news.wait(), poll_interval)
 
+        assert self.pool is not None
         listener = await self.pool.acquire()
         keeps_session_state(listener)
         claiming: asyncio.Task[None] | None = None
@@ -344,26 +355,25 @@ class Letter:
     unsubscribe_url: str | None
 
 
-async def fail(conn: asyncpg.Connection, delivery: Delivery, failed: Failed) -> None:
+async def fail(store: NotifyStore, delivery: Delivery, failed: Failed) -> None:
     """A delivery failed for good; a hard bounce also suppresses its address: a candidate's
     gets nothing more from any of its searches until it confirms again, a work address nothing
     more until the suppression is lifted."""
-    await deliveries.mark_failed(conn, delivery.id, failed.attempts, failed.error)
+    await store.mark_failed(delivery.id, failed.attempts, failed.error)
     reason = FailureReason(failed.reason)
     if reason is FailureReason.HARD_BOUNCE and delivery.work_email:
-        await deliveries.suppress_work_address(
-            conn, delivery.work_email, delivery.recipient_ref, reason.value, datetime.now(UTC)
+        await store.suppress_work_address(
+            delivery.work_email, delivery.recipient_ref, reason.value, datetime.now(UTC)
         )
     elif reason is FailureReason.HARD_BOUNCE and delivery.subscription_id:
-        subscriber_id = await deliveries.suppress(
-            conn, delivery.subscription_id, reason.value, datetime.now(UTC)
+        subscriber_id = await store.suppress(
+            delivery.subscription_id, reason.value, datetime.now(UTC)
         )
         if subscriber_id is not None:
-            await deliveries.cancel_queued_for_subscriber(
-                conn, subscriber_id, "the address is suppressed after a hard bounce"
+            await store.cancel_queued_for_subscriber(
+                subscriber_id, "the address is suppressed after a hard bounce"
             )
-    await publish_events(
-        conn,
+    await store.announce(
         NOTIFY_DELIVERIES,
         [notice(delivery, NotificationFailed, failed.attempts, error=failed.error, reason=reason)],
     )
@@ -403,19 +413,19 @@ class UnknownDelivery(LookupError):
     pass
 
 
-async def report_bounce(pool: asyncpg.Pool, delivery_id: str, status: str) -> bool:
+async def report_bounce(store: NotifyStore, delivery_id: str, status: str) -> bool:
     """A delivery status notification about one of our messages (found by its Message-ID,
     `<delivery id@domain>`): the mailbox refused for good (5.1.x, 5.2.1) is a hard bounce, after
     the fact; any other status (a delay, a policy or content refusal) suppresses nobody. True
     when it was recorded as a bounce."""
     if not is_mailbox_refusal(status):
         return False
-    async with pool.acquire() as conn, conn.transaction():
-        delivery = await deliveries.lock(conn, delivery_id)
+    async with store.transaction():
+        delivery = await store.lock_delivery(delivery_id)
         if delivery is None:
             raise UnknownDelivery(f"no delivery {delivery_id!r}")
         if delivery.status == "failed":
             return True  # reported before
         error = f"the receiving server reported a permanent failure (DSN {status})"
-        await fail(conn, delivery, Failed(max(1, delivery.attempts), error, "hard_bounce"))
+        await fail(store, delivery, Failed(max(1, delivery.attempts), error, "hard_bounce"))
         return True
