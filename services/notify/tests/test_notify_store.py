@@ -260,3 +260,62 @@ async def test_a_failed_transaction_leaves_nothing_behind(store):
             raise RuntimeError("refused")
     assert await store.subscriber_by_email("a@example.org") is None
     assert await store.count_attempts("address:a", datetime.now(UTC) - DAY) == 0
+
+
+def work_letter(key: str, email: str) -> NewDelivery:
+    return NewDelivery(
+        dedupe_key=key, kind="checkin", recipient_ref="person-1", context={}, work_email=email
+    )
+
+
+async def test_a_claim_takes_what_is_due_oldest_first_and_a_pause_keeps_a_letter_back(store):
+    person = await store.add_subscriber("a@example.org", "sv")
+    search_id = await store.add_search(person, JURIST)
+    for n in range(3):
+        await store.queue(confirmation(search_id, JURIST, n))
+    first, second, third = await store.deliveries_for(search_id)
+    assert [d.id for d in await store.claim_due(2)] == [first.id, second.id]
+    await store.record_outcomes(
+        [
+            Outcome(first.id, "queued", 1, "421 busy", timedelta(minutes=5)),
+            Outcome(second.id, "sent", 1),
+        ]
+    )
+    assert [d.id for d in await store.claim_due(10)] == [third.id]  # the first waits its pause
+    held = await store.searches_for({search_id, "s-gone"})
+    assert set(held) == {search_id}
+    assert (held[search_id].email, held[search_id].status) == ("a@example.org", "pending")
+    assert await store.lock_delivery(first.id) == (await store.deliveries_for(search_id))[0]
+    assert await store.lock_delivery("d-none") is None
+
+
+async def test_a_hard_bounce_suppresses_the_address_and_cancels_its_other_mail(store):
+    person = await store.add_subscriber("a@example.org", "sv")
+    one, other = await store.add_search(person, JURIST), await store.add_search(person, ANYTHING)
+    await store.queue(confirmation(one, JURIST))
+    await store.queue(confirmation(other, ANYTHING))
+    [bounced] = await store.deliveries_for(one)
+    await store.mark_failed(bounced.id, 2, "550 5.1.1")
+    at = datetime(2027, 1, 4, tzinfo=UTC)
+    assert await store.suppress(one, "hard_bounce", at) == person
+    assert await store.suppress("s-gone", "hard_bounce", at) is None
+    await store.cancel_queued_for_subscriber(person, "suppressed")
+    failed = (await store.deliveries_for(one))[0]
+    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 2, "550 5.1.1")
+    assert [d.status for d in await store.deliveries_for(other)] == ["cancelled"]
+    suppressed = await store.subscriber(person)
+    assert suppressed.suppressed_at == at and suppressed.suppressed_reason == "hard_bounce"
+    assert (await store.searches_for({one}))[one].suppressed_at == at
+
+
+async def test_a_work_address_that_bounced_gets_no_more_mail(store):
+    await store.queue(work_letter("w1", "Anna.Berg@csn.se"))
+    await store.queue(work_letter("w2", "other@csn.se"))
+    assert await store.suppressed_work_among({"anna.berg@csn.se"}) == set()
+    await store.suppress_work_address(
+        "anna.berg@CSN.se", "person-1", "hard_bounce", datetime.now(UTC)
+    )
+    assert await store.suppressed_work_among({"Anna.Berg@csn.se", "other@csn.se"}) == {
+        "anna.berg@csn.se"
+    }
+    assert [d.work_email for d in await store.claim_due(10)] == ["other@csn.se"]

@@ -3,14 +3,15 @@ store keeps and answers as it does (`tests/test_notify_store.py` runs the same t
 both). What only PostgreSQL does is left out: keywords' Swedish stems (matching reads them from
 PostgreSQL, never through this store) and the locks (one test runs one handler at a time)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from myndnet_kit.outbox import OutgoingMessage
 from myndnet_kit.store import MemoryStore
 
-from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, new_id
+from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
 from myndnet_notify.domain.subscriptions import (
     ANY,
@@ -40,6 +41,9 @@ class Tables:
     attempts: list[tuple[str, datetime]] = field(default_factory=list)
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # in the order recorded
     dedupe_keys: set[str] = field(default_factory=set)  # one letter each, as recorded
+    due_at: dict[str, datetime] = field(default_factory=dict)  # delivery id → next try
+    suppressed_work: dict[str, str] = field(default_factory=dict)  # work address → reason
+    enqueued: list[OutgoingMessage] = field(default_factory=list)  # events already serialised
     open_vacancies: dict[str, OpenVacancy] = field(default_factory=dict)
     digest_items: dict[str, list[str]] = field(default_factory=dict)  # search id → vacancy keys
     agency_names: dict[str, str] = field(default_factory=dict)  # as membership names them
@@ -261,6 +265,7 @@ class MemoryNotify(MemoryStore[Tables]):
             context=dict(delivery.context),
             created_at=_now(),
         )
+        self.state.due_at[delivery_id] = _now()
         return True
 
     async def record_outcomes(self, outcomes: Sequence[Outcome]) -> None:
@@ -274,6 +279,7 @@ class MemoryNotify(MemoryStore[Tables]):
                     last_error=o.error,
                     sent_at=_now() if o.status == "sent" else found.sent_at,
                 )
+                self.state.due_at[o.delivery_id] = _now() + o.pause
 
     async def deliveries_for(self, search_id: str) -> list[Delivery]:
         return [d for d in self.state.deliveries.values() if d.subscription_id == search_id]
@@ -296,6 +302,67 @@ class MemoryNotify(MemoryStore[Tables]):
     async def forget_context_of(self, search_id: str) -> None:
         for d in await self.deliveries_for(search_id):
             self.state.deliveries[d.id] = replace(d, context={})
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def claim_due(self, limit: int) -> list[Delivery]:
+        now = _now()
+        due = [
+            d
+            for d in self.state.deliveries.values()
+            if d.status == "queued" and self.state.due_at[d.id] <= now
+        ]
+        return sorted(due, key=lambda d: (self.state.due_at[d.id], d.id))[:limit]
+
+    async def searches_for(self, search_ids: Collection[str]) -> dict[str, SearchAddress]:
+        found = [self._with_address(s) for i in search_ids if (s := self.state.searches.get(i))]
+        return {
+            s.id: SearchAddress(
+                s.id, s.subscriber_id, s.status, s.language, s.email, s.suppressed_at
+            )
+            for s in found
+        }
+
+    async def suppressed_work_among(self, emails: Collection[str]) -> set[str]:
+        return {e.lower() for e in emails if e.lower() in self.state.suppressed_work}
+
+    async def lock_delivery(self, delivery_id: str) -> Delivery | None:
+        return self.state.deliveries.get(delivery_id)
+
+    async def mark_failed(self, delivery_id: str, attempts: int, error: str) -> None:
+        found = self.state.deliveries[delivery_id]
+        self.state.deliveries[delivery_id] = replace(
+            found, status="failed", attempts=attempts, last_error=error
+        )
+
+    async def suppress(self, search_id: str, reason: str, at: datetime) -> str | None:
+        search = self.state.searches.get(search_id)
+        if search is None:
+            return None
+        person = self.state.subscribers[search.subscriber_id]
+        self.state.subscribers[person.id] = replace(
+            person, suppressed_at=person.suppressed_at or at, suppressed_reason=reason
+        )
+        return person.id
+
+    async def suppress_work_address(
+        self, email: str, reference: str, reason: str, at: datetime
+    ) -> None:
+        self.state.suppressed_work.setdefault(email.lower(), reason)
+        for d in list(self.state.deliveries.values()):
+            if d.status == "queued" and (d.work_email or "").lower() == email.lower():
+                self.state.deliveries[d.id] = replace(
+                    d,
+                    status="cancelled",
+                    last_error="the address is suppressed after a hard bounce",
+                )
+
+    async def cancel_queued_for_subscriber(self, subscriber_id: str, why: str) -> None:
+        for search in await self.searches_of(subscriber_id):
+            await self.cancel_queued_for(search.id, why)
+
+    async def enqueue(self, messages: Sequence[OutgoingMessage]) -> None:
+        self.state.enqueued.extend(messages)
 
     # -- digests ---------------------------------------------------------------------------
 
