@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from myndnet_kit.classify import Incoming
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.handlers.events import on_training_events
 from myndnet_schemas import Event, parse
 from myndnet_schemas.events.trainings import RegistrationErased
@@ -35,13 +36,13 @@ async def test_an_erased_registration_s_mail_is_not_sent_and_its_address_goes(no
         source="/services/trainings",
     )
     async with notify_pool.acquire() as conn:
-        await on_training_events(conn, [incoming(confirmed)], lambda code: code)
+        await on_training_events(PostgresNotify(conn), [incoming(confirmed)], lambda code: code)
         queued = await conn.fetchrow("SELECT status, work_email FROM deliveries")
         assert tuple(queued) == ("queued", "anna.andersson@csn.se")
 
-        await on_training_events(conn, [incoming(erased)], lambda code: code)
+        await on_training_events(PostgresNotify(conn), [incoming(erased)], lambda code: code)
         left = await conn.fetchrow("SELECT status, work_email, context FROM deliveries")
         assert (left["status"], left["work_email"], left["context"]) == ("cancelled", None, {})
         # The same event again (a redelivery) queues nothing new for the erased registration.
-        await on_training_events(conn, [incoming(confirmed)], lambda code: code)
+        await on_training_events(PostgresNotify(conn), [incoming(confirmed)], lambda code: code)
         assert await conn.fetchval("SELECT count(*) FROM deliveries") == 1

@@ -11,6 +11,7 @@ import pytest
 from myndnet_kit.classify import Incoming
 from myndnet_notify.adapters import deliveries
 from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, Templates
+from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.delivery import VacancyAlert
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers import sending
@@ -193,14 +194,18 @@ async def test_a_work_address_that_bounced_is_suppressed_until_lifted(notify_poo
     reminded = "se.myndnet.training.registration.reminded.v1"
     s = sender(notify_pool, relay)
     async with notify_pool.acquire() as conn:
-        await on_training_events(conn, [training_event(confirmed, "2027-01-12T10:15:00Z")], str)
+        await on_training_events(
+            PostgresNotify(conn), [training_event(confirmed, "2027-01-12T10:15:00Z")], str
+        )
     assert await s.send_round() == 1
     async with notify_pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM deliveries") == "failed"
         listed = [(s.email, s.kind) for s in await deliveries.suppressed(conn, 10)]
         assert listed == [(work, "work")]
         # The next mail to the address is not tried: the relay sees nothing more.
-        await on_training_events(conn, [training_event(reminded, "2027-02-08T07:00:00Z")], str)
+        await on_training_events(
+            PostgresNotify(conn), [training_event(reminded, "2027-02-08T07:00:00Z")], str
+        )
     relay.refusals.clear()
     assert await s.send_round() == 1
     async with notify_pool.acquire() as conn:
@@ -210,7 +215,9 @@ async def test_a_work_address_that_bounced_is_suppressed_until_lifted(notify_poo
         assert tuple(last) == ("cancelled", "the address is suppressed after a hard bounce")
         assert await deliveries.lift_work_suppression(conn, work.upper())
         assert not await deliveries.lift_work_suppression(conn, work)
-        await on_training_events(conn, [training_event(reminded, "2027-02-09T07:00:00Z")], str)
+        await on_training_events(
+            PostgresNotify(conn), [training_event(reminded, "2027-02-09T07:00:00Z")], str
+        )
     assert await s.send_round() == 1
     await s.smtp.close()
     assert len(relay.to(work)) == 1  # lifted: mail goes to it again

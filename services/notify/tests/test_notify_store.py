@@ -319,3 +319,21 @@ async def test_a_work_address_that_bounced_gets_no_more_mail(store):
         "anna.berg@csn.se"
     }
     assert [d.work_email for d in await store.claim_due(10)] == ["other@csn.se"]
+
+
+async def test_a_person_erased_leaves_no_address_or_words_in_any_letter(store):
+    await store.queue(work_letter("w1", "anna@csn.se"))  # to person-1
+    about = {"other_ref": "person-1", "other": {"name": "Anna"}}
+    await store.queue(NewDelivery("m1", "match_proposed", "person-2", about, work_email="b@x.se"))
+    await store.queue(NewDelivery("w3", "checkin", "person-3", {"a": 1}, work_email="c@x.se"))
+    sent = (await store.claim_due(1))[0]  # the first, to person-1
+    await store.record_outcomes([Outcome(sent.id, "sent", 1)])
+    await store.suppress_work_address("anna@csn.se", "person-1", "hard_bounce", datetime.now(UTC))
+    assert not await store.erased_among(["person-1"])
+    await store.forget_person("person-1")
+    assert await store.erased_among(["person-9", "person-1"])
+    assert [d.recipient_ref for d in await store.claim_due(10)] == ["person-3"]
+    forgotten = await store.lock_delivery(sent.id)
+    assert forgotten is not None and forgotten.status == "sent"
+    assert (forgotten.work_email, forgotten.context) == (None, {})
+    assert await store.suppressed_work_among({"anna@csn.se"}) == set()

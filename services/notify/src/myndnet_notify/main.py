@@ -212,10 +212,10 @@ def build(settings: NotifySettings) -> ServiceApp:
         await on_vacancy_events(conn, events, searches, membership.name_of)
 
     async def matches(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await on_match_events(conn, events, membership.name_of)
+        await on_match_events(PostgresNotify(conn), events, membership.name_of)
 
     async def trainings(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await on_training_events(conn, events, membership.name_of)
+        await on_training_events(PostgresNotify(conn), events, membership.name_of)
 
     async def sender(app: ServiceApp) -> None:
         assert app.pool is not None

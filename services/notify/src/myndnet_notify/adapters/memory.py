@@ -41,8 +41,10 @@ class Tables:
     attempts: list[tuple[str, datetime]] = field(default_factory=list)
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # in the order recorded
     dedupe_keys: set[str] = field(default_factory=set)  # one letter each, as recorded
+    erased_people: set[str] = field(default_factory=set)  # public employees' references
     due_at: dict[str, datetime] = field(default_factory=dict)  # delivery id → next try
     suppressed_work: dict[str, str] = field(default_factory=dict)  # work address → reason
+    suppressed_work_refs: dict[str, str] = field(default_factory=dict)  # → whose it is
     enqueued: list[OutgoingMessage] = field(default_factory=list)  # events already serialised
     open_vacancies: dict[str, OpenVacancy] = field(default_factory=dict)
     digest_items: dict[str, list[str]] = field(default_factory=dict)  # search id → vacancy keys
@@ -303,6 +305,25 @@ class MemoryNotify(MemoryStore[Tables]):
         for d in await self.deliveries_for(search_id):
             self.state.deliveries[d.id] = replace(d, context={})
 
+    async def forget_person(self, reference: str) -> None:
+        self.state.erased_people.add(reference)
+        for d in list(self.state.deliveries.values()):
+            if reference not in (d.recipient_ref, d.context.get("other_ref")):
+                continue
+            status, error = d.status, d.last_error
+            if status == "queued":
+                status, error = "cancelled", "the person was erased"
+            self.state.deliveries[d.id] = replace(
+                d, status=status, last_error=error, work_email=None, context={}
+            )
+        for email, ref in list(self.state.suppressed_work_refs.items()):
+            if ref == reference:
+                del self.state.suppressed_work_refs[email]
+                self.state.suppressed_work.pop(email, None)
+
+    async def erased_among(self, references: Sequence[str]) -> bool:
+        return any(r in self.state.erased_people for r in references)
+
     # -- sending ---------------------------------------------------------------------------
 
     async def claim_due(self, limit: int) -> list[Delivery]:
@@ -349,6 +370,7 @@ class MemoryNotify(MemoryStore[Tables]):
         self, email: str, reference: str, reason: str, at: datetime
     ) -> None:
         self.state.suppressed_work.setdefault(email.lower(), reason)
+        self.state.suppressed_work_refs.setdefault(email.lower(), reference)
         for d in list(self.state.deliveries.values()):
             if d.status == "queued" and (d.work_email or "").lower() == email.lower():
                 self.state.deliveries[d.id] = replace(

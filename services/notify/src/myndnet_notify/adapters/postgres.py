@@ -332,6 +332,13 @@ class PostgresNotify(PostgresStore):
     async def forget_context_of(self, search_id: str) -> None:
         await deliveries.forget_context_of(self.conn, search_id)
 
+    async def forget_person(self, reference: str) -> None:
+        """A public employee's data erased in mentoring or trainings."""
+        await deliveries.forget_person(self.conn, reference)
+
+    async def erased_among(self, references: Sequence[str]) -> bool:
+        return await deliveries.erased_among(self.conn, references)
+
     # -- sending ---------------------------------------------------------------------------
 
     async def claim_due(self, limit: int) -> list[Delivery]:

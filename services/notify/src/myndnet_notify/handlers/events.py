@@ -21,6 +21,7 @@ from myndnet_schemas.events.mentoring import MatchFields
 from myndnet_schemas.events.trainings import RegistrationFields
 
 from myndnet_notify.adapters import deliveries, open_vacancies
+from myndnet_notify.adapters.store import NotifyStore
 from myndnet_notify.domain.delivery import NewDelivery, VacancyAlert
 from myndnet_notify.domain.letters import TRAINING_LETTERS, match_letter
 from myndnet_notify.domain.subscriptions import OpenVacancy, person_ref, vacancy_keys
@@ -126,15 +127,13 @@ def _person(party: MatchParty) -> dict[str, str | None]:
     return {"name": party.name, "email": party.email, "title": party.title}
 
 
-async def on_match_events(
-    conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
-) -> None:
+async def on_match_events(store: NotifyStore, events: list[Incoming], name_of: NameOf) -> None:
     """Mail to the people of a match at every step, in each one's language; a person's data
     erased in mentoring is erased here too."""
     for incoming in events:
         data = incoming.event.data
         if isinstance(data, PersonErased):
-            await deliveries.forget_person(conn, person_ref(data.agency, data.person_id))
+            await store.forget_person(person_ref(data.agency, data.person_id))
             continue
         letter = match_letter(data)
         if letter is None or not isinstance(data, MatchFields):
@@ -144,7 +143,7 @@ async def on_match_events(
             recipient, other = parties[role]
             reference = person_ref(recipient.agency, recipient.person_id)
             other_ref = person_ref(other.agency, other.person_id)
-            if await deliveries.erased_among(conn, [reference, other_ref]):
+            if await store.erased_among([reference, other_ref]):
                 continue  # nothing more is written about someone whose data was erased
             context: dict[str, Any] = {
                 "role": role,
@@ -161,8 +160,7 @@ async def on_match_events(
                 "month": getattr(data, "month", None),
                 "answer_by": _day(getattr(data, "answer_by", None)),
             }
-            await deliveries.queue(
-                conn,
+            await store.queue(
                 NewDelivery(
                     dedupe_key=f"match:{reference}:{data.match_id}:{letter.step}",
                     kind=letter.kind,
@@ -178,16 +176,14 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def on_training_events(
-    conn: asyncpg.Connection, events: list[Incoming], name_of: NameOf
-) -> None:
+async def on_training_events(store: NotifyStore, events: list[Incoming], name_of: NameOf) -> None:
     """A mail to the person at each step of their registration, in their language. A session
     cancelled reaches everyone on it through their registration.cancelled. A registration
     erased in trainings is erased here too: its mail still queued is not sent."""
     for incoming in events:
         data = incoming.event.data
         if isinstance(data, RegistrationErased):
-            await deliveries.forget_person(conn, f"training/{data.registration_id}")
+            await store.forget_person(f"training/{data.registration_id}")
             continue
         kind = TRAINING_LETTERS.get(type(data))
         if kind is None or not isinstance(data, RegistrationFields):
@@ -207,8 +203,7 @@ async def on_training_events(
             "place": getattr(data, "place", None),
             "because": getattr(getattr(data, "because", None), "value", None),
         }
-        await deliveries.queue(
-            conn,
+        await store.queue(
             NewDelivery(
                 # A request sent again (the person asked twice) is a new mail; the same event
                 # delivered twice is not.
