@@ -57,7 +57,11 @@ class Upstream:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout, connect=1.0),
-                connector=aiohttp.TCPConnector(limit=100),
+                # Idle connections are dropped before the services drop them (uvicorn, after
+                # 5 s; aiohttp's default keeps them 15 s). aiohttp asks a read again once when a
+                # kept connection turns out closed, but the second may meet another such one:
+                # the e2e suite saw a page say mentoring was down that way.
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0),
             )
         return self._session
 
