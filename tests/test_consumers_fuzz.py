@@ -193,6 +193,7 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
             MentoringSettings(  # type: ignore[call-arg]
                 MENTORING_DATABASE_URL=database_url,
                 MENTORING_HR_TOPIC_PATTERN=network.hr_pattern("leadership"),
+                MENTORING_MATCHES_TOPIC=f"mentoring.matches.{network.unique}",
                 MENTORING_ROUND_SECONDS=100000,
                 **common,
             )

@@ -6,7 +6,6 @@ import asyncpg
 import httpx
 import pytest
 from myndnet_kit.app import ServiceApp
-from myndnet_mentoring.adapters.postgres import PostgresMentoring
 from myndnet_mentoring.handlers.programme import end_programmes, expire_proposals, now
 from myndnet_mentoring.main import MentoringSettings, build
 from myndnet_schemas import ManagerAppointed, MentorVolunteered, MentorWithdrawn, parse, topics
@@ -17,9 +16,16 @@ pytestmark = pytest.mark.integration
 TOKEN = "mentoring-test-token"
 
 
+def matches_topic(net: TestNetwork) -> str:
+    """The test's own: on the local broker `mentoring.matches` is what a running `make up`
+    network mails people from."""
+    return f"mentoring.matches.{net.unique}"
+
+
 def settings(net: TestNetwork, database_url: str) -> MentoringSettings:
     return MentoringSettings(  # type: ignore[call-arg]
         MENTORING_DATABASE_URL=database_url,
+        MENTORING_MATCHES_TOPIC=matches_topic(net),
         KAFKA_BOOTSTRAP_SERVERS=net.kafka,
         MEMBERSHIP_TOPIC=net.membership_topic,
         MENTORING_HR_TOPIC_PATTERN=net.hr_pattern("leadership"),
@@ -76,10 +82,9 @@ def operator(app: ServiceApp) -> httpx.AsyncClient:
     )
 
 
-async def match_events(kafka: str, manager_key: str) -> list:
-    events = [
-        parse(r.headers, r.key, r.value) for r in await read_to_end(kafka, topics.MENTORING_MATCHES)
-    ]
+async def match_events(net: TestNetwork, manager_key: str) -> list:
+    records = await read_to_end(net.kafka, matches_topic(net))
+    events = [parse(r.headers, r.key, r.value) for r in records]
     mine = [
         e
         for e in events
@@ -92,7 +97,7 @@ async def match_events(kafka: str, manager_key: str) -> list:
 async def on_store(app, job, *args):
     """A handler run as the service's jobs run it: on a store over one pooled connection."""
     async with app.pool.acquire() as conn:
-        return await job(PostgresMentoring(conn), *args)
+        return await job(app.api.state.store(conn), *args)
 
 
 async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
@@ -204,11 +209,11 @@ async def test_decline_expiry_and_withdrawal_each_lead_to_a_correct_rematch(
 
         async def whole_story() -> bool:
             # Read while the service runs: its relay publishes the last steps after the answers.
-            return len(await match_events(kafka_bootstrap, f"{a}/M")) >= 10
+            return len(await match_events(net, f"{a}/M")) >= 10
 
         await wait_until(whole_story, timeout=30, interval=0.5, what="every step published")
 
-    events = await match_events(kafka_bootstrap, f"{a}/M")
+    events = await match_events(net, f"{a}/M")
     story = [(e.type.split(".")[4], e.data.mentor.person_id) for e in events]
     assert story == [
         ("proposed", "T1"),

@@ -28,6 +28,13 @@ TOKEN = "vacancies-test-token"
 
 
 class Network(TestNetwork):
+    """Agencies, topics and groups of the test's own. The lifecycle topic too: on the local
+    broker `vacancies.vacancies` is what a running `make up` network mails candidates from."""
+
+    @property
+    def lifecycle_topic(self) -> str:
+        return f"vacancies.vacancies.{self.unique}"
+
     async def publish(self, name: str, *payloads, source: str | None = None) -> list[Event]:
         return await super().publish(name, "vacancies", *payloads, source=source)
 
@@ -36,6 +43,7 @@ class Network(TestNetwork):
             VACANCIES_DATABASE_URL=database_url,
             KAFKA_BOOTSTRAP_SERVERS=self.kafka,
             MEMBERSHIP_TOPIC=self.membership_topic,
+            VACANCIES_TOPIC=self.lifecycle_topic,
             OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
             VACANCIES_HR_TOPIC_PATTERN=self.hr_pattern("vacancies"),
             CONSUMER_GROUP_PREFIX=self.group_prefix,
@@ -74,8 +82,8 @@ async def row(database_url: str, agency: str, vacancy_id: str) -> asyncpg.Record
         await conn.close()
 
 
-async def lifecycle(kafka: str, agency: str, at_least: int) -> list:
-    records = await read_to_end(kafka, topics.VACANCIES)
+async def lifecycle(net: Network, agency: str) -> list:
+    records = await read_to_end(net.kafka, net.lifecycle_topic)
     events = [
         parse(r.headers, r.key, r.value)
         for r in records
@@ -85,19 +93,19 @@ async def lifecycle(kafka: str, agency: str, at_least: int) -> list:
 
 
 async def wait_lifecycle(
-    kafka: str, database_url: str, agency: str, count: int, timeout: float = 30
+    net: Network, database_url: str, agency: str, count: int, timeout: float = 30
 ) -> list:
     """The lifecycle events of `agency`, once `count` are there and the outbox is empty: one
     more would be on the topic by then."""
     found: list = []
 
     async def enough() -> bool:
-        found[:] = await lifecycle(kafka, agency, count)
+        found[:] = await lifecycle(net, agency)
         return len(found) >= count
 
     await wait_until(enough, timeout, interval=0.5, what=f"{count} lifecycle events of {agency}")
     await wait_until(lambda: applied(database_url, "count(*) = 0 FROM outbox"), what="outbox")
-    return await lifecycle(kafka, agency, count)
+    return await lifecycle(net, agency)
 
 
 async def applied(database_url: str, condition: str, *args) -> bool:
@@ -125,7 +133,7 @@ async def test_out_of_order_and_duplicate_events_converge_and_announce_once(
         await wait_until(lambda: applied(database_url, "count(*) = 3 FROM inbox"), what="inbox")
         stored = await row(database_url, agency, "V-1")
         assert stored["revision"] == 3 and stored["title"] == "Senior handläggare"
-        events = await wait_lifecycle(kafka_bootstrap, database_url, agency, 2)
+        events = await wait_lifecycle(net, database_url, agency, 2)
     assert [e.type.split(".")[3] for e in events] == ["opened", "changed"]
     assert events[1].data.changed_fields == ["title"] and events[1].data.revision == 3
     assert all(e.source == "/services/vacancies" and e.subject == f"{agency}/V-1" for e in events)
@@ -170,9 +178,10 @@ async def test_withdrawn_expired_and_agency_left_each_close_once(
         await net.publish("b", vacancy("L1", 1), vacancy("L2", 1))
         await wait_until(lambda: applied(database_url, "count(*) = 5 FROM inbox"), what="ingest")
 
-        assert await close_expired(app.pool, today) == 0  # the deadline day is still open
-        assert await close_expired(app.pool, today + timedelta(days=1)) == 1
-        assert await close_expired(app.pool, today + timedelta(days=1)) == 0
+        topic = net.lifecycle_topic  # as the service's deadline job is given it
+        assert await close_expired(app.pool, today, topic=topic) == 0  # the deadline day: open
+        assert await close_expired(app.pool, today + timedelta(days=1), topic=topic) == 1
+        assert await close_expired(app.pool, today + timedelta(days=1), topic=topic) == 0
 
         await net.leave("b")
         await wait_until(
@@ -182,8 +191,8 @@ async def test_withdrawn_expired_and_agency_left_each_close_once(
             what="the departed agency's vacancies closed",
         )
         await net.leave("b")  # the same news twice changes nothing
-        a_events = await wait_lifecycle(kafka_bootstrap, database_url, a, 4)
-        b_events = await wait_lifecycle(kafka_bootstrap, database_url, b, 4)
+        a_events = await wait_lifecycle(net, database_url, a, 4)
+        b_events = await wait_lifecycle(net, database_url, b, 4)
         # An event from the departed agency is refused from now on.
         await net.publish("b", vacancy("L3", 1))
         await wait_until(

@@ -35,7 +35,7 @@ def programme(request: Request) -> handlers.Programme:
 @contextlib.asynccontextmanager
 async def store_of(request: Request) -> AsyncIterator[PostgresMentoring]:
     async with pool_of(request).acquire() as conn:
-        yield PostgresMentoring(conn)
+        yield service_of(request).api.state.store(conn)
 
 
 @contextlib.contextmanager

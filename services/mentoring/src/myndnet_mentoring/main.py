@@ -96,6 +96,14 @@ class MentoringSettings(ServiceSettings):
         alias="MATCH_WEIGHT_BALANCE",
         description="the score's weight of spreading mentorships over the agencies",
     )
+    matches_topic: str = Field(
+        topics.MENTORING_MATCHES,
+        alias="MENTORING_MATCHES_TOPIC",
+        description=(
+            "the topic mentoring announces matches on (tests and benchmarks on a shared broker "
+            "give each run its own)"
+        ),
+    )
     hr_topic_pattern: str = Field(
         topics.HR_LEADERSHIP_PATTERN,
         alias="MENTORING_HR_TOPIC_PATTERN",
@@ -122,15 +130,18 @@ class MentoringSettings(ServiceSettings):
 def build(settings: MentoringSettings) -> ServiceApp:
     programme = settings.programme()
 
+    def store(conn: asyncpg.Connection) -> PostgresMentoring:
+        return PostgresMentoring(conn, settings.matches_topic)
+
     async def on_agency_change(
         conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
     ) -> None:
-        await agency_changed(PostgresMentoring(conn), before, after)
+        await agency_changed(store(conn), before, after)
 
     membership = MembershipFollower.from_settings(settings, on_change=on_agency_change)
 
     async def ingest(conn: asyncpg.Connection, events: list[Incoming]) -> None:
-        await apply_leadership_events(PostgresMentoring(conn), events)
+        await apply_leadership_events(store(conn), events)
 
     async def programme_jobs(app: ServiceApp) -> None:
         """What is due today every `jobs_seconds`, a matching round every `round_seconds`."""
@@ -139,11 +150,11 @@ def build(settings: MentoringSettings) -> ServiceApp:
 
         async def due_today() -> None:
             async with pool.acquire() as conn:
-                await run_schedule(PostgresMentoring(conn), programme, stockholm_today())
+                await run_schedule(store(conn), programme, stockholm_today())
 
         async def matching_round() -> None:
             async with pool.acquire() as conn:
-                await run_round(PostgresMentoring(conn), programme)
+                await run_round(store(conn), programme)
 
         await asyncio.gather(
             every(settings.jobs_seconds, due_today, "the programme's schedule"),
@@ -158,7 +169,7 @@ def build(settings: MentoringSettings) -> ServiceApp:
         migrations=MIGRATIONS,
         topics=[
             TopicSpec(
-                topics.MENTORING_MATCHES,
+                settings.matches_topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             )
@@ -179,6 +190,7 @@ def build(settings: MentoringSettings) -> ServiceApp:
         membership=membership,
     )
     app.api.state.programme = programme
+    app.api.state.store = store
     app.api.state.link_key = settings.link_signing_key.get_secret_value()
     return app
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from myndnet_kit.store import MemoryStore
 from myndnet_schemas.clock import STOCKHOLM
+from myndnet_schemas.topics import MENTORING_MATCHES
 
 from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
 from myndnet_mentoring.domain.match import LIVE, ManagerStatus, Match, MatchStatus, Pairing, Party
@@ -36,8 +37,9 @@ class Tables:
 
 
 class MemoryMentoring(MemoryStore[Tables]):
-    def __init__(self) -> None:
+    def __init__(self, matches_topic: str = MENTORING_MATCHES) -> None:
         super().__init__(Tables())
+        self.matches_topic = matches_topic
 
     def _in_order(self, matches: list[Match]) -> list[Pairing]:
         never = datetime.min.replace(tzinfo=UTC)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import asyncpg
 from myndnet_kit.store import PostgresStore
 from myndnet_schemas.clock import STOCKHOLM
+from myndnet_schemas.topics import MENTORING_MATCHES
 
 from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
 from myndnet_mentoring.domain.match import ManagerStatus, Match, MatchStatus, Pairing, Party
@@ -179,6 +180,10 @@ def pairing_of(row: asyncpg.Record) -> Pairing:
 
 
 class PostgresMentoring(PostgresStore):
+    def __init__(self, conn: asyncpg.Connection, matches_topic: str = MENTORING_MATCHES) -> None:
+        super().__init__(conn)
+        self.matches_topic = matches_topic  # where the matches' events go
+
     async def _pairings(self, where: str, *args: object) -> list[Pairing]:
         return [pairing_of(r) for r in await self.conn.fetch(f"{MATCHES} {where}", *args)]
 

@@ -15,6 +15,8 @@ from myndnet_mentoring.domain.people import AgencyFlow, Manager, Person, Volunte
 
 
 class MentoringStore(Protocol):
+    matches_topic: str  # where the matches' events are announced
+
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
     async def announce(self, topic: str, events: Sequence[Event[Any]]) -> None: ...

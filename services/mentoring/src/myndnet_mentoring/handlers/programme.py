@@ -23,7 +23,7 @@ from myndnet_schemas.events import (
     MentorWithdrawn,
 )
 from myndnet_schemas.events.mentoring import DeclinedBy, EndReason
-from myndnet_schemas.topics import MENTORING_MATCHES, service_source
+from myndnet_schemas.topics import service_source
 
 from myndnet_mentoring.adapters.store import MentoringStore
 from myndnet_mentoring.domain.match import (
@@ -64,7 +64,7 @@ def now() -> datetime:
 
 
 async def announce(store: MentoringStore, payloads: Sequence[EventData]) -> None:
-    await store.announce(MENTORING_MATCHES, [Event.new(p, source=SOURCE) for p in payloads])
+    await store.announce(store.matches_topic, [Event.new(p, source=SOURCE) for p in payloads])
 
 
 async def end_match(
