@@ -16,12 +16,26 @@ Each setting's `description` is what docs/configuration.md says of it
 (`dev/configuration_doc.py` writes that page; `make lint` checks it is current).
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def link_signing_key() -> Any:
+    """The setting of the services whose people follow signed links: notify signs them,
+    mentoring and trainings check them."""
+    return Field(
+        SecretStr(""),
+        alias="LINK_SIGNING_KEY",
+        description=(
+            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
+            "trainings' confirm and cancel): the same value for all three; `make up` generates "
+            "one in `.run/link-signing-key`"
+        ),
+    )
 
 
 def local_database_url(service: str) -> str:

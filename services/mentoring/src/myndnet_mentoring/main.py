@@ -10,7 +10,7 @@ from myndnet_kit.classify import Incoming, check_hr_source
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.schedule import every
-from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyState
@@ -54,15 +54,7 @@ class MentoringSettings(ServiceSettings):
         description="how often a matching round runs (also `POST /matching/run`)",
     )
     # Shared with notify, which signs the answer and check-in links in its mail.
-    link_signing_key: SecretStr = Field(
-        SecretStr(""),
-        alias="LINK_SIGNING_KEY",
-        description=(
-            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
-            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
-            " in `.run/link-signing-key`"
-        ),
-    )
+    link_signing_key: SecretStr = link_signing_key()
     jobs_seconds: float = Field(
         60.0,
         alias="MENTORING_JOBS_SECONDS",

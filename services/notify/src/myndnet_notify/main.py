@@ -13,7 +13,7 @@ from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.logging import get_logger
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.schedule import every
-from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
@@ -59,15 +59,7 @@ class NotifySettings(ServiceSettings):
         description="the public site notify's links lead to",
     )
     # Shared with mentoring, which trusts the answer and check-in links notify signs.
-    link_signing_key: SecretStr = Field(
-        SecretStr(""),
-        alias="LINK_SIGNING_KEY",
-        description=(
-            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
-            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
-            " in `.run/link-signing-key`"
-        ),
-    )
+    link_signing_key: SecretStr = link_signing_key()
     smtp_connections: int = Field(
         4, ge=1, le=50, alias="SMTP_CONNECTIONS", description="pooled SMTP connections"
     )

@@ -10,7 +10,7 @@ from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.schedule import every
-from myndnet_kit.settings import ServiceSettings, local_database_url
+from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyState
@@ -32,15 +32,7 @@ class TrainingsSettings(ServiceSettings):
     )
     port: int = Field(8005, alias="TRAININGS_PORT", description="trainings' HTTP port")
     # Shared with notify, which signs the confirm and cancel links in its mail.
-    link_signing_key: SecretStr = Field(
-        SecretStr(""),
-        alias="LINK_SIGNING_KEY",
-        description=(
-            "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
-            "trainings' confirm and cancel): the same value for all three; `make up` generates one"
-            " in `.run/link-signing-key`"
-        ),
-    )
+    link_signing_key: SecretStr = link_signing_key()
     schedule_seconds: float = Field(
         300.0,
         alias="TRAININGS_SCHEDULE_SECONDS",
