@@ -3,12 +3,11 @@ SMTP sink, `myndnet_testing.MailSink`), and confirmed saved searches that every 
 
 from pathlib import Path
 
-import httpx
 from myndnet_kit.db import create_pool
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.subscriptions import Preferences
 from myndnet_notify.handlers.subscriptions import save_preferences
-from myndnet_testing import MailSink, ServiceNetwork, ServiceProcess, TestNetwork, wait_until
+from myndnet_testing import MailSink, ServiceNetwork, ServiceProcess, TestNetwork
 
 
 def notify_process(
@@ -19,8 +18,9 @@ def notify_process(
     unique: str,
     log: Path,
     **env: str,
-) -> tuple[ServiceProcess, int, str]:
-    """notify as a process of its own (not started), its port and its vacancies topic."""
+) -> tuple[ServiceNetwork, ServiceProcess, str]:
+    """notify as a process of its own (not started; `services.ready("notify")` waits for it),
+    and its vacancies topic."""
     topic = f"vacancies.vacancies.{unique}"
     services = ServiceNetwork(
         unique,
@@ -38,20 +38,8 @@ def notify_process(
         },
         prefix="faults",
     )
-    name = log.stem
-    process = services.process("notify", name, env, database_url=database_url)
-    return process, services.port(name), topic
-
-
-async def wait_ready(port: int) -> None:
-    async def ready() -> bool:
-        try:
-            async with httpx.AsyncClient() as http:
-                return (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    await wait_until(ready, timeout=90, what="notify ready")
+    process = services.process("notify", env=env, database_url=database_url)
+    return services, process, topic
 
 
 async def confirmed_subscribers(database_url: str, count: int) -> None:

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaError
 from cluster import Cluster
-from mail import confirmed_subscribers, notify_process, wait_ready
+from mail import confirmed_subscribers, notify_process
 from myndnet_schemas import parse, topics
 from myndnet_schemas.publisher import AgencyPublisher
 from myndnet_testing import MailSink, free_port, read_to_end, wait_until
@@ -208,7 +208,7 @@ async def run(
     await net.register(*AGENCIES)
     sink = MailSink()
     sink.start()
-    notify, port, _ = notify_process(
+    services, notify, _ = notify_process(
         net,
         cluster.bootstrap,
         databases[1],
@@ -224,7 +224,7 @@ async def run(
         vacancies.process.start()
         notify.start()
         await vacancies.ready()
-        await wait_ready(port)
+        await services.ready("notify")
         await confirmed_subscribers(databases[1], 1)
         scenario = Scenario(cluster, vacancies, databases[1], sink, publishing, stories)
         started = time.monotonic()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from mail import confirmed_subscribers, notify_process, wait_ready
+from mail import confirmed_subscribers, notify_process
 from myndnet_schemas import Event, NotificationSent, VacancyOpened, parse, topics
 from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import (
@@ -62,14 +62,14 @@ async def test_smtp_down_for_a_while_every_due_email_arrives_exactly_once(
     await net.register("a")
     sink = MailSink()
     sink.start()
-    process, port, topic = notify_process(
+    services, process, topic = notify_process(
         net, kafka_bootstrap, database_url, sink, unique, Path(tmp_path) / "notify.log"
     )
     process.start()
     subscribers, vacancies = scale(10, 50), scale(10, 40)
     down_for = scale(6, 20)
     try:
-        await wait_ready(port)
+        await services.ready("notify")
         await confirmed_subscribers(database_url, subscribers)
         sink.stop()
         went_down = time.monotonic()
@@ -149,12 +149,12 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
     sink = MailSink(delay=0.01)  # a round of 200 letters takes about half a second
     sink.start()
     log = Path(tmp_path) / "notify.log"
-    process, port, topic = notify_process(net, kafka_bootstrap, database_url, sink, unique, log)
+    services, process, topic = notify_process(net, kafka_bootstrap, database_url, sink, unique, log)
     subscribers, vacancies = scale(20, 50), scale(30, 80)
     due = subscribers * vacancies
     try:
         process.start()
-        await wait_ready(port)
+        await services.ready("notify")
         await confirmed_subscribers(database_url, subscribers)
         await open_vacancies(kafka_bootstrap, topic, net.code("a"), vacancies)
         await wait_until(
@@ -163,7 +163,7 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
         process.kill()
         at_kill = len(sink.received)
         process.start()
-        await wait_ready(port)
+        await services.ready("notify")
 
         async def all_sent() -> bool:
             conn = await asyncpg.connect(database_url)
