@@ -42,7 +42,8 @@ TAIL = """
 `http://collector:4318`; the other `OTEL_*` variables of OpenTelemetry apply |
 
 Operator rights: `membership:write` (also reading an agency's history, which names former
-coordinators), `mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`,
+coordinators), `membership:sign-in` (the site: staff's sign-in links and sessions),
+`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`,
 `dlq:replay`.
 
 **Sign-ups.** notify refuses an address whose part before `@` is not ASCII (SMTP without

@@ -34,6 +34,8 @@ operator_tokens() {
   export OPERATOR_TOKENS="$token=*"
   # The site signs people up on their behalf with it (notify:relay is among its rights).
   export WEB_NOTIFY_TOKEN="${WEB_NOTIFY_TOKEN:-$token}"
+  # Staff sign in through membership with it (membership:sign-in is among its rights).
+  export WEB_MEMBERSHIP_TOKEN="${WEB_MEMBERSHIP_TOKEN:-$token}"
 }
 
 link_signing_key() {
@@ -42,6 +44,17 @@ link_signing_key() {
   if [ -n "${LINK_SIGNING_KEY:-}" ]; then return 0; fi
   LINK_SIGNING_KEY=$(local_secret "$RUN_DIR/link-signing-key" "the key that signs people's links")
   export LINK_SIGNING_KEY
+}
+
+staff_sign_in() {
+  # The site signs staff's session cookies; without NETWORK_COORDINATORS the network's
+  # coordinator is samordnare@myndnet.test (its mail lands in the local sink like all mail).
+  if [ -z "${SESSION_SIGNING_KEY:-}" ]; then
+    SESSION_SIGNING_KEY=$(local_secret "$RUN_DIR/session-signing-key" "the key that signs staff's sessions")
+    export SESSION_SIGNING_KEY
+  fi
+  export NETWORK_COORDINATORS="${NETWORK_COORDINATORS:-samordnare@myndnet.test}"
+  echo "$NETWORK_COORDINATORS" > "$RUN_DIR/coordinator"
 }
 
 # failed NAME WHAT: tell the person which service failed, how, and what to try; stop the rest.
@@ -86,6 +99,7 @@ case "${1:-}" in
     kafka_cluster
     operator_tokens
     link_signing_key
+    staff_sign_in
     for name in "${SERVICES[@]}"; do
       pidfile="$LOGS/$name.pid"
       if pid_alive "$pidfile"; then say "$name already running"; continue; fi
@@ -112,7 +126,8 @@ case "${1:-}" in
       port=$(port_of "$name")
       printf '  %-11s http://127.0.0.1:%s  (API docs /docs, AsyncAPI /asyncapi)\n' "$name" "$port" >&2
     done
-    say "operator token: $RUN_DIR/operator-token; e-mail lands in $RUN_DIR/mail/new/" ;;
+    say "operator token: $RUN_DIR/operator-token; e-mail lands in $RUN_DIR/mail/new/"
+    say "staff sign in at /logga-in; the network's coordinator: $(cat "$RUN_DIR/coordinator")" ;;
   stop)
     for name in "${SERVICES[@]}"; do stop_pidfile "$LOGS/$name.pid" "$name" 20; done ;;
   status)

@@ -22,6 +22,7 @@ def test_asyncapi_names_every_topic_of_the_contract():
         "hr.{agency}.vacancies",
         "hr.{agency}.leadership",
         "membership.agencies",
+        "membership.sign_ins",
         "vacancies.vacancies",
         "mentoring.matches",
         "notify.deliveries",

@@ -16,6 +16,8 @@ SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "inge
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"
+SESSION_KEY = "e2e-session-signing-key"
+COORDINATOR = "samordnare@myndnet.test"  # the network's coordinator in these tests
 
 
 @dataclass
@@ -117,6 +119,7 @@ async def network(
         "JOBSTREAM_URL": jobstream.url,
         "JOBSTREAM_POLL_SECONDS": "0.5",
         "LINK_SIGNING_KEY": LINK_KEY,
+        "NETWORK_COORDINATORS": COORDINATOR,
         "LOG_LEVEL": "INFO",
     }
     logins: dict[str, dict[str, str]] = {s: {} for s in SERVICES}
@@ -133,6 +136,8 @@ async def network(
             "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
             "TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
             "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
+            "MEMBERSHIP_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
+            "NOTIFY_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }
@@ -158,6 +163,8 @@ async def network(
                 "MENTORING_URL": net.url("mentoring"),
                 "TRAININGS_URL": net.url("trainings"),
                 "WEB_NOTIFY_TOKEN": TOKEN,
+                "WEB_MEMBERSHIP_TOKEN": TOKEN,
+                "SESSION_SIGNING_KEY": SESSION_KEY,
                 # The tests load both cores; a service that answers in 3 s here is slow, not
                 # down (the 2 s default answered one hostile-input search with a 503 on a busy
                 # host).

@@ -499,3 +499,83 @@ async def test_the_site_allows_no_inline_script_and_its_job_posting_data_still_l
             script_src = re.search(r"script-src ([^;]*)", policy).group(1)
             assert "'unsafe-inline'" not in script_src, (path, policy)
             assert "<script>" not in answer.text  # no inline script to need it
+
+
+async def sign_in_link(network, address: str, count: int = 1) -> str:
+    """The path and query of the latest sign-in link mailed to `address`."""
+
+    def links() -> list[str]:
+        found = []
+        for message in network.mailbox.to(address):
+            text = message.get_body(("plain",)).get_content()
+            found += re.findall(r"http://[^/\s]+(/(?:en/)?logga-in/lank\?token=\S+)", text)
+        return found
+
+    async def arrived() -> bool:
+        return len(links()) >= count
+
+    await wait_until(arrived, timeout=30, what=f"sign-in link {count} to {address}")
+    return links()[-1]
+
+
+async def test_staff_sign_in_with_a_link_from_their_mail_and_sign_out(network):
+    """A seed agency's member of staff (no set-up: the seed carries CSN's domain) asks on the
+    site, gets the link through membership's topic and notify, signs in with its button, sees
+    their account, and signs out with the form's CSRF token; an unknown address is answered
+    the same and mailed nothing; a link works once."""
+    staff = f"anna.{network.run}@csn.se"
+    nobody = f"anna.{network.run}@example.org"
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as site:
+        for address in (staff, nobody):
+            asked = await site.post("/logga-in", data={"email": address})
+            assert asked.status_code == 303 and asked.headers["location"] == "/logga-in/skickat"
+        path = await sign_in_link(network, staff)
+        shown = await site.get(path)  # a GET shows a button and signs nobody in
+        assert shown.status_code == 200 and "myndnet_session" not in shown.headers.get(
+            "set-cookie", ""
+        )
+        token = re.search(r'name="token" value="([^"]+)"', shown.text).group(1)
+        signed_in = await site.post("/logga-in/lank", data={"token": token})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/konto"
+        cookie = signed_in.headers["set-cookie"]
+        assert "myndnet_session=" in cookie and "HttpOnly" in cookie
+        assert "SameSite=lax" in cookie and "Max-Age=43200" in cookie
+        assert "Secure" not in cookie  # the test site is plain http
+        account = await site.get("/konto")
+        assert account.status_code == 200 and staff in account.text and "CSN" in account.text
+        assert account.headers["cache-control"] == "no-store"
+
+        again = await site.post("/logga-in/lank", data={"token": token})
+        assert again.status_code == 410 and "redan använts" in again.text
+
+        # Signing out needs the form's token: without it nothing changes.
+        refused = await site.post("/logga-ut", data={})
+        assert refused.status_code == 403
+        assert (await site.get("/konto")).status_code == 200
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', account.text).group(1)
+        out = await site.post("/logga-ut", data={"csrf_token": csrf})
+        assert out.status_code == 303 and out.headers["location"] == "/logga-in/utloggad"
+        gone = await site.get("/konto")
+        assert gone.status_code == 303 and gone.headers["location"] == "/logga-in"
+
+    # The cookie's session is over in membership, not only forgotten by this browser.
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as site:
+        site.cookies.set("myndnet_session", cookie.split(";")[0].split("=", 1)[1])
+        assert (await site.get("/konto")).status_code == 303
+    await network.mail_settled()
+    assert network.mailbox.to(nobody) == []
+
+
+async def test_sign_in_links_are_limited_to_five_an_address_then_429_and_no_mail(network):
+    only_open(network)
+    staff = f"limit.{network.run}@csn.se"
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as site:
+        codes = [
+            (await site.post("/en/logga-in", data={"email": staff})).status_code for _ in range(6)
+        ]
+        assert codes == [303] * 5 + [429]
+        path = await sign_in_link(network, staff, count=5)
+        assert path.startswith("/en/logga-in/lank")  # asked on the English page
+    await network.mail_settled()
+    assert len(network.mailbox.to(staff)) == 5
+    assert "Your sign-in link" in str(network.mailbox.to(staff)[0]["Subject"])

@@ -15,7 +15,7 @@ from myndnet_schemas.clock import stockholm_today
 from myndnet_testing import vacancy as example_vacancy
 from myndnet_testing import wait_until
 from playwright.async_api import Browser, Page
-from test_network_e2e import publisher_for, register, searchable
+from test_network_e2e import publisher_for, register, searchable, sign_in_link
 
 pytestmark = [
     pytest.mark.integration,
@@ -326,3 +326,48 @@ async def test_hostile_input_in_every_field_and_address_never_gives_a_server_err
             assert response.status_code == 400 and "Länken fungerar inte" in response.text
     assert {where: status for where, status in answers.items() if status >= 500} == {}
     assert set(answers.values()) <= {200, 400, 404}
+
+
+async def test_staff_sign_in_and_out_without_javascript_and_every_page_passes_axe(
+    network, browser: Browser
+):
+    """Ask for a link (with an error first), open it from the mail, press the button, see the
+    account, sign out: in both languages, with JavaScript off, each page checked by axe."""
+    staff = f"axe.{network.run}@csn.se"
+    site = network.url("web")
+    checker = await browser.new_context(bypass_csp=True)  # axe is injected by the test
+    check = await checker.new_page()
+    person = await browser.new_context(java_script_enabled=False)
+    page = await person.new_page()
+    found: dict[str, list[str]] = {}
+
+    async def checked(name: str) -> None:
+        await check.goto(page.url)  # the site's origin, so that its style sheet applies
+        await check.set_content(await page.content())
+        found[name] = await serious_violations(check)
+
+    for number, home in enumerate(("", "/en"), start=1):
+        await page.goto(f"{site}{home}/logga-in")
+        await checked(f"{home}/logga-in")
+        await page.fill("#email", "inte-en-adress")
+        await page.click("main form button[type=submit]")
+        assert await page.is_visible(".error-summary")
+        assert await page.get_attribute("#email", "aria-invalid") == "true"
+        await checked(f"{home}/logga-in (errors)")
+        await page.fill("#email", staff)
+        await page.click("main form button[type=submit]")
+        assert page.url == f"{site}{home}/logga-in/skickat"
+        await checked(f"{home}/logga-in/skickat")
+        path = await sign_in_link(network, staff, count=number)
+        await page.goto(f"{site}{path}")
+        await checked(f"{home}/logga-in/lank")
+        await page.click("main form button[type=submit]")
+        assert page.url == f"{site}{home}/konto"
+        assert staff in await page.inner_text("main")
+        await checked(f"{home}/konto")
+        await page.click("main form button[type=submit]")
+        assert page.url == f"{site}{home}/logga-in/utloggad"
+        await checked(f"{home}/logga-in/utloggad")
+    await checker.close()
+    await person.close()
+    assert {path: v for path, v in found.items() if v} == {}

@@ -19,7 +19,7 @@ from myndnet_schemas import topics
 from myndnet_schemas.envelope import REGISTRY
 from myndnet_schemas.events import EventData
 from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
-from myndnet_schemas.events.membership import MEMBERSHIP_EVENTS
+from myndnet_schemas.events.membership import MEMBERSHIP_EVENTS, SIGN_IN_EVENTS
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.notify import NOTIFY_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
@@ -35,6 +35,7 @@ EVENTS_ON: dict[str, tuple[type[EventData], ...]] = {
     "hr.{agency}.vacancies": VACANCY_EVENTS,
     "hr.{agency}.leadership": LEADERSHIP_EVENTS,
     topics.MEMBERSHIP_AGENCIES: MEMBERSHIP_EVENTS,
+    topics.MEMBERSHIP_SIGN_INS: SIGN_IN_EVENTS,
     topics.VACANCIES: VACANCY_LIFECYCLE_EVENTS,
     topics.MENTORING_MATCHES: MENTORING_EVENTS,
     topics.NOTIFY_DELIVERIES: NOTIFY_EVENTS,

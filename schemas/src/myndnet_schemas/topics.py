@@ -9,6 +9,7 @@ AGENCY_CODE_RE = re.compile(r"^[a-z0-9-]{2,40}$")
 _NEW_CODE_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])")
 
 MEMBERSHIP_AGENCIES = "membership.agencies"
+MEMBERSHIP_SIGN_INS = "membership.sign_ins"
 VACANCIES = "vacancies.vacancies"
 MENTORING_MATCHES = "mentoring.matches"
 NOTIFY_DELIVERIES = "notify.deliveries"
@@ -98,6 +99,13 @@ TOPICS = (
         SERVICES,
         "agency code",
         "The network's agencies (compacted: the latest state per code).",
+    ),
+    Topic(
+        MEMBERSHIP_SIGN_INS,
+        "membership",
+        ("notify",),
+        "link id",
+        "Staff's sign-in links for notify to mail (work addresses; a link id, never the link).",
     ),
     Topic(
         VACANCIES,

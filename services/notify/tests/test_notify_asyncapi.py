@@ -18,6 +18,7 @@ async def test_a_service_s_asyncapi_json_shows_the_contract_s_payloads_and_what_
         "mentoring_matches": "receive",
         "trainings_registrations": "receive",
         "membership_agencies": "receive",
+        "membership_sign_ins": "receive",
         "notify_deliveries": "send",
     }
     payloads = [m["payload"] for m in document["components"]["messages"].values()]

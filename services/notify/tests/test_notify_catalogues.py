@@ -63,6 +63,8 @@ EVERYTHING = {
     "answer_url": "https://s/svar?token=a",
     "checkin_url": "https://s/uppfoljning?token=u",
     "cancel_url": "https://s/avboka?token=x",
+    "sign_in_url": "https://s/logga-in/lank?token=l",
+    "expires": "10:15",
     "recipient": {"name": "Anna Åkesson"},
     "other": {"name": "Bo Berg", "title": "Enhetschef", "email": "bo.berg@csn.se"},
     "other_agency": "CSN",
@@ -96,6 +98,7 @@ EVERYTHING = {
             "checkin_url": None,
             "confirm_url": None,
             "cancel_url": None,
+            "sign_in_url": None,
         },
     ],
 )
@@ -117,4 +120,4 @@ def test_the_letters_written_in_at_loading_read_as_jinja_s_own_i18n_renders_them
             continue
         assert template.render(context) == runtime.get_template(name).render(context), name
         kinds += 1
-    assert kinds == 19  # 16 kinds of letter, 3 with HTML of their own
+    assert kinds == 20  # 17 kinds of letter, 3 with HTML of their own

@@ -8,7 +8,11 @@ import pytest
 from myndnet_kit.classify import Incoming
 from myndnet_notify.adapters.memory import MemoryNotify
 from myndnet_notify.domain.subscriptions import person_ref
-from myndnet_notify.handlers.events import on_match_events, on_training_events
+from myndnet_notify.handlers.events import (
+    on_match_events,
+    on_sign_in_events,
+    on_training_events,
+)
 from myndnet_schemas import parse
 from myndnet_testing import example
 
@@ -86,3 +90,20 @@ async def test_each_step_of_a_registration_is_one_letter_and_an_erasure_stops_th
     await on_training_events(store, [erased], named)
     assert {d.status for d in store.state.deliveries.values()} == {"cancelled"}
     assert all(d.work_email is None for d in store.state.deliveries.values())
+
+
+async def test_a_sign_in_link_asked_for_is_one_letter_to_that_work_address_however_often_it_comes(
+    store,
+):
+    asked = incoming("se.myndnet.staff.sign_in.requested.v1", language="en")
+    await on_sign_in_events(store, [asked, asked])
+    await on_sign_in_events(store, [asked])
+    assert letters(store) == [("sign_in", "anna.andersson@csn.se", "queued")]
+    (letter,) = store.state.deliveries.values()
+    # 09:15 UTC is 10:15 in Stockholm in December: the time the letter gives.
+    assert letter.context == {
+        "link_id": asked.event.data.link_id,
+        "language": "en",
+        "expires": "10:15",
+        "expires_on": "2026-12-07",
+    }

@@ -250,3 +250,12 @@ def test_the_catalogue_names_every_letter_and_each_has_its_template_and_subject(
         for language in ("sv", "en"):
             context = {"vacancies": [{"title": "Jurist"}], "other": {"name": "Ebba"}}
             assert templates.subject(kind, language, context)
+
+
+def test_every_letter_is_a_kind_that_notification_sent_can_name():
+    """A letter whose kind the event cannot carry would be sent and then fail to be announced,
+    and go out again at every retry."""
+    from myndnet_notify.domain.letters import LETTERS
+    from myndnet_schemas.events.notify import DeliveryKind
+
+    assert set(LETTERS) == {kind.value for kind in DeliveryKind}

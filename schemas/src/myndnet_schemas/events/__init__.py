@@ -13,11 +13,13 @@ from myndnet_schemas.events.inbound import (
 )
 from myndnet_schemas.events.membership import (
     MEMBERSHIP_EVENTS,
+    SIGN_IN_EVENTS,
     AgencyLeft,
     AgencyRegistered,
     AgencyState,
     AgencyUpdated,
     Coordinator,
+    SignInRequested,
 )
 from myndnet_schemas.events.mentoring import (
     MENTORING_EVENTS,
@@ -56,6 +58,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *VACANCY_EVENTS,
     *LEADERSHIP_EVENTS,
     *MEMBERSHIP_EVENTS,
+    *SIGN_IN_EVENTS,
     *VACANCY_LIFECYCLE_EVENTS,
     *MENTORING_EVENTS,
     *NOTIFY_EVENTS,
@@ -64,6 +67,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
 
 __all__ = [
     "ALL_EVENTS",
+    "SIGN_IN_EVENTS",
     "AgencyLeft",
     "AgencyRegistered",
     "AgencyState",
@@ -94,6 +98,7 @@ __all__ = [
     "RegistrationWaitlisted",
     "SessionCancelled",
     "SessionScheduled",
+    "SignInRequested",
     "VacancyChanged",
     "VacancyClosed",
     "VacancyOpened",

@@ -1,7 +1,10 @@
-"""What membership publishes on the compacted topic `membership.agencies`, keyed by agency code."""
+"""What membership publishes: on the compacted topic `membership.agencies`, keyed by agency
+code, each agency's state; on `membership.sign_ins`, keyed by link id, the staff's sign-in links
+for notify to mail."""
 
 import re
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -54,6 +57,8 @@ class AgencyState(EventData):
     coordinator: Coordinator | None = None
     # The domains of the agency's work e-mail: staff register for trainings with these only.
     email_domains: Annotated[list[EmailDomain], Field(max_length=20)] = Field(default_factory=list)
+    # The work addresses of the agency's coordinators: they act for it in the console.
+    coordinators: Annotated[list[WorkEmail], Field(max_length=20)] = Field(default_factory=list)
     # The agency's live HTTP keys; a revoked key, and every key of an agency that left, is gone.
     http_keys: Annotated[list[HttpKey], Field(max_length=20)] = Field(default_factory=list)
 
@@ -79,3 +84,21 @@ class AgencyLeft(AgencyState):
 
 
 MEMBERSHIP_EVENTS: tuple[type[EventData], ...] = (AgencyRegistered, AgencyUpdated, AgencyLeft)
+
+
+class SignInRequested(EventData):
+    """A member of staff asked to sign in: notify mails `email` a link to the site that carries
+    `link_id`, signed with the network's link key (purpose `staff-sign-in`). Membership accepts
+    the link once, until `expires_at`."""
+
+    event_type = "se.myndnet.staff.sign_in.requested.v1"
+    link_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+    email: WorkEmail
+    language: Literal["sv", "en"] = "sv"  # the language of the page where they asked
+    expires_at: datetime
+
+    def subject(self) -> str:
+        return self.link_id
+
+
+SIGN_IN_EVENTS: tuple[type[EventData], ...] = (SignInRequested,)

@@ -29,6 +29,7 @@ class DeliveryKind(StrEnum):
     TRAINING_PROMOTED = "training_promoted"
     TRAINING_CANCELLED = "training_cancelled"
     TRAINING_REMINDER = "training_reminder"
+    SIGN_IN = "sign_in"
 
 
 class FailureReason(StrEnum):

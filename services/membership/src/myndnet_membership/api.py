@@ -2,9 +2,10 @@
 
 import contextlib
 from collections.abc import Iterator
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from myndnet_kit.auth import require_operator
 from myndnet_kit.logging import get_logger
 from myndnet_kit.web import pool_of, service_of
@@ -24,10 +25,15 @@ from myndnet_membership.domain.agencies import (
     normalise_email_domains,
     normalise_organisation_number,
 )
+from myndnet_membership.domain.sign_in import LIMIT_WINDOW, Roles
 from myndnet_membership.handlers import access
 from myndnet_membership.handlers import agencies as handlers
+from myndnet_membership.handlers import sign_in as sign_in_handlers
 from myndnet_membership.handlers.access import KafkaCredentials
 from myndnet_membership.handlers.topics import create_agency_topics
+
+if TYPE_CHECKING:
+    from myndnet_membership.main import MembershipSettings
 
 log = get_logger(__name__)
 router = APIRouter(tags=["agencies"])
@@ -48,6 +54,9 @@ EmailDomains = Annotated[
 ]
 
 
+Coordinators = Annotated[list[WorkEmail], Field(max_length=20)]
+
+
 class CoordinatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
@@ -64,6 +73,7 @@ class RegisterAgency(BaseModel):
     website: HttpsUrl | None = None
     coordinator: CoordinatorIn | None = None
     email_domains: EmailDomains | None = None
+    coordinators: Coordinators | None = None
 
 
 class ChangeAgency(BaseModel):
@@ -77,6 +87,7 @@ class ChangeAgency(BaseModel):
     website: HttpsUrl | None = None
     coordinator: CoordinatorIn | None = None
     email_domains: EmailDomains | None = None
+    coordinators: Coordinators | None = None
 
 
 @contextlib.contextmanager
@@ -294,3 +305,123 @@ async def revoke_http_key(
             await handlers.revoke_http_key(
                 conn, service_of(request).settings.membership_topic, code, key_id
             )
+
+
+# -- staff's sign-in: for the site (right `membership:sign-in`), which keeps the session in a
+# cookie and asks here who holds it.
+
+sign_in = APIRouter(tags=["sign-in"], dependencies=[require_operator("membership:sign-in")])
+
+
+def _settings(request: Request) -> "MembershipSettings":
+    return cast("MembershipSettings", service_of(request).settings)
+
+
+SESSION_HEADER = "X-Staff-Session"
+SessionToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{20,100}$")]
+
+
+class LinkAsked(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    # Who asked, as the site sees them (an IP address): counted, kept as a hash only.
+    client: Annotated[str, Field(min_length=1, max_length=200)]
+    language: Literal["sv", "en"] = "sv"
+
+
+class FollowedLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, Field(min_length=10, max_length=400)]
+
+
+class StaffRoles(BaseModel):
+    email: str
+    staff_of: str | None
+    coordinates: list[str]
+    network_coordinator: bool
+    expires_at: datetime
+
+
+class OpenedSession(StaffRoles):
+    session: str
+
+
+def _roles(person: Roles, expires_at: datetime) -> dict[str, Any]:
+    return {
+        "email": person.email,
+        "staff_of": person.staff_of,
+        "coordinates": list(person.coordinates),
+        "network_coordinator": person.network_coordinator,
+        "expires_at": expires_at,
+    }
+
+
+@sign_in.post("/sign-in/links", status_code=202)
+async def ask_for_sign_in_link(request: Request, body: LinkAsked) -> dict[str, str]:
+    """Mail a sign-in link to a known work address (through notify). The answer is the same
+    whether or not the address is known; beyond 5 links an address or 30 a client in 15
+    minutes it is 429 and nothing is mailed."""
+    settings = _settings(request)
+    try:
+        async with pool_of(request).acquire() as conn:
+            await sign_in_handlers.ask_for_link(
+                conn,
+                settings.sign_in_topic,
+                body.email,
+                body.client,
+                body.language,
+                settings.coordinators(),
+                datetime.now(UTC),
+            )
+    except sign_in_handlers.TooManyRequests:
+        raise HTTPException(
+            429,
+            "too many sign-in links asked for; try again in 15 minutes",
+            headers={"Retry-After": str(int(LIMIT_WINDOW.total_seconds()))},
+        ) from None
+    return {"status": "accepted"}
+
+
+@sign_in.post("/sign-in/sessions", status_code=201, response_model=OpenedSession)
+async def open_session(request: Request, body: FollowedLink) -> Any:
+    """A followed sign-in link opens a 12-hour session, once; 410 when the link was used or
+    has expired, 400 when it is not one of ours."""
+    settings = _settings(request)
+    try:
+        async with pool_of(request).acquire() as conn:
+            opened = await sign_in_handlers.sign_in(
+                conn,
+                settings.link_signing_key.get_secret_value(),
+                body.token,
+                settings.coordinators(),
+                datetime.now(UTC),
+            )
+    except sign_in_handlers.LinkNotUsable as exc:
+        status = 410 if exc.code in ("used", "expired") else 400
+        raise HTTPException(status, {"code": exc.code, "message": str(exc)}) from None
+    return {"session": opened.session_token, **_roles(opened.roles, opened.expires_at)}
+
+
+@sign_in.get("/sign-in/session", response_model=StaffRoles)
+async def current_session(
+    request: Request, session: Annotated[SessionToken, Header(alias=SESSION_HEADER)]
+) -> Any:
+    """Who holds the session (header `X-Staff-Session`), with their roles now; 404 when it has
+    ended or expired."""
+    settings = _settings(request)
+    async with pool_of(request).acquire() as conn:
+        found = await sign_in_handlers.session_roles(
+            conn, session, settings.coordinators(), datetime.now(UTC)
+        )
+    if found is None:
+        raise HTTPException(404, "no such session: it has ended or expired")
+    return _roles(*found)
+
+
+@sign_in.delete("/sign-in/session", status_code=204)
+async def end_session(
+    request: Request, session: Annotated[SessionToken, Header(alias=SESSION_HEADER)]
+) -> None:
+    """Sign out: the session ends now (ending one already ended is not an error)."""
+    async with pool_of(request).acquire() as conn:
+        await sign_in_handlers.sign_out(conn, session, datetime.now(UTC))

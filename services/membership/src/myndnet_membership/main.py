@@ -4,13 +4,15 @@ from pathlib import Path
 from typing import ClassVar
 
 from myndnet_kit.app import ServiceApp, serve
-from myndnet_kit.kafka import compacted
+from myndnet_kit.kafka import TopicSpec, compacted
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import until_done
-from myndnet_kit.settings import ServiceSettings, local_database_url
-from pydantic import Field
+from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
+from myndnet_schemas import topics
+from pydantic import Field, SecretStr
 
 from myndnet_membership import api
+from myndnet_membership.adapters.sign_in import EXPIRIES
 from myndnet_membership.handlers.agencies import seed_agencies
 from myndnet_membership.handlers.topics import create_agency_topics, keep_agency_topics
 
@@ -26,6 +28,24 @@ class MembershipSettings(ServiceSettings):
         description="membership's database",
     )
     port: int = Field(8001, alias="MEMBERSHIP_PORT", description="membership's HTTP port")
+    network_coordinators: str = Field(
+        "",
+        alias="NETWORK_COORDINATORS",
+        description=(
+            "the network's coordinators' work addresses, comma-separated: they act for every "
+            "agency in the console; `make up` uses `samordnare@myndnet.test` when it is not set"
+        ),
+    )
+    link_signing_key: SecretStr = link_signing_key()
+    sign_in_topic: str = Field(
+        topics.MEMBERSHIP_SIGN_INS,
+        alias="MEMBERSHIP_SIGN_IN_TOPIC",
+        description="where membership announces sign-in links for notify to mail (tests give "
+        "their own)",
+    )
+
+    def coordinators(self) -> list[str]:
+        return [a.strip().lower() for a in self.network_coordinators.split(",") if a.strip()]
 
 
 def build(settings: MembershipSettings) -> ServiceApp:
@@ -51,9 +71,16 @@ def build(settings: MembershipSettings) -> ServiceApp:
                 settings.membership_topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
-            )
+            ),
+            TopicSpec(
+                settings.sign_in_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+                {"retention.ms": str(24 * 3600 * 1000)},  # a link lives 15 minutes
+            ),
         ],
-        routers=[api.router],
+        routers=[api.router, api.sign_in],
+        retention=EXPIRIES,
         on_start=[seed],
         background=[topic_keeper],
     )

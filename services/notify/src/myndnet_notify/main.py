@@ -15,6 +15,7 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
 from myndnet_schemas import topics
+from myndnet_schemas.events.membership import SIGN_IN_EVENTS
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
@@ -35,6 +36,7 @@ from myndnet_notify.handlers.bounces import read_bounces
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import (
     on_match_events,
+    on_sign_in_events,
     on_training_events,
     on_vacancy_events,
 )
@@ -153,6 +155,11 @@ class NotifySettings(ServiceSettings):
         alias="NOTIFY_TRAININGS_TOPIC",
         description="trainings' registrations topic notify follows (as above)",
     )
+    sign_in_topic: str = Field(
+        topics.MEMBERSHIP_SIGN_INS,
+        alias="NOTIFY_SIGN_IN_TOPIC",
+        description="membership's sign-in links topic notify follows (as above)",
+    )
 
     @model_validator(mode="after")
     def _no_password_in_the_clear(self) -> Self:
@@ -208,6 +215,9 @@ def build(settings: NotifySettings) -> ServiceApp:
 
     async def trainings(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await on_training_events(PostgresNotify(conn), events, membership.name_of)
+
+    async def sign_ins(conn: asyncpg.Connection, events: list[Incoming]) -> None:
+        await on_sign_in_events(PostgresNotify(conn), events)
 
     async def sender(app: ServiceApp) -> None:
         assert app.pool is not None
@@ -284,6 +294,12 @@ def build(settings: NotifySettings) -> ServiceApp:
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             ),
+            TopicSpec(
+                settings.sign_in_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+                {"retention.ms": str(24 * 3600 * 1000)},  # as membership creates it
+            ),
         ],
         subscriptions=[
             Subscription(
@@ -309,6 +325,14 @@ def build(settings: NotifySettings) -> ServiceApp:
                 topics=[settings.trainings_topic],
                 checks=(published_by(topics.writer_of(topics.TRAININGS_REGISTRATIONS)),),
                 description="Tell a person at each step of their training registration.",
+            ),
+            Subscription(
+                "sign_ins",
+                sign_ins,
+                accepts=SIGN_IN_EVENTS,
+                topics=[settings.sign_in_topic],
+                checks=(published_by(topics.writer_of(topics.MEMBERSHIP_SIGN_INS)),),
+                description="Mail a member of staff the sign-in link they asked for.",
             ),
         ],
         routers=[api.router, api.preferences, api.operators],

@@ -56,6 +56,22 @@ class WebSettings(HttpSettings):
             "the site under the person's address"
         ),
     )
+    membership_token: SecretStr = Field(
+        SecretStr(""),
+        alias="WEB_MEMBERSHIP_TOKEN",
+        description=(
+            "an operator token with `membership:sign-in` (or `*`): staff sign in through "
+            "membership with it"
+        ),
+    )
+    session_signing_key: SecretStr = Field(
+        SecretStr(""),
+        alias="SESSION_SIGNING_KEY",
+        description=(
+            "signs the staff's session cookies and their forms' CSRF tokens; without it nobody "
+            "can sign in; `make up` generates one in `.run/session-signing-key`"
+        ),
+    )
     # How long a page waits for a service before it says that service is down.
     upstream_timeout: float = Field(
         2.0,
@@ -75,6 +91,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.notify_token.get_secret_value(),
         settings.mentoring_url.rstrip("/"),
         settings.trainings_url.rstrip("/"),
+        settings.membership_token.get_secret_value(),
     )
 
     @asynccontextmanager
@@ -99,6 +116,7 @@ def build(settings: WebSettings) -> FastAPI:
     )
     api.state.services = services
     api.state.base_url = settings.base_url()
+    api.state.session_key = settings.session_signing_key.get_secret_value()
     api.state.renderer = pages.Renderer(settings.base_url())
     api.add_exception_handler(Unavailable, pages.unavailable)
     api.add_exception_handler(RequestValidationError, pages.not_found)
@@ -116,4 +134,6 @@ def main() -> None:
             "WEB_NOTIFY_TOKEN is not set: notify counts every sign-up through the site under "
             "the site's own address, so its per-client limit applies to all of them together"
         )
+    if not settings.session_signing_key.get_secret_value():
+        get_logger(__name__).warning("SESSION_SIGNING_KEY is not set: nobody can sign in")
     run(build(settings), settings, "web")

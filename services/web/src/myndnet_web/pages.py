@@ -18,8 +18,20 @@ from myndnet_web.domain.alerts import AlertForm
 from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt
+from myndnet_web.domain.staff import (
+    COOKIE,
+    CSRF_FIELD,
+    SESSION_SECONDS,
+    SignInForm,
+    Staff,
+    cookie_value,
+    csrf_token,
+    csrf_valid,
+    session_of,
+)
 from myndnet_web.domain.texts import CATALOGUES, LANGUAGES, VOCABULARY, Language, label
 from myndnet_web.handlers import site as handlers
+from myndnet_web.handlers import staff as staff_pages
 
 TEMPLATES = FilePath(__file__).resolve().parent / "templates"
 MAX_FORM_BYTES = 20_000
@@ -301,6 +313,88 @@ def site(language: Language) -> APIRouter:
         )
         return render(request, page)
 
+    # Staff's sign-in (membership knows who they are; the session is a cookie of this site's).
+    @router.get("/logga-in", response_class=HTMLResponse)
+    async def sign_in_form(request: Request) -> Response:
+        if await _staff(request) is not None:
+            return RedirectResponse(f"{home}/konto", status_code=303)
+        return _no_store(render(request, staff_pages.sign_in_form()))
+
+    @router.post("/logga-in", response_class=HTMLResponse)
+    async def ask_for_sign_in_link(request: Request) -> Response:
+        form = SignInForm.from_form(await _form(request))
+        client = request.client.host if request.client else "unknown"
+        page = await staff_pages.ask_for_link(_services(request), form, client, language)
+        if page is not None:
+            return _no_store(render(request, page))
+        return RedirectResponse(f"{home}/logga-in/skickat", status_code=303)
+
+    @router.get("/logga-in/skickat", response_class=HTMLResponse)
+    async def sign_in_link_sent(request: Request) -> HTMLResponse:
+        return render(request, staff_pages.message("sign_in_sent_title", "sign_in_sent_text"))
+
+    @router.get("/logga-in/lank", response_class=HTMLResponse)
+    async def sign_in_link(request: Request, token: str = "") -> Response:
+        """The mail's link: a button, since mail scanners follow links and the link works once."""
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        page = handlers.Page("sign_in_link.html.j2", {"token": token})
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/logga-in/lank", response_class=HTMLResponse)
+    async def sign_in(request: Request) -> Response:
+        token = (await _form(request)).get("token", "")
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        key = _session_key(request)
+        if not key:
+            page = staff_pages.message("sign_in_unavailable_title", "sign_in_unavailable_text", 503)
+            return render(request, page)
+        opened = await staff_pages.follow_link(_services(request), token)
+        if isinstance(opened, handlers.Page):
+            return _no_store(_private(render(request, opened)))
+        earlier = session_of(key, request.cookies.get(COOKIE))
+        if earlier is not None:  # a new session at every sign-in; the one before ends
+            await _services(request).end_staff_session(earlier)
+        response = RedirectResponse(f"{home}/konto", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            cookie_value(key, opened.session),
+            max_age=SESSION_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=_over_https(request),
+        )
+        return response
+
+    @router.get("/konto", response_class=HTMLResponse)
+    async def account(request: Request) -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        csrf = csrf_token(_session_key(request), staff.session)
+        return _no_store(
+            render(request, await staff_pages.account(_services(request), staff, csrf))
+        )
+
+    @router.post("/logga-ut", response_class=HTMLResponse)
+    async def sign_out(request: Request) -> Response:
+        form = await _form(request)
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
+            return render(request, _forbidden())
+        await _services(request).end_staff_session(staff.session)
+        response = RedirectResponse(f"{home}/logga-in/utloggad", status_code=303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+        return response
+
+    @router.get("/logga-in/utloggad", response_class=HTMLResponse)
+    async def signed_out(request: Request) -> HTMLResponse:
+        return render(request, staff_pages.message("signed_out_title", "signed_out_text"))
+
     async def _subscribe_page(
         request: Request, alert: AlertForm, status: int = 200
     ) -> handlers.Page:
@@ -326,6 +420,32 @@ def _registration_link(render: Any, action: str, act: bool) -> Any:
 
 
 _DONE = {f"done_{d}" for d in ("changed", "added", "removed", "paused", "resumed", "stopped")}
+
+
+def _session_key(request: Request) -> str:
+    key: str = request.app.state.session_key
+    return key
+
+
+async def _staff(request: Request) -> Staff | None:
+    """The signed-in member of staff, or None (no cookie of ours, or a session that ended)."""
+    session = session_of(_session_key(request), request.cookies.get(COOKIE))
+    return await staff_pages.signed_in(_services(request), session)
+
+
+def _over_https(request: Request) -> bool:
+    base_url: str = request.app.state.base_url
+    return request.url.scheme == "https" or base_url.startswith("https://")
+
+
+def _forbidden() -> handlers.Page:
+    return staff_pages.message("forbidden_title", "forbidden_text", 403)
+
+
+def _no_store(response: Response) -> Response:
+    """A page about the person signed in (or asking to be): kept in no cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _private(response: HTMLResponse) -> HTMLResponse:

@@ -6,8 +6,8 @@ from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 from myndnet_membership.domain.agencies import Agency, AgencyConflict
 
 COLUMNS = """code, name, kind, role, status, joined_on, left_on, organisation_number, website,
-             coordinator_name, coordinator_email, email_domains"""
-PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12"
+             coordinator_name, coordinator_email, email_domains, coordinators"""
+PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13"
 # An agency with its live HTTP keys (id and hash, oldest first).
 SELECT = f"""
 SELECT {COLUMNS},
@@ -35,6 +35,7 @@ def _agency(row: asyncpg.Record) -> Agency:
         coordinator_name=row["coordinator_name"],
         coordinator_email=row["coordinator_email"],
         email_domains=tuple(row["email_domains"]),
+        coordinators=tuple(row["coordinators"]),
         http_keys=tuple(zip(row["key_ids"], row["key_hashes"], strict=True)),
     )
 
@@ -53,6 +54,7 @@ def _values(agency: Agency) -> tuple[object, ...]:
         agency.coordinator_name,
         agency.coordinator_email,
         list(agency.email_domains),
+        list(agency.coordinators),
     )
 
 
@@ -96,7 +98,8 @@ async def replace(conn: asyncpg.Connection, agency: Agency) -> None:
         UPDATE agencies
         SET name = $2, kind = $3, role = $4, status = $5, joined_on = $6, left_on = $7,
             organisation_number = $8, website = $9, coordinator_name = $10,
-            coordinator_email = $11, email_domains = $12, updated_at = now()
+            coordinator_email = $11, email_domains = $12, coordinators = $13,
+            updated_at = now()
         WHERE code = $1
         """,
         *_values(agency),

@@ -112,6 +112,21 @@ def normalise_email_domains(domains: list[str] | tuple[str, ...] | None) -> tupl
     return tuple(cleaned)
 
 
+MAX_COORDINATORS = 20
+
+
+def normalise_addresses(addresses: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Work addresses compared as people type them: trimmed, lower case, each once."""
+    cleaned: list[str] = []
+    for address in addresses or ():
+        value = address.strip().lower()
+        if value and value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_COORDINATORS:
+        raise MembershipError(f"an agency has at most {MAX_COORDINATORS} coordinators")
+    return tuple(cleaned)
+
+
 @dataclass(frozen=True)
 class Agency:
     code: str
@@ -126,6 +141,7 @@ class Agency:
     coordinator_name: str | None = None
     coordinator_email: str | None = None
     email_domains: tuple[str, ...] = ()
+    coordinators: tuple[str, ...] = ()  # work addresses, lower case
     http_keys: tuple[tuple[str, str], ...] = ()  # live keys: (key_id, sha256)
 
     def state(self) -> AgencyState:
@@ -146,6 +162,7 @@ class Agency:
             website=self.website,
             coordinator=coordinator,
             email_domains=list(self.email_domains),
+            coordinators=list(self.coordinators),
             http_keys=[HttpKey(key_id=k, sha256=h) for k, h in self.http_keys],
         )
 
@@ -160,6 +177,8 @@ def new_agency(
         )
     if "email_domains" in details:
         details["email_domains"] = normalise_email_domains(details["email_domains"])
+    if "coordinators" in details:
+        details["coordinators"] = normalise_addresses(details["coordinators"])
     return Agency(code, name, kind, role, AgencyStatus.ACTIVE, today, **details)
 
 
@@ -216,6 +235,7 @@ UPDATABLE = (
     "coordinator_name",
     "coordinator_email",
     "email_domains",
+    "coordinators",
 )
 
 
@@ -236,6 +256,8 @@ def update(existing: Agency, changes: dict[str, object]) -> Agency:
         }
     if "email_domains" in changes:
         changes = {**changes, "email_domains": normalise_email_domains(changes["email_domains"])}  # type: ignore[arg-type]
+    if "coordinators" in changes:
+        changes = {**changes, "coordinators": normalise_addresses(changes["coordinators"])}  # type: ignore[arg-type]
     return replace(existing, **changes)  # type: ignore[arg-type]
 
 

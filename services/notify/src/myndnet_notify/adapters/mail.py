@@ -109,6 +109,7 @@ class Templates:
         values.setdefault("checkin_url", None)
         values.setdefault("confirm_url", None)  # trainings' links, when a key signs them
         values.setdefault("cancel_url", None)
+        values.setdefault("sign_in_url", None)  # staff's sign-in link, when a key signs it
         compiled = self.compiled[language]
         text = self.template(compiled, f"{kind}.txt.j2").render(values)
         page = compiled.get(f"{kind}.html.j2")

@@ -14,6 +14,7 @@ from typing import Any
 from myndnet_kit.links import (
     MENTORING_ANSWER,
     MENTORING_CHECKIN,
+    STAFF_SIGN_IN,
     TRAINING_CANCEL,
     TRAINING_CONFIRM,
     sign_link,
@@ -89,6 +90,7 @@ LETTERS: dict[str, LetterKind] = {
         LetterKind("training_promoted", WORK, ("cancel_url",), "a waiting person gets a seat"),
         LetterKind("training_reminder", WORK, ("cancel_url",), "the session is two days ahead"),
         LetterKind("training_cancelled", WORK, (), "the registration ended"),
+        LetterKind("sign_in", WORK, ("sign_in_url",), "a member of staff asks to sign in"),
     )
 }
 
@@ -100,6 +102,7 @@ SITE_PAGES = {
     "checkin": "/mentorskap/uppfoljning",
     "training_confirm": "/utbildningar/bekrafta",
     "training_cancel": "/utbildningar/avboka",
+    "sign_in": "/logga-in/lank",
 }
 
 
@@ -215,6 +218,10 @@ def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> di
         fields = (context["match_id"], context["role"])
         token = sign_link(key, MENTORING_ANSWER, fields, date.fromisoformat(context["respond_by"]))
         return {"answer_url": f"{site}{SITE_PAGES['answer']}?token={token}"}
+    if kind == "sign_in":  # membership accepts it once, until the link's expiry
+        until = date.fromisoformat(context["expires_on"])
+        token = sign_link(key, STAFF_SIGN_IN, (context["link_id"],), until)
+        return {"sign_in_url": f"{site}{SITE_PAGES['sign_in']}?token={token}"}
     if kind == "checkin":
         checkin = (context["match_id"], context["role"], str(context["month"]))
         until = date.fromisoformat(context["answer_by"])

@@ -1,6 +1,7 @@
-"""What vacancies', mentoring's and trainings' events mean for e-mail: alerts and digest
-entries when a vacancy opens, nothing more once it closes, a message to both people of a match,
-and one to a person at each step of their training registration."""
+"""What vacancies', mentoring's, trainings' and membership's events mean for e-mail: alerts and
+digest entries when a vacancy opens, nothing more once it closes, a message to both people of a
+match, one to a person at each step of their training registration, and a member of staff's
+sign-in link."""
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -13,6 +14,7 @@ from myndnet_schemas.events import (
     MatchParty,
     PersonErased,
     RegistrationErased,
+    SignInRequested,
     VacancyChanged,
     VacancyClosed,
     VacancyOpened,
@@ -218,3 +220,27 @@ async def on_training_events(store: NotifyStore, events: list[Incoming], name_of
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+async def on_sign_in_events(store: NotifyStore, events: list[Incoming]) -> None:
+    """A sign-in link to the member of staff who asked for one, in the language of the page
+    they asked on. The link expires where membership says; it is made when the mail is sent."""
+    for incoming in events:
+        data = incoming.event.data
+        if not isinstance(data, SignInRequested):
+            continue
+        expires = data.expires_at.astimezone(STOCKHOLM)
+        await store.queue(
+            NewDelivery(
+                dedupe_key=f"sign-in:{data.link_id}",
+                kind="sign_in",
+                recipient_ref=f"sign-in/{data.link_id}",
+                work_email=data.email,
+                context={
+                    "link_id": data.link_id,
+                    "language": data.language,
+                    "expires": expires.strftime("%H:%M"),
+                    "expires_on": expires.date().isoformat(),
+                },
+            ),
+        )

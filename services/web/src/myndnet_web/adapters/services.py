@@ -113,8 +113,10 @@ class Services:
         notify_token: str = "",
         mentoring: str = "http://127.0.0.1:8003",
         trainings: str = "http://127.0.0.1:8005",
+        membership_token: str = "",
     ) -> None:
         self.notify_token = notify_token
+        self.membership_token = membership_token
         self.trainings = Upstream("trainings", trainings, timeout)
         self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
@@ -159,6 +161,55 @@ class Services:
     async def agency(self, code: str) -> dict[str, Any] | None:
         response = await self.membership.call("GET", f"/agencies/{code}", allow=(404, 422))
         return None if response.status_code != 200 else response.json()
+
+    # membership: staff's sign-in (the site's token holds membership:sign-in)
+
+    def _site(self, **more: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.membership_token}", **more}
+
+    async def ask_for_sign_in_link(self, email: str, client: str, language: str) -> bool:
+        """False when the limits refuse it (nothing is mailed); True otherwise, whether or not
+        the address is known."""
+        answer = await self.membership.call(
+            "POST",
+            "/sign-in/links",
+            json={"email": email, "client": client, "language": language},
+            headers=self._site(),
+            allow=(429,),
+        )
+        return answer.status_code != 429
+
+    async def open_staff_session(self, token: str) -> tuple[bool, dict[str, Any]]:
+        """(True, the session and roles) or (False, {code, message}) when the link is refused."""
+        answer = await self.membership.call(
+            "POST",
+            "/sign-in/sessions",
+            json={"token": token},
+            headers=self._site(),
+            allow=(400, 410, 422),
+        )
+        if answer.status_code == 201:
+            return True, answer.json()
+        detail = answer.json().get("detail")
+        return False, detail if isinstance(detail, dict) else {"code": "forged"}
+
+    async def staff_session(self, session: str) -> dict[str, Any] | None:
+        """Who holds the session now; None when it has ended or expired."""
+        answer = await self.membership.call(
+            "GET",
+            "/sign-in/session",
+            headers=self._site(**{"X-Staff-Session": session}),
+            allow=(404, 422),
+        )
+        return answer.json() if answer.status_code == 200 else None
+
+    async def end_staff_session(self, session: str) -> None:
+        await self.membership.call(
+            "DELETE",
+            "/sign-in/session",
+            headers=self._site(**{"X-Staff-Session": session}),
+            allow=(422,),
+        )
 
     # vacancies
 
