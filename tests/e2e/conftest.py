@@ -56,6 +56,14 @@ class Network:
         )
 
     @property
+    def matches_topic(self) -> str:
+        """mentoring.matches, or this run's own on the shared open broker (whose history of
+        other runs' matches notify would otherwise mail)."""
+        return (
+            "mentoring.matches" if self.profile == "secure" else f"mentoring.matches.e2e{self.run}"
+        )
+
+    @property
     def vacancies_topic(self) -> str:
         """vacancies.vacancies, or this run's own on the shared open broker."""
         return (
@@ -136,6 +144,8 @@ async def network(
             "NOTIFY_VACANCIES_TOPIC": f"vacancies.vacancies.e2e{run}",
             "TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
             "NOTIFY_TRAININGS_TOPIC": f"trainings.registrations.e2e{run}",
+            "MENTORING_MATCHES_TOPIC": f"mentoring.matches.e2e{run}",
+            "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.e2e{run}",
             "MEMBERSHIP_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "NOTIFY_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",

@@ -90,7 +90,7 @@ async def schedule(network, day: date) -> dict:
 async def match_events(network, match_id: str) -> list:
     return [
         parse(r.headers, r.key, r.value)
-        for r in await read_to_end(network.kafka, "mentoring.matches")
+        for r in await read_to_end(network.kafka, network.matches_topic)
         if r.key and r.key.decode() == match_id
     ]
 
@@ -281,7 +281,7 @@ async def test_reminder_expiry_check_ins_figures_and_erasure_as_the_schedule_mov
     assert [(e.data.role, e.data.month, e.data.met, e.data.satisfaction) for e in recorded] == [
         ("mentor", 1, True, 4)
     ]
-    on_topic = await read_to_end(network.kafka, "mentoring.matches")
+    on_topic = await read_to_end(network.kafka, network.matches_topic)
     assert all(b"hemligt" not in (r.value or b"") for r in on_topic)  # never the comment
     async with network.http("mentoring") as http:
         figures = (await http.get("/programme/figures")).json()

@@ -325,7 +325,7 @@ async def _logged(network, text: str) -> bool:
 async def _partitions_of(network) -> list[TopicPartition]:
     """Every topic in the secure profile (a broker of its own); on the shared open broker, this
     network's topics and the services' fixed-name ones."""
-    fixed = {"mentoring.matches", "notify.deliveries"}
+    fixed = {"notify.deliveries"}
     admin = AIOKafkaAdminClient(**network.kafka.options())
     await admin.start()
     try:
