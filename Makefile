@@ -21,7 +21,7 @@ help:
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
 	@echo "make faults    the fault scenarios at full size (make test runs them small)"
-	@echo "make fuzz      the OpenAPI fuzz with FUZZ_EXAMPLES (200) per operation (make test: 25)"
+	@echo "make fuzz      the fuzzers of make test, bigger (OpenAPI: FUZZ_EXAMPLES, 200, per operation; make test: 12)"
 	@echo "make soak      30 minutes of steady traffic: PostgreSQL's size and the services' memory"
 	@echo "make lint      ruff, mypy, the contract documents check, the AsyncAPI parser"
 	@echo "make first-run clone into a private folder; make up (3 times, fresh servers), demo, down"
@@ -69,8 +69,10 @@ faults: servers
 
 FUZZ_EXAMPLES ?= 200
 
+# The fuzzers of make test, bigger: every HTTP operation, every consumer, every event schema.
 fuzz: servers
-	MYNDNET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) uv run pytest tests/e2e/test_openapi_fuzz.py -s $(PYTEST_ARGS)
+	MYNDNET_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MYNDNET_FUZZ_BATCHES=300 MYNDNET_FUZZ_SCHEMA_EXAMPLES=1000 \
+	  uv run pytest tests/e2e/test_openapi_fuzz.py tests/test_consumers_fuzz.py schemas/tests/test_schemas_fuzz.py -s $(PYTEST_ARGS)
 
 soak: servers
 	uv run python bench/soak.py $(SOAK_ARGS)

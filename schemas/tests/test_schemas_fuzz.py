@@ -1,6 +1,7 @@
 """Generated payloads and random bytes never crash the parser."""
 
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,11 @@ def schema_payloads():
     return st.one_of(*(st.tuples(st.just(t), from_schema(json_schema(REGISTRY[t]))) for t in TYPES))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+# 100 in `make test`; `make fuzz` sets 1,000.
+SCHEMA_EXAMPLES = int(os.environ.get("MYNDNET_FUZZ_SCHEMA_EXAMPLES", "100"))
+
+
+@settings(max_examples=SCHEMA_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(schema_payloads())
 def test_payloads_generated_from_the_json_schemas_validate_or_fail_precisely(generated):
     event_type, payload = generated

@@ -12,8 +12,8 @@ import pytest
 
 
 def examples_an_operation() -> int:
-    """25 in `make test` (about 5,700 requests in all); `make fuzz` sets more."""
-    given = os.environ.get("MYNDNET_FUZZ_EXAMPLES", "25")
+    """12 in `make test` (about 3,000 requests in all); `make fuzz` sets 200."""
+    given = os.environ.get("MYNDNET_FUZZ_EXAMPLES", "12")
     try:
         examples = int(given)
     except ValueError:
