@@ -204,6 +204,7 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
                 NOTIFY_VACANCIES_TOPIC=f"vacancies.vacancies.{network.unique}",
                 NOTIFY_MATCHES_TOPIC=f"mentoring.matches.{network.unique}",
                 NOTIFY_TRAININGS_TOPIC=f"trainings.registrations.{network.unique}",
+                NOTIFY_SIGN_IN_TOPIC=f"membership.sign_ins.{network.unique}",
                 NOTIFY_RUN_DIGESTS=False,
                 SMTP_PORT=9,  # nothing listens: alerts wait in the table, which is all we need
                 **common,
@@ -216,6 +217,7 @@ NOTIFY_TOPICS = {
     "vacancies": topics.VACANCIES,
     "matches": topics.MENTORING_MATCHES,
     "trainings": topics.TRAININGS_REGISTRATIONS,
+    "sign_ins": topics.MEMBERSHIP_SIGN_INS,
 }
 
 

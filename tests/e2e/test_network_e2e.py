@@ -501,21 +501,23 @@ async def test_the_site_allows_no_inline_script_and_its_job_posting_data_still_l
             assert "<script>" not in answer.text  # no inline script to need it
 
 
-async def sign_in_link(network, address: str, count: int = 1) -> str:
-    """The path and query of the latest sign-in link mailed to `address`."""
+def sign_in_links(network, address: str) -> list[str]:
+    """The path and query of every sign-in link mailed to `address`, in order."""
+    found = []
+    for message in network.mailbox.to(address):
+        text = message.get_body(("plain",)).get_content()
+        found += re.findall(r"http://[^/\s]+(/(?:en/)?logga-in/lank\?token=\S+)", text)
+    return found
 
-    def links() -> list[str]:
-        found = []
-        for message in network.mailbox.to(address):
-            text = message.get_body(("plain",)).get_content()
-            found += re.findall(r"http://[^/\s]+(/(?:en/)?logga-in/lank\?token=\S+)", text)
-        return found
+
+async def sign_in_link(network, address: str, count: int = 1) -> str:
+    """The latest sign-in link to `address`, once `count` of them have arrived."""
 
     async def arrived() -> bool:
-        return len(links()) >= count
+        return len(sign_in_links(network, address)) >= count
 
     await wait_until(arrived, timeout=30, what=f"sign-in link {count} to {address}")
-    return links()[-1]
+    return sign_in_links(network, address)[-1]
 
 
 async def test_staff_sign_in_with_a_link_from_their_mail_and_sign_out(network):
@@ -579,3 +581,83 @@ async def test_sign_in_links_are_limited_to_five_an_address_then_429_and_no_mail
     await network.mail_settled()
     assert len(network.mailbox.to(staff)) == 5
     assert "Your sign-in link" in str(network.mailbox.to(staff)[0]["Subject"])
+
+
+async def signed_in(network, address: str) -> httpx.AsyncClient:
+    """A client of the site with `address` signed in through the link in its mail."""
+    site = httpx.AsyncClient(base_url=network.url("web"), timeout=30)
+    before = len(sign_in_links(network, address))
+    asked = await site.post("/logga-in", data={"email": address})
+    assert asked.status_code == 303, asked.text
+    path = await sign_in_link(network, address, before + 1)
+    token = re.search(r'name="token" value="([^"]+)"', (await site.get(path)).text).group(1)
+    assert (await site.post("/logga-in/lank", data={"token": token})).status_code == 303
+    return site
+
+
+def csrf_of(page: httpx.Response) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_who(network):
+    """The network's coordinator gives a new agency its domain, website and coordinator; that
+    coordinator then sees only their agency, is told what is wrong in a bad change, and the log
+    names who did what. Staff who coordinate nothing get 403, visitors the sign-in page."""
+    only_open(network)
+    code = await register(network, "konsol")
+    domain = f"konsol.e2e{network.run}.example.se"
+    kim = f"kim@{domain}"
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as visitor:
+        answer = await visitor.get("/samordning")
+        assert answer.status_code == 303 and answer.headers["location"] == "/logga-in"
+
+    network_coordinator = await signed_in(network, "samordnare@myndnet.test")
+    async with network_coordinator as site:
+        start = await site.get("/samordning")
+        assert start.status_code == 200 and f"/samordning/myndigheter/{code}" in start.text
+        page = await site.get(f"/samordning/myndigheter/{code}")
+        assert page.status_code == 200
+        change = {
+            "email_domains": domain,
+            "website": "https://www.example.se/konsol",
+            "organisation_number": "",
+            "coordinators": kim.upper(),
+        }
+        refused = await site.post(f"/samordning/myndigheter/{code}", data=change)
+        assert refused.status_code == 403  # no CSRF token: nothing changes
+        async with network.http("membership") as membership:
+            assert (await membership.get(f"/agencies/{code}")).json()["coordinators"] == []
+        saved = await site.post(
+            f"/samordning/myndigheter/{code}", data={**change, "csrf_token": csrf_of(page)}
+        )
+        assert saved.status_code == 303
+        assert saved.headers["location"] == f"/samordning/myndigheter/{code}?sparat=1"
+        async with network.http("membership") as membership:
+            agency = (await membership.get(f"/agencies/{code}")).json()
+        assert agency["coordinators"] == [kim] and agency["email_domains"] == [domain]
+        assert agency["website"] == "https://www.example.se/konsol"
+
+    async with await signed_in(network, kim) as site:
+        start = await site.get("/samordning")
+        assert start.status_code == 200 and f"/samordning/myndigheter/{code}" in start.text
+        assert "/samordning/myndigheter/csn" not in start.text
+        assert (await site.get("/samordning/myndigheter/csn")).status_code == 403
+        page = await site.get(f"/samordning/myndigheter/{code}")
+        wrong = await site.post(
+            f"/samordning/myndigheter/{code}",
+            data={
+                **change,
+                "coordinators": kim,
+                "organisation_number": "202100-1818",
+                "csrf_token": csrf_of(page),
+            },
+        )
+        assert wrong.status_code == 400 and "error-summary" in wrong.text
+        assert 'href="#organisation_number"' in wrong.text
+        log = await site.get("/samordning/logg")
+        assert log.status_code == 200
+        assert "samordnare@myndnet.test" in log.text and "Ändrade: e-postdomäner" in log.text
+        assert "202100-1818" not in log.text  # refused: not done, not logged
+
+    async with await signed_in(network, f"staff@{domain}") as site:
+        assert (await site.get("/samordning")).status_code == 403

@@ -371,3 +371,50 @@ async def test_staff_sign_in_and_out_without_javascript_and_every_page_passes_ax
     await checker.close()
     await person.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_the_console_works_without_javascript_and_every_page_passes_axe(
+    network, browser: Browser
+):
+    """The network's coordinator, signed in, changes an agency's website with an error first;
+    the console's pages, the form with its errors, the saved form and the log, in both
+    languages, each checked by axe."""
+    coordinator = "samordnare@myndnet.test"
+    code = await register(network, "axekonsol")
+    site = network.url("web")
+    checker = await browser.new_context(bypass_csp=True)
+    check = await checker.new_page()
+    person = await browser.new_context(java_script_enabled=False)
+    page = await person.new_page()
+    found: dict[str, list[str]] = {}
+
+    async def checked(name: str) -> None:
+        await check.goto(page.url)
+        await check.set_content(await page.content())
+        found[name] = await serious_violations(check)
+
+    await page.goto(f"{site}/logga-in")
+    await page.fill("#email", coordinator)
+    await page.click("main form button[type=submit]")
+    await page.goto(f"{site}{await sign_in_link(network, coordinator)}")
+    await page.click("main form button[type=submit]")
+    for home in ("", "/en"):
+        await page.goto(f"{site}{home}/samordning")
+        await checked(f"{home}/samordning")
+        await page.click(f"a[href='{home}/samordning/myndigheter/{code}']")
+        await checked(f"{home}/samordning/myndigheter/{code}")
+        await page.fill("#website", "http://inte-https.example.se")
+        await page.click("main form button[type=submit]")
+        assert await page.is_visible(".error-summary")
+        assert await page.get_attribute("#website", "aria-invalid") == "true"
+        await checked(f"{home}/samordning/myndigheter/{code} (errors)")
+        await page.fill("#website", f"https://www.example.se/{home.strip('/') or 'sv'}")
+        await page.click("main form button[type=submit]")
+        assert await page.is_visible("[role=status]")
+        await checked(f"{home}/samordning/myndigheter/{code} (saved)")
+        await page.goto(f"{site}{home}/samordning/logg")
+        assert coordinator in await page.inner_text("main")
+        await checked(f"{home}/samordning/logg")
+    await checker.close()
+    await person.close()
+    assert {path: v for path, v in found.items() if v} == {}

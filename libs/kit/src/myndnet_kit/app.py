@@ -35,7 +35,7 @@ from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.outbox import OutboxRelay
 from myndnet_kit.retention import Expiry, apply_retention, kit_expiries
 from myndnet_kit.retry import until_done
-from myndnet_kit.routes import dlq_router
+from myndnet_kit.routes import audit_router, dlq_router
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings
 from myndnet_kit.subscription import Poller
@@ -132,7 +132,7 @@ class ServiceApp:
             readiness=self.readiness,
             asyncapi=lambda _request: self.asyncapi_document(),
             lifespan=self._lifespan,
-            routers=[dlq_router(), *routers],
+            routers=[dlq_router(), audit_router(), *routers],
         )
         self.api.state.service = self
         self.api.add_exception_handler(asyncpg.DataError, unstorable_input)

@@ -22,6 +22,7 @@ log = get_logger(__name__)
 BATCH = 5000
 LOCK_TIMEOUT = "2s"
 REPLAYED_DLQ_KEPT = timedelta(days=1)
+AUDIT_LOG_KEPT = timedelta(days=731)  # two years of what people did
 _RETENTION_LOCK = 0x72657465  # "rete"
 
 
@@ -45,12 +46,13 @@ class Expiry:
 def kit_expiries(inbox_kept: timedelta, dlq_kept: timedelta) -> list[Expiry]:
     """The kit's tables: applied events older than the topics' retention (the broker can no
     longer deliver them again, so their inbox rows guard nothing), DLQ entries replayed a day ago
-    or dead for `dlq_kept`, and parked outbox messages as old."""
+    or dead for `dlq_kept`, parked outbox messages as old, and people's actions after two years."""
     return [
         Expiry("inbox", "received_at < $1", inbox_kept),
         Expiry("dlq_entries", "replayed_at < $1", REPLAYED_DLQ_KEPT),
         Expiry("dlq_entries", "dead_at < $1", dlq_kept),
         Expiry("outbox_parked", "parked_at < $1", dlq_kept),
+        Expiry("audit_log", "at < $1", AUDIT_LOG_KEPT),
     ]
 
 

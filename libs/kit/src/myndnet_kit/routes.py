@@ -1,13 +1,13 @@
 """The routes every event service has besides health and metrics (`http.py`): the DLQ for
-operators, with its replay policy."""
+operators, with its replay policy, and the log of what people did."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from myndnet_schemas import topics as topic_names
 from pydantic import BaseModel, Field
 
-from myndnet_kit import dlq
+from myndnet_kit import audit, dlq
 from myndnet_kit.auth import require_operator
 from myndnet_kit.kafka import existing_topics
 from myndnet_kit.web import pool_of, service_of
@@ -72,6 +72,31 @@ def dlq_router() -> APIRouter:
             "topic_gone": gone,
             "agency_topic": [i for i in agency_topic if i not in gone],
             "too_large": sorted(too_large - set(gone)),
+        }
+
+    return router
+
+
+def audit_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/audit-log", tags=["operators"], dependencies=[require_operator("audit:read")])
+    async def audit_log(
+        request: Request,
+        subject: Annotated[list[str] | None, Query(max_length=100)] = None,
+        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+        limit: int = Query(100, ge=1, le=500),
+    ) -> dict[str, Any]:
+        """What people did here, latest first (kept two years): who (a coordinator's work
+        address, or `operator`), when, what, on what. `subject` (repeatable) narrows it to some
+        subjects (an agency's code, say); `before_id` pages back."""
+        if subject and any(len(s) > 200 for s in subject):
+            raise HTTPException(422, "a subject is at most 200 characters")
+        async with pool_of(request).acquire() as conn:
+            found = await audit.actions(conn, subjects=subject, before_id=before_id, limit=limit)
+        return {
+            "actions": [a.as_dict() for a in found],
+            "next_before_id": found[-1].id if len(found) == limit else None,
         }
 
     return router

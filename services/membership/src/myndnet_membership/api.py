@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
+from myndnet_kit import audit
 from myndnet_kit.auth import require_operator
 from myndnet_kit.logging import get_logger
 from myndnet_kit.web import pool_of, service_of
@@ -171,6 +172,7 @@ async def register(request: Request, body: RegisterAgency) -> Any:
                 kind=body.kind,
                 role=body.role,
                 today=stockholm_today(),
+                actor=audit.actor_of(request),
                 **details,
             )
     try:
@@ -235,6 +237,7 @@ async def change(request: Request, code: AgencyCode, body: ChangeAgency) -> Any:
                 service_of(request).settings.membership_topic,
                 code,
                 _details(body, body.model_fields_set),
+                audit.actor_of(request),
             )
     return agency.state()
 
@@ -249,7 +252,11 @@ async def leave(request: Request, code: AgencyCode) -> Any:
     with refusals():
         async with pool_of(request).acquire() as conn:
             agency = await handlers.leave_network(
-                conn, service_of(request).settings.membership_topic, code, stockholm_today()
+                conn,
+                service_of(request).settings.membership_topic,
+                code,
+                stockholm_today(),
+                audit.actor_of(request),
             )
     settings = service_of(request).settings
     if access.secure(settings):
@@ -279,7 +286,7 @@ async def issue_http_key(request: Request, code: AgencyCode) -> Any:
     with refusals():
         async with pool_of(request).acquire() as conn:
             issued = await handlers.issue_http_key(
-                conn, service_of(request).settings.membership_topic, code
+                conn, service_of(request).settings.membership_topic, code, audit.actor_of(request)
             )
     return IssuedHttpKey(agency=code, key_id=issued.key_id, key=issued.key)
 
@@ -303,7 +310,11 @@ async def revoke_http_key(
     with refusals():
         async with pool_of(request).acquire() as conn:
             await handlers.revoke_http_key(
-                conn, service_of(request).settings.membership_topic, code, key_id
+                conn,
+                service_of(request).settings.membership_topic,
+                code,
+                key_id,
+                audit.actor_of(request),
             )
 
 

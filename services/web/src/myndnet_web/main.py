@@ -60,8 +60,9 @@ class WebSettings(HttpSettings):
         SecretStr(""),
         alias="WEB_MEMBERSHIP_TOKEN",
         description=(
-            "an operator token with `membership:sign-in` (or `*`): staff sign in through "
-            "membership with it"
+            "an operator token with `membership:sign-in`, `membership:write` and `audit:read` "
+            "(or `*`): staff sign in through membership with it, and coordinators change "
+            "agencies and read the log"
         ),
     )
     session_signing_key: SecretStr = Field(

@@ -15,6 +15,7 @@ from myndnet_schemas.topics import AGENCY_CODE_RE
 
 from myndnet_web.adapters.services import Services, Unavailable
 from myndnet_web.domain.alerts import AlertForm
+from myndnet_web.domain.console import AgencyForm
 from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt
@@ -30,6 +31,7 @@ from myndnet_web.domain.staff import (
     session_of,
 )
 from myndnet_web.domain.texts import CATALOGUES, LANGUAGES, VOCABULARY, Language, label
+from myndnet_web.handlers import console as console_pages
 from myndnet_web.handlers import site as handlers
 from myndnet_web.handlers import staff as staff_pages
 
@@ -390,6 +392,60 @@ def site(language: Language) -> APIRouter:
         response = RedirectResponse(f"{home}/logga-in/utloggad", status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
         return response
+
+    # The coordinator's console: coordinators only; anyone else signed in gets 403.
+    async def _coordinator(request: Request) -> Staff | Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        if not staff.coordinator:
+            return _no_store(render(request, console_pages.forbidden()))
+        return staff
+
+    @router.get("/samordning", response_class=HTMLResponse)
+    async def console(request: Request) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        return _no_store(
+            render(request, await console_pages.start(_services(request), staff, csrf))
+        )
+
+    @router.get("/samordning/myndigheter/{code}", response_class=HTMLResponse)
+    async def console_agency(request: Request, code: Code, sparat: str = "") -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await console_pages.agency_page(
+            _services(request), staff, code, csrf, saved=sparat == "1"
+        )
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/myndigheter/{code}", response_class=HTMLResponse)
+    async def change_agency(request: Request, code: Code) -> Response:
+        form = await _form(request)
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        key = _session_key(request)
+        if not csrf_valid(key, staff.session, form.get(CSRF_FIELD, "")):
+            return _no_store(render(request, _forbidden()))
+        given = AgencyForm.from_form(form)
+        refused = await console_pages.change_agency(_services(request), staff, code, given)
+        if refused is None:
+            return RedirectResponse(f"{home}/samordning/myndigheter/{code}?sparat=1", 303)
+        csrf = csrf_token(key, staff.session)
+        page = await console_pages.agency_page(_services(request), staff, code, csrf, refused)
+        return _no_store(render(request, page))
+
+    @router.get("/samordning/logg", response_class=HTMLResponse)
+    async def console_log(request: Request) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        return _no_store(render(request, await console_pages.log(_services(request), staff)))
 
     @router.get("/logga-in/utloggad", response_class=HTMLResponse)
     async def signed_out(request: Request) -> HTMLResponse:

@@ -261,6 +261,16 @@ def update(existing: Agency, changes: dict[str, object]) -> Agency:
     return replace(existing, **changes)  # type: ignore[arg-type]
 
 
+def changed(before: Agency, after: Agency) -> dict[str, Any]:
+    """What a change made of each field it changed: {field: [before, after]} (as in the events)."""
+    old, new = before.state().model_dump(mode="json"), after.state().model_dump(mode="json")
+    return {
+        field: [old[field], new[field]]
+        for field in new
+        if field != "http_keys" and old.get(field) != new[field]
+    }
+
+
 def leave(existing: Agency, today: date) -> Agency:
     if existing.status is AgencyStatus.LEFT:
         raise AgencyConflict(

@@ -1,12 +1,14 @@
-"""What happens when an operator registers, changes or removes an agency, and at first start.
+"""What happens when an operator or a coordinator registers, changes or removes an agency, and
+at first start.
 
-Every change is saved, kept in the history and announced on `membership.agencies` (through the
-outbox) in one transaction.
+Every change is saved, kept in the history, announced on `membership.agencies` (through the
+outbox) and, when a person made it, written to the audit log, in one transaction.
 """
 
 from datetime import date
 
 import asyncpg
+from myndnet_kit import audit
 from myndnet_kit.outbox import publish_events
 from myndnet_schemas import Event
 from myndnet_schemas.events import AgencyLeft, AgencyRegistered, AgencyUpdated
@@ -37,6 +39,7 @@ async def register_agency(
     kind: AgencyKind,
     role: AgencyRole,
     today: date,
+    actor: str = audit.OPERATOR,
     **details: str | None,
 ) -> Agency:
     async with conn.transaction():
@@ -48,11 +51,16 @@ async def register_agency(
             agency = rules.rejoin(existing, name, kind, role, today, **details)
             await repository.replace(conn, agency)
         await _announce(conn, topic, agency, "registered")
+        await audit.record(conn, actor, "agency.registered", code, {"name": name})
     return agency
 
 
 async def update_agency(
-    conn: asyncpg.Connection, topic: str, code: str, changes: dict[str, object]
+    conn: asyncpg.Connection,
+    topic: str,
+    code: str,
+    changes: dict[str, object],
+    actor: str = audit.OPERATOR,
 ) -> Agency:
     async with conn.transaction():
         existing = await _existing(conn, code)
@@ -60,10 +68,13 @@ async def update_agency(
         if agency != existing:
             await repository.replace(conn, agency)
             await _announce(conn, topic, agency, "updated")
+            await audit.record(conn, actor, "agency.changed", code, rules.changed(existing, agency))
     return agency
 
 
-async def leave_network(conn: asyncpg.Connection, topic: str, code: str, today: date) -> Agency:
+async def leave_network(
+    conn: asyncpg.Connection, topic: str, code: str, today: date, actor: str = audit.OPERATOR
+) -> Agency:
     """The agency leaves: its HTTP keys are revoked with it, in the same announcement."""
     async with conn.transaction():
         agency = rules.leave(await _existing(conn, code), today)
@@ -71,24 +82,31 @@ async def leave_network(conn: asyncpg.Connection, topic: str, code: str, today: 
         await repository.revoke_http_keys(conn, code)
         agency = await _existing(conn, code)
         await _announce(conn, topic, agency, "left")
+        await audit.record(conn, actor, "agency.left", code)
     return agency
 
 
-async def issue_http_key(conn: asyncpg.Connection, topic: str, code: str) -> rules.NewHttpKey:
+async def issue_http_key(
+    conn: asyncpg.Connection, topic: str, code: str, actor: str = audit.OPERATOR
+) -> rules.NewHttpKey:
     """A new key for ingest's HTTP door; announced (as its hash) so ingest accepts it."""
     async with conn.transaction():
         issued = rules.new_http_key(await _existing(conn, code))
         await repository.add_http_key(conn, code, issued.key_id, issued.sha256)
         await _announce(conn, topic, await _existing(conn, code), "updated")
+        await audit.record(conn, actor, "http_key.issued", code, {"key_id": issued.key_id})
     return issued
 
 
-async def revoke_http_key(conn: asyncpg.Connection, topic: str, code: str, key_id: str) -> None:
+async def revoke_http_key(
+    conn: asyncpg.Connection, topic: str, code: str, key_id: str, actor: str = audit.OPERATOR
+) -> None:
     async with conn.transaction():
         await _existing(conn, code)
         if not await repository.revoke_http_keys(conn, code, key_id):
             raise AgencyNotFound(f"agency {code!r} has no live key {key_id!r}")
         await _announce(conn, topic, await _existing(conn, code), "updated")
+        await audit.record(conn, actor, "http_key.revoked", code, {"key_id": key_id})
 
 
 async def seed_agencies(conn: asyncpg.Connection, topic: str) -> list[str]:

@@ -75,11 +75,12 @@ class Upstream:
         path: str,
         *,
         allow: tuple[int, ...] = (),
-        params: dict[str, Any] | None = None,
+        params: dict[str, Any] | list[tuple[str, str]] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> Answer:
-        query = {k: str(v) for k, v in (params or {}).items()}
+        pairs = params.items() if isinstance(params, dict) else params or []
+        query = [(k, str(v)) for k, v in pairs]
         try:
             async with self.session().request(
                 method, f"{self.base_url}{path}", params=query, json=json, headers=headers
@@ -210,6 +211,27 @@ class Services:
             headers=self._site(**{"X-Staff-Session": session}),
             allow=(422,),
         )
+
+    # membership: the console (the site's token also holds membership:write and audit:read)
+
+    async def change_agency(self, code: str, change: dict[str, Any], acting_for: str) -> None:
+        """Raises Refused (422, with membership's reason) when a value is refused."""
+        await self.membership.call(
+            "PATCH",
+            f"/agencies/{code}",
+            json=change,
+            headers=self._site(**{"X-Acting-For": acting_for}),
+        )
+        self._agencies = None  # the next page shows the change
+
+    async def agency_actions(self, subjects: list[str] | None) -> list[dict[str, Any]]:
+        """What people did to agencies, latest first; those of `subjects` when given."""
+        params: list[tuple[str, str]] = [("limit", "200")]
+        params += [("subject", s) for s in subjects or ()]
+        answer = await self.membership.call(
+            "GET", "/audit-log", params=params, headers=self._site()
+        )
+        return answer.json()["actions"]
 
     # vacancies
 
