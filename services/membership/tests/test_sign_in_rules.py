@@ -56,6 +56,8 @@ def test_the_networks_coordinators_act_for_every_agency_whatever_their_domain():
 def test_an_address_of_no_agency_or_of_one_that_left_is_not_known():
     assert not roles_of("anna@gmail.com", AGENCIES, []).known
     assert not roles_of("csn.se@evil.example", AGENCIES, []).known
+    assert not roles_of("a\x00b@csn.se", AGENCIES, []).known
+    assert not roles_of("a@b@csn.se", AGENCIES, []).known
     departed = [leave(AGENCIES[0], date(2026, 1, 1)), AGENCIES[1]]
     assert not roles_of("anna.andersson@csn.se", departed, []).known
     assert not roles_of("kim.coordinator@csn.se", departed, []).coordinator

@@ -51,6 +51,8 @@ def address_of(email: str) -> str:
 
 def roles_of(email: str, agencies: Iterable[Agency], network_coordinators: Iterable[str]) -> Roles:
     address = address_of(email)
+    if not address.isprintable() or " " in address or address.count("@") != 1:
+        return Roles(address, None, (), False)  # no address anyone's mail goes to
     domain = address.rpartition("@")[2]
     active = [a for a in agencies if a.status is AgencyStatus.ACTIVE]
     staff_of = next((a.code for a in active if domain in a.email_domains), None)

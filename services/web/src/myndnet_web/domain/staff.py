@@ -31,7 +31,7 @@ class SignInForm:
         asked = cls(email=form.get("email", "").strip()[:254])
         if not asked.email:
             asked.errors["email"] = "email_missing"
-        elif not EMAIL.fullmatch(asked.email):
+        elif not EMAIL.fullmatch(asked.email) or not asked.email.isprintable():
             asked.errors["email"] = "email_invalid"
         return asked
 
@@ -81,7 +81,7 @@ def session_of(key: str, cookie: str | None) -> str | None:
     session, _, signature = cookie.rpartition(".")
     if not SESSION_TOKEN.fullmatch(session):
         return None
-    if not hmac.compare_digest(signature, _mac(key, "session", session)):
+    if not hmac.compare_digest(signature.encode(), _mac(key, "session", session).encode()):
         return None
     return session
 
@@ -91,4 +91,4 @@ def csrf_token(key: str, session: str) -> str:
 
 
 def csrf_valid(key: str, session: str, given: str) -> bool:
-    return bool(given) and hmac.compare_digest(given, csrf_token(key, session))
+    return bool(given) and hmac.compare_digest(given.encode(), csrf_token(key, session).encode())
