@@ -1,7 +1,9 @@
 """The network end to end: separate processes, driven only through Kafka, HTTP and SMTP."""
 
+import contextlib
 import json
 import re
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -583,16 +585,21 @@ async def test_sign_in_links_are_limited_to_five_an_address_then_429_and_no_mail
     assert "Your sign-in link" in str(network.mailbox.to(staff)[0]["Subject"])
 
 
-async def signed_in(network, address: str) -> httpx.AsyncClient:
+@contextlib.asynccontextmanager
+async def signed_in(network, address: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the site with `address` signed in through the link in its mail."""
-    site = httpx.AsyncClient(base_url=network.url("web"), timeout=30)
+    async with httpx.AsyncClient(base_url=network.url("web"), timeout=30) as site:
+        await sign_in(network, site, address)
+        yield site
+
+
+async def sign_in(network, site: httpx.AsyncClient, address: str) -> None:
     before = len(sign_in_links(network, address))
     asked = await site.post("/logga-in", data={"email": address})
     assert asked.status_code == 303, asked.text
     path = await sign_in_link(network, address, before + 1)
     token = re.search(r'name="token" value="([^"]+)"', (await site.get(path)).text).group(1)
     assert (await site.post("/logga-in/lank", data={"token": token})).status_code == 303
-    return site
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -611,8 +618,7 @@ async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_
         answer = await visitor.get("/samordning")
         assert answer.status_code == 303 and answer.headers["location"] == "/logga-in"
 
-    network_coordinator = await signed_in(network, "samordnare@myndnet.test")
-    async with network_coordinator as site:
+    async with signed_in(network, "samordnare@myndnet.test") as site:
         start = await site.get("/samordning")
         assert start.status_code == 200 and f"/samordning/myndigheter/{code}" in start.text
         page = await site.get(f"/samordning/myndigheter/{code}")
@@ -637,7 +643,7 @@ async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_
         assert agency["coordinators"] == [kim] and agency["email_domains"] == [domain]
         assert agency["website"] == "https://www.example.se/konsol"
 
-    async with await signed_in(network, kim) as site:
+    async with signed_in(network, kim) as site:
         start = await site.get("/samordning")
         assert start.status_code == 200 and f"/samordning/myndigheter/{code}" in start.text
         assert "/samordning/myndigheter/csn" not in start.text
@@ -659,5 +665,5 @@ async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_
         assert "samordnare@myndnet.test" in log.text and "Ändrade: e-postdomäner" in log.text
         assert "202100-1818" not in log.text  # refused: not done, not logged
 
-    async with await signed_in(network, f"staff@{domain}") as site:
+    async with signed_in(network, f"staff@{domain}") as site:
         assert (await site.get("/samordning")).status_code == 403

@@ -1,6 +1,6 @@
-"""Retention in notify's database: the kit's tables (inbox, DLQ entries, parked outbox messages)
-and notify's own (tokens, sign-up attempts, saved-search changes) shrink to their bound while
-new rows keep arriving, and the running service does it by itself."""
+"""Retention in notify's database: the kit's tables (inbox, DLQ entries, parked outbox messages,
+the audit log) and notify's own (tokens, sign-up attempts, saved-search changes) shrink to their
+bound while new rows keep arriving, and the running service does it by itself."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -26,9 +26,11 @@ OLD = {
     "signup_attempts": "at",
     "search_changes": "at",
     "deliveries": "created_at",
+    "audit_log": "at",
 }
-# How old an expired row is made: past every bound but the deliveries' (13 months).
-AGE = {"deliveries": "14 months"}
+# How old an expired row is made: past every bound but the deliveries' (13 months) and the
+# audit log's (two years).
+AGE = {"deliveries": "14 months", "audit_log": "25 months"}
 
 
 def insert(table: str, count: int, at: str) -> str:
@@ -54,6 +56,10 @@ def insert(table: str, count: int, at: str) -> str:
         "signup_attempts": f"INSERT INTO signup_attempts SELECT $1 || n, {at} FROM {n}",
         "search_changes": f"INSERT INTO search_changes (subscription_id, at) SELECT $1 || n, "
         f"{at} FROM {n}",
+        "audit_log": (
+            f"INSERT INTO audit_log (actor, action, subject, at) SELECT 'operator', 'x', $1 || n, "
+            f"{at} FROM {n}"
+        ),
         "deliveries": (
             "INSERT INTO deliveries (id, dedupe_key, kind, recipient_ref, context, status, "
             f"attempts, created_at) SELECT $1 || n, $1 || n, 'vacancy_alert', 'r', '{{}}', "

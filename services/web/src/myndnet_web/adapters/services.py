@@ -144,10 +144,14 @@ class Services:
 
     # membership
 
-    async def agencies(self, including: Iterable[str] = ()) -> list[dict[str, Any]]:
+    async def agencies(
+        self, including: Iterable[str] = (), *, fresh: bool = False
+    ) -> list[dict[str, Any]]:
         """The network's current members and associated parties, by name; asked again when
-        the kept list is a minute old or lacks an agency of `including` (one just joined)."""
-        if self._agencies and time.monotonic() - self._agencies[0] < AGENCIES_KEPT_SECONDS:
+        the kept list is a minute old, lacks an agency of `including` (one just joined), or
+        `fresh` is asked for (the console, which shows what was just changed)."""
+        kept = self._agencies and time.monotonic() - self._agencies[0] < AGENCIES_KEPT_SECONDS
+        if self._agencies and kept and not fresh:
             known = {a["code"] for a in self._agencies[1]}
             if known.issuperset(including):
                 return self._agencies[1]

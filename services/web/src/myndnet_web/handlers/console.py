@@ -24,7 +24,7 @@ def forbidden() -> Page:
 
 
 async def start(services: Services, staff: Staff, csrf: str) -> Page:
-    agencies = agencies_for(staff, await services.agencies())
+    agencies = agencies_for(staff, await services.agencies(fresh=True))
     return Page("console.html.j2", {"staff": staff, "agencies": agencies, "csrf_token": csrf})
 
 
@@ -65,7 +65,7 @@ async def change_agency(
 async def log(services: Services, staff: Staff) -> Page:
     subjects = None if staff.network_coordinator else list(staff.coordinates)
     actions = [logged(a) for a in await services.agency_actions(subjects)]
-    names = {a["code"]: a["name"] for a in await services.agencies()}
+    names = {a["code"]: a["name"] for a in await services.agencies(fresh=True)}
     return Page("console_log.html.j2", {"actions": actions, "names": names})
 
 
