@@ -20,7 +20,7 @@ help:
 	@echo "make unit      the tests that need no servers"
 	@echo "make demo      a day in the network, played against a running make up"
 	@echo "make bench     the benchmarks (figures and side-by-side ratios)"
-	@echo "make faults    the fault scenarios at full size (make test runs them small)"
+	@echo "make faults    every fault scenario at full size (make test runs them small, one on three nodes)"
 	@echo "make fuzz      the fuzzers of make test, bigger (OpenAPI: FUZZ_EXAMPLES, 200, per operation; make test: 12)"
 	@echo "make soak      30 minutes of steady traffic: PostgreSQL's size and the services' memory"
 	@echo "make lint      ruff, mypy, the contract documents check, the AsyncAPI parser"

@@ -150,7 +150,7 @@ async def test_notify_killed_in_the_middle_of_a_round_sends_every_alert_and_anno
     sink.start()
     log = Path(tmp_path) / "notify.log"
     services, process, topic = notify_process(net, kafka_bootstrap, database_url, sink, unique, log)
-    subscribers, vacancies = scale(20, 50), scale(30, 80)
+    subscribers, vacancies = scale(12, 50), scale(20, 80)
     due = subscribers * vacancies
     try:
         process.start()

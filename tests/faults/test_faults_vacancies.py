@@ -45,7 +45,7 @@ async def test_vacancies_killed_with_sigkill_mid_stream_loses_and_doubles_nothin
     net = vacancies.net
     agencies = [f"a{i:02d}" for i in range(18)]
     await net.register(*agencies)
-    wanted, kills = scale(2000, 10_000), scale(3, 5)
+    wanted, kills = scale(1200, 10_000), scale(2, 5)
     stories, sequence = stream(net, agencies, wanted, 2026)
     vacancies.process.start()
     await vacancies.ready()
@@ -87,7 +87,7 @@ async def test_a_storm_of_malformed_and_hostile_messages_lands_in_the_dlq(
     await net.register("stranger")
     await net.leave("stranger")
     a, b, stranger = net.code("a"), net.code("b"), net.code("stranger")
-    valid_count, bad_count = scale(500, 5000), scale(200, 1000)
+    valid_count, bad_count = scale(300, 5000), scale(150, 1000)
     rng = random.Random(7)
     good = [
         (rng.choice([a, b]), snapshot(VacancyPublished, f"G{i:05d}", 1)) for i in range(valid_count)
@@ -362,7 +362,7 @@ async def test_a_rebalance_storm_between_two_replicas_loses_and_doubles_nothing(
     net = vacancies.net
     agencies = [f"r{i}" for i in range(8)]
     await net.register(*agencies)
-    stories, sequence = stream(net, agencies, scale(2000, 10_000), 17)
+    stories, sequence = stream(net, agencies, scale(1500, 10_000), 17)
     second = ServiceProcess(
         "myndnet_vacancies",
         {**vacancies.process.env, "VACANCIES_PORT": str(free_port())},
