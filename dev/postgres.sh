@@ -79,7 +79,6 @@ start() {
     say "creating a cluster in $DATA"
     mkdir -p "$DATA"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$DATA"; chmod 700 "$DATA"; fi
-    if [ "$DATA" != "$LINK" ]; then ln -sfn "$DATA" "$LINK"; fi
     as_pg test -w "$DATA" || die "the PostgreSQL user cannot write $DATA"
     local pwfile; pwfile=$(mktemp); echo "$PG_PASSWORD" > "$pwfile"; chmod 644 "$pwfile"
     as_pg "$bin/initdb" -D "$DATA" -U "$PG_USER" --pwfile="$pwfile" --auth-local=trust \
@@ -87,6 +86,9 @@ start() {
       || { rm -f "$pwfile"; cat "$RUN_DIR/postgres-initdb.log" >&2; die "initdb failed"; }
     rm -f "$pwfile"
   fi
+  # Every start, not only the first: a checkout made again in the same folder finds the cluster
+  # of the one before, and the fault tests find the server by this link.
+  if [ "$DATA" != "$LINK" ]; then ln -sfn "$DATA" "$LINK"; fi
   if running; then
     say "PostgreSQL already running on 127.0.0.1:$PGPORT"
   else
