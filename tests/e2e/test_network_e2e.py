@@ -660,10 +660,29 @@ async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_
         )
         assert wrong.status_code == 400 and "error-summary" in wrong.text
         assert 'href="#organisation_number"' in wrong.text
+        # An HTTP key for the agency's HR system: shown once, then only its id.
+        issued = await site.post(
+            f"/samordning/myndigheter/{code}/nycklar", data={"csrf_token": csrf_of(page)}
+        )
+        assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
+        key = re.search(r'<code id="key">(mnk_[^<]+)</code>', issued.text).group(1)
+        key_id = key.split("_")[1]
+        page = await site.get(f"/samordning/myndigheter/{code}")
+        assert key_id in page.text and key not in page.text
+        revoked = await site.post(
+            f"/samordning/myndigheter/{code}/nycklar/{key_id}/aterkalla",
+            data={"csrf_token": csrf_of(page)},
+        )
+        assert revoked.status_code == 303
+        async with network.http("membership") as membership:
+            keys = (await membership.get(f"/agencies/{code}/http-keys")).json()
+        assert [(k["key_id"], k["revoked_at"] is not None) for k in keys] == [(key_id, True)]
         log = await site.get("/samordning/logg")
         assert log.status_code == 200
         assert "samordnare@myndnet.test" in log.text and "Ändrade: e-postdomäner" in log.text
         assert "202100-1818" not in log.text  # refused: not done, not logged
+        assert f"Gav en HTTP-nyckel ({key_id})" in log.text
+        assert f"Drog tillbaka en HTTP-nyckel ({key_id})" in log.text and key not in log.text
 
     async with signed_in(network, f"staff@{domain}") as site:
         assert (await site.get("/samordning")).status_code == 403

@@ -44,6 +44,7 @@ SIGNED_LINK = re.compile(r"^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$")  # me
 Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+KeyId = Annotated[str, Path(pattern=r"^[a-z0-9]{8,32}$")]  # membership's HTTP keys
 
 
 class Renderer:
@@ -439,6 +440,30 @@ def site(language: Language) -> APIRouter:
         csrf = csrf_token(key, staff.session)
         page = await console_pages.agency_page(_services(request), staff, code, csrf, refused)
         return _no_store(render(request, page))
+
+    @router.post("/samordning/myndigheter/{code}/nycklar", response_class=HTMLResponse)
+    async def issue_http_key(request: Request, code: Code) -> Response:
+        form = await _form(request)
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
+            return _no_store(render(request, _forbidden()))
+        page = await console_pages.issue_key(_services(request), staff, code)
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/myndigheter/{code}/nycklar/{key_id}/aterkalla")
+    async def revoke_http_key(request: Request, code: Code, key_id: KeyId) -> Response:
+        form = await _form(request)
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
+            return _no_store(render(request, _forbidden()))
+        page = await console_pages.revoke_key(_services(request), staff, code, key_id)
+        if page is not None:
+            return _no_store(render(request, page))
+        return RedirectResponse(f"{home}/samordning/myndigheter/{code}?sparat=1", 303)
 
     @router.get("/samordning/logg", response_class=HTMLResponse)
     async def console_log(request: Request) -> Response:

@@ -228,6 +228,26 @@ class Services:
         )
         self._agencies = None  # the next page shows the change
 
+    async def http_keys(self, code: str) -> list[dict[str, Any]]:
+        """The agency's keys for ingest's door, live and revoked, by id (never a key)."""
+        return (
+            await self.membership.call("GET", f"/agencies/{code}/http-keys", headers=self._site())
+        ).json()
+
+    async def issue_http_key(self, code: str, acting_for: str) -> dict[str, Any]:
+        """A new key, shown once; Refused (409) when the agency has five live keys."""
+        headers = self._site(**{"X-Acting-For": acting_for})
+        answer = await self.membership.call("POST", f"/agencies/{code}/http-keys", headers=headers)
+        return answer.json()
+
+    async def revoke_http_key(self, code: str, key_id: str, acting_for: str) -> None:
+        await self.membership.call(
+            "DELETE",
+            f"/agencies/{code}/http-keys/{key_id}",
+            headers=self._site(**{"X-Acting-For": acting_for}),
+            allow=(404,),  # revoked already: what was asked is done
+        )
+
     async def agency_actions(self, subjects: list[str] | None) -> list[dict[str, Any]]:
         """What people did to agencies, latest first; those of `subjects` when given."""
         params: list[tuple[str, str]] = [("limit", "200")]

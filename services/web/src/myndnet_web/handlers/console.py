@@ -43,8 +43,51 @@ async def agency_page(
         return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
     form = form or AgencyForm.of(agency)
     status = 400 if form.errors else 200
-    values = {"agency": agency, "form": form, "csrf_token": csrf, "saved": saved}
+    keys = [shown_key(k) for k in await services.http_keys(code)]
+    values = {"agency": agency, "form": form, "csrf_token": csrf, "saved": saved, "keys": keys}
     return Page("console_agency.html.j2", values, status)
+
+
+def shown_key(key: dict[str, Any]) -> dict[str, Any]:
+    def day(value: Any) -> str | None:
+        return (
+            datetime.fromisoformat(value).astimezone(STOCKHOLM).date().isoformat()
+            if value
+            else None
+        )
+
+    return {
+        "key_id": key["key_id"],
+        "created": day(key["created_at"]),
+        "revoked": day(key.get("revoked_at")),
+    }
+
+
+async def issue_key(services: Services, staff: Staff, code: str) -> Page:
+    """The new key, on a page of its own: shown this once."""
+    if not may_act_for(staff, code):
+        return forbidden()
+    agency = await services.agency(code)
+    if agency is None or agency.get("status") == "left":
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    try:
+        issued = await services.issue_http_key(code, staff.email)
+    except Refused as exc:
+        if exc.status != 409:
+            raise
+        return Page(
+            "message.html.j2",
+            {"title": "console_keys_full_title", "text": "console_keys_full_text"},
+            409,
+        )
+    return Page("console_key.html.j2", {"agency": agency, "issued": issued})
+
+
+async def revoke_key(services: Services, staff: Staff, code: str, key_id: str) -> Page | None:
+    if not may_act_for(staff, code):
+        return forbidden()
+    await services.revoke_http_key(code, key_id, staff.email)
+    return None
 
 
 async def change_agency(
