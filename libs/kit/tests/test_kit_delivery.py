@@ -35,7 +35,7 @@ def settings(database_url: str, kafka: str, topic: str, **extra: object) -> Samp
         SAMPLE_TOPIC=topic,
         KAFKA_BOOTSTRAP_SERVERS=kafka,
         CONSUMER_BATCH_TIMEOUT_MS=50,
-        OPERATOR_TOKENS=f"{TOKEN}=dlq:replay",
+        OPERATOR_TOKENS=f"{TOKEN}=dlq:replay,audit:read",
         **extra,
     )
 
@@ -171,6 +171,11 @@ async def test_poison_messages_go_to_the_dlq_and_the_next_message_is_processed(
                 "/dlq/replay", json={"ids": [2**70]}, headers={"Authorization": f"Bearer {TOKEN}"}
             )
             assert huge.status_code == 422
+            # The replay is in the service's log of what people did, with who asked for it.
+            log = await client.get("/audit-log", headers={"Authorization": f"Bearer {TOKEN}"})
+            (action,) = log.json()["actions"]
+            assert (action["actor"], action["action"]) == ("operator", "dlq.replayed")
+            assert action["details"]["ids"] == [chosen["id"]]
         on_topic = await read_topic(kafka_bootstrap, topic, at_least=len(poison) + 3)
         assert sum(1 for r in on_topic if r.key == b"k3") == 2  # the replayed copy is back
 

@@ -65,6 +65,10 @@ def dlq_router() -> APIRouter:
         kept = set(gone) | set(agency_topic) | too_large
         async with pool_of(request).acquire() as conn, conn.transaction():
             replayed = await dlq.replay(conn, [i for i in topic_of if i not in kept])
+            if replayed:
+                service = service_of(request).settings.service
+                details = {"ids": replayed, "topics": sorted({topic_of[i] for i in replayed})}
+                await audit.record(conn, audit.actor_of(request), "dlq.replayed", service, details)
         missing = sorted(set(body.ids) - set(topic_of))
         return {
             "replayed": replayed,
