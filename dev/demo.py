@@ -21,6 +21,7 @@ import mailbox
 import os
 import random
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -127,12 +128,22 @@ async def publish(agency: str, *payloads) -> None:
             await publisher.publish(payload)
 
 
-def mails_to(address: str) -> list:
+def mail_keys() -> set[str]:
+    """The messages the sink holds now (the network keeps its mail across plays)."""
+    return set(mailbox.Maildir(MAILDIR, create=False).keys()) if MAILDIR.exists() else set()
+
+
+def mails_to(address: str, *, besides: Collection[str] = ()) -> list:
+    """The messages to `address`, in the order they arrived, but those of `besides`."""
     if not MAILDIR.exists():
         return []
     box = mailbox.Maildir(MAILDIR, create=False)
-    found = [box[key] for key in box.keys() if address in (box[key]["X-Sink-Rcpt-To"] or "")]
-    return sorted(found, key=lambda m: m["Date"] or "")
+    found = [
+        box[key]
+        for key in box.keys()
+        if key not in besides and address in (box[key]["X-Sink-Rcpt-To"] or "")
+    ]
+    return sorted(found, key=lambda m: m.get_date())
 
 
 def subject_of(message) -> str:
@@ -370,6 +381,7 @@ async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed
 
 async def main(seed: int) -> None:
     rng = random.Random(seed)
+    before_this_play = mail_keys()
     configured = os.environ.get("OPERATOR_TOKENS", "").split(";")[0].rpartition("=")[0]
     token = configured or (ROOT / ".run/operator-token").read_text().strip()
     operator = {"Authorization": f"Bearer {token.split('=')[0].split(';')[0]}"}
@@ -485,9 +497,13 @@ async def main(seed: int) -> None:
 
         print("\n=== What each candidate received ===")
         for email, _filters, _language in CANDIDATES:
-            print(f"  {email}:")
-            for message in mails_to(email):
+            earlier = len(mails_to(email)) - len(mails_to(email, besides=before_this_play))
+            print(f"  {email}:" + (f" (and {earlier} in earlier plays)" if earlier else ""))
+            this_play = mails_to(email, besides=before_this_play)
+            for message in this_play:
                 print(f"    - {make_header(decode_header(message['Subject']))}")
+            if not this_play:  # a vacancy already announced is not mailed again
+                print("    nothing in this play (its vacancies were mailed when first played)")
 
         print("\n=== Matches and why ===")
         matches = (await http.get(f"{URL['mentoring']}/matches", headers=operator)).json()
