@@ -337,18 +337,11 @@ def site(language: Language) -> APIRouter:
         return render(request, staff_pages.message("sign_in_sent_title", "sign_in_sent_text"))
 
     @router.get("/logga-in/lank", response_class=HTMLResponse)
-    async def sign_in_link(request: Request, token: str = "") -> Response:
-        """The mail's link: a button, since mail scanners follow links and the link works once."""
+    async def sign_in(request: Request, token: str = "") -> Response:
+        """The mail's link opens the session (as the contract has it), once: a mail scanner
+        that opens links first uses it up, and the person asks for another."""
         if not SIGNED_LINK.fullmatch(token):
-            return render(request, handlers.invalid_link())
-        page = handlers.Page("sign_in_link.html.j2", {"token": token})
-        return _no_store(_private(render(request, page)))
-
-    @router.post("/logga-in/lank", response_class=HTMLResponse)
-    async def sign_in(request: Request) -> Response:
-        token = (await _form(request)).get("token", "")
-        if not SIGNED_LINK.fullmatch(token):
-            return render(request, handlers.invalid_link())
+            return _no_store(_private(render(request, handlers.invalid_link())))
         key = _session_key(request)
         if not key:
             page = staff_pages.message("sign_in_unavailable_title", "sign_in_unavailable_text", 503)
@@ -403,6 +396,16 @@ def site(language: Language) -> APIRouter:
             return _no_store(render(request, console_pages.forbidden()))
         return staff
 
+    async def _coordinator_form(request: Request) -> tuple[Staff, dict[str, str]] | Response:
+        """A console form's fields, sent by a coordinator with the form's CSRF token."""
+        form = await _form(request)
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
+            return _no_store(render(request, _forbidden()))
+        return staff, form
+
     @router.get("/samordning", response_class=HTMLResponse)
     async def console(request: Request) -> Response:
         staff = await _coordinator(request)
@@ -426,40 +429,33 @@ def site(language: Language) -> APIRouter:
 
     @router.post("/samordning/myndigheter/{code}", response_class=HTMLResponse)
     async def change_agency(request: Request, code: Code) -> Response:
-        form = await _form(request)
-        staff = await _coordinator(request)
-        if isinstance(staff, Response):
-            return staff
-        key = _session_key(request)
-        if not csrf_valid(key, staff.session, form.get(CSRF_FIELD, "")):
-            return _no_store(render(request, _forbidden()))
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff, form = sent
         given = AgencyForm.from_form(form)
         refused = await console_pages.change_agency(_services(request), staff, code, given)
         if refused is None:
             return RedirectResponse(f"{home}/samordning/myndigheter/{code}?sparat=1", 303)
-        csrf = csrf_token(key, staff.session)
+        csrf = csrf_token(_session_key(request), staff.session)
         page = await console_pages.agency_page(_services(request), staff, code, csrf, refused)
         return _no_store(render(request, page))
 
     @router.post("/samordning/myndigheter/{code}/nycklar", response_class=HTMLResponse)
     async def issue_http_key(request: Request, code: Code) -> Response:
-        form = await _form(request)
-        staff = await _coordinator(request)
-        if isinstance(staff, Response):
-            return staff
-        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
-            return _no_store(render(request, _forbidden()))
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
         page = await console_pages.issue_key(_services(request), staff, code)
         return _no_store(render(request, page))
 
     @router.post("/samordning/myndigheter/{code}/nycklar/{key_id}/aterkalla")
     async def revoke_http_key(request: Request, code: Code, key_id: KeyId) -> Response:
-        form = await _form(request)
-        staff = await _coordinator(request)
-        if isinstance(staff, Response):
-            return staff
-        if not csrf_valid(_session_key(request), staff.session, form.get(CSRF_FIELD, "")):
-            return _no_store(render(request, _forbidden()))
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
         page = await console_pages.revoke_key(_services(request), staff, code, key_id)
         if page is not None:
             return _no_store(render(request, page))
