@@ -157,3 +157,21 @@ async def test_five_links_an_address_and_thirty_a_client_then_429_and_no_mail(
         assert await ask(http, "nobody@example.org", "192.0.2.8") == 202
         records = await read_topic(kafka_bootstrap, config.sign_in_topic, at_least=30, timeout=30)
         assert len(records) == 30
+
+
+async def test_staff_whose_agency_leaves_are_signed_out_and_their_link_opens_nothing(
+    kafka_bootstrap, database_url, unique
+):
+    config = settings(database_url, kafka_bootstrap, unique)
+    async with running(build(config)) as app, client(app) as http:
+        for _ in range(2):
+            assert await ask(http, "anna.andersson@digg.se") == 202
+        records = await read_topic(kafka_bootstrap, config.sign_in_topic, at_least=2, timeout=30)
+        first, second = (parse(r.headers, r.key, r.value).data.link_id for r in records)
+        opened = (await http.post("/sign-in/sessions", json={"token": link_for(first)})).json()
+        session = {"X-Staff-Session": opened["session"]}
+        assert (await http.get("/sign-in/session", headers=session)).status_code == 200
+        assert (await http.post("/agencies/digg/leave")).status_code == 200
+        assert (await http.get("/sign-in/session", headers=session)).status_code == 404
+        refused = await http.post("/sign-in/sessions", json={"token": link_for(second)})
+        assert refused.status_code == 400 and refused.json()["detail"]["code"] == "unknown"

@@ -418,7 +418,7 @@ async def current_session(
     request: Request, session: Annotated[SessionToken, Header(alias=SESSION_HEADER)]
 ) -> Any:
     """Who holds the session (header `X-Staff-Session`), with their roles now; 404 when it has
-    ended or expired."""
+    ended or expired, or its holder is no longer staff of any agency."""
     settings = _settings(request)
     async with pool_of(request).acquire() as conn:
         found = await sign_in_handlers.session_roles(

@@ -105,20 +105,24 @@ async def sign_in(
             raise LinkNotUsable(
                 "used", "this sign-in link has been used or has expired: ask for a new one"
             )
+        person = await roles(conn, email, network_coordinators)
+        if not person.known:  # no longer staff of any agency since the link was mailed
+            raise LinkNotUsable("unknown", "this address is no longer one of the network's")
         session = new_session(email, now)
         await repository.add_session(conn, digest(session.token), session)
-        person = await roles(conn, email, network_coordinators)
     return SignedIn(session.token, person, session.expires_at)
 
 
 async def session_roles(
     conn: asyncpg.Connection, token: str, network_coordinators: Iterable[str], now: datetime
 ) -> tuple[Roles, datetime] | None:
-    """Who holds a live session, with the roles membership gives them now."""
+    """Who holds a live session, with the roles membership gives them now; None when it has
+    ended, or its holder is no longer staff of any agency (their agency left, say)."""
     session = await repository.live_session(conn, digest(token), now)
     if session is None:
         return None
-    return await roles(conn, session.email, network_coordinators), session.expires_at
+    person = await roles(conn, session.email, network_coordinators)
+    return (person, session.expires_at) if person.known else None
 
 
 async def sign_out(conn: asyncpg.Connection, token: str, now: datetime) -> bool:

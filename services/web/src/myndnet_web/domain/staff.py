@@ -57,10 +57,6 @@ class Staff:
         )
 
     @property
-    def known(self) -> bool:
-        return bool(self.staff_of or self.coordinates or self.network_coordinator)
-
-    @property
     def coordinator(self) -> bool:
         return self.network_coordinator or bool(self.coordinates)
 

@@ -47,10 +47,7 @@ async def signed_in(services: Services, session: str | None) -> Staff | None:
     if session is None:
         return None
     answer = await services.staff_session(session)
-    if answer is None:
-        return None
-    staff = Staff.from_membership(session, answer)
-    return staff if staff.known else None
+    return Staff.from_membership(session, answer) if answer is not None else None
 
 
 async def account(services: Services, staff: Staff, csrf: str) -> Page:
