@@ -344,6 +344,14 @@ async def test_hostile_input_in_every_field_and_address_never_gives_a_server_err
     assert set(answers.values()) <= {200, 303, 400, 404, 429}
 
 
+async def violations_shown(check: Page, page: Page) -> list[str]:
+    """axe's serious violations in what `page` (JavaScript off) shows, checked in `check`, at
+    the site's origin so that its style sheet applies."""
+    await check.goto(page.url)
+    await check.set_content(await page.content())
+    return await serious_violations(check)
+
+
 async def test_staff_sign_in_and_out_without_javascript_and_every_page_passes_axe(
     network, browser: Browser
 ):
@@ -358,9 +366,7 @@ async def test_staff_sign_in_and_out_without_javascript_and_every_page_passes_ax
     found: dict[str, list[str]] = {}
 
     async def checked(name: str) -> None:
-        await check.goto(page.url)  # the site's origin, so that its style sheet applies
-        await check.set_content(await page.content())
-        found[name] = await serious_violations(check)
+        found[name] = await violations_shown(check, page)
 
     for number, home in enumerate(("", "/en"), start=1):
         await page.goto(f"{site}{home}/logga-in")
@@ -403,9 +409,7 @@ async def test_the_console_works_without_javascript_and_every_page_passes_axe(
     found: dict[str, list[str]] = {}
 
     async def checked(name: str) -> None:
-        await check.goto(page.url)
-        await check.set_content(await page.content())
-        found[name] = await serious_violations(check)
+        found[name] = await violations_shown(check, page)
 
     await page.goto(f"{site}/logga-in")
     await page.fill("#email", coordinator)
