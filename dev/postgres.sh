@@ -60,14 +60,37 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-# data_dir: where this checkout's cluster lives (see the top of this file).
+CLUSTERS=/var/lib/postgresql/myndnet
+CLUSTER_ID="$RUN_DIR/postgres-cluster"   # which of $CLUSTERS is this checkout's
+OWNER_FILE=myndnet-checkout              # in a cluster: the .run folder of its checkout
+
+# data_dir: where this checkout's cluster lives (see the top of this file). Outside the checkout
+# a cluster is this checkout's own, not its folder's: a clone made again where another was (the
+# other's folder removed) starts on empty databases, as a fresh clone should.
 data_dir() {
   if [ -d "$LINK" ] && [ ! -L "$LINK" ]; then echo "$LINK"; return; fi   # made here before
   if [ "$(id -u)" != 0 ]; then echo "$LINK"; return; fi
-  local id; id=$(printf '%s' "$(cd "$RUN_DIR" && pwd -P)" | sha256sum | cut -c1-12)
-  echo "/var/lib/postgresql/myndnet/$id"
+  if [ ! -s "$CLUSTER_ID" ]; then
+    if [ -L "$LINK" ]; then basename "$(readlink "$LINK")" > "$CLUSTER_ID"  # an older version's
+    else od -An -N6 -tx1 /dev/urandom | tr -d ' \n' > "$CLUSTER_ID"; fi
+  fi
+  echo "$CLUSTERS/$(cat "$CLUSTER_ID")"
 }
 DATA=$(data_dir)
+
+# forget_orphans: remove the stopped clusters whose checkout is gone (its .run no longer names
+# them): nothing can use them again. Clusters that name no checkout are left alone.
+forget_orphans() {
+  local cluster owner
+  for cluster in "$CLUSTERS"/*/; do
+    cluster=${cluster%/}
+    [ "$cluster" = "$DATA" ] || [ ! -f "$cluster/$OWNER_FILE" ] && continue
+    owner=$(cat "$cluster/$OWNER_FILE")
+    [ "$(cat "$owner/postgres-cluster" 2>/dev/null)" = "$(basename "$cluster")" ] && continue
+    as_pg "$(pg_bin)/pg_ctl" -D "$cluster" status >/dev/null 2>&1 && continue
+    rm -rf "$cluster" && say "removed $cluster, the databases of a checkout that is gone ($owner)"
+  done
+}
 
 running() { as_pg "$(pg_bin)/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 
@@ -85,6 +108,10 @@ start() {
       --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$RUN_DIR/postgres-initdb.log" 2>&1 \
       || { rm -f "$pwfile"; cat "$RUN_DIR/postgres-initdb.log" >&2; die "initdb failed"; }
     rm -f "$pwfile"
+  fi
+  if [ "$DATA" != "$LINK" ]; then
+    echo "$(cd "$RUN_DIR" && pwd -P)" > "$DATA/$OWNER_FILE"
+    forget_orphans
   fi
   # Every start, not only the first: a checkout made again in the same folder finds the cluster
   # of the one before, and the fault tests find the server by this link.
@@ -118,7 +145,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) if running; then say "running on 127.0.0.1:$PGPORT"; else say "not running"; exit 1; fi ;;
-  reset) stop; rm -rf "$DATA"; rm -f "$LINK"; say "data removed" ;;
+  reset) stop; rm -rf "$DATA"; rm -f "$LINK" "$CLUSTER_ID"; say "data removed" ;;
   where) echo "$DATA" ;;
   *) echo "usage: $0 install|start|stop|status|reset|where" >&2; exit 2 ;;
 esac
