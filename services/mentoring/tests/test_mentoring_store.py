@@ -267,7 +267,11 @@ async def test_figures_count_given_and_received_and_who_waits(store):
     pairs, answers, waiting = await store.figures_input()
     assert pairs == [Pair("m-1", "csn", "skv", T0.date(), "accepted", None)]
     assert answers == []
-    assert waiting == [("skv", "M2", "no free mentor"), ("csn", "M3", None)]
+    assert [(w.agency, w.person_id, w.why) for w in waiting] == [
+        ("skv", "M2", "no free mentor"),
+        ("csn", "M3", None),
+    ]
+    assert all(isinstance(w.since, date) for w in waiting)
 
 
 async def test_an_agency_leaving_withdraws_its_mentors_and_ends_its_waiting(store):

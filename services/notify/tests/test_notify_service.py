@@ -220,6 +220,20 @@ async def test_opt_in_alert_unsubscribe_end_to_end(kafka_bootstrap, database_url
         await s.opened("a", "NEVER")
         await consumed(app, s.vacancies_topic)
         await settle(database_url)
+
+        today = stockholm_today().isoformat()
+        operator = {"Authorization": f"Bearer {TOKEN}"}
+        figures = await http.get("/figures", params={"from": today, "to": today}, headers=operator)
+        assert figures.json()["agencies"] == [
+            {"agency": s.net.code("a"), "alerts_sent": 2, "searches_matched": 1}
+        ]
+        assert figures.json()["network"] == {"alerts_sent": 2, "searches_matched": 1}
+        yesterday = (stockholm_today() - timedelta(days=1)).isoformat()
+        before = await http.get(
+            "/figures", params={"from": yesterday, "to": yesterday}, headers=operator
+        )
+        assert before.json()["agencies"] == [] and before.json()["network"]["alerts_sent"] == 0
+        assert (await http.get("/figures", params={"from": today, "to": today})).status_code == 401
     assert [m["Subject"] for m in sink.to("kandidat@example.org")][1:] == [
         "Nytt jobb: Utredare AFTER",
         "Nytt jobb: Utredare STILL",

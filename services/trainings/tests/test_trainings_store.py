@@ -260,6 +260,20 @@ async def test_figures_count_seats_of_sessions_not_cancelled(store):
     ]
 
 
+async def test_figures_of_a_period_count_the_sessions_starting_in_it(store):
+    await with_courses(store)
+    await store.add_session(session("s1"))
+    await store.add_session(session("later", LEAD, days=40, quotas={"skv": 3}))
+    in_march = (START - timedelta(days=9), START + timedelta(days=21))
+    assert await store.figures(in_march) == [
+        AgencyFigures("csn", "it", 2, 0, 0, 0),
+        AgencyFigures("skv", "it", 1, 0, 0, 0),
+    ]
+    assert await store.figures((START + timedelta(days=40), START + timedelta(days=41))) == [
+        AgencyFigures("skv", "leadership", 3, 0, 0, 0)
+    ]
+
+
 async def test_a_failed_transaction_leaves_nothing_and_announces_nothing(store):
     await with_courses(store)
     await store.add_session(session("s1"))

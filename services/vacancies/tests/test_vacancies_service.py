@@ -299,6 +299,16 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
         stats = (await http.get("/stats")).json()
         assert stats["open_by_agency"][agency] == 29
         assert stats["open_by_target_group"]["students"] == 1
+        # the four published three days ago and P00..P09 in the last ten days
+        first = (today - timedelta(days=9)).isoformat()
+        answer = (await http.get("/figures", params={"from": first})).json()
+        mine = next(a for a in answer["agencies"] if a["agency"] == agency)
+        assert (mine["published"], mine["open_now"]) == (14, 29)
+        assert mine["median_days_open"] == 3.0  # of 0..9 and four 3s (all open today)
+        assert answer["network"]["published"] >= 14 and answer["to"] == today.isoformat()
+        assert mine["last_change_at"] is not None
+        backwards = await http.get("/figures", params={"from": "2026-05-02", "to": "2026-05-01"})
+        assert backwards.status_code == 422
 
 
 async def test_a_word_finds_the_compound_titles_that_hold_it_ranked_as_title_matches(

@@ -172,13 +172,22 @@ async def programme_figures(
     request: Request,
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     as_of: Annotated[date | None, Query()] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
 ) -> Response:
-    """Pairs, the share that have met, mean satisfaction, completed and ended early, mentors
-    given and received per agency, pairs not met by month 3, and who waits and why. JSON, or
-    CSV with `format=csv` or `Accept: text/csv`."""
+    """Pairs, the share that have met, mean satisfaction, completed and ended early, per agency
+    (pairs of its managers, their share met and satisfaction, mentors given and received), the
+    matrix of whose mentors serve whose managers, pairs not met by month 3, missed check-ins,
+    and who waits since when and why. With `from` and/or `to` (days, both included), the pairs
+    accepted in that period. JSON, or CSV with `format=csv` or `Accept: text/csv`."""
     today = as_of or stockholm_today()
+    period = None
+    if from_ is not None or to is not None:
+        period = (from_ or date.min, to or date.max)
+        if period[0] > period[1]:
+            raise HTTPException(422, "`from` is after `to`")
     async with store_of(request) as store:
-        summary = await followup.programme_figures(store, today)
+        summary = await followup.programme_figures(store, today, period)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return Response(figures_csv(summary), media_type="text/csv; charset=utf-8")
     return JSONResponse(summary)

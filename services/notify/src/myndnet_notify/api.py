@@ -5,7 +5,7 @@ and suppressed addresses for operators (right `notify:operate`). Addresses are n
 import contextlib
 import ipaddress
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from fastapi.responses import JSONResponse, RedirectResponse
 from myndnet_kit.auth import presented_token_allows, require_operator
 from myndnet_kit.web import Refusal, pool_of
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
@@ -362,6 +363,24 @@ async def lift_suppression(
     async with pool_of(request).acquire() as conn:
         if not await delivery_table.lift_work_suppression(conn, email):
             raise HTTPException(404, "no work address is suppressed under that address")
+
+
+@operators.get("/figures")
+async def figures(
+    request: Request,
+    from_: Annotated[date, Query(alias="from")],
+    to: Annotated[date, Query()],
+) -> dict[str, Any]:
+    """Job alerts and digests sent on the days `from` to `to` (both included, Swedish time),
+    and the saved searches they went to, per agency of the vacancies they told of and for the
+    network. Deliveries are kept 13 months, so a longer period counts only those."""
+    if from_ > to:
+        raise HTTPException(422, "`from` is after `to`")
+    first = datetime.combine(from_, time(), STOCKHOLM)
+    after = datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
+    async with pool_of(request).acquire() as conn:
+        found = await delivery_table.alert_figures(conn, first, after)
+    return {"from": from_.isoformat(), "to": to.isoformat(), **found}
 
 
 @operators.get("/deliveries")

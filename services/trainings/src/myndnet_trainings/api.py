@@ -4,7 +4,7 @@ figures (right `trainings:write`)."""
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -13,6 +13,7 @@ from myndnet_kit.auth import require_operator
 from myndnet_kit.links import TRAINING_CANCEL, TRAINING_CONFIRM, InvalidLink, read_link
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.web import Refusal, pool_of, service_of
+from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events.base import Description, Language, Name, ShortText, WorkEmail
 from myndnet_schemas.events.trainings import CourseCode, CourseKind
 from myndnet_schemas.topics import AGENCY_CODE_RE
@@ -20,7 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from myndnet_trainings import views
 from myndnet_trainings.adapters.postgres import PostgresTrainings
-from myndnet_trainings.domain.figures import figures_csv
+from myndnet_trainings.domain.figures import EVER, figures_csv
 from myndnet_trainings.domain.seats import AlreadyRegistered, QuotaInvalid, Status
 from myndnet_trainings.domain.sessions import (
     Conflict,
@@ -334,12 +335,26 @@ async def run_schedule(
 
 @operators.get("/figures", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 async def figures(
-    request: Request, format: Annotated[Literal["json", "csv"] | None, Query()] = None
+    request: Request,
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
 ) -> Response:
     """Per agency and course kind: seats offered, used, attended and waitlisted (sessions not
-    cancelled). JSON, or CSV with `format=csv` or `Accept: text/csv`."""
+    cancelled; with `from` and/or `to`, those starting on those days, both included, Swedish
+    time). JSON, or CSV with `format=csv` or `Accept: text/csv`."""
+    if from_ is not None and to is not None and from_ > to:
+        raise HTTPException(422, "`from` is after `to`")
+    starting = (
+        stockholm_midnight(from_) if from_ else EVER[0],
+        stockholm_midnight(to + timedelta(days=1)) if to else EVER[1],
+    )
     async with store_of(request) as store:
-        rows = await store.figures()
+        rows = await store.figures(starting)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return Response(figures_csv(rows), media_type="text/csv; charset=utf-8")
     return JSONResponse([r.as_dict() for r in rows])
+
+
+def stockholm_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), STOCKHOLM)

@@ -3,12 +3,13 @@
 import base64
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from myndnet_kit.web import pool_of, script_json, service_of
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, RemoteWork, TargetGroup
 
@@ -140,6 +141,30 @@ async def one_vacancy(
     return JSONResponse(
         {**views.vacancy_json(row, base), "job_posting": views.job_posting(row, base)}
     )
+
+
+@router.get("/figures")
+async def figures(
+    request: Request,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> dict[str, Any]:
+    """Per agency and for the network: vacancies published in the period (`from` and `to`,
+    both included; default the last 12 months), open now, the median days those published were
+    open (to their close, or to today while open), and when the agency's register last
+    changed (its feed's last news)."""
+    today = stockholm_today()
+    last = to or today
+    first = from_ or a_year_before(last) + timedelta(days=1)
+    if first > last:
+        raise HTTPException(422, "`from` is after `to`")
+    async with pool_of(request).acquire() as conn:
+        found = await reader.figures(conn, first, last, today)
+    return {"from": first.isoformat(), "to": last.isoformat(), **found}
+
+
+def a_year_before(day: date) -> date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
 
 
 @router.get("/stats")

@@ -11,7 +11,7 @@ from myndnet_kit.store import MemoryStore
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.topics import MENTORING_MATCHES
 
-from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
+from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, Waiting, mail_language
 from myndnet_mentoring.domain.match import LIVE, ManagerStatus, Match, MatchStatus, Pairing, Party
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 from myndnet_mentoring.domain.people import (
@@ -301,7 +301,7 @@ class MemoryMentoring(MemoryStore[Tables]):
 
     async def figures_input(
         self,
-    ) -> tuple[list[Pair], list[Answer], list[tuple[str, str, str | None]]]:
+    ) -> tuple[list[Pair], list[Answer], list[Waiting]]:
         accepted = sorted(
             (m for m in self.state.matches.values() if m.accepted_at is not None),
             key=lambda m: (m.accepted_at, m.match_id),
@@ -323,7 +323,12 @@ class MemoryMentoring(MemoryStore[Tables]):
             for (match_id, _role, month), c in sorted(self.state.checkins.items())
         ]
         waiting = [
-            (m.agency, m.person_id, m.unmatched_reason)
+            Waiting(
+                m.agency,
+                m.person_id,
+                m.unmatched_reason,
+                (m.waiting_since or datetime.now(UTC)).astimezone(STOCKHOLM).date(),
+            )
             for m in await self.managers(ManagerStatus.WAITING)
         ]
         return pairs, answers, waiting

@@ -8,7 +8,7 @@ from myndnet_kit.store import PostgresStore
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.topics import MENTORING_MATCHES
 
-from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, mail_language
+from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, Waiting, mail_language
 from myndnet_mentoring.domain.match import ManagerStatus, Match, MatchStatus, Pairing, Party
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 from myndnet_mentoring.domain.people import (
@@ -470,7 +470,7 @@ class PostgresMentoring(PostgresStore):
 
     async def figures_input(
         self,
-    ) -> tuple[list[Pair], list[Answer], list[tuple[str, str, str | None]]]:
+    ) -> tuple[list[Pair], list[Answer], list[Waiting]]:
         pairs = await self.conn.fetch(
             "SELECT match_id, manager_agency, mentor_agency, accepted_at, status, close_reason "
             "FROM matches WHERE accepted_at IS NOT NULL ORDER BY accepted_at, match_id"
@@ -479,7 +479,8 @@ class PostgresMentoring(PostgresStore):
             "SELECT match_id, month, met, satisfaction FROM checkins ORDER BY match_id, month, role"
         )
         waiting = await self.conn.fetch(
-            "SELECT agency, person_id, unmatched_reason FROM managers WHERE status = 'waiting' "
+            "SELECT agency, person_id, unmatched_reason, waiting_since FROM managers "
+            "WHERE status = 'waiting' "
             "ORDER BY waiting_since, agency, person_id"
         )
         return (
@@ -495,7 +496,15 @@ class PostgresMentoring(PostgresStore):
                 for r in pairs
             ],
             [Answer(r["match_id"], r["month"], r["met"], r["satisfaction"]) for r in answers],
-            [(r["agency"], r["person_id"], r["unmatched_reason"]) for r in waiting],
+            [
+                Waiting(
+                    r["agency"],
+                    r["person_id"],
+                    r["unmatched_reason"],
+                    r["waiting_since"].astimezone(STOCKHOLM).date(),
+                )
+                for r in waiting
+            ],
         )
 
     # -- personal data ---------------------------------------------------------------------

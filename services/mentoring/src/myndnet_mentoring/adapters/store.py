@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from myndnet_schemas import Event
 
-from myndnet_mentoring.domain.followup import Answer, Checkin, Pair
+from myndnet_mentoring.domain.followup import Answer, Checkin, Pair, Waiting
 from myndnet_mentoring.domain.match import ManagerStatus, Match, Pairing
 from myndnet_mentoring.domain.matching import Candidate, Key, Mentor, Rules
 from myndnet_mentoring.domain.people import AgencyFlow, Manager, Person, Volunteer
@@ -110,7 +110,7 @@ class MentoringStore(Protocol):
 
     async def figures_input(
         self,
-    ) -> tuple[list[Pair], list[Answer], list[tuple[str, str, str | None]]]:
+    ) -> tuple[list[Pair], list[Answer], list[Waiting]]:
         """Pairs (every match ever accepted), check-in answers, waiting managers."""
 
     # -- personal data

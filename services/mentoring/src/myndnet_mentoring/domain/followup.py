@@ -102,34 +102,128 @@ def not_met(pairs: Sequence[Pair], answers: Sequence[Answer], today: date) -> li
     ]
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A manager waiting for a mentor, since when, and why the last round left them so."""
+
+    agency: str
+    person_id: str
+    why: str | None
+    since: date
+
+
+MISSED_AFTER_DAYS = CHECKIN_ANSWER_DAYS
+
+
+def missed_checkins(
+    pairs: Sequence[Pair], answers: Sequence[Answer], today: date
+) -> list[dict[str, Any]]:
+    """Live pairs with a check-in whose answer time has passed and from whom no answer came
+    for that month."""
+    answered = {(a.match_id, a.month) for a in answers}
+    missed = []
+    for p in pairs:
+        if p.status != "accepted":
+            continue
+        for month in CHECKIN_MONTHS:
+            if (
+                checkin_answer_by(p.accepted_on, month) < today
+                and (
+                    p.match_id,
+                    month,
+                )
+                not in answered
+            ):
+                missed.append(
+                    {
+                        "match_id": p.match_id,
+                        "manager_agency": p.manager_agency,
+                        "mentor_agency": p.mentor_agency,
+                        "month": month,
+                        "answer_by": checkin_answer_by(p.accepted_on, month).isoformat(),
+                    }
+                )
+    return missed
+
+
+def _share_met(pairs: Sequence[Pair], answers: Sequence[Answer]) -> float | None:
+    ids = {p.match_id for p in pairs}
+    answered = {a.match_id for a in answers if a.match_id in ids}
+    met = {a.match_id for a in answers if a.match_id in ids and a.met}
+    return round(len(met) / len(answered), 3) if answered else None
+
+
+def _mean_satisfaction(pairs: Sequence[Pair], answers: Sequence[Answer]) -> float | None:
+    ids = {p.match_id for p in pairs}
+    given = [a.satisfaction for a in answers if a.match_id in ids]
+    return round(fmean(given), 2) if given else None
+
+
 def figures(
     pairs: Sequence[Pair],
     answers: Sequence[Answer],
-    waiting: Sequence[tuple[str, str, str | None]],
+    waiting: Sequence[Waiting],
     today: date,
+    period: tuple[date, date] | None = None,
 ) -> dict[str, Any]:
-    """`waiting`: (agency, person_id, why) of managers waiting for a mentor."""
-    met = {a.match_id for a in answers if a.met}
-    answered = {a.match_id for a in answers}
-    per_agency: dict[str, dict[str, int]] = {}
+    """The programme's figures; with `period` (first and last day), of the pairs accepted in
+    it. Per agency: pairs of its managers, the share of those that have met and their mean
+    satisfaction, mentors given and received; the matrix of whose mentors serve whose
+    managers. What needs attention (waiting managers, missed check-ins, pairs not met by month
+    3) is of every live pair, whatever the period."""
+    everything = pairs
+    if period is not None:
+        pairs = [p for p in pairs if period[0] <= p.accepted_on <= period[1]]
+    ids = {p.match_id for p in pairs}
+    answers_in = [a for a in answers if a.match_id in ids]
+    per_agency: dict[str, list[Pair]] = {}
     for p in pairs:
-        per_agency.setdefault(p.mentor_agency, {"mentors_given": 0, "mentors_received": 0})
-        per_agency.setdefault(p.manager_agency, {"mentors_given": 0, "mentors_received": 0})
-        per_agency[p.mentor_agency]["mentors_given"] += 1
-        per_agency[p.manager_agency]["mentors_received"] += 1
+        per_agency.setdefault(p.mentor_agency, [])
+        per_agency.setdefault(p.manager_agency, []).append(p)
+    matrix: dict[tuple[str, str], int] = {}
+    for p in pairs:
+        matrix[(p.mentor_agency, p.manager_agency)] = (
+            matrix.get((p.mentor_agency, p.manager_agency), 0) + 1
+        )
+    agencies = [
+        {
+            "agency": agency,
+            "pairs": len(own),
+            "share_met": _share_met(own, answers_in),
+            "mean_satisfaction": _mean_satisfaction(own, answers_in),
+            "mentors_given": sum(p.mentor_agency == agency for p in pairs),
+            "mentors_received": len(own),
+        }
+        for agency, own in sorted(per_agency.items())
+    ]
     return {
         "as_of": today.isoformat(),
+        "from": period[0].isoformat() if period else None,
+        "to": period[1].isoformat() if period else None,
         "pairs": len(pairs),
         "live": sum(p.status == "accepted" for p in pairs),
         "completed": sum(p.close_reason == "completed" for p in pairs),
         "ended_early": sum(p.status == "ended" and p.close_reason != "completed" for p in pairs),
-        "pairs_answering_checkins": len(answered),
-        "share_met": round(len(met) / len(answered), 3) if answered else None,
-        "mean_satisfaction": round(fmean(a.satisfaction for a in answers), 2) if answers else None,
-        "checkin_answers": len(answers),
-        "not_met_by_month_3": not_met(pairs, answers, today),
-        "agencies": [{"agency": a, **n} for a, n in sorted(per_agency.items())],
-        "waiting": [{"agency": a, "person_id": p, "why": w} for a, p, w in waiting],
+        "pairs_answering_checkins": len({a.match_id for a in answers_in}),
+        "share_met": _share_met(pairs, answers_in),
+        "mean_satisfaction": _mean_satisfaction(pairs, answers_in),
+        "checkin_answers": len(answers_in),
+        "not_met_by_month_3": not_met(everything, answers, today),
+        "agencies": agencies,
+        "matrix": [
+            {"mentor_agency": mentor, "manager_agency": manager, "pairs": n}
+            for (mentor, manager), n in sorted(matrix.items())
+        ],
+        "waiting": [
+            {
+                "agency": w.agency,
+                "person_id": w.person_id,
+                "why": w.why,
+                "since": w.since.isoformat(),
+            }
+            for w in waiting
+        ],
+        "missed_checkins": missed_checkins(everything, answers, today),
     }
 
 
@@ -152,6 +246,7 @@ def figures_csv(summary: dict[str, Any]) -> str:
     writer.writerow(["not_met_by_month_3", "", len(summary["not_met_by_month_3"])])
     writer.writerow(["managers_waiting", "", len(summary["waiting"])])
     for row in summary["agencies"]:
+        writer.writerow(["pairs", row["agency"], row["pairs"]])
         writer.writerow(["mentors_given", row["agency"], row["mentors_given"]])
         writer.writerow(["mentors_received", row["agency"], row["mentors_received"]])
     return out.getvalue()

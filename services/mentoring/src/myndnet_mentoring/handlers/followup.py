@@ -237,6 +237,8 @@ async def erase_after_programme(store: MentoringStore, today: date, at: datetime
     return len(people)
 
 
-async def programme_figures(store: MentoringStore, today: date) -> dict[str, Any]:
+async def programme_figures(
+    store: MentoringStore, today: date, period: tuple[date, date] | None = None
+) -> dict[str, Any]:
     pairs, answers, waiting = await store.figures_input()
-    return followup.figures(pairs, answers, waiting, today)
+    return followup.figures(pairs, answers, waiting, today, period)

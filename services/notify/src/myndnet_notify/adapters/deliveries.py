@@ -2,6 +2,7 @@
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -269,6 +270,33 @@ async def mark_failed(
         attempts,
         error,
     )
+
+
+# Job alerts and digests sent in the period [$1, $2): per agency of the vacancies they told of
+# (a digest of three agencies counts for each), and for the network (agency NULL).
+ALERT_FIGURES = """
+SELECT split_part(k.key, '/', 1) AS agency,
+       count(DISTINCT d.id)::int AS alerts_sent,
+       count(DISTINCT d.subscription_id)::int AS searches_matched
+FROM deliveries d, unnest(d.vacancy_keys) AS k(key)
+WHERE d.kind IN ('vacancy_alert', 'digest') AND d.status = 'sent'
+  AND d.sent_at >= $1 AND d.sent_at < $2
+GROUP BY GROUPING SETS ((split_part(k.key, '/', 1)), ())
+ORDER BY 1 NULLS LAST
+"""
+
+
+async def alert_figures(
+    conn: asyncpg.Connection, sent_from: datetime, sent_before: datetime
+) -> dict[str, Any]:
+    agencies, network = [], {"alerts_sent": 0, "searches_matched": 0}
+    for row in await conn.fetch(ALERT_FIGURES, sent_from, sent_before):
+        figures = {"alerts_sent": row["alerts_sent"], "searches_matched": row["searches_matched"]}
+        if row["agency"] is None:
+            network = figures
+        else:
+            agencies.append({"agency": row["agency"], **figures})
+    return {"agencies": agencies, "network": network}
 
 
 async def recent(

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from myndnet_kit.store import MemoryStore
 
-from myndnet_trainings.domain.figures import AgencyFigures
+from myndnet_trainings.domain.figures import EVER, AgencyFigures
 from myndnet_trainings.domain.people import Participant, PersonalRegistration
 from myndnet_trainings.domain.seats import Change, Status
 from myndnet_trainings.domain.sessions import CANCELLED, SCHEDULED, Conflict, Course, Session
@@ -201,11 +201,15 @@ class MemoryTrainings(MemoryStore[Tables]):
             if registration_id in self.state.participants:
                 self._update(registration_id, name=None, email=None, erased_at=at)
 
-    async def figures(self) -> list[AgencyFigures]:
+    async def figures(self, starting: tuple[datetime, datetime] = EVER) -> list[AgencyFigures]:
         counts: dict[tuple[str, str], dict[str, int]] = defaultdict(
             lambda: dict.fromkeys(("seats_offered", "seats_used", "attended", "waitlisted"), 0)
         )
-        scheduled = {sid: s for sid, s in self.state.sessions.items() if s.status != CANCELLED}
+        scheduled = {
+            sid: s
+            for sid, s in self.state.sessions.items()
+            if s.status != CANCELLED and starting[0] <= s.starts_at < starting[1]
+        }
         for session in scheduled.values():
             for agency, seats in session.quotas.items():
                 counts[agency, session.course.kind]["seats_offered"] += seats

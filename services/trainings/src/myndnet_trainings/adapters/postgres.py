@@ -6,7 +6,7 @@ from datetime import date, datetime
 import asyncpg
 from myndnet_kit.store import PostgresStore
 
-from myndnet_trainings.domain.figures import AgencyFigures
+from myndnet_trainings.domain.figures import EVER, AgencyFigures
 from myndnet_trainings.domain.people import Participant, PersonalRegistration
 from myndnet_trainings.domain.seats import Change, Status
 from myndnet_trainings.domain.sessions import Conflict, Course, Session
@@ -60,6 +60,7 @@ WITH offered AS (
     SELECT ss.agency, c.kind, sum(ss.seats) AS seats_offered
     FROM session_seats ss
     JOIN sessions s ON s.session_id = ss.session_id AND s.status = 'scheduled'
+         AND s.starts_at >= $1 AND s.starts_at < $2
     JOIN courses c ON c.code = s.course_code
     GROUP BY ss.agency, c.kind
 ), taken AS (
@@ -69,6 +70,7 @@ WITH offered AS (
            count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted
     FROM registrations r
     JOIN sessions s ON s.session_id = r.session_id AND s.status = 'scheduled'
+         AND s.starts_at >= $1 AND s.starts_at < $2
     JOIN courses c ON c.code = s.course_code
     GROUP BY r.agency, c.kind
 )
@@ -354,5 +356,5 @@ class PostgresTrainings(PostgresStore):
             at,
         )
 
-    async def figures(self) -> list[AgencyFigures]:
-        return [AgencyFigures(**r) for r in await self.conn.fetch(FIGURES)]
+    async def figures(self, starting: tuple[datetime, datetime] = EVER) -> list[AgencyFigures]:
+        return [AgencyFigures(**r) for r in await self.conn.fetch(FIGURES, *starting)]

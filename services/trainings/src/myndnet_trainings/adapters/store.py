@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from myndnet_schemas import Event
 
-from myndnet_trainings.domain.figures import AgencyFigures
+from myndnet_trainings.domain.figures import EVER, AgencyFigures
 from myndnet_trainings.domain.people import Participant, PersonalRegistration
 from myndnet_trainings.domain.seats import Change
 from myndnet_trainings.domain.sessions import Course, Session
@@ -84,5 +84,6 @@ class TrainingsStore(Protocol):
 
     async def erase_registrations(self, registration_ids: Sequence[str], at: datetime) -> None: ...
 
-    async def figures(self) -> list[AgencyFigures]:
-        """Per agency and course kind, of sessions not cancelled."""
+    async def figures(self, starting: tuple[datetime, datetime] = EVER) -> list[AgencyFigures]:
+        """Per agency and course kind, of sessions not cancelled that start in `starting`
+        (from, before)."""

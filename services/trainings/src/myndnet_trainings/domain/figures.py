@@ -5,8 +5,10 @@ import dataclasses
 import io
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+EVER = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
 FIGURE_COLUMNS = ("agency", "kind", "seats_offered", "seats_used", "attended", "waitlisted")
 
 

@@ -144,6 +144,40 @@ ORDER BY v.published_on DESC, v.updated_at DESC, v.agency, v.vacancy_id
 LIMIT $1
 """
 
+# Per agency and for the network (agency NULL): published in the period ($1..$2, both
+# included), open now, the median days those published were open (to their close or to $3,
+# today), and when the agency's register last changed.
+FIGURES = """
+SELECT agency,
+       count(*) FILTER (WHERE published_on BETWEEN $1 AND $2)::int AS published,
+       count(*) FILTER (WHERE status = 'open')::int AS open_now,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY coalesce((closed_at AT TIME ZONE 'Europe/Stockholm')::date, $3) - published_on
+       ) FILTER (WHERE published_on BETWEEN $1 AND $2) AS median_days_open,
+       max(updated_at) AS last_change_at
+FROM vacancies
+GROUP BY GROUPING SETS ((agency), ())
+ORDER BY agency NULLS LAST
+"""
+
+
+async def figures(conn: asyncpg.Connection, first: date, last: date, today: date) -> dict[str, Any]:
+    agencies, network = [], None
+    for row in await conn.fetch(FIGURES, first, last, today):
+        figures = {
+            "published": row["published"],
+            "open_now": row["open_now"],
+            "median_days_open": row["median_days_open"],
+            "last_change_at": row["last_change_at"].isoformat() if row["last_change_at"] else None,
+        }
+        if row["agency"] is None:
+            network = figures
+        else:
+            agencies.append({"agency": row["agency"], **figures})
+    empty = {"published": 0, "open_now": 0, "median_days_open": None, "last_change_at": None}
+    return {"agencies": agencies, "network": network or empty}
+
+
 STATS = """
 SELECT 'agency' AS dimension, agency AS value, count(*) AS open
 FROM vacancies WHERE status = 'open' GROUP BY agency
