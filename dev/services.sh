@@ -36,6 +36,8 @@ operator_tokens() {
   export WEB_NOTIFY_TOKEN="${WEB_NOTIFY_TOKEN:-$token}"
   # Staff sign in through membership with it (membership:sign-in is among its rights).
   export WEB_MEMBERSHIP_TOKEN="${WEB_MEMBERSHIP_TOKEN:-$token}"
+  # The console reads figures and dead letters and acts in the other services with it.
+  export WEB_CONSOLE_TOKEN="${WEB_CONSOLE_TOKEN:-$token}"
 }
 
 link_signing_key() {

@@ -174,6 +174,7 @@ async def network(
                 "TRAININGS_URL": net.url("trainings"),
                 "WEB_NOTIFY_TOKEN": TOKEN,
                 "WEB_MEMBERSHIP_TOKEN": TOKEN,
+                "WEB_CONSOLE_TOKEN": TOKEN,
                 "SESSION_SIGNING_KEY": SESSION_KEY,
                 # The tests load both cores; a service that answers in 3 s here is slow, not
                 # down (the 2 s default answered one hostile-input search with a 503 on a busy

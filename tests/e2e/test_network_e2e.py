@@ -1,9 +1,12 @@
 """The network end to end: separate processes, driven only through Kafka, HTTP and SMTP."""
 
 import contextlib
+import csv
+import io
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -681,3 +684,81 @@ async def test_coordinators_change_their_agency_in_the_console_and_the_log_says_
 
     async with signed_in(network, f"staff@{domain}") as site:
         assert (await site.get("/samordning")).status_code == 403
+
+
+async def test_the_console_s_report_and_its_csv_give_the_services_own_figures(network):
+    """The network's coordinator sees the network at a glance and downloads rapport.csv: a row
+    per current agency and one for the network, each figure equal to what the service that
+    owns it says for the same period. An agency's coordinator cannot run a matching round
+    (it matches every agency's managers); the network's coordinator can, and the log, which
+    reads every service's, says who did."""
+    only_open(network)
+    code = await register(network, "rapport")
+    publisher = await publisher_for(network, code)
+    try:
+        for n in range(3):
+            await publisher.publish(vacancy(f"R-{n}", f"Utredare {n} till rapporten"))
+    finally:
+        await publisher.stop()
+    await searchable(network, {"agency": code}, 3)
+    today = stockholm_today()
+    period = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
+    async with signed_in(network, "samordnare@myndnet.test") as site:
+        page = await site.get("/samordning", params=period)
+        assert page.status_code == 200 and "<svg" in page.text
+        assert "Myndigheten RAPPORT" in page.text and 'id="attention"' in page.text
+        english = await site.get("/en/samordning", params=period)
+        assert english.status_code == 200 and "The network in figures" in english.text
+        wrong = await site.get("/samordning", params={"from": "igår"})
+        assert wrong.status_code == 400 and 'href="#from"' in wrong.text
+
+        answer = await site.get("/samordning/rapport.csv", params=period)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+        assert "attachment" in answer.headers["content-disposition"]
+        rows = {r["agency"]: r for r in csv.DictReader(io.StringIO(answer.text))}
+        async with network.http("membership") as membership:
+            current = {
+                a["code"]
+                for a in (await membership.get("/agencies")).json()
+                if a["status"] != "left"
+            }
+        assert set(rows) == current | {"network"}
+        mine = rows[code]
+        assert (mine["vacancies_published"], mine["vacancies_open"]) == ("3", "3")
+        async with network.http("vacancies") as vacancies:
+            own = (await vacancies.get("/figures", params=period)).json()
+        assert rows["network"]["vacancies_published"] == str(own["network"]["published"])
+        assert rows["network"]["vacancies_open"] == str(own["network"]["open_now"])
+        async with network.http("mentoring") as mentoring:
+            pairs = (await mentoring.get("/programme/figures", params=period)).json()["pairs"]
+        assert rows["network"]["mentoring_pairs"] == str(pairs)
+        async with network.http("trainings") as trainings:
+            seats = (await trainings.get("/figures", params=period)).json()
+        assert rows["network"]["training_seats_offered"] == str(
+            sum(r["seats_offered"] for r in seats)
+        )
+        async with network.http("notify") as notify:
+            alerts = (await notify.get("/figures", params=period)).json()
+        assert rows["network"]["alerts_sent"] == str(alerts["network"]["alerts_sent"])
+
+        dead_letters = await site.get("/samordning/dlq")
+        assert dead_letters.status_code == 200
+        ran = await site.post("/samordning/matchning", data={"csrf_token": csrf_of(page)})
+        assert ran.status_code == 200 and "Matchningsomgången är körd" in ran.text
+        log = await site.get("/samordning/logg")
+        assert "Körde en matchningsomgång" in log.text
+
+    kim = f"kim@rapport.e2e{network.run}.example.se"
+    async with network.http("membership") as membership:
+        changed = await membership.patch(
+            f"/agencies/{code}",
+            json={"email_domains": [kim.split("@")[1]], "coordinators": [kim]},
+        )
+        assert changed.status_code == 200, changed.text
+    async with signed_in(network, kim) as site:
+        page = await site.get("/samordning")
+        assert page.status_code == 200 and "/samordning/matchning" not in page.text
+        form = await site.get(f"/samordning/myndigheter/{code}")  # a form of theirs
+        refused = await site.post("/samordning/matchning", data={"csrf_token": csrf_of(form)})
+        assert refused.status_code == 403
+        assert (await site.get("/samordning/rapport.csv")).status_code == 200

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 from myndnet_schemas import Event
 
+from myndnet_kit import audit
 from myndnet_kit.outbox import publish_events
 
 State = TypeVar("State")
@@ -38,6 +39,12 @@ class PostgresStore:
         if events:
             await publish_events(self.conn, topic, events)
 
+    async def record_action(
+        self, actor: str, action: str, subject: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """Who did what (the audit log), in the current transaction."""
+        await audit.record(self.conn, actor, action, subject, details)
+
 
 class MemoryStore(Generic[State]):
     """The fakes' base: `state` holds everything; `announced` the events, in order."""
@@ -45,20 +52,27 @@ class MemoryStore(Generic[State]):
     def __init__(self, state: State) -> None:
         self.state = state
         self.announced: list[tuple[str, Event[Any]]] = []
+        self.actions: list[tuple[str, str, str, dict[str, Any]]] = []
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         saved_state = copy.deepcopy(self.state)
-        saved_announced = list(self.announced)
+        saved_announced, saved_actions = list(self.announced), list(self.actions)
         try:
             yield
         except BaseException:
             self.state = saved_state
             self.announced[:] = saved_announced
+            self.actions[:] = saved_actions
             raise
 
     async def announce(self, topic: str, events: Sequence[Event[Any]]) -> None:
         self.announced.extend((topic, event) for event in events)
+
+    async def record_action(
+        self, actor: str, action: str, subject: str, details: dict[str, Any] | None = None
+    ) -> None:
+        self.actions.append((actor, action, subject, details or {}))
 
     def announced_types(self, topic: str | None = None) -> list[str]:
         """The announced events' types, oldest first (of one topic, if given)."""

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from myndnet_kit.audit import actor_of
 from myndnet_kit.auth import require_operator
 from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.clock import STOCKHOLM, stockholm_today
@@ -78,9 +79,12 @@ async def list_matches(
 
 @router.post("/matching/run")
 async def run_matching(request: Request) -> dict[str, Any]:
-    """A matching round over the whole waiting pool, now."""
-    async with store_of(request) as store:
-        return views.round_json(await handlers.run_round(store, programme(request)))
+    """A matching round over the whole waiting pool, now (logged as `matching.run`)."""
+    async with store_of(request) as store, store.transaction():
+        done = await handlers.run_round(store, programme(request))
+        details = {"proposed": len(done.proposed), "waiting_before": done.waiting_before}
+        await store.record_action(actor_of(request), "matching.run", "mentoring", details)
+    return views.round_json(done)
 
 
 class Answer(BaseModel):

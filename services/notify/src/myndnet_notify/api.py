@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
+from myndnet_kit import audit
 from myndnet_kit.auth import presented_token_allows, require_operator
 from myndnet_kit.web import Refusal, pool_of
 from myndnet_schemas.clock import STOCKHOLM
@@ -359,10 +360,12 @@ async def lift_suppression(
     request: Request, email: Annotated[str, Query(min_length=3, max_length=320)]
 ) -> None:
     """Mail may go to a suppressed work address again (its owner's mailbox works once more).
-    A candidate's address is lifted only by the candidate confirming a saved search again."""
-    async with pool_of(request).acquire() as conn:
+    A candidate's address is lifted only by the candidate confirming a saved search again.
+    Logged as `suppression.lifted` (subject: the work address)."""
+    async with pool_of(request).acquire() as conn, conn.transaction():
         if not await delivery_table.lift_work_suppression(conn, email):
             raise HTTPException(404, "no work address is suppressed under that address")
+        await audit.record(conn, audit.actor_of(request), "suppression.lifted", email.lower())
 
 
 @operators.get("/figures")

@@ -65,6 +65,16 @@ class WebSettings(HttpSettings):
             "agencies and read the log"
         ),
     )
+    console_token: SecretStr = Field(
+        SecretStr(""),
+        alias="WEB_CONSOLE_TOKEN",
+        description=(
+            "an operator token with `notify:operate`, `mentoring:operate`, `trainings:write`, "
+            "`dlq:replay` and `audit:read` (or `*`): the console reads the services' figures, "
+            "dead letters, logs and bounced work addresses, replays dead letters, runs a "
+            "matching round and lifts a work address's suppression with it"
+        ),
+    )
     session_signing_key: SecretStr = Field(
         SecretStr(""),
         alias="SESSION_SIGNING_KEY",
@@ -93,6 +103,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.mentoring_url.rstrip("/"),
         settings.trainings_url.rstrip("/"),
         settings.membership_token.get_secret_value(),
+        settings.console_token.get_secret_value(),
     )
 
     @asynccontextmanager

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from myndnet_kit.i18n import install
 from myndnet_kit.web import script_json
+from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.topics import AGENCY_CODE_RE
 
 from myndnet_web.adapters.services import Services, Unavailable
@@ -412,9 +413,74 @@ def site(language: Language) -> APIRouter:
         if isinstance(staff, Response):
             return staff
         csrf = csrf_token(_session_key(request), staff.session)
-        return _no_store(
-            render(request, await console_pages.start(_services(request), staff, csrf))
+        asked = {k: v[:20] for k, v in request.query_params.items() if k in ("from", "to")}
+        page = await console_pages.start(_services(request), staff, csrf, asked, stockholm_today())
+        return _no_store(render(request, page))
+
+    @router.get("/samordning/rapport.csv")
+    async def console_report_csv(request: Request) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        asked = {k: v[:20] for k, v in request.query_params.items() if k in ("from", "to")}
+        network_name = CATALOGUES[language].gettext("report_network")
+        made = await console_pages.report_csv_of(
+            _services(request), asked, stockholm_today(), network_name
         )
+        if made is None:
+            return _no_store(Response("from/to: a day as YYYY-MM-DD, from not after to\n", 400))
+        text, period = made
+        name = f"myndnet-rapport-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+        return _no_store(
+            Response(
+                text,
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        )
+
+    @router.get("/samordning/dlq", response_class=HTMLResponse)
+    async def console_dead_letters(request: Request) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await console_pages.dead_letters(_services(request), staff, csrf)
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/dlq/aterspela", response_class=HTMLResponse)
+    async def console_replay(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
+        body = (await request.body()).decode("utf-8", "replace")
+        refs = [v for k, v in parse_qsl(body, max_num_fields=1100) if k == "entry"][:1000]
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await console_pages.replay(_services(request), staff, refs, csrf)
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/matchning", response_class=HTMLResponse)
+    async def console_matching(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        page = await console_pages.run_matching(_services(request), sent[0])
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/sparrar/hav", response_class=HTMLResponse)
+    async def console_lift_suppression(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff, form = sent
+        email = form.get("email", "").strip()[:320]
+        if "@" not in email:
+            return _no_store(render(request, _forbidden()))
+        page = await console_pages.lift_suppression(_services(request), staff, email)
+        if page is not None:
+            return _no_store(render(request, page))
+        return RedirectResponse(f"{home}/samordning?sparr=1#attention", 303)
 
     @router.get("/samordning/myndigheter/{code}", response_class=HTMLResponse)
     async def console_agency(request: Request, code: Code, sparat: str = "") -> Response:

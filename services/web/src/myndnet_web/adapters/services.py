@@ -7,10 +7,12 @@ every page names them and they change a few times a year.
 The client is aiohttp's: a call to a service cost well under half of what it did with httpx,
 and a vacancy page is one such call (bench/web.py)."""
 
+import asyncio
 import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import aiohttp
@@ -115,9 +117,11 @@ class Services:
         mentoring: str = "http://127.0.0.1:8003",
         trainings: str = "http://127.0.0.1:8005",
         membership_token: str = "",
+        console_token: str = "",
     ) -> None:
         self.notify_token = notify_token
         self.membership_token = membership_token
+        self.console_token = console_token
         self.trainings = Upstream("trainings", trainings, timeout)
         self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
@@ -256,6 +260,119 @@ class Services:
             "GET", "/audit-log", params=params, headers=self._site()
         )
         return answer.json()["actions"]
+
+    # the console's figures, dead letters and actions in the other services (the site's
+    # console token holds notify:operate, mentoring:operate, trainings:write and dlq:replay)
+
+    def _console(self, acting_for: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.console_token}"}
+        return {**headers, "X-Acting-For": acting_for} if acting_for else headers
+
+    def upstream(self, name: str) -> Upstream:
+        return {u.name: u for u in self._upstreams()}[name]
+
+    def dead_letter_services(self) -> tuple[str, ...]:
+        return tuple(u.name for u in self._upstreams())
+
+    async def figures(self, first: date, last: date) -> dict[str, Any]:
+        """Each service's figures for the period, side by side; None for a service that did not
+        give them (down, or the site holds no token for it)."""
+        period = {"from": first.isoformat(), "to": last.isoformat()}
+
+        async def read(upstream: Upstream, path: str, headers: dict[str, str] | None) -> Any:
+            try:
+                return (await upstream.call("GET", path, params=period, headers=headers)).json()
+            except (Unavailable, Refused) as exc:
+                log.warning("figures not given", service=upstream.name, error=str(exc))
+                return None
+
+        console = self._console()
+        vacancies, notify, mentoring, trainings = await asyncio.gather(
+            read(self.vacancies, "/figures", None),
+            read(self.notify, "/figures", console),
+            read(self.mentoring, "/programme/figures", console),
+            read(self.trainings, "/figures", console),
+        )
+        return {
+            "vacancies": vacancies,
+            "notify": notify,
+            "mentoring": mentoring,
+            "trainings": trainings,
+        }
+
+    async def dead_letters(self) -> dict[str, list[dict[str, Any]] | None]:
+        """Each service's DLQ entries not replayed yet (the newest 500); None where the service
+        did not say."""
+
+        async def read(upstream: Upstream) -> list[dict[str, Any]] | None:
+            try:
+                answer = await upstream.call(
+                    "GET", "/dlq", params={"limit": "500"}, headers=self._console()
+                )
+            except (Unavailable, Refused) as exc:
+                log.warning("dead letters not given", service=upstream.name, error=str(exc))
+                return None
+            return answer.json()["entries"]
+
+        upstreams = self._upstreams()
+        found = await asyncio.gather(*(read(u) for u in upstreams))
+        return {u.name: entries for u, entries in zip(upstreams, found, strict=True)}
+
+    async def actions(self, subjects: list[str] | None) -> list[dict[str, Any]]:
+        """What people did, in every service's log, latest first (the newest 200 of each);
+        with `subjects`, membership's of those agencies and the others' in full (the caller
+        filters them). A service that does not answer is left out, and named in `missing`."""
+        membership = self.agency_actions(subjects)
+
+        async def read(upstream: Upstream) -> list[dict[str, Any]] | None:
+            try:
+                answer = await upstream.call(
+                    "GET", "/audit-log", params={"limit": "200"}, headers=self._console()
+                )
+            except (Unavailable, Refused) as exc:
+                log.warning("actions not given", service=upstream.name, error=str(exc))
+                return None
+            return answer.json()["actions"]
+
+        others = [u for u in self._upstreams() if u is not self.membership]
+        found = await asyncio.gather(membership, *(read(u) for u in others))
+        merged = [
+            {**a, "service": name}
+            for name, listed in zip(["membership", *(u.name for u in others)], found, strict=True)
+            for a in listed or []
+        ]
+        return sorted(merged, key=lambda a: a["at"], reverse=True)
+
+    async def replay(self, service: str, ids: list[int], acting_for: str) -> dict[str, Any]:
+        answer = await self.upstream(service).call(
+            "POST", "/dlq/replay", json={"ids": ids}, headers=self._console(acting_for)
+        )
+        return answer.json()
+
+    async def run_matching(self, acting_for: str) -> dict[str, Any]:
+        answer = await self.mentoring.call(
+            "POST", "/matching/run", headers=self._console(acting_for)
+        )
+        return answer.json()
+
+    async def bounced_work_addresses(self) -> list[dict[str, Any]] | None:
+        try:
+            answer = await self.notify.call(
+                "GET", "/suppressions", params={"limit": "1000"}, headers=self._console()
+            )
+        except (Unavailable, Refused) as exc:
+            log.warning("suppressions not given", error=str(exc))
+            return None
+        return [s for s in answer.json() if s.get("kind") == "work"]
+
+    async def lift_suppression(self, email: str, acting_for: str) -> None:
+        await self.notify.call(
+            "DELETE",
+            "/suppressions",
+            params={"email": email},
+            headers=self._console(acting_for),
+            allow=(404,),  # lifted already: what was asked is done
+        )
 
     # vacancies
 

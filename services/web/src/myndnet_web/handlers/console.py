@@ -2,12 +2,14 @@
 through membership (which logs who did it), and the log of what coordinators and operators
 did. Each gathers what the services say and returns the page."""
 
-from datetime import datetime
+import asyncio
+from datetime import date, datetime
 from typing import Any
 
 from myndnet_schemas.clock import STOCKHOLM
 
 from myndnet_web.adapters.services import Refused, Services
+from myndnet_web.domain.attention import agency_of_entry, attention, visible_to
 from myndnet_web.domain.console import (
     REFUSED_FIELD,
     AgencyForm,
@@ -15,6 +17,7 @@ from myndnet_web.domain.console import (
     may_act_for,
     refusal_field,
 )
+from myndnet_web.domain.report import MEASURES, Period, report, report_csv
 from myndnet_web.domain.staff import Staff
 from myndnet_web.handlers.site import Page
 
@@ -23,9 +26,135 @@ def forbidden() -> Page:
     return Page("message.html.j2", {"title": "forbidden_title", "text": "forbidden_text"}, 403)
 
 
-async def start(services: Services, staff: Staff, csrf: str) -> Page:
-    agencies = agencies_for(staff, await services.agencies(fresh=True))
-    return Page("console.html.j2", {"staff": staff, "agencies": agencies, "csrf_token": csrf})
+async def start(
+    services: Services, staff: Staff, csrf: str, asked: dict[str, str], today: date
+) -> Page:
+    """The network at a glance for the period asked, what needs attention, and the agencies
+    the coordinator acts for."""
+    period, errors = Period.asked(asked.get("from", ""), asked.get("to", ""), today)
+    current = await services.agencies(fresh=True)
+    figures, dead, bounced = await asyncio.gather(
+        services.figures(period.first, period.last),
+        services.dead_letters(),
+        services.bounced_work_addresses(),
+    )
+    shown = report(period, current, figures)
+    items = attention(
+        current,
+        today,
+        vacancies=figures["vacancies"],
+        mentoring=figures["mentoring"],
+        dlq={name: entries for name, entries in dead.items() if entries},
+        bounced=bounced or [],
+    )
+    silent_sources = sorted(
+        {*shown.missing, *(name for name, entries in dead.items() if entries is None)}
+        | ({"notify"} if bounced is None else set())
+    )
+    values = {
+        "staff": staff,
+        "agencies": agencies_for(staff, current),
+        "names": {a["code"]: a["name"] for a in current},
+        "csrf_token": csrf,
+        "report": shown,
+        "asked": {"from": asked.get("from", ""), "to": asked.get("to", "")},
+        "errors": errors,
+        "attention": visible_to(items, staff.network_coordinator, staff.coordinates),
+        "silent_sources": silent_sources,
+        "measures": [m for m, _ in MEASURES],
+    }
+    return Page("console.html.j2", values, 400 if errors else 200)
+
+
+async def report_csv_of(
+    services: Services, asked: dict[str, str], today: date, network_name: str
+) -> tuple[str, Period] | None:
+    """The report's CSV; None when the period asked is not one."""
+    period, errors = Period.asked(asked.get("from", ""), asked.get("to", ""), today)
+    if errors:
+        return None
+    current = await services.agencies(fresh=True)
+    shown = report(period, current, await services.figures(period.first, period.last))
+    return report_csv(shown, network_name), period
+
+
+def entry_shown(service: str, entry: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "ref": f"{service}:{entry['id']}",
+        "service": service,
+        "id": entry["id"],
+        "topic": entry["topic"],
+        "reason": entry["reason"],
+        "error": (entry.get("error") or "")[:300],
+        "agency": names.get(agency_of_entry(entry, names) or ""),
+        "dead_at": datetime.fromisoformat(entry["dead_at"])
+        .astimezone(STOCKHOLM)
+        .strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+async def dead_letters(
+    services: Services, staff: Staff, csrf: str, replayed: dict[str, Any] | None = None
+) -> Page:
+    """The DLQ entries a coordinator may replay: every one for the network's coordinators,
+    their agencies' for an agency's."""
+    names = {a["code"]: a["name"] for a in await services.agencies(fresh=True)}
+    found = await services.dead_letters()
+    entries = [
+        entry_shown(service, entry, names)
+        for service, listed in found.items()
+        for entry in listed or []
+        if staff.network_coordinator or agency_of_entry(entry, names) in staff.coordinates
+    ]
+    values = {
+        "entries": entries,
+        "silent_sources": sorted(name for name, listed in found.items() if listed is None),
+        "csrf_token": csrf,
+        "replayed": replayed,
+    }
+    return Page("console_dlq.html.j2", values)
+
+
+async def replay(services: Services, staff: Staff, refs: list[str], csrf: str) -> Page:
+    """Replays the entries chosen (those this coordinator may replay), service by service."""
+    names = {a["code"]: a["name"] for a in await services.agencies(fresh=True)}
+    found = await services.dead_letters()
+    allowed = {
+        f"{service}:{entry['id']}": (service, entry["id"])
+        for service, listed in found.items()
+        for entry in listed or []
+        if staff.network_coordinator or agency_of_entry(entry, names) in staff.coordinates
+    }
+    chosen: dict[str, list[int]] = {}
+    for ref in refs:
+        if ref in allowed:
+            service, entry_id = allowed[ref]
+            chosen.setdefault(service, []).append(entry_id)
+    done = {"replayed": 0, "kept": 0}
+    for service, ids in sorted(chosen.items()):
+        answer = await services.replay(service, ids, staff.email)
+        done["replayed"] += len(answer["replayed"])
+        done["kept"] += len(ids) - len(answer["replayed"])
+    return await dead_letters(services, staff, csrf, done)
+
+
+async def run_matching(services: Services, staff: Staff) -> Page:
+    if not staff.network_coordinator:
+        return forbidden()  # a round matches every agency's managers
+    done = await services.run_matching(staff.email)
+    values = {"proposed": len(done["proposed"]), "waiting": done["waiting_before"]}
+    return Page("console_matching.html.j2", values)
+
+
+async def lift_suppression(services: Services, staff: Staff, email: str) -> Page | None:
+    """An agency's coordinator lifts their own agency's addresses; None when done."""
+    current = await services.agencies(fresh=True)
+    domains = {d: a["code"] for a in current for d in a.get("email_domains") or []}
+    code = domains.get(email.rpartition("@")[2].lower())
+    if not staff.network_coordinator and code not in staff.coordinates:
+        return forbidden()
+    await services.lift_suppression(email, staff.email)
+    return None
 
 
 async def agency_page(
@@ -107,7 +236,10 @@ async def change_agency(
 
 async def log(services: Services, staff: Staff) -> Page:
     subjects = None if staff.network_coordinator else list(staff.coordinates)
-    actions = [logged(a) for a in await services.agency_actions(subjects)]
+    found = await services.actions(subjects)
+    if subjects is not None:  # an agency's coordinator: their agencies', and what they did
+        found = [a for a in found if a["subject"] in subjects or a["actor"] == staff.email]
+    actions = [logged(a) for a in found]
     names = {a["code"]: a["name"] for a in await services.agencies(fresh=True)}
     return Page("console_log.html.j2", {"actions": actions, "names": names})
 
