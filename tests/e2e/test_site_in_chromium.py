@@ -2,8 +2,12 @@
 network as processes: a candidate with JavaScript off searches, opens a vacancy, subscribes,
 confirms from the mail, and manages the alerts; every page passes axe-core in both languages."""
 
+import asyncio
+import csv
+import io
 import json
 import re
+from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
@@ -12,8 +16,8 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from myndnet_schemas import VacancyWithdrawn
 from myndnet_schemas.clock import stockholm_today
+from myndnet_testing import produce_raw, wait_until
 from myndnet_testing import vacancy as example_vacancy
-from myndnet_testing import wait_until
 from playwright.async_api import Browser, Page
 from test_network_e2e import publisher_for, register, searchable, sign_in_link
 
@@ -396,28 +400,59 @@ async def test_staff_sign_in_and_out_without_javascript_and_every_page_passes_ax
 async def test_the_console_works_without_javascript_and_every_page_passes_axe(
     network, browser: Browser
 ):
-    """The network's coordinator, signed in, changes an agency's website with an error first;
-    the console's pages, the form with its errors, the saved form and the log, in both
-    languages, each checked by axe."""
+    """The network's coordinator signs in from the mail and, with JavaScript off, in both
+    languages: sees the report (with a wrong period first), downloads rapport.csv (a row per
+    agency and one for the network, with vacancies' own figures), sets an agency's e-mail
+    domains and website (with an error first), issues an HTTP key, replays a dead letter and
+    runs a matching round, and reads the log; each page checked by axe. Staff who coordinate
+    nothing get 403."""
     coordinator = "samordnare@myndnet.test"
     code = await register(network, "axekonsol")
+    domain = f"axekonsol.e2e{network.run}.example.se"
+    publisher = await publisher_for(network, code)
+    try:
+        await publisher.publish(example_vacancy("K-1", today=stockholm_today(), title="Jurist"))
+    finally:
+        await publisher.stop()
+    await searchable(network, {"agency": code}, 1)
+    await produce_raw(network.login(code), f"hr.{code}.vacancies", [(b"x", b"{not json", [])])
     site = network.url("web")
     checker = await browser.new_context(bypass_csp=True)
     check = await checker.new_page()
-    person = await browser.new_context(java_script_enabled=False)
+    person = await browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = await person.new_page()
     found: dict[str, list[str]] = {}
 
     async def checked(name: str) -> None:
         found[name] = await violations_shown(check, page)
 
+    async def dead_letter_listed() -> bool:
+        async with network.http("vacancies") as http:
+            entries = (await http.get("/dlq")).json()["entries"]
+        return any(e["topic"] == f"hr.{code}.vacancies" for e in entries)
+
+    await wait_until(dead_letter_listed, timeout=30, what="the dead letter")
     await page.goto(f"{site}/logga-in")
     await page.fill("#email", coordinator)
     await page.click("main form button[type=submit]")
     await page.goto(f"{site}{await sign_in_link(network, coordinator)}")
     for home in ("", "/en"):
+        await page.goto(f"{site}{home}/samordning?from=31/12&to=")
+        assert await page.is_visible(".error-summary")
+        await checked(f"{home}/samordning (a wrong period)")
         await page.goto(f"{site}{home}/samordning")
+        assert await page.locator("svg.bars").count() >= 1
         await checked(f"{home}/samordning")
+        async with page.expect_download() as downloading:
+            await page.click("a[href*='/samordning/rapport.csv']")
+        download = await downloading.value
+        text = await asyncio.to_thread(Path(await download.path()).read_text, "utf-8")
+        rows = {r["agency"]: r for r in csv.DictReader(io.StringIO(text))}
+        async with network.http("vacancies") as http:
+            own = (await http.get("/figures")).json()
+        assert code in rows and "network" in rows
+        assert rows["network"]["vacancies_open"] == str(own["network"]["open_now"])
+
         await page.click(f"a[href='{home}/samordning/myndigheter/{code}']")
         await checked(f"{home}/samordning/myndigheter/{code}")
         await page.fill("#website", "http://inte-https.example.se")
@@ -426,15 +461,44 @@ async def test_the_console_works_without_javascript_and_every_page_passes_axe(
         assert await page.get_attribute("#website", "aria-invalid") == "true"
         await checked(f"{home}/samordning/myndigheter/{code} (errors)")
         await page.fill("#website", f"https://www.example.se/{home.strip('/') or 'sv'}")
+        await page.fill("#email_domains", domain)
         await page.click("main form button[type=submit]")
         assert await page.is_visible("[role=status]")
         await checked(f"{home}/samordning/myndigheter/{code} (saved)")
+        async with network.http("membership") as http:
+            assert (await http.get(f"/agencies/{code}")).json()["email_domains"] == [domain]
         await page.click("form[action$='/nycklar'] button[type=submit]")
         assert (await page.inner_text("#key")).startswith("mnk_")
         await checked(f"{home}/samordning/myndigheter/{code}/nycklar (the key, once)")
+
+        await page.goto(f"{site}{home}/samordning/dlq")
+        await checked(f"{home}/samordning/dlq")
+        await page.check("input[name=entry] >> nth=0")
+        await page.click("main form button[type=submit]")
+        assert await page.is_visible("[role=status]")
+        await checked(f"{home}/samordning/dlq (replayed)")
+        await page.goto(f"{site}{home}/samordning")
+        await page.click("form[action$='/samordning/matchning'] button[type=submit]")
+        assert await page.is_visible(".panel")
+        await checked(f"{home}/samordning/matchning")
+
         await page.goto(f"{site}{home}/samordning/logg")
-        assert coordinator in await page.inner_text("main")
+        log = await page.inner_text("main")
+        assert coordinator in log
         await checked(f"{home}/samordning/logg")
+    assert "Körde en matchningsomgång" in log or "Ran a matching round" in log
+    assert "Sent events again" in log and "e-mail domains" in log
     await checker.close()
     await person.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+    staff = await browser.new_context(java_script_enabled=False)
+    tab = await staff.new_page()
+    address = f"staff@{domain}"
+    await tab.goto(f"{site}/logga-in")
+    await tab.fill("#email", address)
+    await tab.click("main form button[type=submit]")
+    await tab.goto(f"{site}{await sign_in_link(network, address)}")
+    answer = await tab.goto(f"{site}/samordning")
+    assert answer is not None and answer.status == 403
+    await staff.close()
