@@ -762,3 +762,27 @@ async def test_the_console_s_report_and_its_csv_give_the_services_own_figures(ne
         refused = await site.post("/samordning/matchning", data={"csrf_token": csrf_of(form)})
         assert refused.status_code == 403
         assert (await site.get("/samordning/rapport.csv")).status_code == 200
+
+
+async def test_hostile_input_in_the_console_s_fields_gives_no_server_error(network):
+    """Signed in as the network's coordinator: any text as the period, a dead letter to
+    replay or an address to lift answers 400, 403, 404 or a page, never a 5xx."""
+    only_open(network)
+    from hostile_strings import IN_QUERIES
+
+    answers: dict[str, int] = {}
+    async with signed_in(network, "samordnare@myndnet.test") as site:
+        csrf = csrf_of(await site.get("/samordning/myndigheter/csn"))
+        for text in [*IN_QUERIES, "x" * 5000, "2026-02-30", "9999-12-31"]:
+            for path in ("/samordning", "/samordning/rapport.csv", "/en/samordning"):
+                answer = await site.get(path, params={"from": text, "to": text})
+                answers[f"GET {path} {text!r}"] = answer.status_code
+            for path, field in (
+                ("/samordning/dlq/aterspela", "entry"),
+                ("/samordning/sparrar/hav", "email"),
+            ):
+                answer = await site.post(path, data={"csrf_token": csrf, field: text})
+                answers[f"POST {path} {text!r}"] = answer.status_code
+    assert {where: status for where, status in answers.items() if status >= 500} == {}
+    # 303: a lifted address leads back to the console
+    assert set(answers.values()) <= {200, 303, 400, 403, 404}
