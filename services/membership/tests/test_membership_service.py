@@ -119,12 +119,32 @@ async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_
         )
         assert created.status_code == 201, created.text
         assert created.json()["organisation_number"] == "202100-5489"
+        profile = {
+            "sv": {
+                "tagline": "Vi gör skillnad",
+                "about": "Om oss.\nMer om oss.",
+                "benefits": ["Flextid", "Friskvård"],
+                "contact": "rekrytering@example.se",
+            }
+        }
         changed = await http.patch(
             f"/agencies/{code}",
-            json={"role": "associated", "email_domains": ["Example.se", "it.example.se"]},
+            json={
+                "role": "associated",
+                "email_domains": ["Example.se", "it.example.se"],
+                "profile": profile,
+            },
         )
         assert changed.status_code == 200 and changed.json()["role"] == "associated"
         assert changed.json()["email_domains"] == ["example.se", "it.example.se"]
+        assert changed.json()["profile"] == {**profile, "en": None}
+        assert (await http.get(f"/agencies/{code}")).json()["profile"]["sv"]["benefits"] == [
+            "Flextid",
+            "Friskvård",
+        ]
+        too_long = {"sv": {"tagline": "x" * 201}}
+        refused = await http.patch(f"/agencies/{code}", json={"profile": too_long})
+        assert refused.status_code == 422
         left = await http.post(f"/agencies/{code}/leave")
         assert left.status_code == 200 and left.json()["status"] == "left"
         assert (await http.get(f"/agencies/{code}")).json()["status"] == "left"
@@ -143,6 +163,8 @@ async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_
     assert [e.type.split(".")[3] for e in events] == ["registered", "updated", "left"]
     assert [e.data.role for e in events] == ["member", "associated", "associated"]
     assert [e.data.email_domains for e in events] == [[], *[["example.se", "it.example.se"]] * 2]
+    assert events[0].data.profile is None
+    assert events[1].data.profile.sv.tagline == "Vi gör skillnad"
     assert events[-1].data.left_on is not None
     assert all(e.source == "/services/membership" and e.subject == code for e in events)
 

@@ -19,6 +19,8 @@ from myndnet_schemas.events.membership import (
     AgencyState,
     AgencyUpdated,
     Coordinator,
+    EmployerProfile,
+    ProfileText,
     SignInRequested,
 )
 from myndnet_schemas.events.mentoring import (
@@ -76,6 +78,7 @@ __all__ = [
     "CheckinDue",
     "CheckinRecorded",
     "Coordinator",
+    "EmployerProfile",
     "EventData",
     "ManagerAppointed",
     "MatchAccepted",
@@ -89,6 +92,7 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "PersonErased",
+    "ProfileText",
     "RegistrationCancelled",
     "RegistrationConfirmed",
     "RegistrationErased",

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from myndnet_schemas.events.base import Date, EventData, HttpsUrl, Name, WorkEmail
+from myndnet_schemas.events.base import Date, EventData, HttpsUrl, Name, ShortText, WorkEmail
+from myndnet_schemas.text import multiline, one_line
 from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
@@ -37,6 +38,22 @@ class HttpKey(EventData):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class ProfileText(EventData):
+    """An employer profile in one language: what the agency says of itself to candidates."""
+
+    tagline: ShortText
+    about: Annotated[str, Field(max_length=4000), AfterValidator(multiline)] = ""
+    benefits: Annotated[list[ShortText], Field(max_length=12)] = Field(default_factory=list)
+    contact: Annotated[str, Field(max_length=300), AfterValidator(one_line)] = ""
+
+
+class EmployerProfile(EventData):
+    """The agency as an employer, in Swedish and English (either may be missing)."""
+
+    sv: ProfileText | None = None
+    en: ProfileText | None = None
+
+
 class Coordinator(EventData):
     name: Name
     email: WorkEmail
@@ -61,6 +78,8 @@ class AgencyState(EventData):
     coordinators: Annotated[list[WorkEmail], Field(max_length=20)] = Field(default_factory=list)
     # The agency's live HTTP keys; a revoked key, and every key of an agency that left, is gone.
     http_keys: Annotated[list[HttpKey], Field(max_length=20)] = Field(default_factory=list)
+    # The agency as an employer (the site's agency page and /jobba-hos-oss).
+    profile: EmployerProfile | None = None
 
     def subject(self) -> str:
         return self.code

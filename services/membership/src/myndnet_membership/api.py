@@ -13,7 +13,7 @@ from myndnet_kit.web import pool_of, service_of
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.events import AgencyState
 from myndnet_schemas.events.base import HttpsUrl, Name, WorkEmail
-from myndnet_schemas.events.membership import EmailDomain
+from myndnet_schemas.events.membership import EmailDomain, EmployerProfile
 from myndnet_schemas.topics import AGENCY_CODE_RE, validate_agency_code
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -75,6 +75,7 @@ class RegisterAgency(BaseModel):
     coordinator: CoordinatorIn | None = None
     email_domains: EmailDomains | None = None
     coordinators: Coordinators | None = None
+    profile: EmployerProfile | None = None
 
 
 class ChangeAgency(BaseModel):
@@ -89,6 +90,7 @@ class ChangeAgency(BaseModel):
     coordinator: CoordinatorIn | None = None
     email_domains: EmailDomains | None = None
     coordinators: Coordinators | None = None
+    profile: EmployerProfile | None = None
 
 
 @contextlib.contextmanager

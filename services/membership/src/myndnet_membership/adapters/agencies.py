@@ -1,13 +1,14 @@
 """The agencies table and its history."""
 
 import asyncpg
+from myndnet_schemas.events.membership import EmployerProfile
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
 from myndnet_membership.domain.agencies import Agency, AgencyConflict
 
 COLUMNS = """code, name, kind, role, status, joined_on, left_on, organisation_number, website,
-             coordinator_name, coordinator_email, email_domains, coordinators"""
-PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13"
+             coordinator_name, coordinator_email, email_domains, coordinators, profile"""
+PLACEHOLDERS = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
 # An agency with its live HTTP keys (id and hash, oldest first).
 SELECT = f"""
 SELECT {COLUMNS},
@@ -37,6 +38,7 @@ def _agency(row: asyncpg.Record) -> Agency:
         email_domains=tuple(row["email_domains"]),
         coordinators=tuple(row["coordinators"]),
         http_keys=tuple(zip(row["key_ids"], row["key_hashes"], strict=True)),
+        profile=EmployerProfile.model_validate(row["profile"]) if row["profile"] else None,
     )
 
 
@@ -55,6 +57,7 @@ def _values(agency: Agency) -> tuple[object, ...]:
         agency.coordinator_email,
         list(agency.email_domains),
         list(agency.coordinators),
+        agency.profile.model_dump(mode="json") if agency.profile else None,
     )
 
 
@@ -98,7 +101,7 @@ async def replace(conn: asyncpg.Connection, agency: Agency) -> None:
         UPDATE agencies
         SET name = $2, kind = $3, role = $4, status = $5, joined_on = $6, left_on = $7,
             organisation_number = $8, website = $9, coordinator_name = $10,
-            coordinator_email = $11, email_domains = $12, coordinators = $13,
+            coordinator_email = $11, email_domains = $12, coordinators = $13, profile = $14,
             updated_at = now()
         WHERE code = $1
         """,

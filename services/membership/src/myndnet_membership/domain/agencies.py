@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from myndnet_schemas.events import AgencyState, Coordinator
-from myndnet_schemas.events.membership import HttpKey
+from myndnet_schemas.events.membership import EmployerProfile, HttpKey
 from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
@@ -143,6 +143,7 @@ class Agency:
     email_domains: tuple[str, ...] = ()
     coordinators: tuple[str, ...] = ()  # work addresses, lower case
     http_keys: tuple[tuple[str, str], ...] = ()  # live keys: (key_id, sha256)
+    profile: EmployerProfile | None = None
 
     def state(self) -> AgencyState:
         coordinator = (
@@ -164,6 +165,7 @@ class Agency:
             email_domains=list(self.email_domains),
             coordinators=list(self.coordinators),
             http_keys=[HttpKey(key_id=k, sha256=h) for k, h in self.http_keys],
+            profile=self.profile,
         )
 
 
@@ -227,6 +229,7 @@ def rejoin(
 
 
 UPDATABLE = (
+    "profile",
     "name",
     "kind",
     "role",
