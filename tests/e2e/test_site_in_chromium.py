@@ -462,11 +462,20 @@ async def test_the_console_works_without_javascript_and_every_page_passes_axe(
         await checked(f"{home}/samordning/myndigheter/{code} (errors)")
         await page.fill("#website", f"https://www.example.se/{home.strip('/') or 'sv'}")
         await page.fill("#email_domains", domain)
+        language = home.strip("/") or "sv"
+        await page.fill(f"#profile_{language}_tagline", f"Tagline {language}")
+        await page.fill(f"#profile_{language}_benefits", "Flextid\nFriskvård")
         await page.click("main form button[type=submit]")
         assert await page.is_visible("[role=status]")
         await checked(f"{home}/samordning/myndigheter/{code} (saved)")
         async with network.http("membership") as http:
-            assert (await http.get(f"/agencies/{code}")).json()["email_domains"] == [domain]
+            agency = (await http.get(f"/agencies/{code}")).json()
+        assert agency["email_domains"] == [domain]
+        assert agency["profile"][language]["benefits"] == ["Flextid", "Friskvård"]
+        await page.goto(f"{site}{home}/myndigheter/{code}")
+        assert f"Tagline {language}" in await page.inner_text("main")
+        await checked(f"{home}/myndigheter/{code} (the employer profile)")
+        await page.goto(f"{site}{home}/samordning/myndigheter/{code}")
         await page.click("form[action$='/nycklar'] button[type=submit]")
         assert (await page.inner_text("#key")).startswith("mnk_")
         await checked(f"{home}/samordning/myndigheter/{code}/nycklar (the key, once)")

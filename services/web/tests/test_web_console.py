@@ -33,6 +33,7 @@ def test_the_form_reads_lists_as_people_paste_them_and_empty_clears():
         "website": None,
         "organisation_number": None,
         "coordinators": ["kim@csn.se", "bo@csn.se"],
+        "profile": None,
     }
 
 
@@ -74,3 +75,37 @@ def test_a_logged_action_names_the_fields_it_changed_and_a_key_by_its_id():
         }
     )
     assert key["key_id"] == "ab" and key["fields"] == [] and key["at"] == "2026-07-01 12:00"
+
+
+def test_the_employer_profile_is_given_a_language_at_a_time_and_needs_its_tagline():
+    form = AgencyForm.from_form(
+        {
+            "profile_sv_tagline": "Vi gör skillnad",
+            "profile_sv_benefits": "Flextid\n\n Friskvård \n",
+            "profile_en_about": "About us",
+        }
+    )
+    assert form.errors == {"profile_en_tagline": "console_profile_tagline_missing"}
+    form = AgencyForm.from_form(
+        {"profile_sv_tagline": "Vi gör skillnad", "profile_sv_benefits": "Flextid\n Friskvård"}
+    )
+    assert form.errors == {}
+    assert form.change()["profile"] == {
+        "sv": {
+            "tagline": "Vi gör skillnad",
+            "about": "",
+            "benefits": ["Flextid", "Friskvård"],
+            "contact": "",
+        }
+    }
+    assert AgencyForm.from_form({}).change()["profile"] is None  # emptied: no profile
+    kept = AgencyForm.of({"profile": {"en": {"tagline": "We", "benefits": ["A", "B"]}}})
+    assert (
+        kept.profile["profile_en_benefits"] == "A\nB" and kept.profile["profile_sv_tagline"] == ""
+    )
+    many = AgencyForm.from_form(
+        {"profile_sv_tagline": "x", "profile_sv_benefits": "\n".join("b" * 13)}
+    )
+    assert many.errors == {"profile_sv_benefits": "console_profile_benefits_invalid"}
+    long_line = AgencyForm.from_form({"profile_en_tagline": "x" * 201})
+    assert long_line.errors == {"profile_en_tagline": "console_profile_tagline_too_long"}

@@ -230,7 +230,8 @@ async def change_agency(
             if exc.status != 422:
                 raise
             where = refusal_field(exc.detail)
-            form.errors[where] = REFUSED_FIELD[where]
+            anchor = "profile_sv_tagline" if where == "profile" else where
+            form.errors[anchor] = REFUSED_FIELD[where]
     return form if form.errors else None
 
 
@@ -244,7 +245,7 @@ async def log(services: Services, staff: Staff) -> Page:
     return Page("console_log.html.j2", {"actions": actions, "names": names})
 
 
-AGENCY_FIELDS = ("email_domains", "website", "organisation_number", "coordinators")
+AGENCY_FIELDS = ("email_domains", "website", "organisation_number", "coordinators", "profile")
 
 
 def logged(action: dict[str, Any]) -> dict[str, Any]:
