@@ -774,7 +774,7 @@ async def test_hostile_input_in_the_console_s_fields_gives_no_server_error(netwo
     async with signed_in(network, "samordnare@myndnet.test") as site:
         csrf = csrf_of(await site.get("/samordning/myndigheter/csn"))
         for text in [*IN_QUERIES, "x" * 5000, "2026-02-30", "9999-12-31"]:
-            for path in ("/samordning", "/samordning/rapport.csv", "/en/samordning"):
+            for path in ("/samordning", "/samordning/rapport.csv"):
                 answer = await site.get(path, params={"from": text, "to": text})
                 answers[f"GET {path} {text!r}"] = answer.status_code
             for path, field in (

@@ -218,3 +218,14 @@ def test_refusals_land_on_the_field_they_concern_by_their_code_not_their_words()
     assert alert_problem(429, "rate_limited") == ("email", "rate_limited")
     assert alert_problem(422, "too_broad") == ("agency", "too_broad")
     assert alert_problem(422, None) == ("email", "email_invalid")
+
+
+def test_the_other_language_s_address_of_a_page():
+    from myndnet_web.pages import other_language_path
+
+    assert other_language_path("/jobba-hos-oss", "sv") == "/en/work-with-us"
+    assert other_language_path("/en/work-with-us", "en") == "/jobba-hos-oss"
+    assert other_language_path("/en/students", "en") == "/student"
+    assert other_language_path("/jobb", "sv") == "/en/jobb"
+    assert other_language_path("/", "sv") == "/en"
+    assert other_language_path("/en", "en") == "/"

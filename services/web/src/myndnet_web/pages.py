@@ -57,7 +57,7 @@ class Renderer:
     def render(self, request: Request, language: Language, page: handlers.Page) -> HTMLResponse:
         home = "/en" if language == "en" else ""
         path = request.url.path
-        other = path.removeprefix("/en") or "/" if language == "en" else f"/en{path}".rstrip("/")
+        other = other_language_path(path, language)
         query = request.url.query
         values: dict[str, Any] = {
             **page.values,
@@ -73,6 +73,19 @@ class Renderer:
         values["t"] = environment.globals["gettext"]  # what the templates call their words
         html = environment.get_template(page.template).render(values)
         return HTMLResponse(html, status_code=page.status)
+
+
+# Pages whose English address is not the Swedish one under /en/ (the contract names them).
+ENGLISH_PATHS = {"/jobba-hos-oss": "/work-with-us", "/student": "/students"}
+SWEDISH_PATHS = {english: swedish for swedish, english in ENGLISH_PATHS.items()}
+
+
+def other_language_path(path: str, language: Language) -> str:
+    """The same page in the other language."""
+    if language == "en":
+        own = path.removeprefix("/en") or "/"
+        return SWEDISH_PATHS.get(own, own)
+    return f"/en{ENGLISH_PATHS.get(path, path)}".rstrip("/")
 
 
 def _environment(language: Language) -> Environment:
@@ -148,6 +161,24 @@ def site(language: Language) -> APIRouter:
     @router.get("/" if not home else "", response_class=HTMLResponse)
     async def start(request: Request) -> HTMLResponse:
         return render(request, await handlers.start(_services(request)))
+
+    @router.get("/work-with-us" if language == "en" else "/jobba-hos-oss")
+    async def work_with_us(request: Request) -> HTMLResponse:
+        return render(request, await handlers.work_with_us(_services(request)))
+
+    @router.get("/students" if language == "en" else "/student")
+    async def students(request: Request) -> HTMLResponse:
+        return render(request, await handlers.students(_services(request)))
+
+    if language == "en":  # the Swedish addresses under /en/ lead to the English pages
+
+        @router.get("/jobba-hos-oss", include_in_schema=False)
+        async def work_with_us_in_swedish() -> RedirectResponse:
+            return RedirectResponse("/en/work-with-us", status_code=308)
+
+        @router.get("/student", include_in_schema=False)
+        async def students_in_swedish() -> RedirectResponse:
+            return RedirectResponse("/en/students", status_code=308)
 
     @router.get("/jobb", response_class=HTMLResponse)
     async def search(request: Request) -> HTMLResponse:

@@ -389,6 +389,11 @@ class Services:
         )
         return None if response.status_code != 200 else response.json()
 
+    async def stats(self) -> dict[str, Any]:
+        """Open vacancies in all and per agency, field and target group."""
+        answer: dict[str, Any] = (await self.vacancies.call("GET", "/stats")).json()
+        return answer
+
     async def open_count(self) -> int:
         return int((await self.vacancies.call("GET", "/stats")).json()["open"])
 

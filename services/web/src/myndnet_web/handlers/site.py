@@ -24,6 +24,20 @@ class Page:
     status: int = 200
 
 
+STUDENT_LIST = 5
+
+# What the state offers its staff, from public sources (named on the page): the collective
+# agreements between Arbetsgivarverket and the unions, and the state's pension and job security
+# bodies. Each: (the words' key, the source's name, its address).
+STATE_EMPLOYMENT_FACTS = (
+    ("fact_leave", "Arbetsgivarverket: Villkorsavtalen", "https://www.arbetsgivarverket.se"),
+    ("fact_parents", "Arbetsgivarverket: Villkorsavtalen", "https://www.arbetsgivarverket.se"),
+    ("fact_hours", "Arbetsgivarverket: Villkorsavtalen", "https://www.arbetsgivarverket.se"),
+    ("fact_pension", "Statens tjänstepensionsverk (SPV): PA 16", "https://www.spv.se"),
+    ("fact_security", "Trygghetsstiftelsen", "https://www.trygghetsstiftelsen.se"),
+)
+
+
 async def start(services: Services) -> Page:
     agencies, count = await asyncio.gather(services.agencies(), services.open_count())
     return Page("start.html.j2", {"agencies": agencies, "open_count": count})
@@ -39,6 +53,50 @@ def _options(
         for value, text in values
         if facet.get(value) or value == chosen
     ]
+
+
+async def work_with_us(services: Services) -> Page:
+    """The network as one employer: what the state offers its staff, and the agencies side by
+    side with what each says of itself and its open vacancies."""
+    agencies, stats = await asyncio.gather(services.agencies(), services.stats())
+    open_by_agency = stats.get("open_by_agency", {})
+    return Page(
+        "work_with_us.html.j2",
+        {
+            "agencies": agencies,
+            "open_by_agency": open_by_agency,
+            "open_count": stats.get("open", 0),
+            "facts": STATE_EMPLOYMENT_FACTS,
+        },
+    )
+
+
+async def students(services: Services) -> Page:
+    """Thesis topics, internships, summer jobs and trainee posts from the register, each with
+    the way to all of them, and a saved search for students in one click."""
+    kinds = ("thesis", "internship", "summer_job", "trainee")
+    found = await asyncio.gather(
+        *(
+            services.search({"employment_type": kind, "limit": STUDENT_LIST, "facets": "true"})
+            for kind in kinds
+        )
+    )
+    names = {a["code"]: a["name"] for a in await services.agencies()}
+    sections = [
+        {
+            "kind": kind,
+            "items": [
+                {**v, "agency_name": v["agency_name"] or names.get(v["agency"])}
+                for v in answer["items"]
+            ],
+            "total": int(answer.get("total", len(answer["items"]))),
+            "search": Search(employment_type=kind),
+        }
+        for kind, answer in zip(kinds, found, strict=True)
+    ]
+    return Page(
+        "students.html.j2", {"sections": sections, "alert": Search(target_group="students")}
+    )
 
 
 async def search(services: Services, wanted: Search, language: Language, path: str) -> Page:
@@ -113,7 +171,9 @@ async def agency(services: Services, code: str) -> Page:
 
 async def sitemap(services: Services, base_url: str) -> bytes:
     """Every open vacancy's page, and the site's own pages."""
-    pages: list[tuple[str, str | None]] = [(f"{base_url}/", None), (f"{base_url}/jobb", None)]
+    pages: list[tuple[str, str | None]] = [
+        (f"{base_url}{path}", None) for path in ("/", "/jobb", "/jobba-hos-oss", "/student")
+    ]
     pages += [(f"{base_url}/myndigheter/{a['code']}", None) for a in await services.agencies()]
     params: dict[str, Any] = {"limit": SITEMAP_PAGE}
     while True:
