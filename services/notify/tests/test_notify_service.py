@@ -234,6 +234,11 @@ async def test_opt_in_alert_unsubscribe_end_to_end(kafka_bootstrap, database_url
         )
         assert before.json()["agencies"] == [] and before.json()["network"]["alerts_sent"] == 0
         assert (await http.get("/figures", params={"from": today, "to": today})).status_code == 401
+        ever = {"from": "0001-01-01", "to": "9999-12-31"}
+        assert (await http.get("/figures", params=ever, headers=operator)).json()["network"] == {
+            "alerts_sent": 2,
+            "searches_matched": 1,
+        }
     assert [m["Subject"] for m in sink.to("kandidat@example.org")][1:] == [
         "Nytt jobb: Utredare AFTER",
         "Nytt jobb: Utredare STILL",

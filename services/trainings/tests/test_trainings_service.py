@@ -260,6 +260,10 @@ async def test_deadline_reminders_agency_leaving_attendance_and_figures(
             "waitlisted": 0,
         }
         assert by_agency[net.code("lst")]["seats_used"] == 1
+        ever = {"from": "0001-01-01", "to": "9999-12-31"}
+        assert (await http.get("/figures", params=ever)).json() == figures
+        never = {"from": "2000-01-01", "to": "2000-01-31"}
+        assert (await http.get("/figures", params=never)).json() == []
         csv = await http.get("/figures", headers={"Accept": "text/csv"})
         assert csv.text.startswith("agency,kind,seats_offered,seats_used,attended,waitlisted")
 

@@ -309,6 +309,9 @@ async def test_swedish_search_stems_ranks_titles_first_and_pages_stably(
         assert mine["last_change_at"] is not None
         backwards = await http.get("/figures", params={"from": "2026-05-02", "to": "2026-05-01"})
         assert backwards.status_code == 422
+        ever = await http.get("/figures", params={"from": "0001-01-01", "to": "9999-12-31"})
+        assert ever.status_code == 200 and ever.json()["network"]["published"] >= 29
+        assert (await http.get("/figures", params={"to": "0001-01-01"})).status_code == 422
 
 
 async def test_a_word_finds_the_compound_titles_that_hold_it_ranked_as_title_matches(

@@ -379,8 +379,12 @@ async def figures(
     network. Deliveries are kept 13 months, so a longer period counts only those."""
     if from_ > to:
         raise HTTPException(422, "`from` is after `to`")
-    first = datetime.combine(from_, time(), STOCKHOLM)
-    after = datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
+    first = datetime.combine(max(from_, date(1, 1, 2)), time(), STOCKHOLM)
+    after = (
+        datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
+        if to < date.max
+        else datetime.max.replace(tzinfo=UTC)
+    )
     async with pool_of(request).acquire() as conn:
         found = await delivery_table.alert_figures(conn, first, after)
     return {"from": from_.isoformat(), "to": to.isoformat(), **found}

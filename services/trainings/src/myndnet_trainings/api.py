@@ -346,8 +346,8 @@ async def figures(
     if from_ is not None and to is not None and from_ > to:
         raise HTTPException(422, "`from` is after `to`")
     starting = (
-        stockholm_midnight(from_) if from_ else EVER[0],
-        stockholm_midnight(to + timedelta(days=1)) if to else EVER[1],
+        stockholm_midnight(from_) if from_ and from_ > date.min else EVER[0],
+        stockholm_midnight(to + timedelta(days=1)) if to and to < date.max else EVER[1],
     )
     async with store_of(request) as store:
         rows = await store.figures(starting)

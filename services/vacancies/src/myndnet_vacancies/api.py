@@ -164,6 +164,8 @@ async def figures(
 
 
 def a_year_before(day: date) -> date:
+    if day.year == date.min.year:
+        return date.min
     return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
 
 
