@@ -27,6 +27,7 @@ def test_asyncapi_names_every_topic_of_the_contract():
         "mentoring.matches",
         "notify.deliveries",
         "trainings.registrations",
+        "outreach.activities",
     }
     assert len(document["components"]["messages"]) == len(REGISTRY)
 

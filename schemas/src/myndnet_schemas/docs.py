@@ -22,6 +22,7 @@ from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
 from myndnet_schemas.events.membership import MEMBERSHIP_EVENTS, SIGN_IN_EVENTS
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.notify import NOTIFY_EVENTS
+from myndnet_schemas.events.outreach import OUTREACH_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
 
@@ -40,6 +41,7 @@ EVENTS_ON: dict[str, tuple[type[EventData], ...]] = {
     topics.MENTORING_MATCHES: MENTORING_EVENTS,
     topics.NOTIFY_DELIVERIES: NOTIFY_EVENTS,
     topics.TRAININGS_REGISTRATIONS: TRAINING_EVENTS,
+    topics.OUTREACH_ACTIVITIES: OUTREACH_EVENTS,
 }
 
 

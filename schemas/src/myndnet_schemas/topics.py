@@ -14,6 +14,7 @@ VACANCIES = "vacancies.vacancies"
 MENTORING_MATCHES = "mentoring.matches"
 NOTIFY_DELIVERIES = "notify.deliveries"
 TRAININGS_REGISTRATIONS = "trainings.registrations"
+OUTREACH_ACTIVITIES = "outreach.activities"
 
 # Regular expressions for pattern subscriptions over every agency's HR topics.
 HR_VACANCIES_PATTERN = r"^hr\.[a-z0-9-]{2,40}\.vacancies$"
@@ -77,7 +78,7 @@ class Topic:
     description: str
 
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach")
 TOPICS = (
     Topic(
         "hr.{agency}.vacancies",
@@ -127,6 +128,13 @@ TOPICS = (
         ("notify",),
         "session id",
         "Joint trainings: sessions scheduled and cancelled, registrations, attendance.",
+    ),
+    Topic(
+        OUTREACH_ACTIVITIES,
+        "outreach",
+        (),
+        "open event or campaign id",
+        "Open events scheduled, changed and cancelled (never who registered).",
     ),
     Topic(
         NOTIFY_DELIVERIES,

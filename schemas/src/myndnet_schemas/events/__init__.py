@@ -36,6 +36,12 @@ from myndnet_schemas.events.mentoring import (
     PersonErased,
 )
 from myndnet_schemas.events.notify import NOTIFY_EVENTS, NotificationFailed, NotificationSent
+from myndnet_schemas.events.outreach import (
+    OUTREACH_EVENTS,
+    OpenEventCancelled,
+    OpenEventChanged,
+    OpenEventScheduled,
+)
 from myndnet_schemas.events.trainings import (
     TRAINING_EVENTS,
     AttendanceRecorded,
@@ -65,10 +71,12 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *MENTORING_EVENTS,
     *NOTIFY_EVENTS,
     *TRAINING_EVENTS,
+    *OUTREACH_EVENTS,
 )
 
 __all__ = [
     "ALL_EVENTS",
+    "OUTREACH_EVENTS",
     "SIGN_IN_EVENTS",
     "AgencyLeft",
     "AgencyRegistered",
@@ -91,6 +99,9 @@ __all__ = [
     "MentorWithdrawn",
     "NotificationFailed",
     "NotificationSent",
+    "OpenEventCancelled",
+    "OpenEventChanged",
+    "OpenEventScheduled",
     "PersonErased",
     "ProfileText",
     "RegistrationCancelled",
