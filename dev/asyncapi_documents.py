@@ -16,6 +16,8 @@ from myndnet_mentoring.main import MentoringSettings
 from myndnet_mentoring.main import build as mentoring
 from myndnet_notify.main import NotifySettings
 from myndnet_notify.main import build as notify
+from myndnet_outreach.main import OutreachSettings
+from myndnet_outreach.main import build as outreach
 from myndnet_schemas.docs import asyncapi_document
 from myndnet_trainings.main import TrainingsSettings
 from myndnet_trainings.main import build as trainings
@@ -30,6 +32,7 @@ SERVICES = {
     "notify": (NotifySettings, notify),
     "trainings": (TrainingsSettings, trainings),
     "ingest": (IngestSettings, ingest),
+    "outreach": (OutreachSettings, outreach),
 }
 
 

@@ -22,6 +22,7 @@ SERVICES = {
     "notify": "NotifySettings",
     "trainings": "TrainingsSettings",
     "ingest": "IngestSettings",
+    "outreach": "OutreachSettings",
     "web": "WebSettings",
 }
 
@@ -43,8 +44,8 @@ TAIL = """
 
 Operator rights: `membership:write` (also reading an agency's history, which names former
 coordinators), `membership:sign-in` (the site: staff's sign-in links and sessions),
-`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `audit:read` (every
-service's `/audit-log`),
+`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `outreach:write`,
+`audit:read` (every service's `/audit-log`),
 `dlq:replay`.
 
 **Sign-ups.** notify refuses an address whose part before `@` is not ASCII (SMTP without

@@ -5,3 +5,4 @@ CREATE DATABASE myndnet_mentoring;
 CREATE DATABASE myndnet_notify;
 CREATE DATABASE myndnet_trainings;
 CREATE DATABASE myndnet_ingest;
+CREATE DATABASE myndnet_outreach;

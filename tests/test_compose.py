@@ -8,6 +8,7 @@ from myndnet_ingest.main import IngestSettings
 from myndnet_membership.main import MembershipSettings
 from myndnet_mentoring.main import MentoringSettings
 from myndnet_notify.main import NotifySettings
+from myndnet_outreach.main import OutreachSettings
 from myndnet_trainings.main import TrainingsSettings
 from myndnet_vacancies.main import VacanciesSettings
 
@@ -19,6 +20,7 @@ SETTINGS = {
     "notify": NotifySettings,
     "trainings": TrainingsSettings,
     "ingest": IngestSettings,
+    "outreach": OutreachSettings,
 }
 CONTRACT_PORTS = {
     "membership": 8001,
@@ -27,6 +29,7 @@ CONTRACT_PORTS = {
     "notify": 8004,
     "trainings": 8005,
     "ingest": 8006,
+    "outreach": 8007,
 }
 
 
@@ -66,7 +69,7 @@ def test_the_public_site_reads_the_services_by_their_compose_names():
     assert WebSettings.model_fields["port"].default == 8000 and environment["WEB_PORT"] == "8000"
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert not set(environment) - aliases(WebSettings) - {"SERVICE"}
-    for name in ("membership", "vacancies", "notify", "mentoring", "trainings"):
+    for name in ("membership", "vacancies", "notify", "mentoring", "trainings", "outreach"):
         assert environment[f"{name.upper()}_URL"] == f"http://{name}:{CONTRACT_PORTS[name]}"
         assert web["depends_on"][name]["condition"] == "service_healthy"
 

@@ -12,7 +12,7 @@ from myndnet_testing import MailSink, ServiceNetwork, consumed_by, wait_until
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest")
+SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach")
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"
@@ -148,6 +148,7 @@ async def network(
             "NOTIFY_MATCHES_TOPIC": f"mentoring.matches.e2e{run}",
             "MEMBERSHIP_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "NOTIFY_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
+            "OUTREACH_TOPIC": f"outreach.activities.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }
@@ -172,6 +173,7 @@ async def network(
                 "NOTIFY_URL": net.url("notify"),
                 "MENTORING_URL": net.url("mentoring"),
                 "TRAININGS_URL": net.url("trainings"),
+                "OUTREACH_URL": net.url("outreach"),
                 "WEB_NOTIFY_TOKEN": TOKEN,
                 "WEB_MEMBERSHIP_TOKEN": TOKEN,
                 "WEB_CONSOLE_TOKEN": TOKEN,

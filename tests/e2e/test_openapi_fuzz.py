@@ -34,7 +34,7 @@ pytestmark = [
 SEED = os.environ.get("MYNDNET_FUZZ_SEED", "20261127")
 
 
-SERVICES = ["membership", "vacancies", "mentoring", "notify", "trainings", "ingest"]
+SERVICES = ["membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach"]
 
 
 async def fuzz(network, service: str) -> tuple[int, str]:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
@@ -14,8 +15,9 @@ from xml.etree import ElementTree as ET
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
+from icalendar import Calendar
 from myndnet_schemas import VacancyWithdrawn
-from myndnet_schemas.clock import stockholm_today
+from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_testing import produce_raw, wait_until
 from myndnet_testing import vacancy as example_vacancy
 from playwright.async_api import Browser, Page
@@ -194,6 +196,57 @@ async def test_the_network_as_one_employer_and_the_students_page_in_both_languag
         assert await page.locator("#target_group").input_value() == "students"
     moved = await page.goto(f"{site}/en/jobba-hos-oss")
     assert moved is not None and page.url == f"{site}/en/work-with-us"
+    await context.close()
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_open_events_are_listed_and_shown_in_both_languages_with_a_calendar_file(
+    network, browser: Browser
+):
+    """An open event planned through outreach's API is on /evenemang and has its page, both
+    axe-clean in Swedish and English (the English page shows the Swedish title marked as
+    Swedish when there is no English one), and its .ics parses with the icalendar library."""
+    code = await register(network, "evenemang")
+    day = stockholm_today() + timedelta(days=20)
+    async with network.http("outreach") as http:
+        created = await http.post(
+            "/open-events",
+            json={
+                "title": {"sv": "Campusbesök på Mittuniversitetet"},
+                "text": {"sv": "Vi berättar om jobben.\n\nVälkommen!", "en": "Meet us."},
+                "kind": "campus_visit",
+                "starts_at": f"{day.isoformat()}T12:00:00+01:00",
+                "ends_at": f"{day.isoformat()}T13:30:00+01:00",
+                "place": "Mittuniversitetet, Sundsvall",
+                "hosts": [code],
+                "target_groups": ["students"],
+                "registration_deadline": (day - timedelta(days=1)).isoformat(),
+            },
+        )
+        assert created.status_code == 201, created.text
+    event_id = created.json()["id"]
+    site = network.url("web")
+    context = await browser.new_context(bypass_csp=True, accept_downloads=True)
+    page = await context.new_page()
+    found: dict[str, list[str]] = {}
+    for home in ("", "/en"):
+        response = await page.goto(f"{site}{home}/evenemang")
+        assert response is not None and response.status == 200
+        await page.click(f"a[href='{home}/evenemang/{event_id}']")
+        main = await page.inner_text("main")
+        assert "Campusbesök på Mittuniversitetet" in main and "Myndigheten EVENEMANG" in main
+        assert "12:00" in main
+        if home:
+            assert await page.get_attribute("h1", "lang") == "sv" and "Meet us." in main
+        found[f"{home}/evenemang/{event_id}"] = await serious_violations(page)
+        await page.goto(f"{site}{home}/evenemang")
+        found[f"{home}/evenemang"] = await serious_violations(page)
+    async with httpx.AsyncClient(base_url=site, timeout=30) as http:
+        answer = await http.get(f"/evenemang/{event_id}.ics")
+    assert answer.headers["content-type"].startswith("text/calendar")
+    [entry] = Calendar.from_ical(answer.content).walk("VEVENT")
+    assert str(entry["summary"]) == "Campusbesök på Mittuniversitetet"
+    assert entry.decoded("dtstart").astimezone(STOCKHOLM).strftime("%H:%M") == "12:00"
     await context.close()
     assert {path: v for path, v in found.items() if v} == {}
 

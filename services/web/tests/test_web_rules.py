@@ -93,7 +93,18 @@ def test_the_sitemap_is_valid_xml_with_every_page_and_robots_point_to_it():
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/jobb", "/en/jobb", "/jobb/csn/X-1", "/myndigheter/csn", "/utbildningar"]
+    "path",
+    [
+        "/",
+        "/jobb",
+        "/en/jobb",
+        "/jobb/csn/X-1",
+        "/myndigheter/csn",
+        "/utbildningar",
+        "/evenemang",
+        "/jobba-hos-oss",
+        "/student",
+    ],
 )
 async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(path):
     nobody = f"http://127.0.0.1:{free_port()}"
@@ -124,6 +135,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             "notify": False,
             "mentoring": False,
             "trainings": False,
+            "outreach": False,
         }
 
 

@@ -46,6 +46,9 @@ class WebSettings(HttpSettings):
     trainings_url: str = Field(
         "http://127.0.0.1:8005", alias="TRAININGS_URL", description="where the site reads trainings"
     )
+    outreach_url: str = Field(
+        "http://127.0.0.1:8007", alias="OUTREACH_URL", description="where the site reads outreach"
+    )
     # An operator token with the right notify:relay: sign-ups through the site are then counted
     # per person's address in notify's limits, not all under the site's own.
     notify_token: SecretStr = Field(
@@ -104,6 +107,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.trainings_url.rstrip("/"),
         settings.membership_token.get_secret_value(),
         settings.console_token.get_secret_value(),
+        settings.outreach_url.rstrip("/"),
     )
 
     @asynccontextmanager

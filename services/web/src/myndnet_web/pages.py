@@ -46,6 +46,7 @@ Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 KeyId = Annotated[str, Path(pattern=r"^[a-z0-9]{8,32}$")]  # membership's HTTP keys
+OpenEventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]  # outreach's
 
 
 class Renderer:
@@ -179,6 +180,31 @@ def site(language: Language) -> APIRouter:
         @router.get("/student", include_in_schema=False)
         async def students_in_swedish() -> RedirectResponse:
             return RedirectResponse("/en/students", status_code=308)
+
+    @router.get("/evenemang", response_class=HTMLResponse)
+    async def open_events(request: Request) -> HTMLResponse:
+        return render(request, await handlers.open_events(_services(request), language))
+
+    @router.get("/evenemang/{event_id}.ics")
+    async def open_event_ics(request: Request, event_id: OpenEventId) -> Response:
+        url = f"{request.app.state.base_url}{home}/evenemang/{event_id}"
+        body = await handlers.open_event_ics(_services(request), event_id, language, url)
+        if body is None:
+            return render(
+                request,
+                handlers.Page(
+                    "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+                ),
+            )
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{event_id}.ics"'},
+        )
+
+    @router.get("/evenemang/{event_id}", response_class=HTMLResponse)
+    async def open_event(request: Request, event_id: OpenEventId) -> HTMLResponse:
+        return render(request, await handlers.open_event(_services(request), event_id, language))
 
     @router.get("/jobb", response_class=HTMLResponse)
     async def search(request: Request) -> HTMLResponse:

@@ -118,11 +118,13 @@ class Services:
         trainings: str = "http://127.0.0.1:8005",
         membership_token: str = "",
         console_token: str = "",
+        outreach: str = "http://127.0.0.1:8007",
     ) -> None:
         self.notify_token = notify_token
         self.membership_token = membership_token
         self.console_token = console_token
         self.trainings = Upstream("trainings", trainings, timeout)
+        self.outreach = Upstream("outreach", outreach, timeout)
         self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
         self.vacancies = Upstream("vacancies", vacancies, timeout)
@@ -134,7 +136,14 @@ class Services:
             await upstream.close()
 
     def _upstreams(self) -> tuple[Upstream, ...]:
-        return (self.membership, self.vacancies, self.notify, self.mentoring, self.trainings)
+        return (
+            self.membership,
+            self.vacancies,
+            self.notify,
+            self.mentoring,
+            self.trainings,
+            self.outreach,
+        )
 
     async def alive(self) -> dict[str, bool]:
         answers = {}
@@ -505,6 +514,20 @@ class Services:
         if isinstance(detail, dict):
             return False, detail
         return False, {"code": "closed" if answer.status_code == 409 else "forged"}
+
+    # outreach
+
+    async def open_events(self, target_group: str | None = None) -> list[dict[str, Any]]:
+        """Open events not over yet and not cancelled, soonest first."""
+        params = {"target_group": target_group} if target_group else None
+        answer: list[dict[str, Any]] = (
+            await self.outreach.call("GET", "/open-events", params=params)
+        ).json()
+        return answer
+
+    async def open_event(self, event_id: str) -> dict[str, Any] | None:
+        answer = await self.outreach.call("GET", f"/open-events/{event_id}", allow=(404, 422))
+        return None if answer.status_code != 200 else answer.json()
 
 
 def _manage(token: str) -> dict[str, str]:

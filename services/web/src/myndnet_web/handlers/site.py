@@ -8,6 +8,7 @@ from typing import Any
 from myndnet_web.adapters.services import Refused, Services
 from myndnet_web.domain.alerts import AlertForm, problem_of
 from myndnet_web.domain.mentorship import CheckinForm
+from myndnet_web.domain.open_events import ics, shown
 from myndnet_web.domain.search import CHOICES, PAGE_SIZE, Search
 from myndnet_web.domain.sitemap import sitemap_xml
 from myndnet_web.domain.texts import VOCABULARY, Language, label
@@ -97,6 +98,27 @@ async def students(services: Services) -> Page:
     return Page(
         "students.html.j2", {"sections": sections, "alert": Search(target_group="students")}
     )
+
+
+async def open_events(services: Services, language: Language) -> Page:
+    found, agencies = await asyncio.gather(services.open_events(), services.agencies())
+    names = {a["code"]: a["name"] for a in agencies}
+    return Page("open_events.html.j2", {"events": [shown(e, language, names) for e in found]})
+
+
+async def open_event(services: Services, event_id: str, language: Language) -> Page:
+    found = await services.open_event(event_id)
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    names = {a["code"]: a["name"] for a in await services.agencies(including=found["hosts"])}
+    return Page("open_event.html.j2", {"event": shown(found, language, names)})
+
+
+async def open_event_ics(
+    services: Services, event_id: str, language: Language, url: str
+) -> bytes | None:
+    found = await services.open_event(event_id)
+    return None if found is None else ics(found, language, url)
 
 
 async def search(services: Services, wanted: Search, language: Language, path: str) -> Page:

@@ -1,0 +1,1 @@
+"""Myndnet outreach: the network as one employer."""

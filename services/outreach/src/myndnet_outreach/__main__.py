@@ -1,0 +1,3 @@
+from myndnet_outreach.main import main
+
+main()

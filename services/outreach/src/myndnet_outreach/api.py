@@ -1,0 +1,184 @@
+"""HTTP: the public list and page of open events; coordinators' and operators' writes (right
+`outreach:write`; the site names the coordinator it acts for in `X-Acting-For`)."""
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from myndnet_kit.audit import actor_of
+from myndnet_kit.auth import require_operator
+from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.web import Refusal, pool_of, service_of
+from myndnet_schemas.events.base import Date, HttpsUrl, ShortText
+from myndnet_schemas.events.membership import AgencyCode
+from myndnet_schemas.events.outreach import Bilingual, BilingualText, OpenEventKind, Seats
+from myndnet_schemas.vocabulary import TargetGroup
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from myndnet_outreach import views
+from myndnet_outreach.adapters.postgres import PostgresOutreach
+from myndnet_outreach.domain.open_events import (
+    Conflict,
+    NotFound,
+    OpenEvent,
+    PlanInvalid,
+    new_event_id,
+)
+from myndnet_outreach.handlers import open_events as handlers
+
+router = APIRouter(tags=["open events"])
+operators = APIRouter(tags=["operators"], dependencies=[require_operator("outreach:write")])
+EventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    try:
+        yield
+    except NotFound as exc:
+        raise Refusal(404, exc.code, str(exc)) from None
+    except Conflict as exc:
+        raise Refusal(409, exc.code, str(exc)) from None
+    except (PlanInvalid, ValueError) as exc:
+        raise Refusal(422, "invalid", str(exc)) from None
+
+
+def membership(request: Request) -> MembershipFollower:
+    follower = service_of(request).membership
+    assert follower is not None
+    return follower
+
+
+def members(request: Request) -> set[str]:
+    return {code for code, state in membership(request).agencies.items() if state.participates}
+
+
+def topic(request: Request) -> str:
+    return str(service_of(request).api.state.topic)
+
+
+@contextlib.asynccontextmanager
+async def store_of(request: Request) -> AsyncIterator[PostgresOutreach]:
+    async with pool_of(request).acquire() as conn:
+        yield PostgresOutreach(conn)
+
+
+class OpenEventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Bilingual
+    text: BilingualText
+    kind: OpenEventKind
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: ShortText | None = None
+    online_url: HttpsUrl | None = None
+    hosts: Annotated[list[AgencyCode], Field(min_length=1, max_length=30)]
+    target_groups: Annotated[list[TargetGroup], Field(max_length=4)] = Field(default_factory=list)
+    seats: Seats | None = None
+    registration_deadline: Date
+
+
+class OpenEventChange(BaseModel):
+    """Only the fields given are changed; null clears an optional one."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Bilingual | None = None
+    text: BilingualText | None = None
+    kind: OpenEventKind | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    place: ShortText | None = None
+    online_url: HttpsUrl | None = None
+    hosts: Annotated[list[AgencyCode], Field(min_length=1, max_length=30)] | None = None
+    target_groups: Annotated[list[TargetGroup], Field(max_length=4)] | None = None
+    seats: Seats | None = None
+    registration_deadline: Date | None = None
+
+
+class Cancellation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: ShortText | None = None
+
+
+REQUIRED = ("title", "text", "kind", "starts_at", "ends_at", "hosts", "registration_deadline")
+
+
+def _domain_values(fields: dict[str, Any]) -> dict[str, Any]:
+    values = dict(fields)
+    for name in ("title", "text"):
+        if isinstance(values.get(name), BaseModel):
+            values[name] = values[name].model_dump()
+    if "hosts" in values:
+        values["hosts"] = tuple(values["hosts"])
+    if "target_groups" in values:
+        values["target_groups"] = tuple(values["target_groups"] or ())
+    return values
+
+
+@router.get("/open-events")
+async def list_open_events(
+    request: Request, target_group: Annotated[TargetGroup | None, Query()] = None
+) -> list[dict[str, Any]]:
+    """Open events not over yet and not cancelled, soonest first; with `target_group`, those
+    for that group (or for everyone)."""
+    async with store_of(request) as store:
+        found = await handlers.upcoming(store, datetime.now(UTC))
+    return [
+        views.open_event_json(e)
+        for e in found
+        if target_group is None or not e.target_groups or target_group in e.target_groups
+    ]
+
+
+@router.get("/open-events/{event_id}")
+async def get_open_event(request: Request, event_id: EventId) -> dict[str, Any]:
+    async with store_of(request) as store:
+        found = await store.open_event(event_id)
+    if found is None:
+        raise Refusal(404, "not_found", f"no open event {event_id!r}")
+    return views.open_event_json(found)
+
+
+@operators.post("/open-events", status_code=201)
+async def schedule_open_event(request: Request, body: OpenEventIn) -> dict[str, Any]:
+    """A career fair, campus visit, open house or webinar, announced as
+    `open_event.scheduled`; `hosts` must be current members of the network."""
+    plan = OpenEvent(
+        event_id=new_event_id(), revision=1, **_domain_values(body.model_dump(exclude_none=False))
+    )
+    with refusals():
+        async with store_of(request) as store:
+            planned = await handlers.schedule_open_event(
+                store, plan, members(request), actor_of(request), topic(request)
+            )
+    return views.open_event_json(planned)
+
+
+@operators.patch("/open-events/{event_id}")
+async def change_open_event(
+    request: Request, event_id: EventId, body: OpenEventChange
+) -> dict[str, Any]:
+    for required in REQUIRED:
+        if required in body.model_fields_set and getattr(body, required) is None:
+            raise Refusal(422, "invalid", f"{required} cannot be cleared")
+    changes = _domain_values({k: getattr(body, k) for k in body.model_fields_set})
+    with refusals():
+        async with store_of(request) as store:
+            changed = await handlers.change_open_event(
+                store, event_id, changes, members(request), actor_of(request), topic(request)
+            )
+    return views.open_event_json(changed)
+
+
+@operators.post("/open-events/{event_id}/cancel")
+async def cancel_open_event(
+    request: Request, event_id: EventId, body: Cancellation | None = None
+) -> dict[str, Any]:
+    with refusals():
+        async with store_of(request) as store:
+            cancelled = await handlers.cancel_open_event(
+                store, event_id, (body or Cancellation()).reason, actor_of(request), topic(request)
+            )
+    return views.open_event_json(cancelled)
