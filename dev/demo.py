@@ -49,6 +49,7 @@ URL = {
         ("mentoring", 8003),
         ("notify", 8004),
         ("trainings", 8005),
+        ("outreach", 8007),
     ]
 }
 MAILDIR = ROOT / ".run" / "mail"
@@ -379,6 +380,75 @@ async def joint_training(http: httpx.AsyncClient, operator: dict[str, str], seed
         )
 
 
+PROFILES = {
+    "csn": {
+        "sv": {
+            "tagline": "Vi gör det möjligt att studera",
+            "about": "CSN finansierar studier för hundratusentals studerande varje år.",
+            "benefits": ["Flextid", "Friskvårdstimme", "Hybridarbete"],
+            "contact": "Rekryteringsgruppen, CSN Sundsvall",
+        },
+        "en": {
+            "tagline": "We make studying possible",
+            "benefits": ["Flexible hours", "Wellness hour", "Hybrid work"],
+        },
+    },
+    "skatteverket": {
+        "sv": {
+            "tagline": "Vi finansierar det gemensamma",
+            "benefits": ["Flextid", "Kompetensutveckling"],
+        }
+    },
+}
+
+
+async def one_employer(http: httpx.AsyncClient, operator: dict[str, str], seed: int) -> None:
+    """Two agencies' employer profiles (an agency that has one keeps it) and a career day for
+    students, on the site's pages for the network as one employer."""
+    print("\n=== The network as one employer ===")
+    for code, profile in PROFILES.items():
+        agency = (await http.get(f"{URL['membership']}/agencies/{code}")).json()
+        if agency.get("profile"):
+            print(f"  {agency['name']}: keeps its employer profile")
+            continue
+        await http.patch(
+            f"{URL['membership']}/agencies/{code}", json={"profile": profile}, headers=operator
+        )
+        print(f"  {agency['name']}: employer profile set ({URL['web']}/myndigheter/{code})")
+    title = f"Karriärdag för studenter ({seed})"
+    planned = (await http.get(f"{URL['outreach']}/open-events")).json()
+    event = next((e for e in planned if e["title"]["sv"] == title), None)
+    if event is None:
+        day = stockholm_today() + timedelta(days=21)
+        answer = await http.post(
+            f"{URL['outreach']}/open-events",
+            json={
+                "title": {"sv": title, "en": f"Career day for students ({seed})"},
+                "text": {
+                    "sv": "Träffa myndigheterna i Sundsvall och hör om examensarbeten, praktik "
+                    "och sommarjobb.",
+                    "en": "Meet the agencies in Sundsvall: thesis projects, internships and "
+                    "summer jobs.",
+                },
+                "kind": "career_fair",
+                "starts_at": f"{day.isoformat()}T10:00:00+01:00",
+                "ends_at": f"{day.isoformat()}T15:00:00+01:00",
+                "place": "Mittuniversitetet, Campus Sundsvall",
+                "hosts": ["csn", "skatteverket", "bolagsverket"],
+                "target_groups": ["students"],
+                "seats": 150,
+                "registration_deadline": (day - timedelta(days=3)).isoformat(),
+            },
+            headers=operator,
+        )
+        event = answer.json()
+        print(f"  a career day planned ({answer.status_code})")
+    print(f"  {event['title']['sv']}: {URL['web']}/evenemang/{event['id']}")
+    print(
+        f"  the network as one employer: {URL['web']}/jobba-hos-oss; students: {URL['web']}/student"
+    )
+
+
 async def main(seed: int) -> None:
     rng = random.Random(seed)
     before_this_play = mail_keys()
@@ -528,11 +598,12 @@ async def main(seed: int) -> None:
 
         await programme_year(http, operator, seed, rng)
         await joint_training(http, operator, seed)
+        await one_employer(http, operator, seed)
 
     print("\n=== The public site ===")
     print(
         f"  {URL['web']}/  (English: {URL['web']}/en/); search, vacancy pages, job alerts, "
-        "joint trainings"
+        "joint trainings, open events"
     )
 
 
