@@ -115,6 +115,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             NOTIFY_URL=nobody,
             MENTORING_URL=nobody,
             TRAININGS_URL=nobody,
+            OUTREACH_URL=nobody,
         )
     )
     async with httpx.AsyncClient(
