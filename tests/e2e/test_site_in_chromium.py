@@ -241,6 +241,8 @@ async def test_open_events_are_listed_and_shown_in_both_languages_with_a_calenda
         found[f"{home}/evenemang/{event_id}"] = await serious_violations(page)
         await page.goto(f"{site}{home}/evenemang")
         found[f"{home}/evenemang"] = await serious_violations(page)
+        await page.goto(f"{site}{home}/{'students' if home else 'student'}")
+        assert "Campusbesök på Mittuniversitetet" in await page.inner_text("#events + ul")
     async with httpx.AsyncClient(base_url=site, timeout=30) as http:
         answer = await http.get(f"/evenemang/{event_id}.ics")
     assert answer.headers["content-type"].startswith("text/calendar")

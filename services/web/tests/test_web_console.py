@@ -109,3 +109,22 @@ def test_the_employer_profile_is_given_a_language_at_a_time_and_needs_its_taglin
     assert many.errors == {"profile_sv_benefits": "console_profile_benefits_invalid"}
     long_line = AgencyForm.from_form({"profile_en_tagline": "x" * 201})
     assert long_line.errors == {"profile_en_tagline": "console_profile_tagline_too_long"}
+
+
+def test_every_action_the_log_names_has_words_and_another_is_shown_by_its_name():
+    from myndnet_web.domain.texts import CATALOGUES
+    from myndnet_web.handlers.console import LOGGED_ACTIONS
+
+    for language in ("sv", "en"):
+        for what in LOGGED_ACTIONS:
+            assert CATALOGUES[language].gettext(what) != what
+    shown = logged(
+        {
+            "at": "2026-12-07T10:00:00+00:00",
+            "actor": "operator",
+            "action": "campaign.scheduled",
+            "subject": "c-1",
+            "details": {},
+        }
+    )
+    assert shown["what"] == "action_other" and shown["action"] == "campaign.scheduled"

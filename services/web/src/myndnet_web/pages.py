@@ -169,7 +169,7 @@ def site(language: Language) -> APIRouter:
 
     @router.get("/students" if language == "en" else "/student")
     async def students(request: Request) -> HTMLResponse:
-        return render(request, await handlers.students(_services(request)))
+        return render(request, await handlers.students(_services(request), language))
 
     if language == "en":  # the Swedish addresses under /en/ lead to the English pages
 

@@ -245,6 +245,23 @@ async def log(services: Services, staff: Staff) -> Page:
     return Page("console_log.html.j2", {"actions": actions, "names": names})
 
 
+# The actions the log has words for; another service's new action is shown by its name.
+LOGGED_ACTIONS = frozenset(
+    f"action_{name}"
+    for name in (
+        "agency_registered",
+        "agency_changed",
+        "agency_left",
+        "http_key_issued",
+        "http_key_revoked",
+        "dlq_replayed",
+        "matching_run",
+        "suppression_lifted",
+        "open_event_scheduled",
+        "open_event_changed",
+        "open_event_cancelled",
+    )
+)
 AGENCY_FIELDS = ("email_domains", "website", "organisation_number", "coordinators", "profile")
 
 
@@ -252,10 +269,12 @@ def logged(action: dict[str, Any]) -> dict[str, Any]:
     """An action as the log's table shows it: when (Swedish time, to the minute), who, what, on
     what."""
     details = action.get("details") or {}
+    what = "action_" + action["action"].replace(".", "_")
     return {
         "at": datetime.fromisoformat(action["at"]).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
         "actor": action["actor"],
-        "what": "action_" + action["action"].replace(".", "_"),
+        "what": what if what in LOGGED_ACTIONS else "action_other",
+        "action": action["action"],
         "fields": [f for f in AGENCY_FIELDS if f in details],
         "other_fields": sorted(set(details) - {*AGENCY_FIELDS, "key_id"}),
         "key_id": details.get("key_id"),

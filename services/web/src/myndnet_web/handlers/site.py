@@ -59,7 +59,7 @@ def _options(
 async def work_with_us(services: Services) -> Page:
     """The network as one employer: what the state offers its staff, and the agencies side by
     side with what each says of itself and its open vacancies."""
-    agencies, stats = await asyncio.gather(services.agencies(), services.stats())
+    agencies, stats = await asyncio.gather(services.agencies(fresh=True), services.stats())
     open_by_agency = stats.get("open_by_agency", {})
     return Page(
         "work_with_us.html.j2",
@@ -72,15 +72,19 @@ async def work_with_us(services: Services) -> Page:
     )
 
 
-async def students(services: Services) -> Page:
+async def students(services: Services, language: Language) -> Page:
     """Thesis topics, internships, summer jobs and trainee posts from the register, each with
-    the way to all of them, and a saved search for students in one click."""
+    the way to all of them, the open events for students, and a saved search for students in
+    one click."""
     kinds = ("thesis", "internship", "summer_job", "trainee")
-    found = await asyncio.gather(
-        *(
-            services.search({"employment_type": kind, "limit": STUDENT_LIST, "facets": "true"})
-            for kind in kinds
-        )
+    found, events = await asyncio.gather(
+        asyncio.gather(
+            *(
+                services.search({"employment_type": kind, "limit": STUDENT_LIST, "facets": "true"})
+                for kind in kinds
+            )
+        ),
+        services.open_events(target_group="students"),
     )
     names = {a["code"]: a["name"] for a in await services.agencies()}
     sections = [
@@ -96,7 +100,12 @@ async def students(services: Services) -> Page:
         for kind, answer in zip(kinds, found, strict=True)
     ]
     return Page(
-        "students.html.j2", {"sections": sections, "alert": Search(target_group="students")}
+        "students.html.j2",
+        {
+            "sections": sections,
+            "alert": Search(target_group="students"),
+            "events": [shown(e, language, names) for e in events],
+        },
     )
 
 
