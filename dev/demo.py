@@ -441,8 +441,11 @@ async def one_employer(http: httpx.AsyncClient, operator: dict[str, str], seed: 
             },
             headers=operator,
         )
+        if answer.status_code != 201:
+            print(f"  outreach refused the career day ({answer.status_code}): {answer.text}")
+            return
         event = answer.json()
-        print(f"  a career day planned ({answer.status_code})")
+        print("  a career day planned")
     print(f"  {event['title']['sv']}: {URL['web']}/evenemang/{event['id']}")
     print(
         f"  the network as one employer: {URL['web']}/jobba-hos-oss; students: {URL['web']}/student"

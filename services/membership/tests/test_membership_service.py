@@ -99,6 +99,34 @@ class FollowerSettings(ServiceSettings):
     port: int = 0
 
 
+async def test_a_register_whose_topic_was_lost_announces_every_agency_again_once(
+    kafka_bootstrap, database_url, unique
+):
+    """The broker's data lost, the database kept: at start every agency's current state is on
+    the (new, empty) topic again, a departed one as left; a further restart adds nothing."""
+    first = f"membership.agencies.{unique}"
+    app = build(settings(database_url, kafka_bootstrap, first))
+    async with running(app), client(app) as http:
+        code = f"borta-{unique}"
+        created = await http.post(
+            "/agencies", json={"code": code, "name": "Borta", "kind": "agency"}
+        )
+        assert created.status_code == 201
+        assert (await http.post(f"/agencies/{code}/leave")).status_code == 200
+    await events_on(kafka_bootstrap, first, at_least=21)
+
+    lost = f"membership.agencies.lost.{unique}"
+    for _restart in range(2):
+        async with running(build(settings(database_url, kafka_bootstrap, lost))):
+            pass
+    events = await events_on(kafka_bootstrap, lost, at_least=20)
+    assert len(events) == 20  # the nineteen seed agencies and the one that left, once each
+    by_code = {e.data.code: e for e in events}
+    assert by_code[code].type == "se.myndnet.agency.left.v1"
+    assert by_code["csn"].type == "se.myndnet.agency.updated.v1"
+    assert by_code["csn"].data.email_domains == ["csn.se"]
+
+
 async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_follower(
     kafka_bootstrap, database_url, unique, tmp_path
 ):

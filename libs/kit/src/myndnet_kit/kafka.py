@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from myndnet_schemas.connection import KafkaConnection, connection
@@ -86,6 +86,21 @@ async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int
         for p in d["partitions"]
         if p["error_code"] == 0 and p["leader"] >= 0
     )
+
+
+async def topic_is_empty(kafka: str | KafkaConnection, topic: str) -> bool:
+    """Whether a topic holds no record at all (or does not exist): a broker whose data was lost
+    while a service's database was kept."""
+    partitions = await topic_partitions(kafka, topic)
+    if not partitions:
+        return True
+    consumer = AIOKafkaConsumer(**connection(kafka).options(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+    finally:
+        await stop_consumer(consumer)
+    return not any(ends.values())
 
 
 async def stop_consumer(consumer: AIOKafkaConsumer) -> None:

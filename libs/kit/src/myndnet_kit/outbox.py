@@ -100,6 +100,17 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutgoingMessage])
         )
 
 
+async def pending_for(conn: asyncpg.Connection, topic: str) -> bool:
+    """Whether anything for `topic` waits in the outbox (published rows are deleted)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE topic = $1) "
+            "OR EXISTS (SELECT 1 FROM outbox_parked WHERE topic = $1)",
+            topic,
+        )
+    )
+
+
 def _value(message: OutgoingMessage) -> bytes | None:
     # A producer refuses a record with neither key nor value (a DLQ copy of a bare tombstone
     # would hold the relay, and everything after it, for ever): an empty value stands in.

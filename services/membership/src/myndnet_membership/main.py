@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from myndnet_kit.app import ServiceApp, serve
-from myndnet_kit.kafka import TopicSpec, compacted
+from myndnet_kit.kafka import TopicSpec, compacted, topic_is_empty
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
@@ -51,8 +51,11 @@ class MembershipSettings(ServiceSettings):
 def build(settings: MembershipSettings) -> ServiceApp:
     async def seed(app: ServiceApp) -> None:
         assert app.pool is not None
+        empty = await until_done(
+            "Kafka", lambda: topic_is_empty(settings.kafka(), settings.membership_topic)
+        )
         async with app.pool.acquire() as conn:
-            added = await seed_agencies(conn, settings.membership_topic)
+            added = await seed_agencies(conn, settings.membership_topic, topic_was_empty=empty)
         if added:
             log.info("seeded the network's agencies", added=len(added))
             await until_done("Kafka", lambda: create_agency_topics(settings, added))

@@ -9,11 +9,12 @@ from datetime import date
 
 import asyncpg
 from myndnet_kit import audit
-from myndnet_kit.outbox import publish_events
+from myndnet_kit.logging import get_logger
+from myndnet_kit.outbox import pending_for, publish_events
 from myndnet_schemas import Event
 from myndnet_schemas.events import AgencyLeft, AgencyRegistered, AgencyUpdated
 from myndnet_schemas.topics import service_source
-from myndnet_schemas.vocabulary import AgencyKind, AgencyRole
+from myndnet_schemas.vocabulary import AgencyKind, AgencyRole, AgencyStatus
 
 from myndnet_membership.adapters import agencies as repository
 from myndnet_membership.domain import agencies as rules
@@ -21,6 +22,7 @@ from myndnet_membership.domain.agencies import Agency, AgencyNotFound
 from myndnet_membership.domain.seed import SEED, SEEDED_AS_OF
 
 SOURCE = service_source("membership")
+log = get_logger(__name__)
 EVENT_FOR = {"registered": AgencyRegistered, "updated": AgencyUpdated, "left": AgencyLeft}
 
 
@@ -109,11 +111,20 @@ async def revoke_http_key(
         await audit.record(conn, actor, "http_key.revoked", code, {"key_id": key_id})
 
 
-async def seed_agencies(conn: asyncpg.Connection, topic: str) -> list[str]:
+async def seed_agencies(
+    conn: asyncpg.Connection, topic: str, *, topic_was_empty: bool = False
+) -> list[str]:
     """Add the seed organisations that are not there yet, and give those added before the seed
-    carried e-mail domains and websites theirs; each change is announced once."""
+    carried e-mail domains and websites theirs; each change is announced once. When the topic
+    held nothing while the register holds agencies (the broker's data was lost, the database
+    kept), every agency's current state is announced again first: the other services know the
+    network only from the topic."""
     changed = []
     async with conn.transaction():
+        # Events still waiting in the outbox: the topic is empty only because they are not
+        # published yet (a start right after the first), not because it was lost.
+        if topic_was_empty and not await pending_for(conn, topic):
+            await republish_agencies(conn, topic)
         for seed in SEED:
             agency = rules.seeded(seed, SEEDED_AS_OF)
             if await repository.add_unless_present(conn, agency):
@@ -127,6 +138,25 @@ async def seed_agencies(conn: asyncpg.Connection, topic: str) -> list[str]:
                 await _announce(conn, topic, completed, "updated")
                 changed.append(seed.code)
     return changed
+
+
+async def republish_agencies(conn: asyncpg.Connection, topic: str) -> int:
+    """Every agency's current state on the topic again (`updated`, or `left` for one that has
+    left); nothing changes, so nothing is logged or added to an agency's history."""
+    agencies = await repository.list_all(conn, None)
+    events = [
+        Event.new(
+            EVENT_FOR["left" if a.status is AgencyStatus.LEFT else "updated"](
+                **a.state().model_dump()
+            ),
+            source=SOURCE,
+        )
+        for a in agencies
+    ]
+    await publish_events(conn, topic, events)
+    if agencies:
+        log.warning("the agency topic was empty: every agency announced again", count=len(agencies))
+    return len(agencies)
 
 
 async def _existing(conn: asyncpg.Connection, code: str) -> Agency:
