@@ -9,11 +9,12 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from myndnet_kit.app import ServiceApp
+from myndnet_kit.kafka import compacted, ensure_topics
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.settings import ServiceSettings
 from myndnet_membership.main import MembershipSettings, build
 from myndnet_schemas import parse
-from myndnet_testing import read_topic, running
+from myndnet_testing import produce_raw, read_topic, running
 from pydantic import Field
 
 pytestmark = pytest.mark.integration
@@ -125,6 +126,21 @@ async def test_a_register_whose_topic_was_lost_announces_every_agency_again_once
     assert by_code[code].type == "se.myndnet.agency.left.v1"
     assert by_code["csn"].type == "se.myndnet.agency.updated.v1"
     assert by_code["csn"].data.email_domains == ["csn.se"]
+
+    # A topic that kept one agency's current state: the others are announced, that one not.
+    partial = f"membership.agencies.partial.{unique}"
+    [kept] = [r for r in await read_topic(kafka_bootstrap, lost, at_least=20) if r.key == b"csn"]
+    await ensure_topics(kafka_bootstrap, [compacted(partial)])
+    await produce_raw(kafka_bootstrap, partial, [(kept.key, kept.value, list(kept.headers))])
+    async with running(build(settings(database_url, kafka_bootstrap, partial))):
+        pass
+    again = await events_on(kafka_bootstrap, partial, at_least=20)
+    assert len(again) == 20 and [e.data.code for e in again].count("csn") == 1
+
+    # The topic that never lost anything gets nothing more.
+    async with running(build(settings(database_url, kafka_bootstrap, first))):
+        pass
+    assert len(await events_on(kafka_bootstrap, first, at_least=21)) == 21
 
 
 async def test_register_update_leave_flow_to_an_independent_consumer_and_a_late_follower(

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from myndnet_schemas.connection import KafkaConnection, connection
@@ -88,19 +88,33 @@ async def topic_partitions(kafka: str | KafkaConnection, topic: str) -> list[int
     )
 
 
-async def topic_is_empty(kafka: str | KafkaConnection, topic: str) -> bool:
-    """Whether a topic holds no record at all (or does not exist): a broker whose data was lost
-    while a service's database was kept."""
+async def latest_records(
+    kafka: str | KafkaConnection, topic: str, timeout: float = 60.0
+) -> dict[bytes | None, ConsumerRecord]:
+    """The latest record of each key on a topic, read from its beginning to its end as it is
+    now (for a small compacted topic; no consumer group)."""
     partitions = await topic_partitions(kafka, topic)
     if not partitions:
-        return True
-    consumer = AIOKafkaConsumer(**connection(kafka).options(), enable_auto_commit=False)
+        return {}
+    assigned = [TopicPartition(topic, p) for p in partitions]
+    # "earliest": without it, the first position() after seek_to_beginning() was the end.
+    consumer = AIOKafkaConsumer(
+        **connection(kafka).options(), enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
+    latest: dict[bytes | None, ConsumerRecord] = {}
     try:
-        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        consumer.assign(assigned)
+        ends = await consumer.end_offsets(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        async with asyncio.timeout(timeout):
+            while [tp for tp in assigned if await consumer.position(tp) < ends[tp]]:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        latest[record.key] = record
     finally:
         await stop_consumer(consumer)
-    return not any(ends.values())
+    return latest
 
 
 async def stop_consumer(consumer: AIOKafkaConsumer) -> None:

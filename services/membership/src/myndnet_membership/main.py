@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from myndnet_kit.app import ServiceApp, serve
-from myndnet_kit.kafka import TopicSpec, compacted, topic_is_empty
+from myndnet_kit.kafka import TopicSpec, compacted
 from myndnet_kit.logging import get_logger
 from myndnet_kit.retry import until_done
 from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
@@ -12,6 +12,7 @@ from myndnet_schemas import topics
 from pydantic import Field, SecretStr
 
 from myndnet_membership import api
+from myndnet_membership.adapters.agency_topic import announced_agencies
 from myndnet_membership.adapters.sign_in import EXPIRIES
 from myndnet_membership.handlers.agencies import seed_agencies
 from myndnet_membership.handlers.topics import create_agency_topics, keep_agency_topics
@@ -51,11 +52,11 @@ class MembershipSettings(ServiceSettings):
 def build(settings: MembershipSettings) -> ServiceApp:
     async def seed(app: ServiceApp) -> None:
         assert app.pool is not None
-        empty = await until_done(
-            "Kafka", lambda: topic_is_empty(settings.kafka(), settings.membership_topic)
+        on_topic = await until_done(
+            "Kafka", lambda: announced_agencies(settings.kafka(), settings.membership_topic)
         )
         async with app.pool.acquire() as conn:
-            added = await seed_agencies(conn, settings.membership_topic, topic_was_empty=empty)
+            added = await seed_agencies(conn, settings.membership_topic, on_topic)
         if added:
             log.info("seeded the network's agencies", added=len(added))
             await until_done("Kafka", lambda: create_agency_topics(settings, added))

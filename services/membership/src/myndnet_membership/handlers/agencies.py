@@ -5,6 +5,7 @@ Every change is saved, kept in the history, announced on `membership.agencies` (
 outbox) and, when a person made it, written to the audit log, in one transaction.
 """
 
+from collections.abc import Collection
 from datetime import date
 
 import asyncpg
@@ -112,19 +113,19 @@ async def revoke_http_key(
 
 
 async def seed_agencies(
-    conn: asyncpg.Connection, topic: str, *, topic_was_empty: bool = False
+    conn: asyncpg.Connection, topic: str, on_topic: Collection[str] | None = None
 ) -> list[str]:
     """Add the seed organisations that are not there yet, and give those added before the seed
-    carried e-mail domains and websites theirs; each change is announced once. When the topic
-    held nothing while the register holds agencies (the broker's data was lost, the database
-    kept), every agency's current state is announced again first: the other services know the
-    network only from the topic."""
+    carried e-mail domains and websites theirs; each change is announced once.
+
+    `on_topic`: the agencies the topic holds a state of. One it holds nothing of (the broker's
+    data lost while the database was kept) is announced again first: the other services know
+    the network only from the topic."""
     changed = []
     async with conn.transaction():
-        # Events still waiting in the outbox: the topic is empty only because they are not
-        # published yet (a start right after the first), not because it was lost.
-        if topic_was_empty and not await pending_for(conn, topic):
-            await republish_agencies(conn, topic)
+        # Events still in the outbox: the topic lags only until they are published.
+        if on_topic is not None and not await pending_for(conn, topic):
+            await republish_agencies(conn, topic, on_topic)
         for seed in SEED:
             agency = rules.seeded(seed, SEEDED_AS_OF)
             if await repository.add_unless_present(conn, agency):
@@ -140,10 +141,13 @@ async def seed_agencies(
     return changed
 
 
-async def republish_agencies(conn: asyncpg.Connection, topic: str) -> int:
-    """Every agency's current state on the topic again (`updated`, or `left` for one that has
-    left); nothing changes, so nothing is logged or added to an agency's history."""
-    agencies = await repository.list_all(conn, None)
+async def republish_agencies(
+    conn: asyncpg.Connection, topic: str, on_topic: Collection[str]
+) -> int:
+    """The current state (`updated`, or `left` for one that has left) of every agency the topic
+    holds nothing of; nothing changes, so nothing is logged or added to its history. (A state
+    on the topic is the latest announced one: compaction keeps the latest record of each key.)"""
+    agencies = [a for a in await repository.list_all(conn, None) if a.code not in on_topic]
     events = [
         Event.new(
             EVENT_FOR["left" if a.status is AgencyStatus.LEFT else "updated"](
@@ -155,7 +159,9 @@ async def republish_agencies(conn: asyncpg.Connection, topic: str) -> int:
     ]
     await publish_events(conn, topic, events)
     if agencies:
-        log.warning("the agency topic was empty: every agency announced again", count=len(agencies))
+        log.warning(
+            "the agency topic lacked agencies' states: announced again", count=len(agencies)
+        )
     return len(agencies)
 
 
