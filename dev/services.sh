@@ -38,6 +38,8 @@ operator_tokens() {
   export WEB_MEMBERSHIP_TOKEN="${WEB_MEMBERSHIP_TOKEN:-$token}"
   # The console reads figures and dead letters and acts in the other services with it.
   export WEB_CONSOLE_TOKEN="${WEB_CONSOLE_TOKEN:-$token}"
+  # Outreach hands its registrations' letters to notify with it (notify:letters is among them).
+  export OUTREACH_NOTIFY_TOKEN="${OUTREACH_NOTIFY_TOKEN:-$token}"
 }
 
 link_signing_key() {

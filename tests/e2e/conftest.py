@@ -124,6 +124,7 @@ async def network(
         "KAFKA_METADATA_MAX_AGE_MS": "1000",
         "MENTORING_ROUND_SECONDS": "100000",
         "TRAININGS_SCHEDULE_SECONDS": "100000",
+        "OUTREACH_SCHEDULE_SECONDS": "100000",
         "JOBSTREAM_URL": jobstream.url,
         "JOBSTREAM_POLL_SECONDS": "0.5",
         "LINK_SIGNING_KEY": LINK_KEY,
@@ -162,6 +163,8 @@ async def network(
             own = dict(logins[service])
             if service == "notify":
                 own |= {"PUBLIC_BASE_URL": net.url("notify"), "WEB_BASE_URL": net.url("web")}
+            if service == "outreach":
+                own |= {"NOTIFY_URL": net.url("notify"), "OUTREACH_NOTIFY_TOKEN": TOKEN}
             await services.start(service, env=own)
         # The public site, reading the services above.
         await services.start(

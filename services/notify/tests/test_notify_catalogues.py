@@ -80,6 +80,14 @@ EVERYTHING = {
     "session": {"course_title": "Ledarskap i staten", "place": "Mittuniversitetet", "online": True},
     "starts": "2027-02-10 09:00",
     "ends": "2027-02-10 16:00",
+    "event": {
+        "event_id": "oe-1",
+        "title": "Karriärdag",
+        "place": "Mittuniversitetet",
+        "online_url": "https://example.se/live",
+    },
+    "event_day": "2027-02-10",
+    "calendar_url": "https://s/evenemang/oe-1.ics",
 }
 
 
@@ -89,6 +97,7 @@ EVERYTHING = {
     [
         {"role": "manager", "reason": "completed", "because": "deadline"},
         {"role": "mentor", "reason": "mentor_withdrawn", "because": "session_cancelled"},
+        {"role": "mentor", "reason": "other", "because": "event", "calendar_url": None},
         {"role": "manager", "reason": "mentor_withdrawn", "because": "agency_left", "month": 1},
         {
             "role": "mentor",
@@ -120,4 +129,4 @@ def test_the_letters_written_in_at_loading_read_as_jinja_s_own_i18n_renders_them
             continue
         assert template.render(context) == runtime.get_template(name).render(context), name
         kinds += 1
-    assert kinds == 20  # 17 kinds of letter, 3 with HTML of their own
+    assert kinds == 26  # 23 kinds of letter, 3 with HTML of their own

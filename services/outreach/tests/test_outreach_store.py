@@ -9,6 +9,7 @@ from myndnet_outreach.adapters.memory import MemoryOutreach
 from myndnet_outreach.adapters.postgres import PostgresOutreach
 from myndnet_outreach.adapters.store import OutreachStore
 from myndnet_outreach.domain.open_events import Conflict, Status
+from myndnet_outreach.domain.registrations import Registration, RegistrationStatus, letter
 from myndnet_outreach.main import MIGRATIONS
 from myndnet_testing import migrated_connection
 from test_outreach_rules import START, plan
@@ -73,3 +74,70 @@ async def test_a_failed_transaction_leaves_nothing_and_announces_nothing(store):
             await store.record_action("kim@csn.se", "open_event.scheduled", "oe-1")
             raise RuntimeError("refused after the change")
     assert await store.open_event("oe-1") is None
+
+
+def registration(n: int, **changes):
+    fields = {
+        "registration_id": f"reg-{n}",
+        "event_id": "oe-1",
+        "name": f"Person {n}",
+        "email": f"p{n}@example.se",
+        "language": "sv",
+        "news": n % 2 == 0,
+        "status": RegistrationStatus.UNCONFIRMED,
+        "requested_at": START - timedelta(days=5, minutes=-n),
+    }
+    return Registration(**{**fields, **changes})
+
+
+async def test_registrations_are_kept_as_given_and_found_by_event_and_address(store):
+    await store.add_open_event(plan())
+    first, second = registration(1), registration(2, email="P1@Example.se")
+    for r in (second, first):
+        await store.add_registration(r)
+    assert await store.registration("reg-1") == first
+    assert await store.registration("nobody") is None
+    assert await store.registrations_for("oe-1") == [first, second]
+    assert await store.registrations_by_email("p1@EXAMPLE.se") == [first, second]
+    with pytest.raises(Conflict):
+        await store.add_registration(first)
+    cancelled = replace(first, status=RegistrationStatus.CANCELLED, name=None, email=None)
+    seated = replace(second, status=RegistrationStatus.CONFIRMED, confirmed_at=START, reminded=True)
+    await store.save_registrations([cancelled, seated])
+    assert await store.registrations_for("oe-1") == [cancelled, seated]
+    assert await store.registrations_by_email("p1@example.se") == [seated]
+
+
+async def test_ended_events_with_registrations_and_their_deletion(store):
+    await store.add_open_event(plan())
+    await store.add_open_event(replace(plan(), event_id="oe-2"))
+    await store.add_registration(registration(1))
+    ended = await store.ended_with_registrations(START + timedelta(days=1))
+    assert [e.event_id for e in ended] == ["oe-1"]
+    assert await store.ended_with_registrations(START) == []
+    await store.delete_registrations(["reg-1"])
+    assert await store.registrations_for("oe-1") == []
+    assert await store.ended_with_registrations(START + timedelta(days=1)) == []
+
+
+async def test_a_failed_transaction_asks_nothing_of_notify(store):
+    await store.add_open_event(plan())
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await store.add_registration(registration(1))
+            await store.queue_letters([letter("event_confirm", registration(1), plan())])
+            await store.queue_forget(["outreach/reg-1"])
+            raise RuntimeError("refused after the change")
+    assert await store.registration("reg-1") is None
+    assert await _requests(store) == []
+    await store.queue_letters([letter("event_confirm", registration(1), plan())])
+    await store.queue_forget(["outreach/reg-1"])
+    paths = [path for path, _ in await _requests(store)]
+    assert paths == ["/letters", "/letters/forget"]
+
+
+async def _requests(store) -> list[tuple[str, dict]]:
+    if isinstance(store, MemoryOutreach):
+        return store.state.notify_requests
+    rows = await store.conn.fetch("SELECT path, body FROM notify_requests ORDER BY id")
+    return [(r["path"], r["body"]) for r in rows]

@@ -19,6 +19,9 @@ MENTORING_CHECKIN = "mentoring-checkin"
 # A training registration's address confirmation, and its cancellation (registration id).
 TRAINING_CONFIRM = "training-confirm"
 TRAINING_CANCEL = "training-cancel"
+# An open event's registration: the address's confirmation, and its cancellation (registration id).
+OUTREACH_CONFIRM = "outreach-confirm"
+OUTREACH_CANCEL = "outreach-cancel"
 # A member of staff's sign-in link (the id of their request, which membership accepts once).
 STAFF_SIGN_IN = "staff-sign-in"
 MAX_LENGTH = 400

@@ -26,14 +26,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def link_signing_key() -> Any:
     """The setting of the services whose people follow signed links: notify signs them,
-    mentoring, trainings and membership (staff's sign-in) check them."""
+    mentoring, trainings, outreach and membership (staff's sign-in) check them."""
     return Field(
         SecretStr(""),
         alias="LINK_SIGNING_KEY",
         description=(
             "signs people's links (notify) and checks them (mentoring's answers and check-ins, "
-            "trainings' confirm and cancel, membership's sign-in links): the same value for all "
-            "four; `make up` generates one in `.run/link-signing-key`"
+            "trainings' and outreach's confirm and cancel, membership's sign-in links): the "
+            "same value for all five; `make up` generates one in `.run/link-signing-key`"
         ),
     )
 

@@ -30,6 +30,12 @@ class DeliveryKind(StrEnum):
     TRAINING_CANCELLED = "training_cancelled"
     TRAINING_REMINDER = "training_reminder"
     SIGN_IN = "sign_in"
+    EVENT_CONFIRM = "event_confirm"
+    EVENT_CONFIRMED = "event_confirmed"
+    EVENT_WAITLISTED = "event_waitlisted"
+    EVENT_PROMOTED = "event_promoted"
+    EVENT_REMINDER = "event_reminder"
+    EVENT_CANCELLED = "event_cancelled"
 
 
 class FailureReason(StrEnum):

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from myndnet_kit import audit
+from myndnet_kit.addresses import CandidateEmail, deliverable_address
 from myndnet_kit.auth import presented_token_allows, require_operator
 from myndnet_kit.web import Refusal, pool_of
 from myndnet_schemas.clock import STOCKHOLM
@@ -24,13 +24,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from myndnet_notify.adapters import deliveries as delivery_table
 from myndnet_notify.adapters.postgres import PostgresNotify
+from myndnet_notify.domain.letters import HANDED, LETTERS
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
-from myndnet_notify.handlers import sending
+from myndnet_notify.handlers import handed_letters, sending
 from myndnet_notify.handlers import subscriptions as handlers
 
 router = APIRouter(tags=["subscriptions"])
 preferences = APIRouter(tags=["preference centre"])
 operators = APIRouter(tags=["operators"], dependencies=[require_operator("notify:operate")])
+letters = APIRouter(tags=["letters handed over"], dependencies=[require_operator("notify:letters")])
 
 AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
 Keyword = Annotated[str, Field(min_length=2, max_length=50), AfterValidator(one_line)]
@@ -48,25 +50,9 @@ class Filters(BaseModel):
     keywords: list[Keyword] = Field(default_factory=list, max_length=20)
 
 
-def deliverable_address(value: str) -> str:
-    """An address our mail can reach, as it is sent: an internationalised domain in its ASCII
-    form (xn--); a non-ASCII local part is refused, since SMTP without SMTPUTF8 cannot carry it
-    (and one such address stopped every e-mail)."""
-    try:
-        checked = validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"not an e-mail address: {exc}") from None
-    if checked.ascii_email is None:
-        raise ValueError(
-            "the part before @ has characters other than a-z, digits and . _ + -, which our "
-            "mail cannot carry; please use another address"
-        )
-    return checked.ascii_email
-
-
 class SubscriptionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: Annotated[str, Field(max_length=254), AfterValidator(deliverable_address)]
+    email: CandidateEmail
     language: Literal["sv", "en"] = "sv"
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
     filters: Filters = Field(default_factory=Filters)
@@ -416,3 +402,91 @@ async def deliveries(
         for d in found
     ]
     return JSONResponse(items)
+
+
+# -- letters other services hand over (outreach's registrations) -------------------------------
+
+HANDED_KINDS = tuple(k for k, letter in LETTERS.items() if letter.to == HANDED)
+HandedKind = Annotated[
+    str,
+    Field(json_schema_extra={"enum": list(HANDED_KINDS)}),
+    AfterValidator(lambda kind: _handed_kind(kind)),
+]
+
+
+def _handed_kind(kind: str) -> str:
+    if kind not in HANDED_KINDS:
+        raise ValueError(f"not a letter handed over: one of {', '.join(HANDED_KINDS)}")
+    return kind
+
+
+Reference = Annotated[str, Field(pattern=r"^[a-z]+/[A-Za-z0-9._-]{1,64}$")]
+
+
+class EventOfLetter(BaseModel):
+    event_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+    place: Annotated[str, Field(max_length=200), AfterValidator(one_line)] | None = None
+    online_url: Annotated[str, Field(pattern=r"^https://\S{1,500}$")] | None = None
+
+
+class RecipientOfLetter(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+
+
+LocalTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")]
+
+
+class LetterContext(BaseModel):
+    """What an open event's letters say; their links are signed here when the letter is sent."""
+
+    recipient: RecipientOfLetter
+    registration_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    event: EventOfLetter
+    starts: LocalTime
+    ends: LocalTime
+    event_day: date
+    confirm_by: date
+    place: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    because: Literal["person", "event"] | None = None
+
+
+class LetterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,120}$")]
+    kind: HandedKind
+    to: CandidateEmail
+    language: Literal["sv", "en"]
+    recipient_ref: Reference
+    context: LetterContext
+
+
+@letters.post("/letters", status_code=202)
+async def take_letter(request: Request, body: LetterIn) -> dict[str, bool]:
+    """A letter to send to the address given, once per `key` however often it is handed over;
+    `queued` is false when it was queued before (or its person is erased). The address is kept
+    only as long as a delivery's record is, and forgotten with `POST /letters/forget`."""
+    letter = handed_letters.HandedLetter(
+        body.key,
+        body.kind,
+        body.to,
+        body.language,
+        body.recipient_ref,
+        body.context.model_dump(mode="json"),
+    )
+    async with store_of(request) as store:
+        return {"queued": await handed_letters.take(store, letter)}
+
+
+class ForgetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recipient_refs: Annotated[list[Reference], Field(min_length=1, max_length=1000)]
+
+
+@letters.post("/letters/forget")
+async def forget_letters(request: Request, body: ForgetIn) -> dict[str, int]:
+    """The people were erased where their letters came from: what is queued for them is
+    cancelled, their addresses go from every delivery, and later letters for them are refused."""
+    async with store_of(request) as store:
+        await handed_letters.forget(store, body.recipient_refs)
+    return {"forgotten": len(body.recipient_refs)}

@@ -335,7 +335,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 description="Mail a member of staff the sign-in link they asked for.",
             ),
         ],
-        routers=[api.router, api.preferences, api.operators],
+        routers=[api.router, api.preferences, api.operators, api.letters],
         background=[sender, digests, clean_up, bounces],
         retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,

@@ -1,17 +1,22 @@
-"""HTTP: the public list and page of open events; coordinators' and operators' writes (right
-`outreach:write`; the site names the coordinator it acts for in `X-Acting-For`)."""
+"""HTTP: the public list and page of open events and registration for one; a person's own
+confirm and cancel links (the link is the permission); coordinators' and operators' writes,
+the schedule and erasure (right `outreach:write`; the site names the coordinator it acts for in
+`X-Acting-For`)."""
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from myndnet_kit.addresses import CandidateEmail
 from myndnet_kit.audit import actor_of
 from myndnet_kit.auth import require_operator
+from myndnet_kit.links import OUTREACH_CANCEL, OUTREACH_CONFIRM, InvalidLink, read_link
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.web import Refusal, pool_of, service_of
-from myndnet_schemas.events.base import Date, HttpsUrl, ShortText
+from myndnet_schemas.clock import STOCKHOLM
+from myndnet_schemas.events.base import Date, HttpsUrl, Name, ShortText
 from myndnet_schemas.events.membership import AgencyCode
 from myndnet_schemas.events.outreach import Bilingual, BilingualText, OpenEventKind, Seats
 from myndnet_schemas.vocabulary import TargetGroup
@@ -26,11 +31,15 @@ from myndnet_outreach.domain.open_events import (
     PlanInvalid,
     new_event_id,
 )
+from myndnet_outreach.domain.registrations import Closed
 from myndnet_outreach.handlers import open_events as handlers
+from myndnet_outreach.handlers import registrations as people
 
 router = APIRouter(tags=["open events"])
 operators = APIRouter(tags=["operators"], dependencies=[require_operator("outreach:write")])
+links = APIRouter(tags=["people's own links"])
 EventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+Token = Annotated[str, Query(min_length=20, max_length=400)]
 
 
 @contextlib.contextmanager
@@ -39,7 +48,7 @@ def refusals() -> Iterator[None]:
         yield
     except NotFound as exc:
         raise Refusal(404, exc.code, str(exc)) from None
-    except Conflict as exc:
+    except (Conflict, Closed) as exc:
         raise Refusal(409, exc.code, str(exc)) from None
     except (PlanInvalid, ValueError) as exc:
         raise Refusal(422, "invalid", str(exc)) from None
@@ -182,3 +191,109 @@ async def cancel_open_event(
                 store, event_id, (body or Cancellation()).reason, actor_of(request), topic(request)
             )
     return views.open_event_json(cancelled)
+
+
+# -- registration -----------------------------------------------------------------------------
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    email: CandidateEmail
+    language: Literal["sv", "en"] = "sv"
+    news: bool = False
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.post("/open-events/{event_id}/registrations", status_code=202)
+async def register(request: Request, event_id: EventId, body: RegistrationIn) -> dict[str, str]:
+    """Ask for a place: a mail with a link confirms the address, and only then is a seat (or a
+    place on the waiting list) given. The answer is the same whether or not the address had
+    asked before (a second request sends no second mail)."""
+    with refusals():
+        async with store_of(request) as store:
+            await people.request_registration(
+                store, event_id, body.name, body.email, body.language, body.news, now()
+            )
+    return {"status": "accepted"}
+
+
+def _registration_of(request: Request, token: str, purpose: str) -> str:
+    key = str(service_of(request).api.state.link_key)
+    try:
+        return read_link(key, token, purpose, now().astimezone(STOCKHOLM).date()).fields[0]
+    except InvalidLink as exc:
+        raise HTTPException(400, {"code": exc.code, "message": str(exc)}) from None
+
+
+@links.get("/registrations/confirm")
+async def show_to_confirm(request: Request, token: Token) -> dict[str, Any]:
+    """What the confirmation link shows; changes nothing (mail scanners open links)."""
+    registration_id = _registration_of(request, token, OUTREACH_CONFIRM)
+    with refusals():
+        async with store_of(request) as store:
+            return views.registration_json(await people.show(store, registration_id))
+
+
+@links.post("/registrations/confirm")
+async def confirm(request: Request, token: Token) -> dict[str, Any]:
+    """The address is confirmed: a seat, or a place on the waiting list. Again: nothing more."""
+    registration_id = _registration_of(request, token, OUTREACH_CONFIRM)
+    with refusals():
+        async with store_of(request) as store:
+            return views.registration_json(await people.confirm(store, registration_id, now()))
+
+
+@links.get("/registrations/cancel")
+async def show_to_cancel(request: Request, token: Token) -> dict[str, Any]:
+    registration_id = _registration_of(request, token, OUTREACH_CANCEL)
+    with refusals():
+        async with store_of(request) as store:
+            return views.registration_json(await people.show(store, registration_id))
+
+
+@links.post("/registrations/cancel")
+async def cancel(request: Request, token: Token) -> dict[str, Any]:
+    """Cancelled, the name and address forgotten; the seat goes to the first who waits."""
+    registration_id = _registration_of(request, token, OUTREACH_CANCEL)
+    with refusals():
+        async with store_of(request) as store:
+            return views.registration_json(await people.cancel(store, registration_id, now()))
+
+
+class ErasureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: CandidateEmail
+
+
+@operators.post("/registrations/erase")
+async def erase(request: Request, body: ErasureIn) -> dict[str, int]:
+    """A person asked to be forgotten: every registration of the address is erased here and in
+    notify (a seat it held goes to the first who waits)."""
+    with refusals():
+        async with store_of(request) as store:
+            erased = await people.erase_address(store, body.email, now())
+            await store.record_action(actor_of(request), "registrations.erased", "address")
+    return {"erased": erased}
+
+
+@operators.post("/schedule/run")
+async def run_schedule(
+    request: Request, as_of: Annotated[datetime | None, Query()] = None
+) -> dict[str, int]:
+    """What is due at `as_of` (an RFC 3339 moment; now when left out): the reminders the day
+    before an event, and the erasure of registrations 30 days after theirs ended."""
+    moment = as_of or now()
+    if moment.tzinfo is None:
+        raise Refusal(422, "invalid", "as_of needs a time zone (an RFC 3339 time)")
+    async with store_of(request) as store:
+        done = await people.run_schedule(
+            store,
+            await store.open_events(moment),
+            moment.astimezone(STOCKHOLM).date(),
+            moment,
+        )
+    return {"reminded": done.reminded, "erased": done.erased}

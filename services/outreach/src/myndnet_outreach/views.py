@@ -3,6 +3,7 @@
 from typing import Any
 
 from myndnet_outreach.domain.open_events import OpenEvent
+from myndnet_outreach.handlers.registrations import RegistrationView
 
 
 def open_event_json(e: OpenEvent) -> dict[str, Any]:
@@ -22,4 +23,17 @@ def open_event_json(e: OpenEvent) -> dict[str, Any]:
         "registration_deadline": e.registration_deadline.isoformat(),
         "status": e.status.value,
         "cancel_reason": e.cancel_reason,
+    }
+
+
+def registration_json(view: RegistrationView) -> dict[str, Any]:
+    """What a person's own link shows: no address, and the name only while it is kept."""
+    r = view.registration
+    return {
+        "registration_id": r.registration_id,
+        "status": r.status.value,
+        "name": r.name,
+        "language": r.language,
+        "place": view.place,
+        "event": open_event_json(view.event),
     }

@@ -97,6 +97,7 @@ class Templates:
             other=(context.get("other") or {}).get("name", ""),
             month=context.get("month", ""),
             course=(context.get("session") or {}).get("course_title", ""),
+            event=(context.get("event") or {}).get("title", ""),
             starts=context.get("starts", ""),
         )
 
@@ -110,6 +111,7 @@ class Templates:
         values.setdefault("confirm_url", None)  # trainings' links, when a key signs them
         values.setdefault("cancel_url", None)
         values.setdefault("sign_in_url", None)  # staff's sign-in link, when a key signs it
+        values.setdefault("calendar_url", None)  # an open event's calendar file
         compiled = self.compiled[language]
         text = self.template(compiled, f"{kind}.txt.j2").render(values)
         page = compiled.get(f"{kind}.html.j2")

@@ -14,6 +14,8 @@ from typing import Any
 from myndnet_kit.links import (
     MENTORING_ANSWER,
     MENTORING_CHECKIN,
+    OUTREACH_CANCEL,
+    OUTREACH_CONFIRM,
     STAFF_SIGN_IN,
     TRAINING_CANCEL,
     TRAINING_CONFIRM,
@@ -46,6 +48,9 @@ from myndnet_notify.domain.subscriptions import (
 
 CANDIDATE = "candidate"  # the address of a saved search, which gave its consent
 WORK = "work"  # a public employee's work address, from their agency's HR system
+# An address another service handed over with the letter (`POST /letters`): a person
+# registered for an open event, whose address outreach keeps and never puts on a topic.
+HANDED = "handed"
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,29 @@ LETTERS: dict[str, LetterKind] = {
         LetterKind("training_reminder", WORK, ("cancel_url",), "the session is two days ahead"),
         LetterKind("training_cancelled", WORK, (), "the registration ended"),
         LetterKind("sign_in", WORK, ("sign_in_url",), "a member of staff asks to sign in"),
+        LetterKind(
+            "event_confirm",
+            HANDED,
+            ("confirm_url", "cancel_url"),
+            "someone registers for an open event",
+        ),
+        LetterKind(
+            "event_confirmed", HANDED, ("cancel_url", "calendar_url"), "a seat at the event"
+        ),
+        LetterKind("event_waitlisted", HANDED, ("cancel_url",), "the event's seats are taken"),
+        LetterKind(
+            "event_promoted",
+            HANDED,
+            ("cancel_url", "calendar_url"),
+            "a waiting person gets a seat",
+        ),
+        LetterKind(
+            "event_reminder",
+            HANDED,
+            ("cancel_url", "calendar_url"),
+            "the event is tomorrow",
+        ),
+        LetterKind("event_cancelled", HANDED, (), "the registration or the event was cancelled"),
     )
 }
 
@@ -103,6 +131,9 @@ SITE_PAGES = {
     "training_confirm": "/utbildningar/bekrafta",
     "training_cancel": "/utbildningar/avboka",
     "sign_in": "/logga-in/lank",
+    "event_confirm": "/evenemang/bekrafta",
+    "event_cancel": "/evenemang/avboka",
+    "events": "/evenemang",
 }
 
 
@@ -227,6 +258,8 @@ def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> di
         until = date.fromisoformat(context["answer_by"])
         token = sign_link(key, MENTORING_CHECKIN, checkin, until)
         return {"checkin_url": f"{site}{SITE_PAGES['checkin']}?token={token}"}
+    if kind.startswith("event_"):
+        return event_links(kind, context, site, key)
     if "cancel_url" not in LETTERS[kind].links:
         return {}
     registration = (context["registration_id"],)
@@ -237,4 +270,24 @@ def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> di
         until = date.fromisoformat(context["confirm_by"])
         confirm = sign_link(key, TRAINING_CONFIRM, registration, until)
         links["confirm_url"] = f"{site}{SITE_PAGES['training_confirm']}?token={confirm}"
+    return links
+
+
+def event_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> dict[str, str]:
+    """An open event's registrant's links, signed for outreach to trust: confirm (until the
+    day outreach gave), cancel (until the event's day), and the event's calendar file."""
+    links: dict[str, str] = {}
+    event_id = (context.get("event") or {}).get("event_id")
+    if "calendar_url" in LETTERS[kind].links and event_id:
+        links["calendar_url"] = f"{site}{SITE_PAGES['events']}/{event_id}.ics"
+    if "cancel_url" not in LETTERS[kind].links:
+        return links
+    registration = (context["registration_id"],)
+    day = date.fromisoformat(context["event_day"])
+    cancel = sign_link(key, OUTREACH_CANCEL, registration, day)
+    links["cancel_url"] = f"{site}{SITE_PAGES['event_cancel']}?token={cancel}"
+    if kind == "event_confirm":
+        until = date.fromisoformat(context["confirm_by"])
+        confirm = sign_link(key, OUTREACH_CONFIRM, registration, until)
+        links["confirm_url"] = f"{site}{SITE_PAGES['event_confirm']}?token={confirm}"
     return links

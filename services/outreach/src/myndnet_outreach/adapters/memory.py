@@ -1,16 +1,22 @@
 """The fake of outreach's store, for the handlers' unit tests."""
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from myndnet_kit.store import MemoryStore
 
 from myndnet_outreach.domain.open_events import Conflict, OpenEvent
+from myndnet_outreach.domain.registrations import Letter, Registration
 
 
 @dataclass
 class State:
     open_events: dict[str, OpenEvent] = field(default_factory=dict)
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    # what notify is asked, in order: (path, body)
+    notify_requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 class MemoryOutreach(MemoryStore[State]):
@@ -31,3 +37,48 @@ class MemoryOutreach(MemoryStore[State]):
 
     async def save_open_event(self, event: OpenEvent) -> None:
         self.state.open_events[event.event_id] = event
+
+    async def registration(self, registration_id: str) -> Registration | None:
+        return self.state.registrations.get(registration_id)
+
+    async def registrations_for(self, event_id: str) -> list[Registration]:
+        found = [r for r in self.state.registrations.values() if r.event_id == event_id]
+        return sorted(found, key=lambda r: (r.requested_at, r.registration_id))
+
+    async def registrations_by_email(self, email: str) -> list[Registration]:
+        found = [
+            r
+            for r in self.state.registrations.values()
+            if r.email is not None and r.email.lower() == email.lower()
+        ]
+        return sorted(found, key=lambda r: (r.requested_at, r.registration_id))
+
+    async def add_registration(self, registration: Registration) -> None:
+        if registration.registration_id in self.state.registrations:
+            raise Conflict(f"registration {registration.registration_id!r} exists")
+        self.state.registrations[registration.registration_id] = registration
+
+    async def save_registrations(self, registrations: Sequence[Registration]) -> None:
+        for r in registrations:
+            self.state.registrations[r.registration_id] = r
+
+    async def ended_with_registrations(self, ended_before: datetime) -> list[OpenEvent]:
+        events = {r.event_id for r in self.state.registrations.values()}
+        found = [
+            e
+            for e in self.state.open_events.values()
+            if e.event_id in events and e.ends_at < ended_before
+        ]
+        return sorted(found, key=lambda e: (e.starts_at, e.event_id))
+
+    async def delete_registrations(self, registration_ids: Sequence[str]) -> None:
+        for registration_id in registration_ids:
+            self.state.registrations.pop(registration_id, None)
+
+    async def queue_letters(self, letters: Sequence[Letter]) -> None:
+        self.state.notify_requests += [("/letters", asdict(letter)) for letter in letters]
+
+    async def queue_forget(self, recipient_refs: Sequence[str]) -> None:
+        if recipient_refs:
+            body = {"recipient_refs": list(recipient_refs)}
+            self.state.notify_requests.append(("/letters/forget", body))

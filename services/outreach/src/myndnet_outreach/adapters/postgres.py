@@ -1,5 +1,8 @@
-"""Outreach's store on PostgreSQL: open events, and the outbox in the same transaction."""
+"""Outreach's store on PostgreSQL: open events, their registrations, the outbox and the
+requests to notify in the same transaction."""
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 
 import asyncpg
@@ -8,6 +11,7 @@ from myndnet_schemas.events.outreach import OpenEventKind
 from myndnet_schemas.vocabulary import TargetGroup
 
 from myndnet_outreach.domain.open_events import Conflict, OpenEvent, Status
+from myndnet_outreach.domain.registrations import Letter, Registration, RegistrationStatus
 
 COLUMNS = """event_id, revision, title_sv, title_en, text_sv, text_en, kind, starts_at, ends_at,
     place, online_url, hosts, target_groups, seats, registration_deadline, status, cancel_reason"""
@@ -30,6 +34,25 @@ def _event(row: asyncpg.Record) -> OpenEvent:
         registration_deadline=row["registration_deadline"],
         status=Status(row["status"]),
         cancel_reason=row["cancel_reason"],
+    )
+
+
+REGISTRATION = """registration_id, event_id, name, email, language, news, status, requested_at,
+    confirmed_at, reminded"""
+
+
+def _registration(row: asyncpg.Record) -> Registration:
+    return Registration(
+        row["registration_id"],
+        row["event_id"],
+        row["name"],
+        row["email"],
+        row["language"],
+        row["news"],
+        RegistrationStatus(row["status"]),
+        row["requested_at"],
+        row["confirmed_at"],
+        row["reminded"],
     )
 
 
@@ -91,3 +114,87 @@ class PostgresOutreach(PostgresStore):
             """,
             *_values(event),
         )
+
+    async def registration(self, registration_id: str) -> Registration | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {REGISTRATION} FROM registrations WHERE registration_id = $1",
+            registration_id,
+        )
+        return _registration(row) if row else None
+
+    async def registrations_for(self, event_id: str) -> list[Registration]:
+        rows = await self.conn.fetch(
+            f"SELECT {REGISTRATION} FROM registrations WHERE event_id = $1 "
+            "ORDER BY requested_at, registration_id",
+            event_id,
+        )
+        return [_registration(r) for r in rows]
+
+    async def registrations_by_email(self, email: str) -> list[Registration]:
+        rows = await self.conn.fetch(
+            f"SELECT {REGISTRATION} FROM registrations WHERE lower(email) = lower($1) "
+            "ORDER BY requested_at, registration_id",
+            email,
+        )
+        return [_registration(r) for r in rows]
+
+    async def add_registration(self, registration: Registration) -> None:
+        r = registration
+        try:
+            await self.conn.execute(
+                f"INSERT INTO registrations ({REGISTRATION}) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                r.registration_id,
+                r.event_id,
+                r.name,
+                r.email,
+                r.language,
+                r.news,
+                r.status.value,
+                r.requested_at,
+                r.confirmed_at,
+                r.reminded,
+            )
+        except asyncpg.UniqueViolationError:
+            raise Conflict(f"registration {r.registration_id!r} exists") from None
+
+    async def save_registrations(self, registrations: Sequence[Registration]) -> None:
+        if not registrations:
+            return
+        await self.conn.executemany(
+            "UPDATE registrations SET name = $2, email = $3, status = $4, confirmed_at = $5, "
+            "reminded = $6 WHERE registration_id = $1",
+            [
+                (r.registration_id, r.name, r.email, r.status.value, r.confirmed_at, r.reminded)
+                for r in registrations
+            ],
+        )
+
+    async def ended_with_registrations(self, ended_before: datetime) -> list[OpenEvent]:
+        rows = await self.conn.fetch(
+            f"SELECT {COLUMNS} FROM open_events e WHERE ends_at < $1 "
+            "AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.event_id) "
+            "ORDER BY starts_at, event_id",
+            ended_before,
+        )
+        return [_event(r) for r in rows]
+
+    async def delete_registrations(self, registration_ids: Sequence[str]) -> None:
+        await self.conn.execute(
+            "DELETE FROM registrations WHERE registration_id = ANY($1::text[])",
+            list(registration_ids),
+        )
+
+    async def queue_letters(self, letters: Sequence[Letter]) -> None:
+        if letters:
+            await self.conn.executemany(
+                "INSERT INTO notify_requests (path, body) VALUES ('/letters', $1)",
+                [(asdict(letter),) for letter in letters],
+            )
+
+    async def queue_forget(self, recipient_refs: Sequence[str]) -> None:
+        if recipient_refs:
+            await self.conn.execute(
+                "INSERT INTO notify_requests (path, body) VALUES ('/letters/forget', $1)",
+                {"recipient_refs": list(recipient_refs)},
+            )

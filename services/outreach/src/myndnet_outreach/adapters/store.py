@@ -1,6 +1,7 @@
-"""What outreach's handlers need of its storage: open events and the outbox, one unit of
-work. PostgreSQL (`postgres.py`) and the fake the handlers' unit tests use (`memory.py`) both
-pass the contract tests in `tests/test_outreach_store.py`."""
+"""What outreach's handlers need of its storage: open events, their registrations, the
+outbox and the requests to notify, one unit of work. PostgreSQL (`postgres.py`) and the fake
+the handlers' unit tests use (`memory.py`) both pass the contract tests in
+`tests/test_outreach_store.py`."""
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 from myndnet_schemas import Event
 
 from myndnet_outreach.domain.open_events import OpenEvent
+from myndnet_outreach.domain.registrations import Letter, Registration
 
 
 class OutreachStore(Protocol):
@@ -30,3 +32,27 @@ class OutreachStore(Protocol):
     async def add_open_event(self, event: OpenEvent) -> None: ...
 
     async def save_open_event(self, event: OpenEvent) -> None: ...
+
+    # registrations
+    async def registration(self, registration_id: str) -> Registration | None: ...
+
+    async def registrations_for(self, event_id: str) -> list[Registration]:
+        """Every registration of the event, cancelled ones too, oldest first."""
+        ...
+
+    async def registrations_by_email(self, email: str) -> list[Registration]:
+        """The live registrations of an address (any case), oldest first."""
+        ...
+
+    async def add_registration(self, registration: Registration) -> None: ...
+
+    async def save_registrations(self, registrations: Sequence[Registration]) -> None: ...
+
+    async def ended_with_registrations(self, ended_before: datetime) -> list[OpenEvent]: ...
+
+    async def delete_registrations(self, registration_ids: Sequence[str]) -> None: ...
+
+    # what notify is asked to do, in order (`relay.py` hands it over)
+    async def queue_letters(self, letters: Sequence[Letter]) -> None: ...
+
+    async def queue_forget(self, recipient_refs: Sequence[str]) -> None: ...

@@ -2,7 +2,7 @@
 announced on `outreach.activities` and logged; and what the public sees of them."""
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from myndnet_schemas import Event
@@ -12,6 +12,7 @@ from myndnet_schemas.topics import OUTREACH_ACTIVITIES, service_source
 from myndnet_outreach.adapters.store import OutreachStore
 from myndnet_outreach.domain import open_events as rules
 from myndnet_outreach.domain.open_events import NotFound, OpenEvent
+from myndnet_outreach.handlers import registrations
 
 SOURCE = service_source("outreach")
 
@@ -50,6 +51,8 @@ async def change_open_event(
         changed, announced = rules.change(existing, changes, set(members))
         if announced is not None:
             await store.save_open_event(changed)
+            if changed.seats != existing.seats:
+                await registrations.seats_changed(store, changed, datetime.now(UTC))
             await _announce(store, topic, announced)
             await store.record_action(
                 actor, "open_event.changed", event_id, {"fields": sorted(changes)}
@@ -70,6 +73,7 @@ async def cancel_open_event(
             raise NotFound(f"no open event {event_id!r}")
         cancelled, announced = rules.cancel(existing, reason)
         await store.save_open_event(cancelled)
+        await registrations.event_cancelled(store, cancelled, datetime.now(UTC))
         await _announce(store, topic, announced)
         await store.record_action(actor, "open_event.cancelled", event_id)
     return cancelled
