@@ -629,3 +629,129 @@ async def test_the_console_works_without_javascript_and_every_page_passes_axe(
     answer = await tab.goto(f"{site}/samordning")
     assert answer is not None and answer.status == 403
     await staff.close()
+
+
+async def test_a_student_registers_without_javascript_and_a_waiting_one_is_promoted(
+    network, browser: Browser
+):
+    """A student registers for the last seat of an open event with JavaScript off, confirms
+    from the mail and downloads the event's calendar file; a second one (in English) confirms
+    onto the waiting list and is promoted, once, when the first cancels from her mail. Every
+    page passes axe in both languages."""
+    code = await register(network, "anmalan")
+    day = stockholm_today() + timedelta(days=10)
+    async with network.http("outreach") as http:
+        created = await http.post(
+            "/open-events",
+            json={
+                "title": {"sv": "Karriärdag för studenter", "en": "Career day for students"},
+                "text": {"sv": "Träffa myndigheterna.", "en": "Meet the agencies."},
+                "kind": "career_fair",
+                "starts_at": f"{day.isoformat()}T10:00:00+01:00",
+                "ends_at": f"{day.isoformat()}T15:00:00+01:00",
+                "place": "Mittuniversitetet, Sundsvall",
+                "hosts": [code],
+                "target_groups": ["students"],
+                "seats": 1,
+                "registration_deadline": (day - timedelta(days=1)).isoformat(),
+            },
+        )
+        assert created.status_code == 201, created.text
+    event_id = created.json()["id"]
+    site = network.url("web")
+    ada, bo = f"ada.{network.run}@example.org", f"bo.{network.run}@example.org"
+    context = await browser.new_context(java_script_enabled=False, accept_downloads=True)
+    page, check = await context.new_page(), await browser.new_page(bypass_csp=True)
+    found: dict[str, list[str]] = {}
+
+    async def mailed(address: str, subject: str, count: int = 1) -> str:
+        def matching() -> list:
+            return [m for m in network.mailbox.to(address) if subject in str(m["Subject"])]
+
+        async def arrived() -> bool:
+            return len(matching()) >= count
+
+        await wait_until(arrived, timeout=30, what=f"mail '{subject}' to {address}")
+        return text_of(matching()[-1])
+
+    def link(text: str, path: str) -> str:
+        found_link = re.search(rf"(http\S+{path}\?token=\S+)", text)
+        assert found_link, text
+        return found_link.group(1)
+
+    async def register_as(home: str, name: str, address: str) -> None:
+        await page.goto(f"{site}{home}/evenemang/{event_id}")
+        await page.fill("#name", name)
+        await page.fill("#email", address)
+        await page.click(f"form[action='{home}/evenemang/{event_id}'] button[type=submit]")
+        assert page.url == f"{site}{home}/evenemang/{event_id}/skickat"
+
+    # The form's errors, tied to the fields.
+    await page.goto(f"{site}/evenemang/{event_id}")
+    found["event page"] = await violations_shown(check, page)
+    await page.click(f"form[action='/evenemang/{event_id}'] button[type=submit]")
+    assert "Ange ditt namn" in await page.inner_text("#name-error")
+    found["event page with errors"] = await violations_shown(check, page)
+
+    # Ada registers, says yes to news, and confirms from her mail: the last seat is hers.
+    await page.fill("#name", "Ada Student")
+    await page.fill("#email", ada)
+    await page.check("#news")
+    await page.click(f"form[action='/evenemang/{event_id}'] button[type=submit]")
+    assert await page.inner_text("h1") == "Kolla din e-post"
+    confirm = link(await mailed(ada, "Bekräfta din anmälan: Karriärdag"), "/evenemang/bekrafta")
+    await page.goto(confirm)
+    assert "Inte bekräftad än" in await page.inner_text("main")
+    found["confirm link"] = await violations_shown(check, page)
+    await page.click("form[action='/evenemang/bekrafta'] button")
+    assert "du har en plats" in await page.inner_text("main")
+    found["confirmed"] = await violations_shown(check, page)
+    async with page.expect_download() as download:
+        await page.click(f"a[href='/evenemang/{event_id}.ics']")
+    saved = Path(await (await download.value).path())
+    calendar = Calendar.from_ical(await asyncio.to_thread(saved.read_bytes))
+    [entry] = calendar.walk("VEVENT")
+    assert str(entry["summary"]) == "Karriärdag för studenter"
+    assert entry.decoded("dtstart").astimezone(STOCKHOLM).strftime("%H:%M") == "10:00"
+    seat = await mailed(ada, "Du har en plats: Karriärdag")
+    assert f"/evenemang/{event_id}.ics" in seat
+
+    # Bo registers in English: the seat is taken, so he waits, first in line.
+    await register_as("/en", "Bo Student", bo)
+    confirm = link(await mailed(bo, "Confirm your registration"), "/en/evenemang/bekrafta")
+    await page.goto(confirm)
+    found["en confirm link"] = await violations_shown(check, page)
+    await page.click("form[action='/en/evenemang/bekrafta'] button")
+    assert "number 1 on the waiting list" in await page.inner_text("main")
+    found["en waiting"] = await violations_shown(check, page)
+    assert "number 1 on the waiting list" in await mailed(bo, "You are on the waiting list")
+
+    # Registering again sends nothing new.
+    await register_as("", "Ada Student", ada.upper())
+
+    # Ada cancels from her mail (twice: the second changes nothing); Bo gets the seat, once.
+    cancel = link(seat, "/evenemang/avboka")
+    await page.goto(cancel)
+    found["cancel link"] = await violations_shown(check, page)
+    await page.click("form[action='/evenemang/avboka'] button")
+    assert "avbokad" in await page.inner_text("main")
+    found["cancelled"] = await violations_shown(check, page)
+    async with httpx.AsyncClient(base_url=site, timeout=30) as http:
+        again = await http.post("/evenemang/avboka", data={"token": cancel.split("token=")[1]})
+    assert again.status_code == 200 and "avbokad" in again.text
+    assert "a seat has become free" in await mailed(bo, "You now have a seat")
+    await mailed(ada, "Din anmälan är avbokad")
+    await network.mail_settled()
+    assert len([m for m in network.mailbox.to(bo) if "You now have a seat" in m["Subject"]]) == 1
+    assert len([m for m in network.mailbox.to(ada) if "Bekräfta" in m["Subject"]]) == 1
+    await page.goto(f"{site}/en/evenemang/{event_id}")
+    found["en event page"] = await violations_shown(check, page)
+    await context.close()
+    await check.close()
+    assert {where: v for where, v in found.items() if v} == {}
+
+    # The registration no longer holds Ada's name or address; her link shows it cancelled.
+    async with network.http("outreach") as http:
+        shown = await http.get("/registrations/cancel", params={"token": cancel.split("token=")[1]})
+    assert shown.json()["status"] == "cancelled" and shown.json()["name"] is None
+    assert ada not in network.log_text()

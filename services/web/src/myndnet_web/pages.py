@@ -185,6 +185,21 @@ def site(language: Language) -> APIRouter:
     async def open_events(request: Request) -> HTMLResponse:
         return render(request, await handlers.open_events(_services(request), language))
 
+    # A registrant's own links come first: their paths would also read as an event's id.
+    for path, action in (("bekrafta", "confirm"), ("avboka", "cancel")):
+        router.add_api_route(
+            f"/evenemang/{path}",
+            _event_registration_link(render, action, language, act=False),
+            methods=["GET"],
+            response_class=HTMLResponse,
+        )
+        router.add_api_route(
+            f"/evenemang/{path}",
+            _event_registration_link(render, action, language, act=True),
+            methods=["POST"],
+            response_class=HTMLResponse,
+        )
+
     @router.get("/evenemang/{event_id}.ics")
     async def open_event_ics(request: Request, event_id: OpenEventId) -> Response:
         url = f"{request.app.state.base_url}{home}/evenemang/{event_id}"
@@ -205,6 +220,19 @@ def site(language: Language) -> APIRouter:
     @router.get("/evenemang/{event_id}", response_class=HTMLResponse)
     async def open_event(request: Request, event_id: OpenEventId) -> HTMLResponse:
         return render(request, await handlers.open_event(_services(request), event_id, language))
+
+    @router.post("/evenemang/{event_id}", response_class=HTMLResponse)
+    async def register_for_event(request: Request, event_id: OpenEventId) -> Response:
+        form = await _form(request)
+        page = await handlers.register_for_event(_services(request), event_id, form, language)
+        if page is not None:
+            return render(request, page)
+        return RedirectResponse(f"{home}/evenemang/{event_id}/skickat", status_code=303)
+
+    @router.get("/evenemang/{event_id}/skickat", response_class=HTMLResponse)
+    async def event_registration_sent(request: Request, event_id: OpenEventId) -> HTMLResponse:
+        page = handlers.Page("message.html.j2", {"title": "sent_title", "text": "event_sent_text"})
+        return render(request, page)
 
     @router.get("/jobb", response_class=HTMLResponse)
     async def search(request: Request) -> HTMLResponse:
@@ -614,6 +642,20 @@ def _registration_link(render: Any, action: str, act: bool) -> Any:
         if not SIGNED_LINK.fullmatch(token):
             return render(request, handlers.invalid_link())
         shown = await handlers.registration(_services(request), action, token, act)
+        return _private(render(request, shown))
+
+    return page
+
+
+def _event_registration_link(render: Any, action: str, language: Language, act: bool) -> Any:
+    """A page of a registrant's own confirm or cancel link: a GET shows, a POST acts."""
+
+    async def page(request: Request, token: str = "") -> HTMLResponse:
+        if act:
+            token = (await _form(request)).get("token", "")
+        if not SIGNED_LINK.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        shown = await handlers.event_registration(_services(request), action, token, act, language)
         return _private(render(request, shown))
 
     return page

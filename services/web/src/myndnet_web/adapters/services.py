@@ -529,6 +529,28 @@ class Services:
         answer = await self.outreach.call("GET", f"/open-events/{event_id}", allow=(404, 422))
         return None if answer.status_code != 200 else answer.json()
 
+    async def register_for_event(self, event_id: str, body: dict[str, Any]) -> None:
+        """Raises Refused with outreach's reason when it will not take the registration."""
+        await self.outreach.call("POST", f"/open-events/{event_id}/registrations", json=body)
+
+    async def event_registration(
+        self, action: str, token: str, *, act: bool = False
+    ) -> tuple[bool, dict[str, Any]]:
+        """A registrant's own link (`confirm` or `cancel`): what it shows, or (with `act`) what
+        it did. (False, {code, message}) when the link is refused."""
+        answer = await self.outreach.call(
+            "POST" if act else "GET",
+            f"/registrations/{action}",
+            params={"token": token},
+            allow=(400, 404, 409, 422),
+        )
+        if answer.status_code == 200:
+            return True, answer.json()
+        detail = answer.json().get("detail")
+        if isinstance(detail, dict):
+            return False, detail
+        return False, {"code": "closed" if answer.status_code == 409 else "forged"}
+
 
 def _manage(token: str) -> dict[str, str]:
     return {"X-Manage-Token": token}

@@ -1,11 +1,15 @@
 """Open events as the site shows them: in the page's language (Swedish when there is no
 English), at Swedish time, and as an iCalendar file. Plain Python."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from icalendar import Calendar, Event
 from myndnet_schemas.clock import STOCKHOLM
+
+from myndnet_web.domain.alerts import EMAIL
+from myndnet_web.domain.search import one_line
 
 
 def shown(event: dict[str, Any], language: str, names: dict[str, str]) -> dict[str, Any]:
@@ -26,7 +30,60 @@ def shown(event: dict[str, Any], language: str, names: dict[str, str]) -> dict[s
         "to_time": ends.strftime("%H:%M"),
         "to_day": ends.date().isoformat() if ends.date() != starts.date() else None,
         "host_names": [names.get(code, code) for code in event["hosts"]],
+        "open_for_registration": open_for_registration(event, datetime.now(STOCKHOLM)),
     }
+
+
+def open_for_registration(event: dict[str, Any], now: datetime) -> bool:
+    return (
+        event["status"] == "scheduled"
+        and now < datetime.fromisoformat(event["starts_at"])
+        and now.astimezone(STOCKHOLM).date().isoformat() <= event["registration_deadline"]
+    )
+
+
+@dataclass
+class EventRegistrationForm:
+    """A registration for an open event as its form gives it, checked field by field."""
+
+    name: str = ""
+    email: str = ""
+    language: str = "sv"
+    news: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> "EventRegistrationForm":
+        answer = cls(
+            name=one_line(form.get("name", ""), 200),
+            email=one_line(form.get("email", ""), 254),
+            language="en" if form.get("language") == "en" else "sv",
+            news=form.get("news") == "yes",
+        )
+        if not answer.name:
+            answer.errors["name"] = "training_name_missing"
+        if not answer.email:
+            answer.errors["email"] = "email_missing"
+        elif not EMAIL.fullmatch(answer.email):
+            answer.errors["email"] = "email_invalid"
+        return answer
+
+    def body(self) -> dict[str, Any]:
+        """outreach's `POST /open-events/{id}/registrations`."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "language": self.language,
+            "news": self.news,
+        }
+
+
+def registration_problem(code: str | None) -> tuple[str, str]:
+    """outreach's refusal of a registration as (field, the words' id): a closed event is the
+    form's; anything else (a form that failed validation) is about the address."""
+    if code in ("closed", "conflict"):
+        return "form", "event_registration_closed"
+    return "email", "email_invalid"
 
 
 def ics(event: dict[str, Any], language: str, url: str) -> bytes:

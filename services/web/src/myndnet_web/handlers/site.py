@@ -8,7 +8,8 @@ from typing import Any
 from myndnet_web.adapters.services import Refused, Services
 from myndnet_web.domain.alerts import AlertForm, problem_of
 from myndnet_web.domain.mentorship import CheckinForm
-from myndnet_web.domain.open_events import ics, shown
+from myndnet_web.domain.open_events import EventRegistrationForm, ics, shown
+from myndnet_web.domain.open_events import registration_problem as event_registration_problem
 from myndnet_web.domain.search import CHOICES, PAGE_SIZE, Search
 from myndnet_web.domain.sitemap import sitemap_xml
 from myndnet_web.domain.texts import VOCABULARY, Language, label
@@ -115,12 +116,61 @@ async def open_events(services: Services, language: Language) -> Page:
     return Page("open_events.html.j2", {"events": [shown(e, language, names) for e in found]})
 
 
-async def open_event(services: Services, event_id: str, language: Language) -> Page:
+async def open_event(
+    services: Services,
+    event_id: str,
+    language: Language,
+    form: EventRegistrationForm | None = None,
+) -> Page:
     found = await services.open_event(event_id)
     if found is None:
         return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
     names = {a["code"]: a["name"] for a in await services.agencies(including=found["hosts"])}
-    return Page("open_event.html.j2", {"event": shown(found, language, names)})
+    return Page(
+        "open_event.html.j2",
+        {"event": shown(found, language, names), "form": form or EventRegistrationForm()},
+        400 if form is not None and form.errors else 200,
+    )
+
+
+async def register_for_event(
+    services: Services, event_id: str, form: dict[str, str], language: Language
+) -> Page | None:
+    """None when outreach took the registration (a confirmation mail follows); else the page
+    again with what is wrong."""
+    answer = EventRegistrationForm.from_form(form)
+    if not answer.errors:
+        try:
+            await services.register_for_event(event_id, answer.body())
+            return None
+        except Refused as exc:
+            if exc.status == 404:
+                return Page(
+                    "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+                )
+            where, what = event_registration_problem(exc.code)
+            answer.errors[where] = what
+    return await open_event(services, event_id, language, answer)
+
+
+async def event_registration(
+    services: Services, action: str, token: str, act: bool, language: Language
+) -> Page:
+    """A registrant's confirm or cancel link: what it shows (GET) or what it did (POST)."""
+    ok, view = await services.event_registration(action, token, act=act)
+    if not ok:
+        code = view.get("code")
+        text = {"expired": "training_link_expired", "closed": "event_link_closed"}
+        return Page(
+            "message.html.j2",
+            {"title": "link_refused_title", "text": text.get(str(code), "link_forged")},
+            400,
+        )
+    view = {**view, "event": shown(view["event"], language, {})}
+    return Page(
+        "event_registration.html.j2",
+        {"token": token, "view": view, "action": action, "done": act},
+    )
 
 
 async def open_event_ics(
