@@ -10,6 +10,7 @@ from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.adapters.store import NotifyStore
 from myndnet_notify.domain.delivery import NewDelivery, Outcome
 from myndnet_notify.domain.letters import LinkToken
+from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import (
     ANY,
     OpenVacancy,
@@ -337,3 +338,21 @@ async def test_a_person_erased_leaves_no_address_or_words_in_any_letter(store):
     assert forgotten is not None and forgotten.status == "sent"
     assert (forgotten.work_email, forgotten.context) == (None, {})
     assert await store.suppressed_work_among({"anna@csn.se"}) == set()
+
+
+async def test_news_is_a_consent_of_its_own_kept_from_the_first_yes_with_its_interests(store):
+    person = await store.add_subscriber("ada@example.se", "sv")
+    assert (await store.subscriber(person)).news_since is None
+    first, later = datetime(2027, 1, 2, tzinfo=UTC), datetime(2027, 2, 3, tzinfo=UTC)
+    await store.set_news(person, first)
+    await store.set_news(person, later)
+    assert (await store.subscriber(person)).news_since == first
+    await store.add_news_interest(
+        person, "outreach/oe-1", Interest(("students",), (), ("Sundsvall",))
+    )
+    await store.add_news_interest(person, "outreach/oe-1", Interest(("students",), (), ("Timrå",)))
+    assert await store.news_interests(person) == [Interest(("students",), (), ("timrå",))]
+    await store.set_news(person, None)
+    assert (await store.subscriber(person)).news_since is None
+    await store.delete_subscriber(person)
+    assert await store.news_interests(person) == []

@@ -105,3 +105,20 @@ async def test_asking_for_an_unknown_event_leaves_nothing():
             store, "oe-x", "Ada", "a@example.se", "sv", False, BEFORE
         )
     assert store.state.notify_requests == []
+
+
+async def test_a_yes_to_news_goes_to_notify_once_the_address_is_confirmed():
+    store = await planned(seats=None)
+    await handlers.request_registration(store, "oe-1", "Ada", "ada@example.se", "en", True, BEFORE)
+    assert [path for path, _ in store.state.notify_requests] == ["/letters"]
+    (ada,) = await store.registrations_by_email("ada@example.se")
+    await handlers.confirm(store, ada.registration_id, BEFORE)
+    await handlers.confirm(store, ada.registration_id, BEFORE)  # a second click: nothing more
+    path, consent = store.state.notify_requests[-1]
+    assert path == "/news-consents" and len(store.state.notify_requests) == 3
+    assert consent == {
+        "email": "ada@example.se",
+        "language": "en",
+        "source": "outreach/oe-1",
+        "target_groups": ["students"],
+    }

@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from myndnet_notify.adapters import deliveries as delivery_table
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.letters import HANDED, LETTERS
+from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
 from myndnet_notify.handlers import handed_letters, sending
 from myndnet_notify.handlers import subscriptions as handlers
@@ -56,6 +57,7 @@ class SubscriptionRequest(BaseModel):
     language: Literal["sv", "en"] = "sv"
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
     filters: Filters = Field(default_factory=Filters)
+    news: bool = False  # news from the network too: a consent of its own
 
 
 def site_page(request: Request, language: str, path: str, **query: str) -> RedirectResponse:
@@ -113,7 +115,9 @@ async def subscribe(request: Request, body: SubscriptionRequest) -> dict[str, st
     client = client_of(request)
     try:
         async with store_of(request) as store:
-            await handlers.subscribe(store, body.email, preferences, client, datetime.now(UTC))
+            await handlers.subscribe(
+                store, body.email, preferences, client, datetime.now(UTC), body.news
+            )
     except handlers.RateLimited as exc:
         raise Refusal(429, "rate_limited", str(exc), headers={"Retry-After": "3600"}) from None
     # The same answer whether the address was known or not.
@@ -283,6 +287,19 @@ async def remove_search(request: Request, subscriber: Subscriber, search_id: Sea
         except handlers.UnknownSearch as exc:
             raise _unknown_search(exc) from None
     return Response(status_code=204)
+
+
+class NewsChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    news: bool
+
+
+@preferences.put("/preferences/news")
+async def choose_news(request: Request, subscriber: Subscriber, body: NewsChoice) -> dict[str, Any]:
+    """Yes or no to news from the network (campaign mail); job alerts never need it."""
+    async with store_of(request) as store:
+        await handlers.set_news(store, subscriber, body.news, datetime.now(UTC))
+        return await handlers.preferences_of(store, subscriber)
 
 
 @preferences.post("/preferences/unsubscribe")
@@ -490,3 +507,32 @@ async def forget_letters(request: Request, body: ForgetIn) -> dict[str, int]:
     async with store_of(request) as store:
         await handed_letters.forget(store, body.recipient_refs)
     return {"forgotten": len(body.recipient_refs)}
+
+
+class NewsConsentIn(BaseModel):
+    """A yes to news given where another service confirmed the address."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: CandidateEmail
+    language: Literal["sv", "en"]
+    source: Reference
+    target_groups: list[TargetGroup] = Field(default_factory=list)
+    occupation_fields: list[OccupationField] = Field(default_factory=list)
+    municipalities: list[Municipality] = Field(default_factory=list, max_length=50)
+
+
+@letters.post("/news-consents", status_code=204)
+async def take_news_consent(request: Request, body: NewsConsentIn) -> Response:
+    """outreach's registrant said yes to news and confirmed the address from its mail: the
+    address may get campaigns from now on (withdrawn in the preference centre or by any
+    campaign mail's link), with what it registered for as its interest."""
+    interest = Interest(
+        tuple(g.value for g in body.target_groups),
+        tuple(f.value for f in body.occupation_fields),
+        tuple(body.municipalities),
+    )
+    async with store_of(request) as store:
+        await handlers.news_consent(
+            store, body.email, body.language, body.source, interest, datetime.now(UTC)
+        )
+    return Response(status_code=204)

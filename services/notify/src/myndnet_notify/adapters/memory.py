@@ -13,6 +13,7 @@ from myndnet_kit.store import MemoryStore
 
 from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
+from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import (
     ANY,
     FILTER_FIELDS,
@@ -34,6 +35,7 @@ def _now() -> datetime:
 @dataclass
 class Tables:
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    news_interests: dict[tuple[str, str], Interest] = field(default_factory=dict)
     searches: dict[str, SavedSearch] = field(default_factory=dict)
     filter_keys: dict[str, str] = field(default_factory=dict)  # search id → its filters' key
     keys: dict[str, list[str]] = field(default_factory=dict)  # search id → vacancies' keys
@@ -71,6 +73,25 @@ class MemoryNotify(MemoryStore[Tables]):
         )
         return subscriber_id
 
+    async def set_news(self, subscriber_id: str, since: datetime | None) -> None:
+        person = self.state.subscribers.get(subscriber_id)
+        if person is not None:
+            kept = None if since is None else (person.news_since or since)
+            self.state.subscribers[subscriber_id] = replace(person, news_since=kept)
+
+    async def add_news_interest(self, subscriber_id: str, source: str, interest: Interest) -> None:
+        lowered = replace(
+            interest, municipalities=tuple(m.lower() for m in interest.municipalities)
+        )
+        self.state.news_interests[(subscriber_id, source)] = lowered
+
+    async def news_interests(self, subscriber_id: str) -> list[Interest]:
+        return [
+            interest
+            for (owner, _), interest in sorted(self.state.news_interests.items())
+            if owner == subscriber_id
+        ]
+
     async def lift_suppression(self, subscriber_id: str) -> None:
         person = self.state.subscribers.get(subscriber_id)
         if person is not None:
@@ -82,6 +103,8 @@ class MemoryNotify(MemoryStore[Tables]):
         for search_id in [s.id for s in await self.searches_of(subscriber_id)]:
             await self.delete_search(search_id)
         self.state.subscribers.pop(subscriber_id, None)
+        for key in [k for k in self.state.news_interests if k[0] == subscriber_id]:
+            del self.state.news_interests[key]
         for digest, token in list(self.state.tokens.items()):
             if token.subscriber_id == subscriber_id:
                 del self.state.tokens[digest]

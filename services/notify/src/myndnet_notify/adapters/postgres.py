@@ -13,6 +13,7 @@ from myndnet_kit.store import PostgresStore
 from myndnet_notify.adapters import deliveries, open_vacancies
 from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
+from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import (
     ANY,
     FILTER_FIELDS,
@@ -28,7 +29,8 @@ FILTER_COLUMNS = """agencies, occupation_fields, municipalities, employment_type
     target_groups, keywords_given"""
 
 SUBSCRIBER = (
-    "SELECT id, email, language, suppressed_at, suppressed_reason, created_at FROM subscribers"
+    "SELECT id, email, language, suppressed_at, suppressed_reason, created_at, news_since "
+    "FROM subscribers"
 )
 
 SEARCH = f"""
@@ -102,6 +104,35 @@ class PostgresNotify(PostgresStore):
             language,
         )
         return subscriber_id
+
+    async def set_news(self, subscriber_id: str, since: datetime | None) -> None:
+        """Yes to news from `since` (kept from the first yes), or no (None)."""
+        await self.conn.execute(
+            "UPDATE subscribers SET news_since = CASE WHEN $2::timestamptz IS NULL THEN NULL "
+            "ELSE coalesce(news_since, $2) END WHERE id = $1",
+            subscriber_id,
+            since,
+        )
+
+    async def add_news_interest(self, subscriber_id: str, source: str, interest: Interest) -> None:
+        await self.conn.execute(
+            "INSERT INTO news_interests (subscriber_id, source, target_groups, occupation_fields,"
+            " municipalities) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subscriber_id, source) "
+            "DO UPDATE SET target_groups = $3, occupation_fields = $4, municipalities = $5",
+            subscriber_id,
+            source,
+            list(interest.target_groups),
+            list(interest.occupation_fields),
+            [m.lower() for m in interest.municipalities],
+        )
+
+    async def news_interests(self, subscriber_id: str) -> list[Interest]:
+        rows = await self.conn.fetch(
+            "SELECT target_groups, occupation_fields, municipalities FROM news_interests "
+            "WHERE subscriber_id = $1 ORDER BY source",
+            subscriber_id,
+        )
+        return [Interest(tuple(r[0]), tuple(r[1]), tuple(r[2])) for r in rows]
 
     async def lift_suppression(self, subscriber_id: str) -> None:
         await self.conn.execute(

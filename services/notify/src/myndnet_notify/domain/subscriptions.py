@@ -95,6 +95,7 @@ class Subscriber:
     suppressed_at: datetime | None = None  # after a hard bounce, until it confirms again
     suppressed_reason: str | None = None
     created_at: datetime | None = None
+    news_since: datetime | None = None  # when it said yes to news from the network
 
 
 @dataclass(frozen=True)

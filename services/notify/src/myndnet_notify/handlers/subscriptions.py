@@ -9,6 +9,7 @@ from myndnet_kit.logging import get_logger
 
 from myndnet_notify.adapters.store import NotifyStore
 from myndnet_notify.domain.delivery import NewDelivery, new_id
+from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import (
     MANAGE_TOKEN_LIFETIME,
     Preferences,
@@ -50,7 +51,12 @@ class Confirmed:
 
 
 async def subscribe(
-    store: NotifyStore, email: str, preferences: Preferences, client: str, now: datetime
+    store: NotifyStore,
+    email: str,
+    preferences: Preferences,
+    client: str,
+    now: datetime,
+    news: bool = False,
 ) -> None:
     """Record the wish and send a confirmation; nothing else is sent until it is confirmed.
     An address may hold several saved searches: signing up again with the same filters
@@ -58,7 +64,8 @@ async def subscribe(
     its confirmation is on its way, sends nothing more."""
     hour_ago = now - timedelta(hours=1)
     by_address, by_client = address_key(email), f"client:{client}"
-    wish = preferences.as_json()
+    # A yes to news travels with the wish and takes effect when the address is confirmed.
+    wish = {**preferences.as_json(), **({"news": True} if news else {})}
     async with store.transaction():
         await store.lock_for_signup(by_address, by_client)
         person = await store.subscriber_by_email(email)
@@ -110,6 +117,8 @@ async def confirm(store: NotifyStore, token: str, now: datetime) -> Confirmed:
         wish = link.preferences or search.pending
         if wish:
             await save_preferences(store, search.id, Preferences.from_json(wish))
+            if wish.get("news"):
+                await store.set_news(search.subscriber_id, now)
         await store.mark_confirmed(search.id, now)
         await store.lift_suppression(search.subscriber_id)
         manage = await new_manage_token(store, search.subscriber_id, now)
@@ -202,8 +211,30 @@ async def preferences_of(store: NotifyStore, subscriber_id: str) -> dict[str, An
     return {
         "language": person.language,
         "suppressed": person.suppressed_at is not None,
+        "news": person.news_since is not None,
         "searches": searches,
     }
+
+
+async def set_news(store: NotifyStore, subscriber_id: str, news: bool, now: datetime) -> None:
+    """Yes or no to news from the network, from the preference centre."""
+    async with store.transaction():
+        await store.set_news(subscriber_id, now if news else None)
+
+
+async def news_consent(
+    store: NotifyStore, email: str, language: str, source: str, interest: Interest, now: datetime
+) -> None:
+    """A yes to news given where the address was confirmed by another service (an open
+    event's registration, confirmed from outreach's mail): the address is known from now on,
+    with what it registered for as its interest."""
+    async with store.transaction():
+        person = await store.subscriber_by_email(email)
+        subscriber_id = (
+            person.id if person is not None else await store.add_subscriber(email, language)
+        )
+        await store.set_news(subscriber_id, now)
+        await store.add_news_interest(subscriber_id, source, interest)
 
 
 async def _own_search(store: NotifyStore, subscriber_id: str, search_id: str) -> SavedSearch:

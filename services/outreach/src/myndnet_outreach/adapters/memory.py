@@ -82,3 +82,6 @@ class MemoryOutreach(MemoryStore[State]):
         if recipient_refs:
             body = {"recipient_refs": list(recipient_refs)}
             self.state.notify_requests.append(("/letters/forget", body))
+
+    async def queue_news_consent(self, consent: dict[str, Any]) -> None:
+        self.state.notify_requests.append(("/news-consents", dict(consent)))

@@ -4,6 +4,7 @@ requests to notify in the same transaction."""
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from myndnet_kit.store import PostgresStore
@@ -198,3 +199,8 @@ class PostgresOutreach(PostgresStore):
                 "INSERT INTO notify_requests (path, body) VALUES ('/letters/forget', $1)",
                 {"recipient_refs": list(recipient_refs)},
             )
+
+    async def queue_news_consent(self, consent: dict[str, Any]) -> None:
+        await self.conn.execute(
+            "INSERT INTO notify_requests (path, body) VALUES ('/news-consents', $1)", consent
+        )

@@ -263,3 +263,15 @@ def reminders(
 
 def erasable(event: OpenEvent, now: datetime) -> bool:
     return now - event.ends_at >= ERASED_AFTER
+
+
+def news_consent(registration: Registration, event: OpenEvent) -> dict[str, Any] | None:
+    """A yes to news, for notify, once the address it was given with is confirmed."""
+    if not registration.news or registration.email is None:
+        return None
+    return {
+        "email": registration.email,
+        "language": registration.language,
+        "source": f"outreach/{event.event_id}",
+        "target_groups": [g.value for g in event.target_groups],
+    }

@@ -73,6 +73,9 @@ async def confirm(store: OutreachStore, registration_id: str, now: datetime) -> 
         if letters:
             await store.save_registrations([confirmed])
             await store.queue_letters(letters)
+            consent = rules.news_consent(confirmed, event)
+            if consent is not None:
+                await store.queue_news_consent(consent)
     return await show(store, registration_id)
 
 
