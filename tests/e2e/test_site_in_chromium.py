@@ -329,6 +329,15 @@ async def test_a_candidate_without_javascript_finds_subscribes_confirms_and_mana
     assert await page.is_checked("#s1-frequency-weekly")
     assert await page.is_checked("#s2-frequency-immediate")
 
+    # News from the network is a consent of its own: not given at sign-up, given here.
+    assert "Du får inga nyheter" in await page.inner_text("#news-title + p")
+    await page.click("button[value=news_yes]")
+    assert "Du får nyheter från nätverket från och med nu" in await page.inner_text("[role=status]")
+    async with network.http("notify") as http:
+        token = manage.split("token=")[1]
+        shown = await http.get("/preferences", headers={"X-Manage-Token": token})
+    assert shown.json()["news"] is True
+
     await vacancies_of(
         network,
         code,

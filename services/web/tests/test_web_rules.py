@@ -62,6 +62,7 @@ def test_an_alert_form_says_what_is_wrong_by_field():
             "occupation_field": "plumbing",
             "keywords": "skatt, tull  x",
             "language": "en",
+            "news": "yes",
         },
         with_email=True,
     )
@@ -78,8 +79,10 @@ def test_an_alert_form_says_what_is_wrong_by_field():
             "target_groups": [],
             "keywords": ["skatt", "tull"],
         },
+        "news": True,
     }
     assert AlertForm.from_form({"frequency": "daily"}, with_email=False).errors == {}
+    assert AlertForm.from_form({"frequency": "daily", "news": "on"}, with_email=False).news is False
 
 
 def test_the_sitemap_is_valid_xml_with_every_page_and_robots_point_to_it():

@@ -661,7 +661,19 @@ def _event_registration_link(render: Any, action: str, language: Language, act: 
     return page
 
 
-_DONE = {f"done_{d}" for d in ("changed", "added", "removed", "paused", "resumed", "stopped")}
+_DONE = {
+    f"done_{d}"
+    for d in (
+        "changed",
+        "added",
+        "removed",
+        "paused",
+        "resumed",
+        "stopped",
+        "news_given",
+        "news_withdrawn",
+    )
+}
 
 
 def _session_key(request: Request) -> str:

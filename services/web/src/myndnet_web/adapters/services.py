@@ -461,6 +461,11 @@ class Services:
     async def erase(self, token: str) -> None:
         await self.notify.call("DELETE", "/preferences", headers=_manage(token))
 
+    async def set_news(self, token: str, news: bool) -> None:
+        await self.notify.call(
+            "PUT", "/preferences/news", json={"news": news}, headers=_manage(token)
+        )
+
     # mentoring: a person's own answer and check-in links
 
     async def _link(self, path: str, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:

@@ -33,6 +33,7 @@ class AlertForm:
     frequency: str = "immediate"
     email: str = ""
     language: str = "sv"
+    news: bool = False  # news from the network too (sign-up only)
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +51,7 @@ class AlertForm:
             frequency=text("frequency", 20),
             email=text("email", 254),
             language="en" if form.get("language") == "en" else "sv",
+            news=form.get("news") == "yes",
         )
         # A value the form never offers is dropped, as a hand-edited link's would be.
         if alert.agency and not AGENCY_CODE_RE.fullmatch(alert.agency):
@@ -119,6 +121,7 @@ class AlertForm:
             "language": self.language,
             "frequency": self.frequency,
             "filters": self.filters(),
+            "news": self.news,
         }
 
     def saved_search(self) -> dict[str, Any]:

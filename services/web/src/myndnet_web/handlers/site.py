@@ -315,6 +315,7 @@ async def preference_centre(
             "token": token,
             "searches": searches,
             "suppressed": shown["suppressed"],
+            "news": shown.get("news", False),
             "done": done,
             "adding": adding or AlertForm(),
             "agencies": agencies,
@@ -323,7 +324,17 @@ async def preference_centre(
     )
 
 
-ACTIONS = ("change", "pause", "resume", "remove", "add", "stop_all", "erase")
+ACTIONS = (
+    "change",
+    "pause",
+    "resume",
+    "remove",
+    "add",
+    "stop_all",
+    "news_yes",
+    "news_no",
+    "erase",
+)
 
 
 async def change_alerts(
@@ -347,6 +358,8 @@ async def change_alerts(
             await services.add_search(token, alert.saved_search())
         elif action == "stop_all":
             await services.stop_all(token)
+        elif action in ("news_yes", "news_no"):
+            await services.set_news(token, action == "news_yes")
         elif action == "erase":
             await services.erase(token)
     except Refused as exc:
@@ -361,6 +374,8 @@ async def change_alerts(
         "remove": "removed",
         "add": "added",
         "stop_all": "stopped",
+        "news_yes": "news_given",
+        "news_no": "news_withdrawn",
         "erase": "erased",
     }[action]
 
