@@ -132,9 +132,9 @@ TOPICS = (
     Topic(
         OUTREACH_ACTIVITIES,
         "outreach",
-        (),
+        ("notify",),
         "open event or campaign id",
-        "Open events scheduled, changed and cancelled (never who registered).",
+        "Open events scheduled, changed and cancelled, and campaigns (never people).",
     ),
     Topic(
         NOTIFY_DELIVERIES,

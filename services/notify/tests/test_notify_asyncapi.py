@@ -19,6 +19,7 @@ async def test_a_service_s_asyncapi_json_shows_the_contract_s_payloads_and_what_
         "trainings_registrations": "receive",
         "membership_agencies": "receive",
         "membership_sign_ins": "receive",
+        "outreach_activities": "receive",
         "notify_deliveries": "send",
     }
     payloads = [m["payload"] for m in document["components"]["messages"].values()]

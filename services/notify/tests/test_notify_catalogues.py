@@ -87,6 +87,9 @@ EVERYTHING = {
         "online_url": "https://example.se/live",
     },
     "event_day": "2027-02-10",
+    "campaign_subject": "Karriärdag",
+    "campaign_text": "Välkommen till karriärdagen.",
+    "visit_url": "https://s/kampanj/cmp-1",
     "calendar_url": "https://s/evenemang/oe-1.ics",
 }
 
@@ -129,4 +132,4 @@ def test_the_letters_written_in_at_loading_read_as_jinja_s_own_i18n_renders_them
             continue
         assert template.render(context) == runtime.get_template(name).render(context), name
         kinds += 1
-    assert kinds == 26  # 23 kinds of letter, 3 with HTML of their own
+    assert kinds == 27  # 24 kinds of letter, 3 with HTML of their own

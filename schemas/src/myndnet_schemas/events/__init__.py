@@ -38,6 +38,9 @@ from myndnet_schemas.events.mentoring import (
 from myndnet_schemas.events.notify import NOTIFY_EVENTS, NotificationFailed, NotificationSent
 from myndnet_schemas.events.outreach import (
     OUTREACH_EVENTS,
+    CampaignCancelled,
+    CampaignCompleted,
+    CampaignScheduled,
     OpenEventCancelled,
     OpenEventChanged,
     OpenEventScheduled,
@@ -83,6 +86,9 @@ __all__ = [
     "AgencyState",
     "AgencyUpdated",
     "AttendanceRecorded",
+    "CampaignCancelled",
+    "CampaignCompleted",
+    "CampaignScheduled",
     "CheckinDue",
     "CheckinRecorded",
     "Coordinator",

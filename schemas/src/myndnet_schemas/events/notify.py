@@ -36,6 +36,7 @@ class DeliveryKind(StrEnum):
     EVENT_PROMOTED = "event_promoted"
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
+    CAMPAIGN = "campaign"
 
 
 class FailureReason(StrEnum):

@@ -6,14 +6,21 @@ Registrations and recipients never appear on a topic.
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, Strict
 
-from myndnet_schemas.events.base import Date, EntityId, EventData, HttpsUrl, ShortText
+from myndnet_schemas.events.base import (
+    Date,
+    EntityId,
+    EventData,
+    HttpsUrl,
+    Municipality,
+    ShortText,
+)
 from myndnet_schemas.events.membership import AgencyCode
 from myndnet_schemas.text import multiline
-from myndnet_schemas.vocabulary import TargetGroup
+from myndnet_schemas.vocabulary import OccupationField, TargetGroup
 
 Seats = Annotated[int, Strict(), Field(ge=1, le=100_000)]
 Revision = Annotated[int, Strict(), Field(ge=1)]
@@ -83,8 +90,89 @@ class OpenEventCancelled(OpenEvent):
         return self.event_id
 
 
+# -- campaigns: who they are for, what they say and when; never people ----------------------
+
+Hour = Annotated[int, Strict(), Field(ge=0, le=24)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+CampaignText = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(multiline)]
+
+
+class Audience(EventData):
+    """Who a campaign is for: people who said yes to news and whose saved searches (or event
+    registrations) name one of the values of each field given; an empty field is any."""
+
+    target_groups: Annotated[list[TargetGroup], Field(max_length=4)] = Field(default_factory=list)
+    occupation_fields: Annotated[list[OccupationField], Field(max_length=30)] = Field(
+        default_factory=list
+    )
+    municipalities: Annotated[list[Municipality], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    languages: Annotated[list[Literal["sv", "en"]], Field(max_length=2)] = Field(
+        default_factory=list
+    )
+
+
+class CampaignBody(EventData):
+    sv: CampaignText
+    en: CampaignText | None = None
+
+
+class Window(EventData):
+    """The days and the local hours (Europe/Stockholm, from_hour up to to_hour) it may go."""
+
+    first_day: Date
+    last_day: Date
+    from_hour: Hour
+    to_hour: Hour
+    weekdays_only: bool = True
+
+
+class CampaignScheduled(EventData):
+    event_type = "se.myndnet.outreach.campaign.scheduled.v1"
+
+    campaign_id: EntityId
+    agencies: Annotated[list[AgencyCode], Field(max_length=30)] = Field(default_factory=list)
+    audience: Audience
+    mail_subject: Bilingual  # `subject` over HTTP; here the CloudEvent's subject is the id
+    text: CampaignBody
+    link: HttpsUrl  # the site's counting redirect to it is what the mail carries
+    window: Window
+
+    def subject(self) -> str:
+        return self.campaign_id
+
+
+class CampaignCancelled(EventData):
+    event_type = "se.myndnet.outreach.campaign.cancelled.v1"
+
+    campaign_id: EntityId
+
+    def subject(self) -> str:
+        return self.campaign_id
+
+
+class CampaignCompleted(EventData):
+    """The window is over: what became of the campaign, in counts only."""
+
+    event_type = "se.myndnet.outreach.campaign.completed.v1"
+
+    campaign_id: EntityId
+    audience: Count
+    sent: Count
+    skipped_by_cap: Count
+    link_visits: Count
+    news_withdrawn: Count
+
+    def subject(self) -> str:
+        return self.campaign_id
+
+
 OUTREACH_EVENTS: tuple[type[EventData], ...] = (
     OpenEventScheduled,
     OpenEventChanged,
     OpenEventCancelled,
+    CampaignScheduled,
+    CampaignCancelled,
+    CampaignCompleted,
 )

@@ -22,11 +22,13 @@ from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from myndnet_notify.adapters import campaigns as campaign_table
 from myndnet_notify.adapters import deliveries as delivery_table
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.letters import HANDED, LETTERS
 from myndnet_notify.domain.news import Interest
 from myndnet_notify.domain.subscriptions import Preferences, TooManyCombinations, subscription_keys
+from myndnet_notify.handlers import campaigns as campaign_handlers
 from myndnet_notify.handlers import handed_letters, sending
 from myndnet_notify.handlers import subscriptions as handlers
 
@@ -188,6 +190,28 @@ async def unsubscribe(
     except handlers.InvalidToken as exc:
         raise Refusal(400, "invalid_link", str(exc)) from None
     return {"status": "unsubscribed", "language": language}
+
+
+@router.get("/unsubscribe/news", status_code=303, response_class=RedirectResponse)
+async def stop_news_page(
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
+) -> RedirectResponse:
+    """The site's page with the button; changes nothing (mail scanners follow links)."""
+    return site_page(request, "sv", "/nyheter/avsluta", token=token)
+
+
+@router.post("/unsubscribe/news")
+async def stop_news(
+    request: Request, token: Annotated[str, Query(min_length=10, max_length=100)]
+) -> dict[str, str]:
+    """RFC 8058 one-click withdrawal of the yes to news, from a campaign mail (and the site's
+    button). Job alerts go on."""
+    try:
+        async with store_of(request) as store:
+            language = await handlers.stop_news(store, token, datetime.now(UTC))
+    except handlers.InvalidToken as exc:
+        raise Refusal(400, "invalid_link", str(exc)) from None
+    return {"status": "news_stopped", "language": language}
 
 
 @operators.delete("/subscribers")
@@ -536,3 +560,48 @@ async def take_news_consent(request: Request, body: NewsConsentIn) -> Response:
             store, body.email, body.language, body.source, interest, datetime.now(UTC)
         )
     return Response(status_code=204)
+
+
+# -- campaigns (outreach asks; the campaigns themselves come on outreach.activities) ----------
+
+
+class AudienceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target_groups: list[TargetGroup] = Field(default_factory=list, max_length=4)
+    occupation_fields: list[OccupationField] = Field(default_factory=list, max_length=30)
+    municipalities: list[Municipality] = Field(default_factory=list, max_length=50)
+    languages: list[Literal["sv", "en"]] = Field(default_factory=list, max_length=2)
+
+
+@letters.post("/campaigns/audience")
+async def campaign_audience(request: Request, body: AudienceIn) -> dict[str, int]:
+    """How many people who said yes to news an audience holds now."""
+    async with pool_of(request).acquire() as conn:
+        return {"count": await campaign_table.audience_count(conn, body.model_dump(mode="json"))}
+
+
+CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+
+
+@letters.get("/campaigns/{campaign_id}")
+async def campaign_figures(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
+    """A campaign's counts: its audience, mails sent, people skipped by the cap, still
+    pending, news withdrawn from its mail, saved searches its people created in the 30 days
+    after their mail."""
+    async with pool_of(request).acquire() as conn:
+        found = await campaign_table.figures(conn, campaign_id)
+    if found is None:
+        raise HTTPException(404, f"no campaign {campaign_id!r} has reached notify")
+    return found
+
+
+@letters.post("/campaigns/run")
+async def run_campaigns(
+    request: Request, as_of: Annotated[datetime | None, Query()] = None
+) -> dict[str, Any]:
+    """Send what is due at `as_of` (an RFC 3339 moment; now when left out), as the schedule
+    does every minute: used by outreach's `POST /schedule/run`."""
+    moment = as_of or datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise HTTPException(422, "as_of needs a time zone (an RFC 3339 time)")
+    return await campaign_handlers.run(pool_of(request), moment, request.app.state.campaign_cap)

@@ -17,6 +17,7 @@ from myndnet_kit.settings import ServiceSettings, link_signing_key, local_databa
 from myndnet_schemas import topics
 from myndnet_schemas.events.membership import SIGN_IN_EVENTS
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
+from myndnet_schemas.events.outreach import OUTREACH_EVENTS
 from myndnet_schemas.events.trainings import TRAINING_EVENTS
 from myndnet_schemas.events.vacancies import VACANCY_LIFECYCLE_EVENTS
 from pydantic import Field, SecretStr, model_validator
@@ -32,7 +33,10 @@ from myndnet_notify.adapters.mail import SmtpPool, SmtpRelay, SmtpSecurity, Temp
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.adapters.retention import expiries
 from myndnet_notify.domain.delivery import RelayPause
+from myndnet_notify.domain.news import DEFAULT_CAP
 from myndnet_notify.handlers.bounces import read_bounces
+from myndnet_notify.handlers.campaigns import on_outreach_events
+from myndnet_notify.handlers.campaigns import run as run_campaigns
 from myndnet_notify.handlers.digests import digests_every
 from myndnet_notify.handlers.events import (
     on_match_events,
@@ -160,6 +164,25 @@ class NotifySettings(ServiceSettings):
         alias="NOTIFY_SIGN_IN_TOPIC",
         description="membership's sign-in links topic notify follows (as above)",
     )
+    outreach_topic: str = Field(
+        topics.OUTREACH_ACTIVITIES,
+        alias="NOTIFY_OUTREACH_TOPIC",
+        description="outreach's topic notify takes campaigns from (as above)",
+    )
+    campaign_cap: int = Field(
+        DEFAULT_CAP,
+        ge=0,
+        alias="CAMPAIGN_CAP",
+        description=(
+            "campaign mails a person gets at most in 30 days, whichever agencies asked; one "
+            "skipped by it is counted, not mailed later"
+        ),
+    )
+    campaign_check_seconds: float = Field(
+        60.0,
+        alias="NOTIFY_CAMPAIGN_SECONDS",
+        description="how often notify sends what campaigns have due (also `POST /campaigns/run`)",
+    )
 
     @model_validator(mode="after")
     def _no_password_in_the_clear(self) -> Self:
@@ -218,6 +241,15 @@ def build(settings: NotifySettings) -> ServiceApp:
 
     async def sign_ins(conn: asyncpg.Connection, events: list[Incoming]) -> None:
         await on_sign_in_events(PostgresNotify(conn), events)
+
+    async def campaigns(app: ServiceApp) -> None:
+        pool = app.pool
+        assert pool is not None
+
+        async def due_now() -> None:
+            await run_campaigns(pool, datetime.now(UTC), settings.campaign_cap)
+
+        await every(settings.campaign_check_seconds, due_now, "sending campaigns")
 
     async def sender(app: ServiceApp) -> None:
         assert app.pool is not None
@@ -295,6 +327,11 @@ def build(settings: NotifySettings) -> ServiceApp:
                 settings.topic_replication_factor,
             ),
             TopicSpec(
+                settings.outreach_topic,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
+            ),
+            TopicSpec(
                 settings.sign_in_topic,
                 settings.topic_partitions,
                 settings.topic_replication_factor,
@@ -334,14 +371,23 @@ def build(settings: NotifySettings) -> ServiceApp:
                 checks=(published_by(topics.writer_of(topics.MEMBERSHIP_SIGN_INS)),),
                 description="Mail a member of staff the sign-in link they asked for.",
             ),
+            Subscription(
+                "outreach",
+                on_outreach_events,
+                accepts=OUTREACH_EVENTS,
+                topics=[settings.outreach_topic],
+                checks=(published_by(topics.writer_of(topics.OUTREACH_ACTIVITIES)),),
+                description="Campaigns with their audience, to send in their window.",
+            ),
         ],
         routers=[api.router, api.preferences, api.operators, api.letters],
-        background=[sender, digests, clean_up, bounces],
+        background=[sender, digests, clean_up, bounces, campaigns],
         retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,
         health={"sending": lambda: relay_pause.reason},
     )
     service.api.state.site_url = settings.site_url.rstrip("/")  # where people's pages are
+    service.api.state.campaign_cap = settings.campaign_cap
     return service
 
 

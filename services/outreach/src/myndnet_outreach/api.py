@@ -18,12 +18,22 @@ from myndnet_kit.web import Refusal, pool_of, service_of
 from myndnet_schemas.clock import STOCKHOLM
 from myndnet_schemas.events.base import Date, HttpsUrl, Name, ShortText
 from myndnet_schemas.events.membership import AgencyCode
-from myndnet_schemas.events.outreach import Bilingual, BilingualText, OpenEventKind, Seats
+from myndnet_schemas.events.outreach import (
+    Audience,
+    Bilingual,
+    BilingualText,
+    CampaignBody,
+    OpenEventKind,
+    Seats,
+    Window,
+)
 from myndnet_schemas.vocabulary import TargetGroup
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from myndnet_outreach import views
+from myndnet_outreach.adapters.notify_campaigns import NotifyCampaigns, NotifyUnavailable
 from myndnet_outreach.adapters.postgres import PostgresOutreach
+from myndnet_outreach.domain.campaigns import Campaign, new_campaign_id
 from myndnet_outreach.domain.open_events import (
     Conflict,
     NotFound,
@@ -32,6 +42,7 @@ from myndnet_outreach.domain.open_events import (
     new_event_id,
 )
 from myndnet_outreach.domain.registrations import Closed
+from myndnet_outreach.handlers import campaigns as campaign_handlers
 from myndnet_outreach.handlers import open_events as handlers
 from myndnet_outreach.handlers import registrations as people
 
@@ -52,6 +63,8 @@ def refusals() -> Iterator[None]:
         raise Refusal(409, exc.code, str(exc)) from None
     except (PlanInvalid, ValueError) as exc:
         raise Refusal(422, "invalid", str(exc)) from None
+    except NotifyUnavailable as exc:
+        raise Refusal(503, "notify_unavailable", str(exc)) from None
 
 
 def membership(request: Request) -> MembershipFollower:
@@ -296,4 +309,102 @@ async def run_schedule(
             moment.astimezone(STOCKHOLM).date(),
             moment,
         )
-    return {"reminded": done.reminded, "erased": done.erased}
+        with refusals():
+            sent = await campaign_handlers.run_campaigns(
+                store, notify_of(request), moment, topic(request)
+            )
+    return {"reminded": done.reminded, "erased": done.erased, **sent}
+
+
+# -- campaigns --------------------------------------------------------------------------------
+
+CampaignId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+
+
+def notify_of(request: Request) -> NotifyCampaigns:
+    client: NotifyCampaigns = service_of(request).api.state.notify
+    return client
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    audience: Audience = Field(default_factory=Audience)
+    subject: Bilingual
+    text: CampaignBody
+    link: HttpsUrl
+    window: Window
+    agencies: Annotated[list[AgencyCode], Field(max_length=30)] = Field(default_factory=list)
+
+
+@operators.post("/campaigns", status_code=201)
+async def plan_campaign(request: Request, body: CampaignIn) -> dict[str, str]:
+    """A campaign as a draft: count its audience (`GET /campaigns/{id}/audience`) before it is
+    scheduled. `agencies` (optional) are those that asked for it."""
+    campaign = Campaign(
+        new_campaign_id(),
+        tuple(body.agencies),
+        body.audience.model_dump(mode="json"),
+        body.subject.model_dump(),
+        body.text.model_dump(),
+        str(body.link),
+        body.window.model_dump(),
+    )
+    with refusals():
+        async with store_of(request) as store:
+            planned = await campaign_handlers.plan_campaign(
+                store, campaign, members(request), actor_of(request), now().date()
+            )
+    return {"id": planned.campaign_id}
+
+
+@operators.get("/campaigns/{campaign_id}/audience")
+async def campaign_audience(request: Request, campaign_id: CampaignId) -> dict[str, int]:
+    """How many people the campaign would reach now (who said yes to news and match)."""
+    with refusals():
+        async with store_of(request) as store:
+            count = await campaign_handlers.audience(store, notify_of(request), campaign_id)
+    return {"count": count}
+
+
+@operators.post("/campaigns/{campaign_id}/schedule")
+async def schedule_campaign(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
+    """Sent in its window by notify, at most `CAMPAIGN_CAP` campaign mails a person in 30
+    days across the network."""
+    with refusals():
+        async with store_of(request) as store:
+            scheduled = await campaign_handlers.schedule_campaign(
+                store,
+                campaign_id,
+                actor_of(request),
+                now().astimezone(STOCKHOLM).date(),
+                topic(request),
+            )
+    return {"id": scheduled.campaign_id, "state": scheduled.state.value}
+
+
+@operators.post("/campaigns/{campaign_id}/cancel")
+async def cancel_campaign(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
+    with refusals():
+        async with store_of(request) as store:
+            cancelled = await campaign_handlers.cancel_campaign(
+                store, campaign_id, actor_of(request), topic(request)
+            )
+    return {"id": cancelled.campaign_id, "state": cancelled.state.value}
+
+
+@operators.get("/campaigns/{campaign_id}")
+async def campaign_figures(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
+    """The campaign's state and figures: audience, sent, skipped by the cap, link visits,
+    news consents withdrawn from its mail, saved searches created in the 30 days after."""
+    with refusals():
+        async with store_of(request) as store:
+            return await campaign_handlers.figures(store, notify_of(request), campaign_id)
+
+
+@router.post("/campaigns/{campaign_id}/visits")
+async def campaign_visit(request: Request, campaign_id: CampaignId) -> dict[str, str]:
+    """The site's redirect counts a visit of the campaign's link here and sends the person on
+    to `link`; nothing about the visitor is kept."""
+    with refusals():
+        async with store_of(request) as store:
+            return {"link": await campaign_handlers.visit(store, campaign_id)}

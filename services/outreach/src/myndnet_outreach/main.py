@@ -19,8 +19,10 @@ from myndnet_schemas.clock import STOCKHOLM
 from pydantic import Field, SecretStr
 
 from myndnet_outreach import api
+from myndnet_outreach.adapters.notify_campaigns import NotifyCampaigns
 from myndnet_outreach.adapters.notify_relay import NotifyRelay
 from myndnet_outreach.adapters.postgres import PostgresOutreach
+from myndnet_outreach.handlers.campaigns import run_campaigns
 from myndnet_outreach.handlers.registrations import run_schedule
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -68,6 +70,10 @@ class OutreachSettings(ServiceSettings):
 
 
 def build(settings: OutreachSettings) -> ServiceApp:
+    notify = NotifyCampaigns(
+        settings.notify_url.rstrip("/"), settings.notify_token.get_secret_value()
+    )
+
     async def schedule(app: ServiceApp) -> None:
         pool = app.pool
         assert pool is not None
@@ -78,6 +84,7 @@ def build(settings: OutreachSettings) -> ServiceApp:
                 store = PostgresOutreach(conn)
                 events = await store.open_events(moment)
                 await run_schedule(store, events, moment.astimezone(STOCKHOLM).date(), moment)
+                await run_campaigns(store, notify, moment, settings.topic)
 
         await every(settings.schedule_seconds, due_now, "the outreach schedule")
 
@@ -105,6 +112,7 @@ def build(settings: OutreachSettings) -> ServiceApp:
     )
     app.api.state.topic = settings.topic
     app.api.state.link_key = settings.link_signing_key.get_secret_value()
+    app.api.state.notify = notify
     return app
 
 

@@ -295,6 +295,34 @@ def site(language: Language) -> APIRouter:
             return render(request, handlers.invalid_link())
         return render(request, await handlers.unsubscribe(_services(request), token))
 
+    @router.get("/nyheter/avsluta", response_class=HTMLResponse)
+    async def stop_news_form(request: Request, token: str = "") -> HTMLResponse:
+        """A campaign mail's link to stop news (notify's, which leads here): a button."""
+        if not TOKEN.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        return render(request, handlers.Page("stop_news.html.j2", {"token": token}))
+
+    @router.post("/nyheter/avsluta", response_class=HTMLResponse)
+    async def stop_news(request: Request, token: str = "") -> HTMLResponse:
+        if not TOKEN.fullmatch(token):
+            return render(request, handlers.invalid_link())
+        return render(request, await handlers.stop_news(_services(request), token))
+
+    @router.get("/kampanj/{campaign_id}")
+    async def campaign_link(request: Request, campaign_id: OpenEventId) -> Response:
+        """A campaign mail's link: the visit is counted by outreach (a number, nothing about
+        the visitor: no cookie, no pixel) and the person goes on to the campaign's page."""
+        link = await _services(request).campaign_visit(campaign_id)
+        if link is None:
+            page = handlers.Page(
+                "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+            )
+            return render(request, page)
+        response = RedirectResponse(link, status_code=303)
+        response.headers["Cache-Control"] = "no-store"  # every visit reaches the count
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
     @router.get("/bevakning/hantera", response_class=HTMLResponse)
     async def preference_centre(request: Request, token: str = "", klart: str = "") -> Response:
         if not TOKEN.fullmatch(token):

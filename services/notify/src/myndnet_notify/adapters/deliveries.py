@@ -127,8 +127,8 @@ async def store_link_tokens(conn: asyncpg.Connection, tokens: Sequence[LinkToken
         INSERT INTO tokens (token_hash, purpose, subscription_id, subscriber_id, expires_at,
                             preferences)
         SELECT t.hash, t.purpose,
-               CASE WHEN t.purpose = 'manage' THEN NULL ELSE t.owner END,
-               CASE WHEN t.purpose = 'manage' THEN t.owner END,
+               CASE WHEN t.purpose IN ('manage', 'news') THEN NULL ELSE t.owner END,
+               CASE WHEN t.purpose IN ('manage', 'news') THEN t.owner END,
                now() + t.lifetime, t.preferences
         FROM unnest($1::bytea[], $2::text[], $3::text[], $4::interval[], $5::jsonb[])
              AS t(hash, purpose, owner, lifetime, preferences)

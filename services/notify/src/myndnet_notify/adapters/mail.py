@@ -98,6 +98,7 @@ class Templates:
             month=context.get("month", ""),
             course=(context.get("session") or {}).get("course_title", ""),
             event=(context.get("event") or {}).get("title", ""),
+            campaign=context.get("campaign_subject", ""),
             starts=context.get("starts", ""),
         )
 

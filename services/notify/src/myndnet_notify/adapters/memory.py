@@ -11,6 +11,7 @@ from typing import Any
 from myndnet_kit.outbox import OutgoingMessage
 from myndnet_kit.store import MemoryStore
 
+from myndnet_notify.adapters.campaigns import CampaignLetter, NewsAddress
 from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
 from myndnet_notify.domain.news import Interest
@@ -36,6 +37,8 @@ def _now() -> datetime:
 class Tables:
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     news_interests: dict[tuple[str, str], Interest] = field(default_factory=dict)
+    campaigns: dict[str, CampaignLetter] = field(default_factory=dict)  # as the tests give them
+    news_withdrawals: list[str] = field(default_factory=list)  # campaign ids
     searches: dict[str, SavedSearch] = field(default_factory=dict)
     filter_keys: dict[str, str] = field(default_factory=dict)  # search id → its filters' key
     keys: dict[str, list[str]] = field(default_factory=dict)  # search id → vacancies' keys
@@ -73,6 +76,18 @@ class MemoryNotify(MemoryStore[Tables]):
         )
         return subscriber_id
 
+    async def news_addresses(self, subscriber_ids: Collection[str]) -> dict[str, NewsAddress]:
+        return {
+            p.id: NewsAddress(
+                p.id, p.email, p.language, p.news_since is not None and p.suppressed_at is None
+            )
+            for p in self.state.subscribers.values()
+            if p.id in subscriber_ids
+        }
+
+    async def campaign_letters(self, campaign_ids: Collection[str]) -> dict[str, CampaignLetter]:
+        return {c: self.state.campaigns[c] for c in campaign_ids if c in self.state.campaigns}
+
     async def set_news(self, subscriber_id: str, since: datetime | None) -> None:
         person = self.state.subscribers.get(subscriber_id)
         if person is not None:
@@ -84,6 +99,9 @@ class MemoryNotify(MemoryStore[Tables]):
             interest, municipalities=tuple(m.lower() for m in interest.municipalities)
         )
         self.state.news_interests[(subscriber_id, source)] = lowered
+
+    async def record_news_withdrawal(self, campaign_id: str) -> None:
+        self.state.news_withdrawals.append(campaign_id)
 
     async def news_interests(self, subscriber_id: str) -> list[Interest]:
         return [
@@ -236,7 +254,7 @@ class MemoryNotify(MemoryStore[Tables]):
     async def add_link_tokens(self, tokens: Sequence[LinkToken]) -> None:
         for t in tokens:
             assert t.token_hash not in self.state.tokens, "a unique token"
-            manage = t.purpose == "manage"
+            manage = t.purpose in ("manage", "news")
             self.state.tokens[t.token_hash] = Token(
                 token_hash=t.token_hash,
                 purpose=t.purpose,

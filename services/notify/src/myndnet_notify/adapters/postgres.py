@@ -10,7 +10,8 @@ import asyncpg
 from myndnet_kit.outbox import OutgoingMessage, enqueue
 from myndnet_kit.store import PostgresStore
 
-from myndnet_notify.adapters import deliveries, open_vacancies
+from myndnet_notify.adapters import campaigns, deliveries, open_vacancies
+from myndnet_notify.adapters.campaigns import CampaignLetter, NewsAddress
 from myndnet_notify.domain.delivery import Delivery, NewDelivery, Outcome, SearchAddress, new_id
 from myndnet_notify.domain.letters import LinkToken
 from myndnet_notify.domain.news import Interest
@@ -105,6 +106,16 @@ class PostgresNotify(PostgresStore):
         )
         return subscriber_id
 
+    async def news_addresses(self, subscriber_ids: Collection[str]) -> dict[str, NewsAddress]:
+        if not subscriber_ids:
+            return {}
+        return await campaigns.news_addresses(self.conn, list(subscriber_ids))
+
+    async def campaign_letters(self, campaign_ids: Collection[str]) -> dict[str, CampaignLetter]:
+        if not campaign_ids:
+            return {}
+        return await campaigns.letters(self.conn, list(campaign_ids))
+
     async def set_news(self, subscriber_id: str, since: datetime | None) -> None:
         """Yes to news from `since` (kept from the first yes), or no (None)."""
         await self.conn.execute(
@@ -125,6 +136,9 @@ class PostgresNotify(PostgresStore):
             list(interest.occupation_fields),
             [m.lower() for m in interest.municipalities],
         )
+
+    async def record_news_withdrawal(self, campaign_id: str) -> None:
+        await campaigns.withdrawn(self.conn, campaign_id)
 
     async def news_interests(self, subscriber_id: str) -> list[Interest]:
         rows = await self.conn.fetch(

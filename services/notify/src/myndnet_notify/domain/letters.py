@@ -51,6 +51,7 @@ WORK = "work"  # a public employee's work address, from their agency's HR system
 # An address another service handed over with the letter (`POST /letters`): a person
 # registered for an open event, whose address outreach keeps and never puts on a topic.
 HANDED = "handed"
+NEWS = "news"  # an address that said yes to news from the network (its subscriber id)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ LETTERS: dict[str, LetterKind] = {
             "the event is tomorrow",
         ),
         LetterKind("event_cancelled", HANDED, (), "the registration or the event was cancelled"),
+        LetterKind(
+            "campaign",
+            NEWS,
+            ("visit_url", "unsubscribe_url", "manage_url"),
+            "a campaign's window opens for someone who said yes to news",
+        ),
     )
 }
 
@@ -134,6 +141,7 @@ SITE_PAGES = {
     "event_confirm": "/evenemang/bekrafta",
     "event_cancel": "/evenemang/avboka",
     "events": "/evenemang",
+    "campaign": "/kampanj",
 }
 
 
@@ -291,3 +299,28 @@ def event_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> d
         confirm = sign_link(key, OUTREACH_CONFIRM, registration, until)
         links["confirm_url"] = f"{site}{SITE_PAGES['event_confirm']}?token={confirm}"
     return links
+
+
+def news_links(site: str, notify_url: str, campaign_id: str, subscriber_id: str) -> Links:
+    """A campaign mail's links: the campaign's (through the site's counting redirect), the
+    one-click withdrawal of the yes to news (at notify itself, RFC 8058; the campaign it came
+    from counted), and the address's preference centre."""
+    stop, stop_digest = new_token()
+    manage, manage_digest = new_token()
+    return Links(
+        {
+            "visit_url": f"{site}{SITE_PAGES['campaign']}/{campaign_id}",
+            "unsubscribe_url": f"{notify_url}/unsubscribe/news?token={stop}",
+            "manage_url": f"{site}{SITE_PAGES['manage']}?token={manage}",
+        },
+        [
+            LinkToken(
+                stop_digest,
+                "news",
+                subscriber_id,
+                UNSUBSCRIBE_TOKEN_LIFETIME,
+                {"campaign_id": campaign_id},
+            ),
+            LinkToken(manage_digest, "manage", subscriber_id, MANAGE_TOKEN_LIFETIME),
+        ],
+    )

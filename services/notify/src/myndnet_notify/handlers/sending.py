@@ -51,9 +51,11 @@ from myndnet_notify.domain.letters import (
     LETTERS,
     LinkToken,
     candidate_links,
+    news_links,
     site_of,
     work_links,
 )
+from myndnet_notify.domain.news import campaign_reason
 
 log = get_logger(__name__)
 SOURCE = service_source("notify")
@@ -105,10 +107,34 @@ class Sender:
             work_suppressed = await store.suppressed_work_among(
                 {d.work_email for d in due if d.work_email}
             )
+            campaign_mail = [d for d in due if d.kind == "campaign"]
+            news = await store.news_addresses({d.recipient_ref for d in campaign_mail})
+            campaigns = await store.campaign_letters(
+                {d.context["campaign_id"] for d in campaign_mail}
+            )
             letters: list[Letter] = []
             tokens: list[LinkToken] = []
             outcomes: list[Outcome] = []
+            now = datetime.now(UTC)
             for delivery in due:
+                if delivery.kind == "campaign":
+                    person = news.get(delivery.recipient_ref)
+                    why = campaign_reason(
+                        person is not None,
+                        person is not None and person.reachable,
+                        delivery.context.get("send_before"),
+                        now,
+                    )
+                    if why is not None or person is None:
+                        outcomes.append(Outcome(delivery.id, "cancelled", delivery.attempts, why))
+                        continue
+                    campaign = campaigns[delivery.context["campaign_id"]]
+                    letters.append(
+                        self._campaign_letter(
+                            delivery, person.email, person.language, campaign, tokens
+                        )
+                    )
+                    continue
                 search = searches.get(delivery.subscription_id or "")
                 to = addressee(
                     delivery.kind,
@@ -190,6 +216,30 @@ class Sender:
             context.update(links.urls)
             unsubscribe_url = links.unsubscribe_url
         return Letter(delivery, to, context, unsubscribe_url)
+
+    def _campaign_letter(
+        self,
+        delivery: Delivery,
+        email: str,
+        language: str,
+        campaign: Any,
+        tokens: list[LinkToken],
+    ) -> "Letter":
+        """A campaign's mail in the person's language (Swedish when it has no English)."""
+        links = news_links(
+            site_of(self.site_url, language),
+            self.base_url,
+            campaign.campaign_id,
+            delivery.recipient_ref,
+        )
+        tokens += links.tokens
+        context = {
+            **delivery.context,
+            "campaign_subject": campaign.subject.get(language) or campaign.subject["sv"],
+            "campaign_text": campaign.text.get(language) or campaign.text["sv"],
+            **links.urls,
+        }
+        return Letter(delivery, Addressee(email, language), context, links.unsubscribe_url)
 
     async def _try(self, letter: "Letter") -> tuple[Sent | Retry | Failed, OutgoingMessage | None]:
         """One letter tried, and what becomes of its delivery; for a letter sent, its

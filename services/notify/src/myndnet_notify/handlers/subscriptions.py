@@ -142,6 +142,23 @@ async def language_of_link(store: NotifyStore, token: str, purpose: str) -> str:
     return await store.language_of_token(token_hash(token), purpose) or "sv"
 
 
+async def stop_news(store: NotifyStore, token: str, now: datetime) -> str:
+    """A campaign mail's one-click link: no more news to the address (its job alerts go on);
+    the campaign it came from counts one withdrawal, however often the link is followed. The
+    address's language, for the page that says so."""
+    async with store.transaction():
+        link = await store.token(token_hash(token), "news")
+        if link is None or not link.valid(now) or link.subscriber_id is None:
+            raise InvalidToken("this link is not valid (expired or unknown)")
+        if link.used_at is None:
+            campaign_id = (link.preferences or {}).get("campaign_id")
+            if campaign_id:
+                await store.record_news_withdrawal(str(campaign_id))
+            await store.use_token(link.token_hash, now, first_use_only=True)
+        await store.set_news(link.subscriber_id, None)
+        return await language_of(store, link.subscriber_id)
+
+
 async def unsubscribe(store: NotifyStore, token: str, now: datetime) -> str:
     async with store.transaction():
         link = await store.token(token_hash(token), "unsubscribe")

@@ -1,12 +1,13 @@
 """The fake of outreach's store, for the handlers' unit tests."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from myndnet_kit.store import MemoryStore
 
+from myndnet_outreach.domain.campaigns import Campaign, CampaignState
 from myndnet_outreach.domain.open_events import Conflict, OpenEvent
 from myndnet_outreach.domain.registrations import Letter, Registration
 
@@ -15,6 +16,7 @@ from myndnet_outreach.domain.registrations import Letter, Registration
 class State:
     open_events: dict[str, OpenEvent] = field(default_factory=dict)
     registrations: dict[str, Registration] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
     # what notify is asked, in order: (path, body)
     notify_requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
@@ -85,3 +87,23 @@ class MemoryOutreach(MemoryStore[State]):
 
     async def queue_news_consent(self, consent: dict[str, Any]) -> None:
         self.state.notify_requests.append(("/news-consents", dict(consent)))
+
+    async def campaign(self, campaign_id: str, *, for_update: bool = False) -> Campaign | None:
+        return self.state.campaigns.get(campaign_id)
+
+    async def add_campaign(self, campaign: Campaign) -> None:
+        if campaign.campaign_id in self.state.campaigns:
+            raise Conflict(f"campaign {campaign.campaign_id!r} exists")
+        self.state.campaigns[campaign.campaign_id] = campaign
+
+    async def save_campaign(self, campaign: Campaign) -> None:
+        visits = self.state.campaigns[campaign.campaign_id].link_visits
+        self.state.campaigns[campaign.campaign_id] = replace(campaign, link_visits=visits)
+
+    async def scheduled_campaigns(self) -> list[Campaign]:
+        found = [c for c in self.state.campaigns.values() if c.state is CampaignState.SCHEDULED]
+        return sorted(found, key=lambda c: c.campaign_id)
+
+    async def count_visit(self, campaign_id: str) -> None:
+        campaign = self.state.campaigns[campaign_id]
+        self.state.campaigns[campaign_id] = replace(campaign, link_visits=campaign.link_visits + 1)

@@ -3,7 +3,7 @@ requests to notify in the same transaction."""
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -11,6 +11,7 @@ from myndnet_kit.store import PostgresStore
 from myndnet_schemas.events.outreach import OpenEventKind
 from myndnet_schemas.vocabulary import TargetGroup
 
+from myndnet_outreach.domain.campaigns import Campaign, CampaignState
 from myndnet_outreach.domain.open_events import Conflict, OpenEvent, Status
 from myndnet_outreach.domain.registrations import Letter, Registration, RegistrationStatus
 
@@ -55,6 +56,32 @@ def _registration(row: asyncpg.Record) -> Registration:
         row["confirmed_at"],
         row["reminded"],
     )
+
+
+CAMPAIGN = """campaign_id, agencies, audience, subject, text, link, "window", state, link_visits,
+    created_at"""
+
+
+def _campaign(row: asyncpg.Record) -> Campaign:
+    window = dict(row["window"])
+    for day in ("first_day", "last_day"):
+        window[day] = date.fromisoformat(window[day])
+    return Campaign(
+        row["campaign_id"],
+        tuple(row["agencies"]),
+        row["audience"],
+        row["subject"],
+        row["text"],
+        row["link"],
+        window,
+        CampaignState(row["state"]),
+        row["link_visits"],
+        row["created_at"],
+    )
+
+
+def _window_json(window: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in window.items()}
 
 
 def _values(e: OpenEvent) -> tuple[object, ...]:
@@ -203,4 +230,48 @@ class PostgresOutreach(PostgresStore):
     async def queue_news_consent(self, consent: dict[str, Any]) -> None:
         await self.conn.execute(
             "INSERT INTO notify_requests (path, body) VALUES ('/news-consents', $1)", consent
+        )
+
+    async def campaign(self, campaign_id: str, *, for_update: bool = False) -> Campaign | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(
+            f"SELECT {CAMPAIGN} FROM campaigns WHERE campaign_id = $1{lock}", campaign_id
+        )
+        return _campaign(row) if row else None
+
+    async def add_campaign(self, campaign: Campaign) -> None:
+        c = campaign
+        try:
+            await self.conn.execute(
+                "INSERT INTO campaigns (campaign_id, agencies, audience, subject, text, link, "
+                '"window", state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+                c.campaign_id,
+                list(c.agencies),
+                c.audience,
+                c.subject,
+                c.text,
+                c.link,
+                _window_json(c.window),
+                c.state.value,
+            )
+        except asyncpg.UniqueViolationError:
+            raise Conflict(f"campaign {c.campaign_id!r} exists") from None
+
+    async def save_campaign(self, campaign: Campaign) -> None:
+        await self.conn.execute(
+            "UPDATE campaigns SET state = $2, updated_at = now() WHERE campaign_id = $1",
+            campaign.campaign_id,
+            campaign.state.value,
+        )
+
+    async def scheduled_campaigns(self) -> list[Campaign]:
+        rows = await self.conn.fetch(
+            f"SELECT {CAMPAIGN} FROM campaigns WHERE state = 'scheduled' ORDER BY campaign_id"
+        )
+        return [_campaign(r) for r in rows]
+
+    async def count_visit(self, campaign_id: str) -> None:
+        await self.conn.execute(
+            "UPDATE campaigns SET link_visits = link_visits + 1 WHERE campaign_id = $1",
+            campaign_id,
         )

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from myndnet_schemas import Event
 
+from myndnet_outreach.domain.campaigns import Campaign
 from myndnet_outreach.domain.open_events import OpenEvent
 from myndnet_outreach.domain.registrations import Letter, Registration
 
@@ -58,3 +59,16 @@ class OutreachStore(Protocol):
     async def queue_forget(self, recipient_refs: Sequence[str]) -> None: ...
 
     async def queue_news_consent(self, consent: dict[str, Any]) -> None: ...
+
+    # campaigns
+    async def campaign(self, campaign_id: str, *, for_update: bool = False) -> Campaign | None: ...
+
+    async def add_campaign(self, campaign: Campaign) -> None: ...
+
+    async def save_campaign(self, campaign: Campaign) -> None:
+        """Its state (not its visits, which `count_visit` keeps)."""
+        ...
+
+    async def scheduled_campaigns(self) -> list[Campaign]: ...
+
+    async def count_visit(self, campaign_id: str) -> None: ...

@@ -435,6 +435,20 @@ class Services:
         )
         return response.status_code == 200
 
+    async def stop_news(self, token: str) -> bool:
+        """False when the link is not (or no longer) valid."""
+        response = await self.notify.call(
+            "POST", "/unsubscribe/news", params={"token": token}, allow=(400, 422)
+        )
+        return response.status_code == 200
+
+    async def campaign_visit(self, campaign_id: str) -> str | None:
+        """The campaign's link, its visit counted; None for no such campaign."""
+        answer = await self.outreach.call(
+            "POST", f"/campaigns/{campaign_id}/visits", allow=(404, 422)
+        )
+        return None if answer.status_code != 200 else str(answer.json()["link"])
+
     async def preferences(self, token: str) -> dict[str, Any] | None:
         """None when the token is not (or no longer) valid."""
         response = await self.notify.call(

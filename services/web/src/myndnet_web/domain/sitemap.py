@@ -14,6 +14,14 @@ PRIVATE = (
     "/bevakning/bekrafta",
     "/en/bevakning/hantera",
     "/en/bevakning/bekrafta",
+    "/evenemang/bekrafta",
+    "/evenemang/avboka",
+    "/en/evenemang/bekrafta",
+    "/en/evenemang/avboka",
+    "/nyheter/avsluta",
+    "/en/nyheter/avsluta",
+    "/kampanj/",
+    "/en/kampanj/",
 )
 
 

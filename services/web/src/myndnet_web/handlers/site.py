@@ -298,6 +298,12 @@ async def unsubscribe(services: Services, token: str) -> Page:
     return Page("message.html.j2", {"title": "unsubscribed_title", "text": "unsubscribed_text"})
 
 
+async def stop_news(services: Services, token: str) -> Page:
+    if not await services.stop_news(token):
+        return invalid_link()
+    return Page("message.html.j2", {"title": "news_stopped_title", "text": "news_stopped_text"})
+
+
 async def preference_centre(
     services: Services, token: str, done: str | None, adding: AlertForm | None = None
 ) -> Page:
