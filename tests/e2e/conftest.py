@@ -125,6 +125,7 @@ async def network(
         "MENTORING_ROUND_SECONDS": "100000",
         "TRAININGS_SCHEDULE_SECONDS": "100000",
         "OUTREACH_SCHEDULE_SECONDS": "100000",
+        "NOTIFY_CAMPAIGN_SECONDS": "100000",
         "JOBSTREAM_URL": jobstream.url,
         "JOBSTREAM_POLL_SECONDS": "0.5",
         "LINK_SIGNING_KEY": LINK_KEY,
@@ -150,6 +151,7 @@ async def network(
             "MEMBERSHIP_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "NOTIFY_SIGN_IN_TOPIC": f"membership.sign_ins.e2e{run}",
             "OUTREACH_TOPIC": f"outreach.activities.e2e{run}",
+            "NOTIFY_OUTREACH_TOPIC": f"outreach.activities.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
         }

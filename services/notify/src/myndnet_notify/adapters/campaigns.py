@@ -163,7 +163,8 @@ async def pending(
                p.news_since IS NOT NULL AND p.suppressed_at IS NULL AS reachable,
                (SELECT count(*) FROM campaign_recipients g
                 WHERE g.subscriber_id = b.subscriber_id AND g.status = 'sent'
-                  AND g.decided_at > $2 - $4::interval AND g.decided_at <= $2) AS given
+                  AND g.decided_at > $2::timestamptz - $4::interval
+                  AND g.decided_at <= $2::timestamptz) AS given
         FROM batch b JOIN subscribers p ON p.id = b.subscriber_id
         ORDER BY b.subscriber_id
         """,
