@@ -8,10 +8,12 @@ import pytest
 from myndnet_outreach.adapters.memory import MemoryOutreach
 from myndnet_outreach.adapters.postgres import PostgresOutreach
 from myndnet_outreach.adapters.store import OutreachStore
+from myndnet_outreach.domain.campaigns import CampaignState
 from myndnet_outreach.domain.open_events import Conflict, Status
 from myndnet_outreach.domain.registrations import Registration, RegistrationStatus, letter
 from myndnet_outreach.main import MIGRATIONS
 from myndnet_testing import migrated_connection
+from test_campaign_rules import draft
 from test_outreach_rules import START, plan
 
 
@@ -141,3 +143,18 @@ async def _requests(store) -> list[tuple[str, dict]]:
         return store.state.notify_requests
     rows = await store.conn.fetch("SELECT path, body FROM notify_requests ORDER BY id")
     return [(r["path"], r["body"]) for r in rows]
+
+
+async def test_a_campaign_is_kept_as_given_and_its_visits_apart_from_its_state(store):
+    await store.add_campaign(draft())
+    assert await store.campaign("cmp-1") == replace(
+        draft(), created_at=(await store.campaign("cmp-1")).created_at
+    )
+    assert await store.campaign("nobody") is None
+    with pytest.raises(Conflict):
+        await store.add_campaign(draft())
+    await store.count_visit("cmp-1")
+    await store.save_campaign(replace(draft(), state=CampaignState.SCHEDULED))
+    kept = await store.campaign("cmp-1")
+    assert kept.state is CampaignState.SCHEDULED and kept.link_visits == 1
+    assert [c.campaign_id for c in await store.scheduled_campaigns()] == ["cmp-1"]
