@@ -83,6 +83,7 @@ demo: install
 bench: servers
 	uv run python bench/mentoring.py
 	uv run python bench/notify.py
+	uv run python bench/campaigns.py
 	uv run python bench/vacancies.py
 	uv run python bench/upsert.py
 	uv run --group bench python bench/framework.py

@@ -447,8 +447,106 @@ async def one_employer(http: httpx.AsyncClient, operator: dict[str, str], seed: 
         event = answer.json()
         print("  a career day planned")
     print(f"  {event['title']['sv']}: {URL['web']}/evenemang/{event['id']}")
+    await career_day_registrations(http, event, seed)
+    await campaign_to_students(http, operator, event, seed)
     print(
         f"  the network as one employer: {URL['web']}/jobba-hos-oss; students: {URL['web']}/student"
+    )
+
+
+STUDENTS = ("Alva Student", "Bilal Student", "Cornelia Student")
+
+
+async def career_day_registrations(http: httpx.AsyncClient, event: dict, seed: int) -> None:
+    """Three students register on the site, say yes to news, and confirm from their mail."""
+    for name in STUDENTS:
+        address = f"{name.split()[0].lower()}.{seed}@student.example.org"
+        if any("Du har en plats" in subject_of(m) for m in mails_to(address)):
+            print(f"  {name}: registered for the career day before")
+            continue
+        await http.post(
+            f"{URL['web']}/evenemang/{event['id']}",
+            data={"name": name, "email": address, "language": "sv", "news": "yes"},
+        )
+        link = await _link_for(address, "/evenemang/bekrafta", set())
+        if link is None:
+            print(f"  {address}: no confirmation link arrived (is LINK_SIGNING_KEY set?)")
+            continue
+        await http.post(f"{URL['web']}/evenemang/bekrafta", data={"token": link.split("token=")[1]})
+        view = (
+            await http.get(
+                f"{URL['outreach']}/registrations/confirm",
+                params={"token": link.split("token=")[1]},
+            )
+        ).json()
+        where = f"waiting list, place {view['place']}" if view["place"] else "a seat"
+        print(f"  {name} registered for the career day, confirmed from the mail: {where}")
+
+
+async def campaign_to_students(
+    http: httpx.AsyncClient, operator: dict[str, str], event: dict, seed: int
+) -> None:
+    """A campaign to the students who said yes to news, sent today, with its figures."""
+    today = stockholm_today()
+    body = {
+        "agencies": ["csn", "skatteverket"],
+        "audience": {"target_groups": ["students"]},
+        "subject": {
+            "sv": f"Välkommen till karriärdagen ({seed})",
+            "en": "Welcome to the career day",
+        },
+        "text": {
+            "sv": "Myndigheterna i Sundsvall berättar om examensarbeten, praktik och sommarjobb.",
+            "en": "The agencies in Sundsvall tell you about theses, internships and summer jobs.",
+        },
+        "link": f"https://myndnet.se/evenemang/{event['id']}",
+        "window": {
+            "first_day": today.isoformat(),
+            "last_day": today.isoformat(),
+            "from_hour": 0,
+            "to_hour": 24,
+            "weekdays_only": False,
+        },
+    }
+
+    async def consents_arrived() -> int | None:
+        answer = await http.post(
+            f"{URL['notify']}/campaigns/audience", json=body["audience"], headers=operator
+        )
+        count = answer.json().get("count", 0) if answer.status_code == 200 else 0
+        return count if count >= len(STUDENTS) else None
+
+    await until("the students' yes to news in notify", consents_arrived, timeout=20, give_up=False)
+    answer = await http.post(f"{URL['outreach']}/campaigns", json=body, headers=operator)
+    if answer.status_code != 201:
+        print(f"  outreach refused the campaign ({answer.status_code}): {answer.text}")
+        return
+    campaign = answer.json()["id"]
+    audience = (
+        await http.get(f"{URL['outreach']}/campaigns/{campaign}/audience", headers=operator)
+    ).json()
+    print(f"  a campaign to students planned: {audience['count']} people in its audience")
+    await http.post(f"{URL['outreach']}/campaigns/{campaign}/schedule", headers=operator)
+
+    async def sent() -> dict | None:
+        await http.post(f"{URL['outreach']}/schedule/run", headers=operator)
+        figures = (
+            await http.get(f"{URL['outreach']}/campaigns/{campaign}", headers=operator)
+        ).json()
+        done = (
+            figures["audience"]
+            and figures["sent"] + figures["skipped_by_cap"] >= figures["audience"]
+        )
+        return figures if done else None
+
+    figures = await until("the campaign's mail", sent, timeout=30, give_up=False)
+    if figures is None:
+        print("  the campaign has not gone out yet")
+        return
+    print(
+        f"  the campaign went out: audience {figures['audience']}, sent {figures['sent']}, "
+        f"skipped by the cap {figures['skipped_by_cap']}, link visits {figures['link_visits']}, "
+        f"news withdrawn {figures['news_withdrawn']}"
     )
 
 

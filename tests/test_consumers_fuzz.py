@@ -205,6 +205,8 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
                 NOTIFY_MATCHES_TOPIC=f"mentoring.matches.{network.unique}",
                 NOTIFY_TRAININGS_TOPIC=f"trainings.registrations.{network.unique}",
                 NOTIFY_SIGN_IN_TOPIC=f"membership.sign_ins.{network.unique}",
+                NOTIFY_OUTREACH_TOPIC=f"outreach.activities.{network.unique}",
+                NOTIFY_CAMPAIGN_SECONDS=100000,
                 NOTIFY_RUN_DIGESTS=False,
                 SMTP_PORT=9,  # nothing listens: alerts wait in the table, which is all we need
                 **common,
@@ -218,6 +220,7 @@ NOTIFY_TOPICS = {
     "matches": topics.MENTORING_MATCHES,
     "trainings": topics.TRAININGS_REGISTRATIONS,
     "sign_ins": topics.MEMBERSHIP_SIGN_INS,
+    "outreach": topics.OUTREACH_ACTIVITIES,
 }
 
 
