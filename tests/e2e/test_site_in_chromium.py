@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
@@ -764,3 +764,98 @@ async def test_a_student_registers_without_javascript_and_a_waiting_one_is_promo
         shown = await http.get("/registrations/cancel", params={"token": cancel.split("token=")[1]})
     assert shown.json()["status"] == "cancelled" and shown.json()["name"] is None
     assert ada not in network.log_text()
+
+
+async def test_the_console_plans_and_cancels_open_events_and_campaigns_without_javascript(
+    network, browser: Browser
+):
+    """The network's coordinator plans an open event and a campaign in the console with
+    JavaScript off (each form's errors first), sees the campaign's audience before scheduling
+    it, schedules and cancels it, and cancels the event; every page passes axe in both
+    languages, and the log has words for each step."""
+    coordinator = "samordnare@myndnet.test"
+    code = await register(network, "konsolevenemang")
+    site = network.url("web")
+    checker = await browser.new_context(bypass_csp=True)
+    check = await checker.new_page()
+    person = await browser.new_context(java_script_enabled=False)
+    page = await person.new_page()
+    found: dict[str, list[str]] = {}
+
+    async def checked(name: str) -> None:
+        found[name] = await violations_shown(check, page)
+
+    await page.goto(f"{site}/logga-in")
+    await page.fill("#email", coordinator)
+    await page.click("main form button[type=submit]")
+    await page.goto(f"{site}{await sign_in_link(network, coordinator)}")
+    for home in ("/en", ""):
+        await page.goto(f"{site}{home}/samordning/evenemang")
+        await checked(f"{home}/samordning/evenemang")
+        await page.goto(f"{site}{home}/samordning/kampanjer")
+        await checked(f"{home}/samordning/kampanjer")
+
+    # An open event: the errors first, then the plan; it is on the public list.
+    day = stockholm_today() + timedelta(days=14)
+    await page.goto(f"{site}/samordning/evenemang")
+    await page.click("form[action='/samordning/evenemang'] button[type=submit]")
+    assert await page.is_visible(".error-summary")
+    assert await page.get_attribute("#title_sv", "aria-invalid") == "true"
+    await checked("/samordning/evenemang (errors)")
+    await page.fill("#title_sv", "Öppet hus i konsolen")
+    await page.fill("#text_sv", "Välkommen till oss.")
+    await page.fill("#day", day.isoformat())
+    await page.fill("#from_time", "13:00")
+    await page.fill("#to_time", "15:30")
+    await page.fill("#place", "Storgatan 1, Sundsvall")
+    await page.check(f"input[name=hosts][value='{code}']")
+    await page.check("input[name=target_groups][value=students]")
+    await page.fill("#seats", "40")
+    await page.fill("#deadline", (day - timedelta(days=2)).isoformat())
+    await page.click("form[action='/samordning/evenemang'] button[type=submit]")
+    assert await page.is_visible("[role=status]")
+    await checked("/samordning/evenemang (planned)")
+    async with network.http("outreach") as http:
+        listed = (await http.get("/open-events")).json()
+    [event] = [e for e in listed if e["title"]["sv"] == "Öppet hus i konsolen"]
+    assert event["hosts"] == [code] and event["seats"] == 40
+    starts = datetime.fromisoformat(event["starts_at"]).astimezone(STOCKHOLM)
+    assert (starts.date(), starts.strftime("%H:%M")) == (day, "13:00")  # Swedish time
+
+    # A campaign: the errors, the draft with its audience, scheduled, then cancelled.
+    await page.goto(f"{site}/samordning/kampanjer")
+    await page.click("form[action='/samordning/kampanjer'] button[type=submit]")
+    assert await page.is_visible(".error-summary")
+    await checked("/samordning/kampanjer (errors)")
+    await page.fill("#subject_sv", "Öppet hus för studenter")
+    await page.fill("#text_sv", "Kom och träffa oss.")
+    await page.fill("#link", f"https://example.org/evenemang/{event['id']}")
+    await page.check(f"input[name=agencies][value='{code}']")
+    await page.check("input[name=target_groups][value=students]")
+    await page.fill("#first_day", (day - timedelta(days=7)).isoformat())
+    await page.fill("#last_day", (day - timedelta(days=3)).isoformat())
+    await page.click("form[action='/samordning/kampanjer'] button[type=submit]")
+    assert "/samordning/kampanjer/cmp-" in page.url
+    assert "Utkast" in await page.inner_text("main")
+    assert "personer om den skickas nu" in await page.inner_text("main")
+    await checked("/samordning/kampanjer/{id} (a draft)")
+    await page.click("form[action$='/schedule'] button")
+    assert "Schemalagd" in await page.inner_text("main")
+    await checked("/samordning/kampanjer/{id} (scheduled)")
+    await page.goto(f"{site}/en{page.url.removeprefix(site)}")
+    await checked("/en/samordning/kampanjer/{id}")
+    await page.goto(page.url.replace("/en/", "/"))
+    await page.click("form[action$='/cancel'] button")
+    assert "Inställd" in await page.inner_text("main")
+
+    await page.goto(f"{site}/samordning/evenemang")
+    await page.click(f"form[action='/samordning/evenemang/{event['id']}/stall-in'] button")
+    async with network.http("outreach") as http:
+        assert (await http.get(f"/open-events/{event['id']}")).json()["status"] == "cancelled"
+    await page.goto(f"{site}/samordning/logg")
+    log = await page.inner_text("main")
+    for words in ("Planerade ett evenemang", "Planerade en kampanj", "Schemalade en kampanj"):
+        assert words in log, words
+    await checker.close()
+    await person.close()
+    assert {path: v for path, v in found.items() if v} == {}

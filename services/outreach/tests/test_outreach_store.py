@@ -158,3 +158,13 @@ async def test_a_campaign_is_kept_as_given_and_its_visits_apart_from_its_state(s
     kept = await store.campaign("cmp-1")
     assert kept.state is CampaignState.SCHEDULED and kept.link_visits == 1
     assert [c.campaign_id for c in await store.scheduled_campaigns()] == ["cmp-1"]
+
+
+async def test_seats_taken_and_waiting_are_counted_per_event_and_campaigns_listed(store):
+    await store.add_open_event(plan())
+    await store.add_registration(registration(1, status=RegistrationStatus.CONFIRMED))
+    await store.add_registration(registration(2, status=RegistrationStatus.WAITING))
+    await store.add_registration(registration(3))  # unconfirmed: holds nothing
+    assert await store.registration_counts(["oe-1", "oe-2"]) == {"oe-1": (1, 1)}
+    await store.add_campaign(draft())
+    assert [c.campaign_id for c in await store.campaigns(10)] == ["cmp-1"]

@@ -122,9 +122,9 @@ def test_every_action_the_log_names_has_words_and_another_is_shown_by_its_name()
         {
             "at": "2026-12-07T10:00:00+00:00",
             "actor": "operator",
-            "action": "campaign.scheduled",
+            "action": "assignment.posted",
             "subject": "c-1",
             "details": {},
         }
     )
-    assert shown["what"] == "action_other" and shown["action"] == "campaign.scheduled"
+    assert shown["what"] == "action_other" and shown["action"] == "assignment.posted"

@@ -146,21 +146,23 @@ async def list_open_events(
     """Open events not over yet and not cancelled, soonest first; with `target_group`, those
     for that group (or for everyone)."""
     async with store_of(request) as store:
-        found = await handlers.upcoming(store, datetime.now(UTC))
-    return [
-        views.open_event_json(e)
-        for e in found
-        if target_group is None or not e.target_groups or target_group in e.target_groups
-    ]
+        found = [
+            e
+            for e in await handlers.upcoming(store, datetime.now(UTC))
+            if target_group is None or not e.target_groups or target_group in e.target_groups
+        ]
+        counts = await store.registration_counts([e.event_id for e in found])
+    return [views.open_event_json(e, counts.get(e.event_id, (0, 0))) for e in found]
 
 
 @router.get("/open-events/{event_id}")
 async def get_open_event(request: Request, event_id: EventId) -> dict[str, Any]:
     async with store_of(request) as store:
         found = await store.open_event(event_id)
+        counts = await store.registration_counts([event_id])
     if found is None:
         raise Refusal(404, "not_found", f"no open event {event_id!r}")
-    return views.open_event_json(found)
+    return views.open_event_json(found, counts.get(event_id, (0, 0)))
 
 
 @operators.post("/open-events", status_code=201)
@@ -355,6 +357,15 @@ async def plan_campaign(request: Request, body: CampaignIn) -> dict[str, str]:
                 store, campaign, members(request), actor_of(request), now().date()
             )
     return {"id": planned.campaign_id}
+
+
+@operators.get("/campaigns")
+async def list_campaigns(
+    request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[dict[str, Any]]:
+    """Campaigns, the newest first (their figures: `GET /campaigns/{id}`)."""
+    async with store_of(request) as store:
+        return [views.campaign_json(c) for c in await store.campaigns(limit)]
 
 
 @operators.get("/campaigns/{campaign_id}/audience")

@@ -1,12 +1,15 @@
 """Outreach's answers as JSON."""
 
+from datetime import date
 from typing import Any
 
+from myndnet_outreach.domain.campaigns import Campaign
 from myndnet_outreach.domain.open_events import OpenEvent
 from myndnet_outreach.handlers.registrations import RegistrationView
 
 
-def open_event_json(e: OpenEvent) -> dict[str, Any]:
+def open_event_json(e: OpenEvent, counts: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """An open event, with how many hold a seat and how many wait (counts, no people)."""
     return {
         "id": e.event_id,
         "revision": e.revision,
@@ -23,6 +26,8 @@ def open_event_json(e: OpenEvent) -> dict[str, Any]:
         "registration_deadline": e.registration_deadline.isoformat(),
         "status": e.status.value,
         "cancel_reason": e.cancel_reason,
+        "seats_taken": counts[0],
+        "waiting": counts[1],
     }
 
 
@@ -36,4 +41,18 @@ def registration_json(view: RegistrationView) -> dict[str, Any]:
         "language": r.language,
         "place": view.place,
         "event": open_event_json(view.event),
+    }
+
+
+def campaign_json(c: Campaign) -> dict[str, Any]:
+    return {
+        "id": c.campaign_id,
+        "state": c.state.value,
+        "agencies": list(c.agencies),
+        "audience": c.audience,
+        "subject": c.subject,
+        "text": c.text,
+        "link": c.link,
+        "window": {k: v.isoformat() if isinstance(v, date) else v for k, v in c.window.items()},
+        "link_visits": c.link_visits,
     }

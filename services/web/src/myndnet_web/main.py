@@ -73,9 +73,10 @@ class WebSettings(HttpSettings):
         alias="WEB_CONSOLE_TOKEN",
         description=(
             "an operator token with `notify:operate`, `mentoring:operate`, `trainings:write`, "
-            "`dlq:replay` and `audit:read` (or `*`): the console reads the services' figures, "
-            "dead letters, logs and bounced work addresses, replays dead letters, runs a "
-            "matching round and lifts a work address's suppression with it"
+            "`outreach:write`, `dlq:replay` and `audit:read` (or `*`): the console reads the "
+            "services' figures, dead letters, logs and bounced work addresses, replays dead "
+            "letters, runs a matching round, lifts a work address's suppression, and plans "
+            "open events and campaigns with it"
         ),
     )
     session_signing_key: SecretStr = Field(

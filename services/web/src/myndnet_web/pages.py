@@ -46,7 +46,8 @@ Code = Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)]
 VacancyId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 KeyId = Annotated[str, Path(pattern=r"^[a-z0-9]{8,32}$")]  # membership's HTTP keys
-OpenEventId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]  # outreach's
+OPEN_EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+OpenEventId = Annotated[str, Path(pattern=OPEN_EVENT_ID.pattern)]  # outreach's
 
 
 class Renderer:
@@ -143,6 +144,14 @@ async def not_found(request: Request, exc: Exception) -> HTMLResponse:
         "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
     )
     return _render(request, _language_of(request), page)
+
+
+async def _pairs(request: Request) -> list[tuple[str, str]]:
+    """A form's fields in order, a checkbox's once per value checked."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return []
+    return parse_qsl(body.decode("utf-8", "replace"), max_num_fields=200)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -639,6 +648,100 @@ def site(language: Language) -> APIRouter:
         if page is not None:
             return _no_store(render(request, page))
         return RedirectResponse(f"{home}/samordning/myndigheter/{code}?sparat=1", 303)
+
+    @router.get("/samordning/evenemang", response_class=HTMLResponse)
+    async def console_open_events(request: Request, planerat: str = "") -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        planned = planerat if OPEN_EVENT_ID.fullmatch(planerat) else None
+        page = await console_pages.open_events_page(
+            _services(request), staff, csrf, language, planned=planned
+        )
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/evenemang", response_class=HTMLResponse)
+    async def console_plan_open_event(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
+        csrf = csrf_token(_session_key(request), staff.session)
+        done = await console_pages.plan_open_event(
+            _services(request), staff, await _pairs(request), csrf, language
+        )
+        if isinstance(done, str):
+            return RedirectResponse(f"{home}/samordning/evenemang?planerat={done}", 303)
+        return _no_store(render(request, done))
+
+    @router.post("/samordning/evenemang/{event_id}/stall-in", response_class=HTMLResponse)
+    async def console_cancel_open_event(request: Request, event_id: OpenEventId) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        page = await console_pages.cancel_open_event(_services(request), sent[0], event_id)
+        if page is not None:
+            return _no_store(render(request, page))
+        return RedirectResponse(f"{home}/samordning/evenemang", 303)
+
+    @router.get("/samordning/kampanjer", response_class=HTMLResponse)
+    async def console_campaigns(request: Request) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        return _no_store(
+            render(request, await console_pages.campaigns_page(_services(request), staff, csrf))
+        )
+
+    @router.post("/samordning/kampanjer", response_class=HTMLResponse)
+    async def console_plan_campaign(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
+        csrf = csrf_token(_session_key(request), staff.session)
+        done = await console_pages.plan_campaign(
+            _services(request), staff, await _pairs(request), csrf
+        )
+        if isinstance(done, str):
+            return RedirectResponse(f"{home}/samordning/kampanjer/{done}", 303)
+        return _no_store(render(request, done))
+
+    @router.get("/samordning/kampanjer/{campaign_id}", response_class=HTMLResponse)
+    async def console_campaign(request: Request, campaign_id: OpenEventId) -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await console_pages.campaign_page(_services(request), staff, campaign_id, csrf)
+        return _no_store(render(request, page))
+
+    for action in ("schedule", "cancel"):
+
+        async def console_campaign_action(
+            request: Request, campaign_id: OpenEventId, action: str = action
+        ) -> Response:
+            sent = await _coordinator_form(request)
+            if isinstance(sent, Response):
+                return sent
+            staff = sent[0]
+            csrf = csrf_token(_session_key(request), staff.session)
+            page = await console_pages.campaign_action(
+                _services(request), staff, campaign_id, action, csrf
+            )
+            if page is not None:
+                return _no_store(render(request, page))
+            return RedirectResponse(f"{home}/samordning/kampanjer/{campaign_id}", 303)
+
+        router.add_api_route(
+            f"/samordning/kampanjer/{{campaign_id}}/{action}",
+            console_campaign_action,
+            methods=["POST"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+        )
 
     @router.get("/samordning/logg", response_class=HTMLResponse)
     async def console_log(request: Request) -> Response:

@@ -55,6 +55,15 @@ class MemoryOutreach(MemoryStore[State]):
         ]
         return sorted(found, key=lambda r: (r.requested_at, r.registration_id))
 
+    async def registration_counts(self, event_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        counts: dict[str, tuple[int, int]] = {}
+        for r in self.state.registrations.values():
+            if r.event_id in event_ids and r.status.value in ("confirmed", "waiting"):
+                taken, waiting = counts.get(r.event_id, (0, 0))
+                seated = r.status.value == "confirmed"
+                counts[r.event_id] = (taken + seated, waiting + (not seated))
+        return counts
+
     async def add_registration(self, registration: Registration) -> None:
         if registration.registration_id in self.state.registrations:
             raise Conflict(f"registration {registration.registration_id!r} exists")
@@ -103,6 +112,10 @@ class MemoryOutreach(MemoryStore[State]):
     async def scheduled_campaigns(self) -> list[Campaign]:
         found = [c for c in self.state.campaigns.values() if c.state is CampaignState.SCHEDULED]
         return sorted(found, key=lambda c: c.campaign_id)
+
+    async def campaigns(self, limit: int) -> list[Campaign]:
+        ordered = list(self.state.campaigns.values())[::-1]  # the newest added last
+        return ordered[:limit]
 
     async def count_visit(self, campaign_id: str) -> None:
         campaign = self.state.campaigns[campaign_id]

@@ -166,6 +166,16 @@ class PostgresOutreach(PostgresStore):
         )
         return [_registration(r) for r in rows]
 
+    async def registration_counts(self, event_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        rows = await self.conn.fetch(
+            "SELECT event_id, count(*) FILTER (WHERE status = 'confirmed') AS taken, "
+            "count(*) FILTER (WHERE status = 'waiting') AS waiting FROM registrations "
+            "WHERE event_id = ANY($1::text[]) AND status IN ('confirmed', 'waiting') "
+            "GROUP BY event_id",
+            list(event_ids),
+        )
+        return {r["event_id"]: (r["taken"], r["waiting"]) for r in rows}
+
     async def add_registration(self, registration: Registration) -> None:
         r = registration
         try:
@@ -267,6 +277,13 @@ class PostgresOutreach(PostgresStore):
     async def scheduled_campaigns(self) -> list[Campaign]:
         rows = await self.conn.fetch(
             f"SELECT {CAMPAIGN} FROM campaigns WHERE state = 'scheduled' ORDER BY campaign_id"
+        )
+        return [_campaign(r) for r in rows]
+
+    async def campaigns(self, limit: int) -> list[Campaign]:
+        rows = await self.conn.fetch(
+            f"SELECT {CAMPAIGN} FROM campaigns ORDER BY created_at DESC, campaign_id LIMIT $1",
+            limit,
         )
         return [_campaign(r) for r in rows]
 

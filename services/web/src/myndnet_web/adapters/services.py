@@ -364,6 +364,56 @@ class Services:
         )
         return answer.json()
 
+    # outreach, for the console: open events and campaigns planned in a coordinator's name
+
+    async def plan_open_event(self, body: dict[str, Any], acting_for: str) -> dict[str, Any]:
+        """Raises Refused with outreach's reason when it will not take the plan."""
+        answer = await self.outreach.call(
+            "POST", "/open-events", json=body, headers=self._console(acting_for)
+        )
+        return answer.json()
+
+    async def cancel_open_event(self, event_id: str, acting_for: str) -> None:
+        await self.outreach.call(
+            "POST", f"/open-events/{event_id}/cancel", headers=self._console(acting_for)
+        )
+
+    async def campaigns(self) -> list[dict[str, Any]]:
+        answer = await self.outreach.call("GET", "/campaigns", headers=self._console())
+        return answer.json()
+
+    async def plan_campaign(self, body: dict[str, Any], acting_for: str) -> str:
+        answer = await self.outreach.call(
+            "POST", "/campaigns", json=body, headers=self._console(acting_for)
+        )
+        return str(answer.json()["id"])
+
+    async def campaign(self, campaign_id: str) -> dict[str, Any] | None:
+        """The campaign and its figures; None for no such campaign."""
+        found = await self.outreach.call(
+            "GET", f"/campaigns/{campaign_id}", headers=self._console(), allow=(404, 422)
+        )
+        if found.status_code != 200:
+            return None
+        listed = [c for c in await self.campaigns() if c["id"] == campaign_id]
+        return {**(listed[0] if listed else {"id": campaign_id}), "figures": found.json()}
+
+    async def campaign_audience(self, campaign_id: str) -> int | None:
+        """How many it would reach now; None when notify cannot say."""
+        try:
+            answer = await self.outreach.call(
+                "GET", f"/campaigns/{campaign_id}/audience", headers=self._console()
+            )
+        except (Unavailable, Refused):
+            return None
+        return int(answer.json()["count"])
+
+    async def campaign_action(self, campaign_id: str, action: str, acting_for: str) -> None:
+        """`schedule` or `cancel`; raises Refused with outreach's reason."""
+        await self.outreach.call(
+            "POST", f"/campaigns/{campaign_id}/{action}", headers=self._console(acting_for)
+        )
+
     async def bounced_work_addresses(self) -> list[dict[str, Any]] | None:
         try:
             answer = await self.notify.call(

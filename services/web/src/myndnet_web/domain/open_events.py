@@ -31,6 +31,9 @@ def shown(event: dict[str, Any], language: str, names: dict[str, str]) -> dict[s
         "to_day": ends.date().isoformat() if ends.date() != starts.date() else None,
         "host_names": [names.get(code, code) for code in event["hosts"]],
         "open_for_registration": open_for_registration(event, datetime.now(STOCKHOLM)),
+        "seats_left": max(0, event["seats"] - event.get("seats_taken", 0))
+        if event["seats"]
+        else None,
     }
 
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import date, datetime
 from typing import Any
 
+from myndnet_kit.logging import get_logger
 from myndnet_schemas.clock import STOCKHOLM
 
 from myndnet_web.adapters.services import Refused, Services
@@ -17,9 +18,13 @@ from myndnet_web.domain.console import (
     may_act_for,
     refusal_field,
 )
+from myndnet_web.domain.open_events import shown as event_shown
+from myndnet_web.domain.outreach_forms import KINDS, CampaignForm, EventForm
 from myndnet_web.domain.report import MEASURES, Period, report, report_csv
 from myndnet_web.domain.staff import Staff
 from myndnet_web.handlers.site import Page
+
+logger = get_logger(__name__)
 
 
 def forbidden() -> Page:
@@ -260,6 +265,10 @@ LOGGED_ACTIONS = frozenset(
         "open_event_scheduled",
         "open_event_changed",
         "open_event_cancelled",
+        "campaign_planned",
+        "campaign_scheduled",
+        "campaign_cancelled",
+        "registrations_erased",
     )
 )
 AGENCY_FIELDS = ("email_domains", "website", "organisation_number", "coordinators", "profile")
@@ -280,3 +289,145 @@ def logged(action: dict[str, Any]) -> dict[str, Any]:
         "key_id": details.get("key_id"),
         "subject": action["subject"],
     }
+
+
+# -- outreach: open events and campaigns --------------------------------------------------------
+
+
+def may_plan_for(staff: Staff, agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The current agencies this coordinator may plan an event or a campaign for."""
+    return agencies_for(staff, agencies)
+
+
+async def open_events_page(
+    services: Services,
+    staff: Staff,
+    csrf: str,
+    language: str,
+    form: EventForm | None = None,
+    planned: str | None = None,
+) -> Page:
+    current = await services.agencies(fresh=True)
+    names = {a["code"]: a["name"] for a in current}
+    events = [event_shown(e, language, names) for e in await services.open_events()]
+    return Page(
+        "console_events.html.j2",
+        {
+            "csrf_token": csrf,
+            "events": events,
+            "hosts": may_plan_for(staff, current),
+            "kinds": KINDS,
+            "form": form or EventForm(),
+            "planned": planned,
+            "may_cancel": {
+                e["id"] for e in events if any(may_act_for(staff, h) for h in e["hosts"])
+            },
+        },
+        400 if form is not None and form.errors else 200,
+    )
+
+
+async def plan_open_event(
+    services: Services, staff: Staff, pairs: list[tuple[str, str]], csrf: str, language: str
+) -> Page | str:
+    """The new event's id, or the page again with what is wrong."""
+    current = await services.agencies(fresh=True)
+    form = EventForm.from_pairs(pairs, {a["code"] for a in may_plan_for(staff, current)})
+    if not form.errors:
+        try:
+            planned = await services.plan_open_event(form.body(), staff.email)
+            return str(planned["id"])
+        except Refused as exc:
+            form.errors["form"] = "console_outreach_refused"
+            log_refusal(exc)
+    return await open_events_page(services, staff, csrf, language, form)
+
+
+async def cancel_open_event(services: Services, staff: Staff, event_id: str) -> Page | None:
+    found = await services.open_event(event_id)
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    if not any(may_act_for(staff, h) for h in found["hosts"]):
+        return forbidden()
+    try:
+        await services.cancel_open_event(event_id, staff.email)
+    except Refused:
+        return None  # cancelled already
+    return None
+
+
+async def campaigns_page(
+    services: Services, staff: Staff, csrf: str, form: CampaignForm | None = None
+) -> Page:
+    current = await services.agencies(fresh=True)
+    return Page(
+        "console_campaigns.html.j2",
+        {
+            "csrf_token": csrf,
+            "campaigns": await services.campaigns(),
+            "askers": may_plan_for(staff, current),
+            "form": form or CampaignForm(),
+        },
+        400 if form is not None and form.errors else 200,
+    )
+
+
+async def plan_campaign(
+    services: Services, staff: Staff, pairs: list[tuple[str, str]], csrf: str
+) -> Page | str:
+    current = await services.agencies(fresh=True)
+    form = CampaignForm.from_pairs(pairs, {a["code"] for a in may_plan_for(staff, current)})
+    if not form.errors:
+        try:
+            return await services.plan_campaign(form.body(), staff.email)
+        except Refused as exc:
+            form.errors["form"] = "console_outreach_refused"
+            log_refusal(exc)
+    return await campaigns_page(services, staff, csrf, form)
+
+
+async def campaign_page(
+    services: Services, staff: Staff, campaign_id: str, csrf: str, problem: str | None = None
+) -> Page:
+    found = await services.campaign(campaign_id)
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    audience = (
+        await services.campaign_audience(campaign_id)
+        if found["figures"]["state"] == "draft"
+        else None
+    )
+    return Page(
+        "console_campaign.html.j2",
+        {
+            "csrf_token": csrf,
+            "campaign": found,
+            "figures": found["figures"],
+            "audience_now": audience,
+            "may_act": staff.network_coordinator
+            or any(may_act_for(staff, a) for a in found.get("agencies", [])),
+            "problem": problem,
+        },
+        400 if problem else 200,
+    )
+
+
+async def campaign_action(
+    services: Services, staff: Staff, campaign_id: str, action: str, csrf: str
+) -> Page | None:
+    """None when done; else the campaign's page saying why not."""
+    found = await services.campaign(campaign_id)
+    if found is None:
+        return Page("message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404)
+    if not (staff.network_coordinator or any(may_act_for(staff, a) for a in found["agencies"])):
+        return forbidden()
+    try:
+        await services.campaign_action(campaign_id, action, staff.email)
+    except Refused as exc:
+        log_refusal(exc)
+        return await campaign_page(services, staff, campaign_id, csrf, "console_outreach_refused")
+    return None
+
+
+def log_refusal(exc: Refused) -> None:
+    logger.info("outreach refused a console request", status=exc.status, code=exc.code)
