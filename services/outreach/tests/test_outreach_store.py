@@ -110,15 +110,16 @@ async def test_registrations_are_kept_as_given_and_found_by_event_and_address(st
     assert await store.registrations_by_email("p1@example.se") == [seated]
 
 
-async def test_ended_events_with_registrations_and_their_deletion(store):
+async def test_ended_events_with_personal_data_and_its_erasure(store):
     await store.add_open_event(plan())
     await store.add_open_event(replace(plan(), event_id="oe-2"))
     await store.add_registration(registration(1))
     ended = await store.ended_with_registrations(START + timedelta(days=1))
     assert [e.event_id for e in ended] == ["oe-1"]
     assert await store.ended_with_registrations(START) == []
-    await store.delete_registrations(["reg-1"])
-    assert await store.registrations_for("oe-1") == []
+    await store.forget_registrations(["reg-1"])
+    [kept] = await store.registrations_for("oe-1")
+    assert (kept.name, kept.email, kept.status) == (None, None, registration(1).status)
     assert await store.ended_with_registrations(START + timedelta(days=1)) == []
 
 
@@ -168,3 +169,21 @@ async def test_seats_taken_and_waiting_are_counted_per_event_and_campaigns_liste
     assert await store.registration_counts(["oe-1", "oe-2"]) == {"oe-1": (1, 1)}
     await store.add_campaign(draft())
     assert [c.campaign_id for c in await store.campaigns(10)] == ["cmp-1"]
+
+
+async def test_the_figures_count_events_seats_and_campaigns_per_agency_and_network(store):
+    await store.add_open_event(replace(plan(), hosts=("csn", "skv")))
+    await store.add_open_event(replace(plan(), event_id="oe-2", status=Status.CANCELLED))
+    await store.add_registration(registration(1, status=RegistrationStatus.CONFIRMED))
+    await store.add_registration(registration(2, status=RegistrationStatus.WAITING))
+    await store.add_campaign(replace(draft(), state=CampaignState.SCHEDULED))
+    await store.add_campaign(replace(draft(), campaign_id="cmp-2"))  # a draft: not counted
+    first, after = START - timedelta(days=30), START + timedelta(days=1)
+    found = await store.figures(first, after)
+    assert found["network"] == {"open_events": 1, "event_seats_taken": 1, "campaigns": 1}
+    assert found["agencies"] == [
+        {"agency": "csn", "open_events": 1, "event_seats_taken": 1, "campaigns": 1},
+        {"agency": "skv", "open_events": 1, "event_seats_taken": 1, "campaigns": 0},
+    ]
+    later = await store.figures(after, after + timedelta(days=30))
+    assert later["network"] == {"open_events": 0, "event_seats_taken": 0, "campaigns": 0}

@@ -216,3 +216,22 @@ def test_a_dead_letter_is_an_agency_s_by_its_topic_or_key():
     assert agency_of_entry({"topic": "hr.skv.exchange", "key": "a/b"}, names) == "skv"
     assert agency_of_entry({"topic": "vacancies.events", "key": "csn/V1"}, names) == "csn"
     assert agency_of_entry({"topic": "hr.zzz.vacancies", "key": None}, names) is None
+
+
+def test_outreach_s_figures_are_a_row_s_events_seats_and_campaigns_and_the_network_s():
+    agencies = [{"code": "csn", "name": "CSN"}, {"code": "skv", "name": "Skatteverket"}]
+    outreach = {
+        "agencies": [
+            {"agency": "csn", "open_events": 2, "event_seats_taken": 30, "campaigns": 1},
+            {"agency": "gone", "open_events": 9, "event_seats_taken": 9, "campaigns": 9},
+        ],
+        "network": {"open_events": 2, "event_seats_taken": 30, "campaigns": 1},
+    }
+    period = Period(date(2027, 1, 1), date(2027, 12, 31))
+    shown = report(period, agencies, {"outreach": outreach})
+    rows = {r.code: r.values for r in shown.rows}
+    assert rows["csn"]["open_events"] == 2 and rows["csn"]["event_seats_taken"] == 30
+    assert rows["skv"]["campaigns"] == 0
+    assert shown.network.values["campaigns"] == 1
+    missing = report(period, agencies, {"outreach": None})
+    assert missing.missing == ["outreach"] and missing.network.values["open_events"] is None

@@ -5,7 +5,7 @@ the schedule and erasure (right `outreach:write`; the site names the coordinator
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -357,6 +357,29 @@ async def plan_campaign(request: Request, body: CampaignIn) -> dict[str, str]:
                 store, campaign, members(request), actor_of(request), now().date()
             )
     return {"id": planned.campaign_id}
+
+
+@operators.get("/figures")
+async def figures(
+    request: Request,
+    from_: Annotated[date, Query(alias="from")],
+    to: Annotated[date, Query()],
+) -> dict[str, Any]:
+    """For the console's report, the days `from` to `to` (both included, Swedish time): open
+    events held and not cancelled, and the seats taken at them, per host agency (an event of
+    three hosts counts for each) and for the network; campaigns whose window began then, per
+    agency that asked and for the network."""
+    if from_ > to:
+        raise Refusal(422, "invalid", "`from` is after `to`")
+    first = datetime.combine(max(from_, date(1, 1, 2)), time(), STOCKHOLM)
+    after = (
+        datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
+        if to < date(9999, 12, 30)
+        else datetime.max.replace(tzinfo=UTC)
+    )
+    async with store_of(request) as store:
+        found = await store.figures(first, after)
+    return {"from": from_.isoformat(), "to": to.isoformat(), **found}
 
 
 @operators.get("/campaigns")

@@ -74,7 +74,7 @@ class MemoryOutreach(MemoryStore[State]):
             self.state.registrations[r.registration_id] = r
 
     async def ended_with_registrations(self, ended_before: datetime) -> list[OpenEvent]:
-        events = {r.event_id for r in self.state.registrations.values()}
+        events = {r.event_id for r in self.state.registrations.values() if r.email is not None}
         found = [
             e
             for e in self.state.open_events.values()
@@ -82,9 +82,42 @@ class MemoryOutreach(MemoryStore[State]):
         ]
         return sorted(found, key=lambda e: (e.starts_at, e.event_id))
 
-    async def delete_registrations(self, registration_ids: Sequence[str]) -> None:
+    async def forget_registrations(self, registration_ids: Sequence[str]) -> None:
         for registration_id in registration_ids:
-            self.state.registrations.pop(registration_id, None)
+            found = self.state.registrations.get(registration_id)
+            if found is not None:
+                self.state.registrations[registration_id] = replace(found, name=None, email=None)
+
+    async def figures(self, first: datetime, after: datetime) -> dict[str, Any]:
+        per: dict[str, dict[str, int]] = {}
+        network = {"open_events": 0, "event_seats_taken": 0, "campaigns": 0}
+
+        def add(codes: Sequence[str], name: str, n: int) -> None:
+            for code in codes:
+                per.setdefault(code, {"open_events": 0, "event_seats_taken": 0, "campaigns": 0})
+                per[code][name] += n
+            network[name] += n
+
+        for e in self.state.open_events.values():
+            if e.status.value == "cancelled" or not first <= e.starts_at < after:
+                continue
+            taken = sum(
+                r.event_id == e.event_id and r.status.value == "confirmed"
+                for r in self.state.registrations.values()
+            )
+            add(e.hosts, "open_events", 1)
+            add(e.hosts, "event_seats_taken", taken)
+        for c in self.state.campaigns.values():
+            begins = c.window["first_day"]
+            if (
+                c.state.value in ("scheduled", "completed")
+                and first.date() <= begins < after.date()
+            ):
+                add(c.agencies, "campaigns", 1)
+        return {
+            "agencies": [{"agency": code, **values} for code, values in sorted(per.items())],
+            "network": network,
+        }
 
     async def queue_letters(self, letters: Sequence[Letter]) -> None:
         self.state.notify_requests += [("/letters", asdict(letter)) for letter in letters]

@@ -211,17 +211,70 @@ class PostgresOutreach(PostgresStore):
     async def ended_with_registrations(self, ended_before: datetime) -> list[OpenEvent]:
         rows = await self.conn.fetch(
             f"SELECT {COLUMNS} FROM open_events e WHERE ends_at < $1 "
-            "AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.event_id) "
+            "AND EXISTS (SELECT 1 FROM registrations r WHERE r.event_id = e.event_id "
+            "AND (r.name IS NOT NULL OR r.email IS NOT NULL)) "
             "ORDER BY starts_at, event_id",
             ended_before,
         )
         return [_event(r) for r in rows]
 
-    async def delete_registrations(self, registration_ids: Sequence[str]) -> None:
+    async def forget_registrations(self, registration_ids: Sequence[str]) -> None:
         await self.conn.execute(
-            "DELETE FROM registrations WHERE registration_id = ANY($1::text[])",
+            "UPDATE registrations SET name = NULL, email = NULL, erased_at = now() "
+            "WHERE registration_id = ANY($1::text[])",
             list(registration_ids),
         )
+
+    async def figures(self, first: datetime, after: datetime) -> dict[str, Any]:
+        rows = await self.conn.fetch(
+            """
+            WITH events AS (
+                SELECT e.event_id, e.hosts,
+                       (SELECT count(*) FROM registrations r
+                        WHERE r.event_id = e.event_id AND r.status = 'confirmed') AS taken
+                FROM open_events e
+                WHERE e.status = 'scheduled' AND e.starts_at >= $1 AND e.starts_at < $2),
+            per AS (
+                SELECT h.code AS agency, 'open_events' AS measure, count(*) AS n
+                FROM events, unnest(events.hosts) AS h(code) GROUP BY h.code
+                UNION ALL
+                SELECT h.code, 'event_seats_taken', sum(taken)
+                FROM events, unnest(events.hosts) AS h(code) GROUP BY h.code
+                UNION ALL
+                SELECT NULL, 'open_events', count(*) FROM events
+                UNION ALL
+                SELECT NULL, 'event_seats_taken', coalesce(sum(taken), 0) FROM events
+                UNION ALL
+                SELECT a.code, 'campaigns', count(*)
+                FROM campaigns c, unnest(c.agencies) AS a(code)
+                WHERE c.state IN ('scheduled', 'completed')
+                  AND (c."window" ->> 'first_day')::date >= $1::timestamptz::date
+                  AND (c."window" ->> 'first_day')::date < $2::timestamptz::date
+                GROUP BY a.code
+                UNION ALL
+                SELECT NULL, 'campaigns', count(*) FROM campaigns c
+                WHERE c.state IN ('scheduled', 'completed')
+                  AND (c."window" ->> 'first_day')::date >= $1::timestamptz::date
+                  AND (c."window" ->> 'first_day')::date < $2::timestamptz::date)
+            SELECT agency, measure, n::int AS n FROM per
+            """,
+            first,
+            after,
+        )
+        per: dict[str, dict[str, int]] = {}
+        network = {"open_events": 0, "event_seats_taken": 0, "campaigns": 0}
+        for r in rows:
+            if r["agency"] is None:
+                network[r["measure"]] = r["n"]
+            else:
+                values = per.setdefault(
+                    r["agency"], {"open_events": 0, "event_seats_taken": 0, "campaigns": 0}
+                )
+                values[r["measure"]] = r["n"]
+        return {
+            "agencies": [{"agency": code, **values} for code, values in sorted(per.items())],
+            "network": network,
+        }
 
     async def queue_letters(self, letters: Sequence[Letter]) -> None:
         if letters:

@@ -4,7 +4,7 @@ an event's seats at a time), lets the rules decide, saves, and writes the letter
 requests in the same transaction."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from myndnet_outreach.adapters.store import OutreachStore
@@ -129,8 +129,12 @@ async def run_schedule(
     erased = 0
     for ended in await store.ended_with_registrations(now - rules.ERASED_AFTER):
         async with store.transaction():
-            ids = [r.registration_id for r in await store.registrations_for(ended.event_id)]
-            await store.delete_registrations(ids)
+            ids = [
+                r.registration_id
+                for r in await store.registrations_for(ended.event_id)
+                if r.name is not None or r.email is not None
+            ]
+            await store.forget_registrations(ids)
             await store.queue_forget([rules.recipient_ref(i) for i in ids])
             erased += len(ids)
     return ScheduleRun(reminded, erased)
@@ -150,7 +154,11 @@ async def erase_address(store: OutreachStore, email: str, now: datetime) -> int:
                 promoted, letters = rules.promote(event, others, now)
                 await store.save_registrations(promoted)
                 await store.queue_letters(letters)
-            await store.delete_registrations([registration.registration_id])
+            if registration.status.live and now < event.starts_at:  # its seat is given on
+                await store.save_registrations(
+                    [replace(registration, status=rules.RegistrationStatus.CANCELLED)]
+                )
+            await store.forget_registrations([registration.registration_id])
             await store.queue_forget([rules.recipient_ref(registration.registration_id)])
             erased += 1
     return erased

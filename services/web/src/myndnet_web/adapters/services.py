@@ -296,17 +296,19 @@ class Services:
                 return None
 
         console = self._console()
-        vacancies, notify, mentoring, trainings = await asyncio.gather(
+        vacancies, notify, mentoring, trainings, outreach = await asyncio.gather(
             read(self.vacancies, "/figures", None),
             read(self.notify, "/figures", console),
             read(self.mentoring, "/programme/figures", console),
             read(self.trainings, "/figures", console),
+            read(self.outreach, "/figures", console),
         )
         return {
             "vacancies": vacancies,
             "notify": notify,
             "mentoring": mentoring,
             "trainings": trainings,
+            "outreach": outreach,
         }
 
     async def dead_letters(self) -> dict[str, list[dict[str, Any]] | None]:

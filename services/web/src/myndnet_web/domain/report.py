@@ -23,6 +23,9 @@ MEASURES = (
     ("training_seats_offered", "trainings"),
     ("training_seats_used", "trainings"),
     ("training_attended", "trainings"),
+    ("open_events", "outreach"),
+    ("event_seats_taken", "outreach"),
+    ("campaigns", "outreach"),
 )
 NETWORK = "network"
 LONGEST_PERIOD_DAYS = 3 * 366
@@ -140,6 +143,11 @@ def report(
                     ("training_attended", "attended"),
                 ):
                     row.values[name] = int(row.values.get(name) or 0) + a[given]
+    outreach = figures.get("outreach")
+    if outreach is not None:
+        for a in outreach["agencies"]:
+            put(a["agency"], {m: a[m] for m in ("open_events", "event_seats_taken", "campaigns")})
+        network.values.update(outreach["network"])
     missing = sorted(service for service, answer in figures.items() if answer is None)
     for row in [*rows.values(), network]:
         for name, service in MEASURES:
