@@ -4,7 +4,7 @@ sending path (the run that decides each person under the cap and queues the lett
 pooled sender) against the same letters, rendered beforehand, sent raw through an SMTP pool of
 the same size to the same sink (the goal: at least 0.7 of raw). Both sides in the same run.
 
-    uv run python bench/campaigns.py [--people 100000 --mails 4000 --trials 3]
+    uv run python bench/campaigns.py [--people 100000 --mails 4000 --trials 5]
 """
 
 import argparse
@@ -173,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--mails", type=int, default=4000)
-    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()
     count_ms, receive_ms, audience = asyncio.run(counting(args.people))
     print(

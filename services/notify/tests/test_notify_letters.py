@@ -18,8 +18,10 @@ from myndnet_notify.adapters.mail import (
     build_message,
     encoded_words,
 )
+from myndnet_notify.adapters.memory import MemoryNotify
 from myndnet_notify.domain.delivery import Addressee, SearchAddress, addressee
 from myndnet_notify.domain.letters import work_links
+from myndnet_notify.handlers.handed_letters import HandedLetter, forget, take
 
 KINDS = [
     "match_proposed",
@@ -259,3 +261,22 @@ def test_every_letter_is_a_kind_that_notification_sent_can_name():
     from myndnet_schemas.events.notify import DeliveryKind
 
     assert set(LETTERS) == {kind.value for kind in DeliveryKind}
+
+
+async def test_a_letter_handed_over_twice_is_one_delivery_and_none_after_its_person_is_forgotten():
+    """outreach hands a letter over again when it did not hear notify's answer (a crash
+    between the two): one delivery a key; and a letter for a person erased is refused."""
+    store = MemoryNotify()
+    letter = HandedLetter(
+        "reg-1:event_confirm", "event_confirm", "ada@example.org", "sv", "outreach/reg-1", {}
+    )
+    assert await take(store, letter) is True
+    assert await take(store, letter) is False
+    assert len(store.state.deliveries) == 1
+    await forget(store, ["outreach/reg-1"])
+    [delivery] = store.state.deliveries.values()
+    assert delivery.status == "cancelled" and delivery.work_email is None
+    later = HandedLetter(
+        "reg-1:event_confirmed", "event_confirmed", "ada@example.org", "sv", "outreach/reg-1", {}
+    )
+    assert await take(store, later) is False
