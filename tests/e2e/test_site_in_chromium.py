@@ -21,7 +21,7 @@ from myndnet_schemas.clock import STOCKHOLM, stockholm_today
 from myndnet_testing import produce_raw, wait_until
 from myndnet_testing import vacancy as example_vacancy
 from playwright.async_api import Browser, Page
-from test_network_e2e import publisher_for, register, searchable, sign_in_link
+from test_network_e2e import publisher_for, register, searchable, sign_in_link, sign_in_links
 
 pytestmark = [
     pytest.mark.integration,
@@ -785,10 +785,12 @@ async def test_the_console_plans_and_cancels_open_events_and_campaigns_without_j
     async def checked(name: str) -> None:
         found[name] = await violations_shown(check, page)
 
+    earlier = len(sign_in_links(network, coordinator))  # another test may have signed in
     await page.goto(f"{site}/logga-in")
     await page.fill("#email", coordinator)
     await page.click("main form button[type=submit]")
-    await page.goto(f"{site}{await sign_in_link(network, coordinator)}")
+    await page.goto(f"{site}{await sign_in_link(network, coordinator, earlier + 1)}")
+    assert "/konto" in page.url
     for home in ("/en", ""):
         await page.goto(f"{site}{home}/samordning/evenemang")
         await checked(f"{home}/samordning/evenemang")
