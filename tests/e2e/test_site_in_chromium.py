@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+import asyncpg
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -861,3 +862,69 @@ async def test_the_console_plans_and_cancels_open_events_and_campaigns_without_j
     await checker.close()
     await person.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_a_vacancy_for_the_network_s_staff_is_on_no_public_surface(network):
+    """Two vacancies of the same words, one for the network's staff only: the public one is in
+    the API's search, its counts and facets, its own page and JobPosting, the Atom feed, the
+    sitemap, the site's search and a candidate's alert; the other is on none of them."""
+    code = await register(network, "internt")
+    address = f"bevakare.{network.run}@example.org"
+    async with network.http("notify") as http:
+        asked = await http.post(
+            "/subscriptions", json={"email": address, "filters": {"agencies": [code]}}
+        )
+        assert asked.status_code == 202
+        await wait_until(lambda: mail_count(network, address, 1), what="the confirmation")
+        token = re.search(r"bekrafta\?token=(\S+)", text_of(network.mailbox.to(address)[0]))
+        await http.post("/subscriptions/confirm", json={"token": token.group(1)})
+    words = "Informationssäkerhetsspecialist"
+    await vacancies_of(
+        network,
+        code,
+        job("N-1", words, visibility="network"),
+        job("P-1", words),
+    )
+    await network.consumed("vacancies", "hr-vacancies", f"hr.{code}.vacancies")
+    await searchable(network, {"agency": code}, 1)
+    conn = await asyncpg.connect(network.database_url("vacancies"))
+    try:  # the register holds it (it was taken, not refused): only the public reads leave it out
+        kept = await conn.fetchval(
+            "SELECT visibility FROM vacancies WHERE agency = $1 AND vacancy_id = 'N-1'", code
+        )
+    finally:
+        await conn.close()
+    assert kept == "network"
+    site = network.url("web")
+    async with (
+        network.http("vacancies") as api,
+        httpx.AsyncClient(base_url=site, timeout=30) as web,
+    ):
+        found = (
+            await api.get("/vacancies", params={"agency": code, "q": "informationssäkerhet"})
+        ).json()
+        assert [v["vacancy_id"] for v in found["items"]] == ["P-1"]
+        everything = (await api.get("/vacancies", params={"agency": code, "facets": "true"})).json()
+        assert everything["total"] == 1 and everything["facets"]["agency"] == {code: 1}
+        assert (await api.get(f"/vacancies/{code}/N-1")).status_code == 404
+        ld = {"Accept": "application/ld+json"}
+        assert (await api.get(f"/vacancies/{code}/N-1", headers=ld)).status_code == 404
+        assert (await api.get(f"/vacancies/{code}/P-1", headers=ld)).status_code == 200
+        feed = (await api.get("/vacancies/feed.atom")).text
+        assert f"{code}/P-1" in feed and f"{code}/N-1" not in feed
+        stats = (await api.get("/stats")).json()
+        assert stats["open_by_agency"][code] == 1
+        figures = (await api.get("/figures")).json()
+        [ours] = [a for a in figures["agencies"] if a["agency"] == code]
+        assert (ours["published"], ours["open_now"]) == (1, 1)
+        sitemap = (await web.get("/sitemap.xml")).text
+        assert f"/jobb/{code}/P-1" in sitemap and f"/jobb/{code}/N-1" not in sitemap
+        assert (await web.get(f"/jobb/{code}/N-1")).status_code == 404
+        page = await web.get(f"/jobb/{code}/P-1")
+        assert page.status_code == 200 and "application/ld+json" in page.text
+        listed = (await web.get("/jobb", params={"agency": code})).text
+        assert f"/jobb/{code}/P-1" in listed and f"/jobb/{code}/N-1" not in listed
+    await wait_until(lambda: mail_count(network, address, 2), what="the public vacancy's alert")
+    await network.mail_settled()
+    alerts = [m["Subject"] for m in network.mailbox.to(address)[1:]]
+    assert alerts == [f"Nytt jobb: {words}"]

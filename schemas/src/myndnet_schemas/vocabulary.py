@@ -41,6 +41,11 @@ class RemoteWork(StrEnum):
     REMOTE = "remote"
 
 
+class Visibility(StrEnum):
+    PUBLIC = "public"  # on the site, the API, the feed, the sitemap and candidates' alerts
+    NETWORK = "network"  # for the network's staff only, signed in
+
+
 class TargetGroup(StrEnum):
     STUDENTS = "students"
     GRADUATES = "graduates"

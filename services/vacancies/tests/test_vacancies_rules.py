@@ -136,3 +136,13 @@ def test_a_broad_search_cursor_reads_back_as_it_was_written():
     document = [api._fingerprint(filters), [0, "2026-11-27"], "csn", "V-1"]
     cursor = base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
     assert api.decode_cursor(filters, cursor) == ([0, "2026-11-27"], "csn", "V-1")
+
+
+def test_a_vacancy_for_the_network_s_staff_keeps_its_visibility_and_a_change_of_it_is_told():
+    staff_only = run([snapshot(1, visibility="network")])
+    [opened] = staff_only.announcements
+    assert opened.visibility.value == "network"
+    made_public = run([snapshot(2, VacancyUpdated)], dict(staff_only.changed))
+    assert kinds(made_public) == ["VacancyChanged"]
+    assert made_public.announcements[0].changed_fields == ["visibility"]
+    assert made_public.announcements[0].visibility.value == "public"

@@ -27,6 +27,7 @@ from myndnet_schemas.vocabulary import (
     OccupationField,
     RemoteWork,
     TargetGroup,
+    Visibility,
     WithdrawalReason,
 )
 
@@ -53,6 +54,8 @@ class VacancyFields(EventData):
     apply_url: HttpsUrl
     languages: Languages = Field(default_factory=lambda: ["sv"], min_length=1)
     security_clearance: Bool = False
+    # `network`: for staff of the network only; never on anything public (the contract's list).
+    visibility: Visibility = Visibility.PUBLIC
 
     @model_validator(mode="after")
     def _deadline_not_before_publication(self) -> Self:

@@ -21,6 +21,7 @@ from myndnet_schemas.events import (
 )
 from myndnet_schemas.events.mentoring import MatchFields
 from myndnet_schemas.events.trainings import RegistrationFields
+from myndnet_schemas.vocabulary import Visibility
 
 from myndnet_notify.adapters import deliveries, open_vacancies
 from myndnet_notify.adapters.store import NotifyStore
@@ -37,13 +38,22 @@ async def on_vacancy_events(
     conn: asyncpg.Connection, events: list[Incoming], searches: SavedSearches, name_of: NameOf
 ) -> None:
     """A batch's openings and changes are saved together, a statement a table rather than one
-    a vacancy; a closing is applied in its place, after everything before it is saved."""
+    a vacancy; a closing is applied in its place, after everything before it is saved. A
+    vacancy for the network's staff only is never a candidate's: it is forgotten as a closed
+    one is (a public one changed into one leaves the digests)."""
     if any(isinstance(incoming.event.data, VacancyOpened) for incoming in events):
         await searches.bring_up_to_date(conn)
     news: list[Incoming] = []
     for incoming in events:
         data = incoming.event.data
-        if isinstance(data, VacancyOpened | VacancyChanged):
+        if (
+            isinstance(data, VacancyOpened | VacancyChanged)
+            and data.visibility is Visibility.NETWORK
+        ):
+            await _save(conn, news, searches, name_of)
+            news = []
+            await open_vacancies.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
+        elif isinstance(data, VacancyOpened | VacancyChanged):
             news.append(incoming)
         elif isinstance(data, VacancyClosed):
             await _save(conn, news, searches, name_of)

@@ -12,7 +12,7 @@ Key = tuple[str, str]
 
 SNAPSHOT_COLUMNS = """vacancy_id, fields_revision, title, description, occupation_field, ssyk,
     employment_type, extent, municipality, municipality_code, remote, target_groups,
-    published_on, application_deadline, apply_url, languages, security_clearance"""
+    published_on, application_deadline, apply_url, languages, security_clearance, visibility"""
 
 LOAD_FOR_UPDATE = f"""
 SELECT agency, revision, status, closed_reason, closed_at, {SNAPSHOT_COLUMNS}
@@ -26,20 +26,20 @@ UPSERT = """
 INSERT INTO vacancies (agency, vacancy_id, revision, status, closed_reason, closed_at,
     fields_revision, title, description, occupation_field, ssyk, employment_type, extent,
     municipality, municipality_code, remote, target_groups, published_on, application_deadline,
-    apply_url, languages, security_clearance, updated_at)
+    apply_url, languages, security_clearance, visibility, updated_at)
 SELECT v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.closed_at,
     v.fields_revision, v.title, v.description, v.occupation_field, v.ssyk, v.employment_type,
     v.extent, v.municipality, v.municipality_code, v.remote,
     string_to_array(v.target_groups, ','), v.published_on, v.application_deadline, v.apply_url,
-    string_to_array(v.languages, ','), v.security_clearance, now()
+    string_to_array(v.languages, ','), v.security_clearance, v.visibility, now()
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[],
             $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
             $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::date[],
-            $19::date[], $20::text[], $21::text[], $22::boolean[])
+            $19::date[], $20::text[], $21::text[], $22::boolean[], $23::text[])
     AS v(agency, vacancy_id, revision, status, closed_reason, closed_at, fields_revision, title,
          description, occupation_field, ssyk, employment_type, extent, municipality,
          municipality_code, remote, target_groups, published_on, application_deadline,
-         apply_url, languages, security_clearance)
+         apply_url, languages, security_clearance, visibility)
 ON CONFLICT (agency, vacancy_id) DO UPDATE SET
     revision = EXCLUDED.revision, status = EXCLUDED.status,
     closed_reason = EXCLUDED.closed_reason, closed_at = EXCLUDED.closed_at,
@@ -50,7 +50,8 @@ ON CONFLICT (agency, vacancy_id) DO UPDATE SET
     remote = EXCLUDED.remote, target_groups = EXCLUDED.target_groups,
     published_on = EXCLUDED.published_on, application_deadline = EXCLUDED.application_deadline,
     apply_url = EXCLUDED.apply_url, languages = EXCLUDED.languages,
-    security_clearance = EXCLUDED.security_clearance, updated_at = now()
+    security_clearance = EXCLUDED.security_clearance, visibility = EXCLUDED.visibility,
+    updated_at = now()
 """
 
 LOAD_EARLY_WITHDRAWALS = """
@@ -98,6 +99,7 @@ def _vacancy(row: asyncpg.Record) -> Vacancy:
             "apply_url": row["apply_url"],
             "languages": list(row["languages"]),
             "security_clearance": row["security_clearance"],
+            "visibility": row["visibility"],
         }
     )
     return Vacancy(
@@ -166,6 +168,7 @@ ROW_COLUMNS = (
     "apply_url",
     "languages",
     "security_clearance",
+    "visibility",
 )
 
 
@@ -195,6 +198,7 @@ def row(v: Vacancy) -> tuple[object, ...]:
         f.apply_url,
         list(f.languages),
         f.security_clearance,
+        f.visibility.value,
     )
 
 

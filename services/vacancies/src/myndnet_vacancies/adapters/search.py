@@ -1,4 +1,5 @@
-"""Reading the register: search, one vacancy, the feed and the statistics."""
+"""Reading the register: search, one vacancy, the feed and the statistics. Every one is
+public, so none reads a vacancy for the network's staff only (`visibility` `network`)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ _FILTERS = """
   AND ($6::text[] IS NULL OR v.target_groups && $6 OR cardinality(v.target_groups) = 0)
   AND ($7::text IS NULL OR v.status = $7)
   AND ($12::text[] IS NULL OR v.remote = ANY($12))
+  AND v.visibility = 'public'
 """
 
 _COLUMNS = """v.agency, v.vacancy_id, v.revision, v.status, v.closed_reason, v.closed_at,
@@ -133,13 +135,13 @@ LIMIT $11
 ONE = f"""
 SELECT {_COLUMNS}, NULL::real AS rank
 FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
-WHERE v.agency = $1 AND v.vacancy_id = $2
+WHERE v.agency = $1 AND v.vacancy_id = $2 AND v.visibility = 'public'
 """
 
 FEED = f"""
 SELECT {_COLUMNS}, NULL::real AS rank
 FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
-WHERE v.status = 'open'
+WHERE v.status = 'open' AND v.visibility = 'public'
 ORDER BY v.published_on DESC, v.updated_at DESC, v.agency, v.vacancy_id
 LIMIT $1
 """
@@ -156,6 +158,7 @@ SELECT agency,
        ) FILTER (WHERE published_on BETWEEN $1 AND $2) AS median_days_open,
        max(updated_at) AS last_change_at
 FROM vacancies
+WHERE visibility = 'public'
 GROUP BY GROUPING SETS ((agency), ())
 ORDER BY agency NULLS LAST
 """
@@ -180,16 +183,16 @@ async def figures(conn: asyncpg.Connection, first: date, last: date, today: date
 
 STATS = """
 SELECT 'agency' AS dimension, agency AS value, count(*) AS open
-FROM vacancies WHERE status = 'open' GROUP BY agency
+FROM vacancies WHERE status = 'open' AND visibility = 'public' GROUP BY agency
 UNION ALL
 SELECT 'occupation_field', occupation_field, count(*)
-FROM vacancies WHERE status = 'open' GROUP BY occupation_field
+FROM vacancies WHERE status = 'open' AND visibility = 'public' GROUP BY occupation_field
 UNION ALL
 SELECT 'target_group', target_group, count(*)
 FROM vacancies,
      unnest(CASE WHEN cardinality(target_groups) = 0 THEN ARRAY['all'] ELSE target_groups END)
          AS target_group
-WHERE status = 'open' GROUP BY target_group
+WHERE status = 'open' AND visibility = 'public' GROUP BY target_group
 ORDER BY 1, 3 DESC, 2
 """
 
