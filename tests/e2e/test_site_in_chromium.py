@@ -928,3 +928,35 @@ async def test_a_vacancy_for_the_network_s_staff_is_on_no_public_surface(network
     await network.mail_settled()
     alerts = [m["Subject"] for m in network.mailbox.to(address)[1:]]
     assert alerts == [f"Nytt jobb: {words}"]
+
+
+async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
+    network, browser: Browser
+):
+    """/internt lists the vacancies for staff only to a signed-in member of staff (JavaScript
+    off, axe-clean in both languages) and sends a visitor to the sign-in page."""
+    code = await register(network, "internsida")
+    await vacancies_of(network, code, job("N-2", "Säkerhetsskyddschef", visibility="network"))
+    await network.consumed("vacancies", "hr-vacancies", f"hr.{code}.vacancies")
+    site = network.url("web")
+    async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
+        answer = await visitor.get("/internt")
+    assert answer.status_code == 303 and answer.headers["location"] == "/logga-in"
+    coordinator = "samordnare@myndnet.test"
+    checker = await browser.new_context(bypass_csp=True)
+    check = await checker.new_page()
+    person = await browser.new_context(java_script_enabled=False)
+    page = await person.new_page()
+    earlier = len(sign_in_links(network, coordinator))
+    await page.goto(f"{site}/logga-in")
+    await page.fill("#email", coordinator)
+    await page.click("main form button[type=submit]")
+    await page.goto(f"{site}{await sign_in_link(network, coordinator, earlier + 1)}")
+    found: dict[str, list[str]] = {}
+    for home in ("", "/en"):
+        await page.goto(f"{site}{home}/internt")
+        assert "Säkerhetsskyddschef" in await page.inner_text("main")
+        found[f"{home}/internt"] = await violations_shown(check, page)
+    await checker.close()
+    await person.close()
+    assert {where: v for where, v in found.items() if v} == {}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from myndnet_kit.auth import require_operator
 from myndnet_kit.web import pool_of, script_json, service_of
 from myndnet_schemas.clock import stockholm_today
 from myndnet_schemas.topics import AGENCY_CODE_RE
@@ -17,6 +18,8 @@ from myndnet_vacancies import views
 from myndnet_vacancies.adapters import search as reader
 
 router = APIRouter(tags=["vacancies"])
+# The site reads the network's staff-only vacancies for signed-in staff with this right.
+staff = APIRouter(tags=["staff only"], dependencies=[require_operator("vacancies:staff")])
 MAX_LIMIT = 100
 
 
@@ -177,3 +180,15 @@ async def statistics(request: Request) -> dict[str, Any]:
         "open": sum(counts["agency"].values()),
         **{f"open_by_{dimension}": values for dimension, values in counts.items()},
     }
+
+
+@staff.get("/staff/vacancies")
+async def staff_only_vacancies(
+    request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 200
+) -> dict[str, Any]:
+    """The open vacancies for the network's staff only (`visibility` `network`), newest first:
+    for the site's signed-in staff, never shown to anyone else."""
+    async with pool_of(request).acquire() as conn:
+        rows = await reader.staff_only(conn, limit)
+    base = _base_url(request)
+    return {"items": [views.vacancy_json(r, base) for r in rows]}

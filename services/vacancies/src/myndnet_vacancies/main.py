@@ -96,7 +96,7 @@ def build(settings: VacanciesSettings) -> ServiceApp:
                 "picked up without a restart.",
             )
         ],
-        routers=[api.router],
+        routers=[api.router, api.staff],
         background=[deadline_job],
         membership=membership,
     )

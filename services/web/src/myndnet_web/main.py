@@ -73,10 +73,11 @@ class WebSettings(HttpSettings):
         alias="WEB_CONSOLE_TOKEN",
         description=(
             "an operator token with `notify:operate`, `mentoring:operate`, `trainings:write`, "
-            "`outreach:write`, `dlq:replay` and `audit:read` (or `*`): the console reads the "
+            "`outreach:write`, `vacancies:staff`, `dlq:replay` and `audit:read` (or `*`): the "
+            "console reads the "
             "services' figures, dead letters, logs and bounced work addresses, replays dead "
             "letters, runs a matching round, lifts a work address's suppression, and plans "
-            "open events and campaigns with it"
+            "open events and campaigns with it; /internt reads the staff-only vacancies"
         ),
     )
     session_signing_key: SecretStr = Field(

@@ -497,6 +497,17 @@ def site(language: Language) -> APIRouter:
             render(request, await staff_pages.account(_services(request), staff, csrf))
         )
 
+    @router.get("/internt", response_class=HTMLResponse)
+    async def internal(request: Request) -> Response:
+        """For the network's staff, signed in: the vacancies for staff only."""
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        vacancies = await _services(request).staff_only_vacancies()
+        names = {a["code"]: a["name"] for a in await _services(request).agencies()}
+        page = handlers.Page("internal.html.j2", {"vacancies": vacancies, "names": names})
+        return _no_store(_private(render(request, page)))
+
     @router.post("/logga-ut", response_class=HTMLResponse)
     async def sign_out(request: Request) -> Response:
         form = await _form(request)

@@ -146,6 +146,16 @@ ORDER BY v.published_on DESC, v.updated_at DESC, v.agency, v.vacancy_id
 LIMIT $1
 """
 
+# For the network's staff, signed in on the site (never a public read): the open vacancies for
+# staff only, newest first.
+STAFF_ONLY = f"""
+SELECT {_COLUMNS}, NULL::real AS rank
+FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE v.status = 'open' AND v.visibility = 'network'
+ORDER BY v.published_on DESC, v.agency, v.vacancy_id
+LIMIT $1
+"""
+
 # Per agency and for the network (agency NULL): published in the period ($1..$2, both
 # included), open now, the median days those published were open (to their close or to $3,
 # today), and when the agency's register last changed.
@@ -310,6 +320,10 @@ async def one(conn: asyncpg.Connection, agency: str, vacancy_id: str) -> asyncpg
 
 async def newest_open(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(FEED, limit)
+
+
+async def staff_only(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(STAFF_ONLY, limit)
 
 
 async def stats(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:

@@ -366,6 +366,11 @@ class Services:
         )
         return answer.json()
 
+    async def staff_only_vacancies(self) -> list[dict[str, Any]]:
+        """The network's vacancies for its staff only, for a signed-in member of staff."""
+        answer = await self.vacancies.call("GET", "/staff/vacancies", headers=self._console())
+        return list(answer.json()["items"])
+
     # outreach, for the console: open events and campaigns planned in a coordinator's name
 
     async def plan_open_event(self, body: dict[str, Any], acting_for: str) -> dict[str, Any]:
