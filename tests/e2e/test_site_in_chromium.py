@@ -933,8 +933,9 @@ async def test_a_vacancy_for_the_network_s_staff_is_on_no_public_surface(network
 async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
     network, browser: Browser
 ):
-    """/internt lists the vacancies for staff only to a signed-in member of staff (JavaScript
-    off, axe-clean in both languages) and sends a visitor to the sign-in page."""
+    """/internt lists the vacancies for staff only to a signed-in member of staff, each with a
+    page of its own (JavaScript off, axe-clean in both languages), and sends a visitor to the
+    sign-in page."""
     code = await register(network, "internsida")
     await vacancies_of(network, code, job("N-2", "Säkerhetsskyddschef", visibility="network"))
     await network.consumed("vacancies", "hr-vacancies", f"hr.{code}.vacancies")
@@ -957,6 +958,12 @@ async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
         await page.goto(f"{site}{home}/internt")
         assert "Säkerhetsskyddschef" in await page.inner_text("main")
         found[f"{home}/internt"] = await violations_shown(check, page)
+        await page.click(f"a[href='{home}/internt/jobb/{code}/N-2']")
+        assert await page.inner_text("h1") == "Säkerhetsskyddschef"
+        found[f"{home}/internt/jobb/{code}/N-2"] = await violations_shown(check, page)
+    async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
+        answer = await visitor.get(f"/internt/jobb/{code}/N-2")
+    assert answer.status_code == 303  # not without signing in
     await checker.close()
     await person.close()
     assert {where: v for where, v in found.items() if v} == {}

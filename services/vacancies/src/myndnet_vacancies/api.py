@@ -192,3 +192,17 @@ async def staff_only_vacancies(
         rows = await reader.staff_only(conn, limit)
     base = _base_url(request)
     return {"items": [views.vacancy_json(r, base) for r in rows]}
+
+
+@staff.get("/staff/vacancies/{code}/{vacancy_id}")
+async def staff_only_vacancy(
+    request: Request,
+    code: Annotated[str, Path(pattern=AGENCY_CODE_RE.pattern)],
+    vacancy_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")],
+) -> dict[str, Any]:
+    """One vacancy for staff only (a public one is at `GET /vacancies/{code}/{id}`)."""
+    async with pool_of(request).acquire() as conn:
+        row = await reader.staff_one(conn, code, vacancy_id)
+    if row is None:
+        raise HTTPException(404, f"no staff-only vacancy {vacancy_id!r} of agency {code!r}")
+    return views.vacancy_json(row, _base_url(request))

@@ -508,6 +508,25 @@ def site(language: Language) -> APIRouter:
         page = handlers.Page("internal.html.j2", {"vacancies": vacancies, "names": names})
         return _no_store(_private(render(request, page)))
 
+    @router.get("/internt/jobb/{code}/{vacancy_id}", response_class=HTMLResponse)
+    async def internal_vacancy(request: Request, code: Code, vacancy_id: OpenEventId) -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        found = await _services(request).staff_only_vacancy(code, vacancy_id)
+        if found is None:
+            page = handlers.Page(
+                "message.html.j2", {"title": "not_found_title", "text": "not_found_text"}, 404
+            )
+            return _no_store(render(request, page))
+        names = {a["code"]: a["name"] for a in await _services(request).agencies()}
+        paragraphs = [p.strip() for p in found["description"].split("\n\n") if p.strip()]
+        page = handlers.Page(
+            "internal_vacancy.html.j2",
+            {"vacancy": found, "names": names, "paragraphs": paragraphs},
+        )
+        return _no_store(_private(render(request, page)))
+
     @router.post("/logga-ut", response_class=HTMLResponse)
     async def sign_out(request: Request) -> Response:
         form = await _form(request)

@@ -322,6 +322,19 @@ async def newest_open(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Reco
     return await conn.fetch(FEED, limit)
 
 
+STAFF_ONE = f"""
+SELECT {_COLUMNS}, NULL::real AS rank
+FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
+WHERE v.agency = $1 AND v.vacancy_id = $2 AND v.visibility = 'network'
+"""
+
+
+async def staff_one(
+    conn: asyncpg.Connection, agency: str, vacancy_id: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(STAFF_ONE, agency, vacancy_id)
+
+
 async def staff_only(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(STAFF_ONLY, limit)
 

@@ -371,6 +371,15 @@ class Services:
         answer = await self.vacancies.call("GET", "/staff/vacancies", headers=self._console())
         return list(answer.json()["items"])
 
+    async def staff_only_vacancy(self, code: str, vacancy_id: str) -> dict[str, Any] | None:
+        answer = await self.vacancies.call(
+            "GET",
+            f"/staff/vacancies/{code}/{vacancy_id}",
+            headers=self._console(),
+            allow=(404, 422),
+        )
+        return None if answer.status_code != 200 else answer.json()
+
     # outreach, for the console: open events and campaigns planned in a coordinator's name
 
     async def plan_open_event(self, body: dict[str, Any], acting_for: str) -> dict[str, Any]:
