@@ -544,10 +544,16 @@ async def campaign_to_students(
         print("  the campaign has not gone out yet")
         return
     print(
-        f"  the campaign went out: audience {figures['audience']}, sent {figures['sent']}, "
+        f"  the campaign was decided for everyone in its audience: audience "
+        f"{figures['audience']}, sent {figures['sent']}, "
         f"skipped by the cap {figures['skipped_by_cap']}, link visits {figures['link_visits']}, "
         f"news withdrawn {figures['news_withdrawn']}"
     )
+    if figures["skipped_by_cap"]:
+        print(
+            "  (those skipped had their CAMPAIGN_CAP of campaign mails in 30 days from earlier "
+            "plays; they are counted, never mailed later)"
+        )
 
 
 async def main(seed: int) -> None:

@@ -93,7 +93,8 @@ async def test_the_handlers_plan_count_schedule_visit_and_complete():
     await handlers.schedule_campaign(store, "cmp-1", "kim@csn.se", TODAY, TOPIC)
     await handlers.schedule_campaign(store, "cmp-1", "kim@csn.se", TODAY, TOPIC)
     await handlers.visit(store, "cmp-1")
-    shown = await handlers.figures(store, notify, "cmp-1")
+    campaign, shown = await handlers.figures(store, notify, "cmp-1")
+    assert campaign.campaign_id == "cmp-1"
     assert shown == {
         "state": "scheduled",
         "audience": 3,

@@ -429,10 +429,14 @@ async def cancel_campaign(request: Request, campaign_id: CampaignId) -> dict[str
 @operators.get("/campaigns/{campaign_id}")
 async def campaign_figures(request: Request, campaign_id: CampaignId) -> dict[str, Any]:
     """The campaign's state and figures: audience, sent, skipped by the cap, link visits,
-    news consents withdrawn from its mail, saved searches created in the 30 days after."""
+    news consents withdrawn from its mail, saved searches created in the 30 days after; and
+    the campaign itself (`campaign`)."""
     with refusals():
         async with store_of(request) as store:
-            return await campaign_handlers.figures(store, notify_of(request), campaign_id)
+            campaign, counted = await campaign_handlers.figures(
+                store, notify_of(request), campaign_id
+            )
+    return {**counted, "campaign": views.campaign_json(campaign)}
 
 
 @router.post("/campaigns/{campaign_id}/visits")

@@ -89,11 +89,8 @@ def build(settings: OutreachSettings) -> ServiceApp:
         await every(settings.schedule_seconds, due_now, "the outreach schedule")
 
     async def relay(app: ServiceApp) -> None:
-        assert app.pool is not None
-        notify = NotifyRelay(
-            app.pool, settings.notify_url.rstrip("/"), settings.notify_token.get_secret_value()
-        )
-        await notify.run()
+        assert app.pool is not None  # one HTTP session to notify, closed when the relay stops
+        await NotifyRelay(app.pool, notify).run()
 
     app = ServiceApp(
         settings,

@@ -1,6 +1,7 @@
-"""What outreach asks notify about campaigns, and waits for: how many people an audience holds
-(notify keeps the people and their consent), a campaign's figures, and a sending run at a given
-moment. A campaign itself reaches notify on `outreach.activities`, never over HTTP."""
+"""Outreach's HTTP client of notify: its session and operator token (the relay of letters
+uses them too), and what outreach asks notify about campaigns and waits for: how many people
+an audience holds (notify keeps the people and their consent), a campaign's figures, and a
+sending run at a given moment. A campaign itself reaches notify on `outreach.activities`."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,9 +39,12 @@ class NotifyCampaigns:
         if self._session is not None:
             await self._session.close()
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, *, missing: Any = None, **kwargs: Any) -> Any:
+        """notify's answer; `missing` when it answers 404 and one is given."""
         try:
             async with self.session().request(method, self.base_url + path, **kwargs) as answer:
+                if answer.status == 404 and missing is not None:
+                    return missing
                 if answer.status != 200:
                     raise NotifyUnavailable(f"notify answered {answer.status} to {path}")
                 return await answer.json()
@@ -51,7 +55,8 @@ class NotifyCampaigns:
         return int((await self._call("POST", "/campaigns/audience", json=audience))["count"])
 
     async def figures(self, campaign_id: str) -> dict[str, int]:
-        found = await self._call("GET", f"/campaigns/{campaign_id}")
+        # Scheduled but not yet taken from the topic: nothing counted yet.
+        found = await self._call("GET", f"/campaigns/{campaign_id}", missing={})
         return {k: int(v) for k, v in found.items() if isinstance(v, int)}
 
     async def run(self, as_of: datetime) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Handing notify what outreach asked of it (`notify_requests`), in order: a letter to send
-(`POST /letters`) or registrations to forget (`POST /letters/forget`). Candidates' addresses
+(`POST /letters`), registrations to forget (`POST /letters/forget`) or a registrant's yes to
+news (`POST /news-consents`). Candidates' addresses
 never go on a topic, so registrations' letters go to notify over HTTP, from this outbox of its
 own: a request is written in the transaction of the change that causes it, and marked handed
 over only after notify answered. A crash between the two hands it over again; notify keeps one
@@ -13,7 +14,7 @@ and logged; it would be refused again however often it were tried."""
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,8 @@ import asyncpg
 from myndnet_kit.logging import get_logger
 from myndnet_kit.schedule import cancelled
 from prometheus_client import Counter, Gauge
+
+from myndnet_outreach.adapters.notify_campaigns import NotifyCampaigns
 
 log = get_logger(__name__)
 HANDED = Counter(
@@ -41,22 +44,7 @@ ONE_RELAY = "SELECT pg_try_advisory_xact_lock(hashtext('outreach: notify request
 @dataclass
 class NotifyRelay:
     pool: asyncpg.Pool
-    base_url: str
-    token: str
-    timeout: float = 10.0
-    _session: aiohttp.ClientSession | None = field(default=None, repr=False)
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=2.0),
-                headers={"Authorization": f"Bearer {self.token}"} if self.token else {},
-            )
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+    notify: NotifyCampaigns  # its HTTP session and token, shared with the campaigns' calls
 
     async def hand_over(self, limit: int = 100) -> tuple[int, bool]:
         """Hand over what is due, in order, until one waits: (how many were handed over,
@@ -111,7 +99,7 @@ class NotifyRelay:
     async def _post(self, path: str, body: dict[str, Any]) -> tuple[bool, str] | None:
         """None when notify took it; else (refused for good, what notify or the network said)."""
         try:
-            async with self.session().post(self.base_url + path, json=body) as answer:
+            async with self.notify.session().post(self.notify.base_url + path, json=body) as answer:
                 text = await answer.text()
                 if answer.status < 300:
                     return None
@@ -137,7 +125,7 @@ class NotifyRelay:
                 await asyncio.sleep(poll_interval)
         finally:
             with contextlib.suppress(Exception):
-                await self.close()
+                await self.notify.close()
 
 
 async def _due(conn: asyncpg.Connection, request_id: int) -> bool:

@@ -79,11 +79,11 @@ async def visit(store: OutreachStore, campaign_id: str) -> str:
 
 async def figures(
     store: OutreachStore, notify: CampaignCounts, campaign_id: str
-) -> dict[str, int | str]:
-    """The campaign's figures: notify's counts, and its link's visits kept here."""
+) -> tuple[Campaign, dict[str, int | str]]:
+    """The campaign, and its figures: notify's counts, and its link's visits kept here."""
     campaign = await _campaign(store, campaign_id)
     counted = await notify.figures(campaign_id) if campaign.state.value != "draft" else {}
-    return {
+    return campaign, {
         "state": campaign.state.value,
         "audience": counted.get("audience", 0),
         "sent": counted.get("sent", 0),

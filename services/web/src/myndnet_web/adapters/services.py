@@ -411,8 +411,8 @@ class Services:
         )
         if found.status_code != 200:
             return None
-        listed = [c for c in await self.campaigns() if c["id"] == campaign_id]
-        return {**(listed[0] if listed else {"id": campaign_id}), "figures": found.json()}
+        answer = found.json()
+        return {**answer.pop("campaign"), "figures": answer}
 
     async def campaign_audience(self, campaign_id: str) -> int | None:
         """How many it would reach now; None when notify cannot say."""
