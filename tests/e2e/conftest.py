@@ -211,3 +211,23 @@ async def browser():
         )
         yield launched
         await launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test on the network reports what its services complained of, so that a failure
+    seen only in CI says which service stalled and why."""
+    report = yield
+    network = item.funcargs.get("network") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(network, Network):
+        report.sections.append(("the services' warnings and errors", _complaints(network)))
+    return report
+
+
+def _complaints(network: Network, last: int = 60) -> str:
+    lines = []
+    for log in sorted(network.services.logs.glob("*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            if '"level": "warning"' in line or '"level": "error"' in line or "Traceback" in line:
+                lines.append(f"{log.stem}: {line[:600]}")
+    return "\n".join(lines[-last:]) or "(none)"

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from myndnet_kit import membership as membership_module
 from myndnet_kit.membership import MembershipFollower
-from myndnet_testing import ServiceProcess, TestNetwork, free_port, running
+from myndnet_testing import ServiceProcess, TestNetwork, free_port, running, wait_until
 from sample_service import SampleSettings, build
 
 pytestmark = pytest.mark.integration
@@ -49,6 +49,40 @@ async def test_a_service_started_before_its_membership_topic_is_listed_becomes_r
         await network.register("csn", create_topics=False)
         assert await follower.wait_until_current(10)
         assert follower.participates(network.code("csn"))
+
+
+async def test_a_membership_change_whose_saving_fails_is_read_again_not_skipped(
+    kafka_bootstrap, database_url, unique
+):
+    """The database fails while the follower saves what it read: those records are read again
+    on the next attempt, so the agency is known after all (they were lost once the consumer's
+    position had moved past them)."""
+    network = TestNetwork(kafka_bootstrap, unique)
+    failures: list[str] = []
+
+    async def fails_once(conn, old, new) -> None:
+        if not failures:
+            failures.append(new.code)
+            raise OSError("the database went away while saving")
+
+    settings = SampleSettings(  # type: ignore[call-arg]
+        SAMPLE_DATABASE_URL=database_url,
+        SAMPLE_TOPIC=f"sample.{unique}",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
+        MEMBERSHIP_TOPIC=network.membership_topic,
+    )
+    app = build(settings)
+    follower = MembershipFollower.from_settings(settings, on_change=fails_once)
+    app.membership = follower
+
+    async with running(app, timeout=60):
+        await network.register("csn", create_topics=False)
+
+        async def known() -> bool:
+            return follower.participates(network.code("csn"))
+
+        await wait_until(known, timeout=20, what="the agency, after the failed save")
+        assert failures == [network.code("csn")]
 
 
 def test_a_start_up_that_cannot_heal_ends_the_process_with_one_line_saying_why(

@@ -145,7 +145,13 @@ class MembershipFollower:
         positions = {tp: await self._consumer.position(tp) for tp in self._assigned}
         records = [r for part in batches.values() for r in part]
         if records:
-            await self._apply(records)
+            try:
+                await self._apply(records)
+            except BaseException:
+                # Handed out but not applied: read them again on the next attempt.
+                for tp, part in batches.items():
+                    self._consumer.seek(tp, part[0].offset)
+                raise
         self._applied = positions
         async with self._progress:
             self._progress.notify_all()
