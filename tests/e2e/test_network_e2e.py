@@ -47,7 +47,11 @@ async def register(network, name: str) -> str:
     if network.profile == "secure":
         # Handed out once: the agency's own login, which may write only its own topics.
         assert credentials["username"] == f"agency-{code}"
-        assert credentials["topics"] == [f"hr.{code}.vacancies", f"hr.{code}.leadership"]
+        assert credentials["topics"] == [
+            f"hr.{code}.vacancies",
+            f"hr.{code}.leadership",
+            f"hr.{code}.exchange",
+        ]
         network.logins[code] = KafkaConnection(
             network.kafka.bootstrap_servers,
             credentials["username"],

@@ -18,7 +18,8 @@ from typing import Any
 from myndnet_schemas import topics
 from myndnet_schemas.envelope import REGISTRY
 from myndnet_schemas.events import EventData
-from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
+from myndnet_schemas.events.exchange import EXCHANGE_EVENTS
+from myndnet_schemas.events.inbound import ASSIGNMENT_EVENTS, LEADERSHIP_EVENTS, VACANCY_EVENTS
 from myndnet_schemas.events.membership import MEMBERSHIP_EVENTS, SIGN_IN_EVENTS
 from myndnet_schemas.events.mentoring import MENTORING_EVENTS
 from myndnet_schemas.events.notify import NOTIFY_EVENTS
@@ -35,6 +36,7 @@ RELEASED_DIR = PACKAGE_ROOT / "released"
 EVENTS_ON: dict[str, tuple[type[EventData], ...]] = {
     "hr.{agency}.vacancies": VACANCY_EVENTS,
     "hr.{agency}.leadership": LEADERSHIP_EVENTS,
+    "hr.{agency}.exchange": ASSIGNMENT_EVENTS,
     topics.MEMBERSHIP_AGENCIES: MEMBERSHIP_EVENTS,
     topics.MEMBERSHIP_SIGN_INS: SIGN_IN_EVENTS,
     topics.VACANCIES: VACANCY_LIFECYCLE_EVENTS,
@@ -42,6 +44,7 @@ EVENTS_ON: dict[str, tuple[type[EventData], ...]] = {
     topics.NOTIFY_DELIVERIES: NOTIFY_EVENTS,
     topics.TRAININGS_REGISTRATIONS: TRAINING_EVENTS,
     topics.OUTREACH_ACTIVITIES: OUTREACH_EVENTS,
+    topics.EXCHANGE_ASSIGNMENTS: EXCHANGE_EVENTS,
 }
 
 

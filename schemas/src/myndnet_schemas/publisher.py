@@ -31,7 +31,7 @@ from myndnet_schemas import topics
 from myndnet_schemas.connection import KafkaConnection, connection
 from myndnet_schemas.envelope import Event, encode_binary, new_traceparent
 from myndnet_schemas.events import EventData
-from myndnet_schemas.events.inbound import LEADERSHIP_EVENTS, VACANCY_EVENTS
+from myndnet_schemas.events.inbound import ASSIGNMENT_EVENTS, LEADERSHIP_EVENTS, VACANCY_EVENTS
 
 SEND_TIMEOUT = 30.0
 
@@ -51,6 +51,8 @@ def topic_for(agency: str, payload: EventData) -> str:
         return topics.hr_vacancies(agency)
     if isinstance(payload, LEADERSHIP_EVENTS):
         return topics.hr_leadership(agency)
+    if isinstance(payload, ASSIGNMENT_EVENTS):
+        return topics.hr_exchange(agency)
     raise TypeError(f"{payload.event_type} is not an event an agency publishes")
 
 
@@ -109,7 +111,7 @@ class AgencyPublisher:
             existing = set(await admin.list_topics())
         finally:
             await admin.close()
-        wanted = {topics.hr_vacancies(self.agency), topics.hr_leadership(self.agency)}
+        wanted = set(topics.hr_topics(self.agency))
         if not wanted & existing:
             raise TopicMissing(
                 f"the network has no topics for agency {self.agency!r} "

@@ -15,11 +15,13 @@ MENTORING_MATCHES = "mentoring.matches"
 NOTIFY_DELIVERIES = "notify.deliveries"
 TRAININGS_REGISTRATIONS = "trainings.registrations"
 OUTREACH_ACTIVITIES = "outreach.activities"
+EXCHANGE_ASSIGNMENTS = "exchange.assignments"
 
 # Regular expressions for pattern subscriptions over every agency's HR topics.
 HR_VACANCIES_PATTERN = r"^hr\.[a-z0-9-]{2,40}\.vacancies$"
 HR_LEADERSHIP_PATTERN = r"^hr\.[a-z0-9-]{2,40}\.leadership$"
-_HR_TOPIC_RE = re.compile(r"^hr\.([a-z0-9-]{2,40})\.(vacancies|leadership)$")
+HR_EXCHANGE_PATTERN = r"^hr\.[a-z0-9-]{2,40}\.exchange$"
+_HR_TOPIC_RE = re.compile(r"^hr\.([a-z0-9-]{2,40})\.(vacancies|leadership|exchange)$")
 
 
 class InvalidAgencyCode(ValueError):
@@ -45,12 +47,21 @@ def hr_leadership(code: str) -> str:
     return f"hr.{validate_agency_code(code)}.leadership"
 
 
+def hr_exchange(code: str) -> str:
+    return f"hr.{validate_agency_code(code)}.exchange"
+
+
+def hr_topics(code: str) -> list[str]:
+    """Every topic an agency's HR system writes."""
+    return [hr_vacancies(code), hr_leadership(code), hr_exchange(code)]
+
+
 def dlq(service: str) -> str:
     return f"dlq.{service}"
 
 
 def agency_of_hr_topic(topic: str) -> str | None:
-    """The agency code in `hr.<code>.vacancies` / `hr.<code>.leadership`, else None."""
+    """The agency code in `hr.<code>.vacancies`, `.leadership` or `.exchange`, else None."""
     match = _HR_TOPIC_RE.fullmatch(topic)
     return match.group(1) if match else None
 
@@ -78,7 +89,16 @@ class Topic:
     description: str
 
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach")
+SERVICES = (
+    "membership",
+    "vacancies",
+    "mentoring",
+    "notify",
+    "trainings",
+    "ingest",
+    "outreach",
+    "exchange",
+)
 TOPICS = (
     Topic(
         "hr.{agency}.vacancies",
@@ -93,6 +113,13 @@ TOPICS = (
         ("mentoring",),
         "person_id",
         "An agency's new managers and mentors.",
+    ),
+    Topic(
+        "hr.{agency}.exchange",
+        AGENCY,
+        ("exchange",),
+        "assignment_id",
+        "An agency's loans, secondments and short assignments for the network's staff.",
     ),
     Topic(
         MEMBERSHIP_AGENCIES,
@@ -135,6 +162,13 @@ TOPICS = (
         ("notify",),
         "open event or campaign id",
         "Open events scheduled, changed and cancelled, and campaigns (never people).",
+    ),
+    Topic(
+        EXCHANGE_ASSIGNMENTS,
+        "exchange",
+        (),
+        "<host>/<assignment_id>",
+        "Assignments between agencies: interest, the three approvals, declines, agreements.",
     ),
     Topic(
         NOTIFY_DELIVERIES,

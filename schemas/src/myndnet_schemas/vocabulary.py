@@ -41,6 +41,20 @@ class RemoteWork(StrEnum):
     REMOTE = "remote"
 
 
+class AssignmentKind(StrEnum):
+    LOAN = "loan"  # the person works for the host, employed by the home agency
+    SECONDMENT = "secondment"  # tjänstledighet: employed by the host for the period
+    GIG = "gig"  # a short assignment beside the person's own work
+
+
+class OpenTo(StrEnum):
+    """What a skills profile says its owner is open to."""
+
+    LOAN = "loan"
+    SECONDMENT = "secondment"
+    NEW_POST = "new_post"
+
+
 class Visibility(StrEnum):
     PUBLIC = "public"  # on the site, the API, the feed, the sitemap and candidates' alerts
     NETWORK = "network"  # for the network's staff only, signed in
@@ -92,4 +106,27 @@ ISO_639_1 = frozenset(
     ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa
     pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th
     ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu""".split()
+)
+
+
+# The one list of skills the network's people are described by: mentoring matches managers and
+# mentors by these areas, and exchange describes assignments and skills profiles with them. An
+# HR system may send others (free text, `CompetenceArea`); these are the ones forms offer.
+SKILLS: tuple[str, ...] = (
+    "informationssäkerhet",
+    "it-arkitektur",
+    "systemutveckling",
+    "dataanalys",
+    "juridik",
+    "upphandling",
+    "ekonomi",
+    "hr",
+    "kommunikation",
+    "verksamhetsutveckling",
+    "projektledning",
+    "ledarskap",
+    "utredning",
+    "kundservice",
+    "arkiv och informationsförvaltning",
+    "säkerhetsskydd",
 )

@@ -135,6 +135,7 @@ class TestNetwork:
                     for name in (
                         topics.hr_vacancies(self.code(n)),
                         topics.hr_leadership(self.code(n)),
+                        topics.hr_exchange(self.code(n)),
                     )
                 ],
             )

@@ -1,9 +1,19 @@
 """Every event payload of the network, v1."""
 
 from myndnet_schemas.events.base import EventData
+from myndnet_schemas.events.exchange import (
+    EXCHANGE_EVENTS,
+    AssignmentAgreed,
+    AssignmentApproved,
+    AssignmentDeclined,
+    InterestRecorded,
+)
 from myndnet_schemas.events.inbound import (
+    ASSIGNMENT_EVENTS,
     LEADERSHIP_EVENTS,
     VACANCY_EVENTS,
+    AssignmentPosted,
+    AssignmentWithdrawn,
     ManagerAppointed,
     MentorVolunteered,
     MentorWithdrawn,
@@ -75,16 +85,25 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *NOTIFY_EVENTS,
     *TRAINING_EVENTS,
     *OUTREACH_EVENTS,
+    *ASSIGNMENT_EVENTS,
+    *EXCHANGE_EVENTS,
 )
 
 __all__ = [
     "ALL_EVENTS",
+    "ASSIGNMENT_EVENTS",
+    "EXCHANGE_EVENTS",
     "OUTREACH_EVENTS",
     "SIGN_IN_EVENTS",
     "AgencyLeft",
     "AgencyRegistered",
     "AgencyState",
     "AgencyUpdated",
+    "AssignmentAgreed",
+    "AssignmentApproved",
+    "AssignmentDeclined",
+    "AssignmentPosted",
+    "AssignmentWithdrawn",
     "AttendanceRecorded",
     "CampaignCancelled",
     "CampaignCompleted",
@@ -94,6 +113,7 @@ __all__ = [
     "Coordinator",
     "EmployerProfile",
     "EventData",
+    "InterestRecorded",
     "ManagerAppointed",
     "MatchAccepted",
     "MatchDeclined",

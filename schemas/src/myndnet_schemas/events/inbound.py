@@ -1,4 +1,5 @@
-"""What agencies' HR systems publish on `hr.<code>.vacancies` and `hr.<code>.leadership`."""
+"""What agencies' HR systems publish on `hr.<code>.vacancies`, `hr.<code>.leadership` and
+`hr.<code>.exchange`."""
 
 from typing import Annotated, Self
 
@@ -22,6 +23,7 @@ from myndnet_schemas.events.base import (
     _unique,
 )
 from myndnet_schemas.vocabulary import (
+    AssignmentKind,
     EmploymentType,
     Extent,
     OccupationField,
@@ -127,6 +129,55 @@ class MentorWithdrawn(EventData):
         return self.person_id
 
 
+Skills = Annotated[list[CompetenceArea], Field(max_length=30), AfterValidator(_unique)]
+
+
+class AssignmentPosted(EventData):
+    """A loan, secondment or short assignment an agency offers the network's staff: its whole
+    current state (a later revision replaces it)."""
+
+    event_type = "se.myndnet.assignment.posted.v1"
+
+    assignment_id: EntityId
+    revision: Int = Field(ge=1)
+    title: ShortText
+    description: Description
+    skills: Skills = Field(default_factory=list)
+    percent: Int = Field(ge=10, le=100)
+    first_day: Date
+    last_day: Date
+    municipality: Municipality
+    remote: RemoteWork
+    kind: AssignmentKind
+    answer_by: Date
+
+    @model_validator(mode="after")
+    def _a_period_that_ends_after_it_begins(self) -> Self:
+        if self.last_day < self.first_day:
+            raise ValueError(
+                f"last_day ({self.last_day}) must be on or after first_day ({self.first_day})"
+            )
+        if self.answer_by > self.first_day:
+            raise ValueError(
+                f"answer_by ({self.answer_by}) must be on or before first_day ({self.first_day})"
+            )
+        return self
+
+    def subject(self) -> str:
+        return self.assignment_id
+
+
+class AssignmentWithdrawn(EventData):
+    event_type = "se.myndnet.assignment.withdrawn.v1"
+
+    assignment_id: EntityId
+    revision: Int = Field(ge=1)
+
+    def subject(self) -> str:
+        return self.assignment_id
+
+
+ASSIGNMENT_EVENTS: tuple[type[EventData], ...] = (AssignmentPosted, AssignmentWithdrawn)
 VACANCY_EVENTS: tuple[type[EventData], ...] = (VacancyPublished, VacancyUpdated, VacancyWithdrawn)
 LEADERSHIP_EVENTS: tuple[type[EventData], ...] = (
     ManagerAppointed,

@@ -2,7 +2,7 @@
 (reminders, erasure), the relay of letters to notify and the HTTP routers. Outreach consumes no
 agency topic: coordinators and operators plan open events over HTTP and every change is
 announced on `outreach.activities`; registrations stay here, and their letters go to notify
-over HTTP (`adapters/notify_relay.py`)."""
+over HTTP (`myndnet_kit.notify_requests`)."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import ClassVar
 from myndnet_kit.app import ServiceApp, serve
 from myndnet_kit.kafka import TopicSpec
 from myndnet_kit.membership import MembershipFollower
+from myndnet_kit.notify_requests import NotifyRelay
 from myndnet_kit.retention import Expiry
 from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
@@ -20,7 +21,6 @@ from pydantic import Field, SecretStr
 
 from myndnet_outreach import api
 from myndnet_outreach.adapters.notify_campaigns import NotifyCampaigns
-from myndnet_outreach.adapters.notify_relay import NotifyRelay
 from myndnet_outreach.adapters.postgres import PostgresOutreach
 from myndnet_outreach.handlers.campaigns import run_campaigns
 from myndnet_outreach.handlers.registrations import run_schedule

@@ -70,6 +70,7 @@ def agency_acls(code: str) -> list[Acl]:
         Acl(agency_principal(code), Operation.DESCRIBE, Resource.TOPIC, prefix, Pattern.PREFIXED),
         Acl("vacancies", Operation.READ, Resource.TOPIC, topics.hr_vacancies(code)),
         Acl("mentoring", Operation.READ, Resource.TOPIC, topics.hr_leadership(code)),
+        Acl("exchange", Operation.READ, Resource.TOPIC, topics.hr_exchange(code)),
     ]
 
 

@@ -54,7 +54,7 @@ async def issue_credentials(settings: ServiceSettings, code: str) -> KafkaCreden
         mechanism=SCRAM_MECHANISM,
         security_protocol="SASL_SSL",
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        topics=[topics.hr_vacancies(code), topics.hr_leadership(code)],
+        topics=topics.hr_topics(code),
     )
 
 

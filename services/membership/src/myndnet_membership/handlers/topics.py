@@ -1,5 +1,5 @@
-"""Every participating agency has its two HR topics, `hr.<code>.vacancies` and `.leadership`,
-and in the secure profile its ACLs; a departed agency has no Kafka login."""
+"""Every participating agency has its HR topics, `hr.<code>.vacancies`, `.leadership` and
+`.exchange`, and in the secure profile its ACLs; a departed agency has no Kafka login."""
 
 from collections.abc import Iterable
 
@@ -18,7 +18,7 @@ async def create_agency_topics(settings: ServiceSettings, codes: Iterable[str]) 
     specs = [
         TopicSpec(name, settings.topic_partitions, settings.topic_replication_factor)
         for code in codes
-        for name in (topics.hr_vacancies(code), topics.hr_leadership(code))
+        for name in topics.hr_topics(code)
     ]
     return await ensure_topics(settings.kafka(), specs)
 

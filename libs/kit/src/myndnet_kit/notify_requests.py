@@ -1,50 +1,90 @@
-"""Handing notify what outreach asked of it (`notify_requests`), in order: a letter to send
-(`POST /letters`), registrations to forget (`POST /letters/forget`) or a registrant's yes to
-news (`POST /news-consents`). Candidates' addresses
-never go on a topic, so registrations' letters go to notify over HTTP, from this outbox of its
-own: a request is written in the transaction of the change that causes it, and marked handed
-over only after notify answered. A crash between the two hands it over again; notify keeps one
-delivery per letter key, so nothing is sent twice.
+"""Handing notify what a service asked of it, in order, from an outbox of its own
+(`notify_requests`): a letter to send (`POST /letters`), people to forget (`POST /letters/forget`)
+or a yes to news (`POST /news-consents`). Outreach and exchange use it: the addresses they keep
+never go on a topic, so their letters go to notify over HTTP. A request is written in the
+transaction of the change that causes it, and marked handed over only after notify answered. A
+crash between the two hands it over again; notify keeps one delivery per letter key, so nothing
+is sent twice.
 
 A letter's address is emptied from the row once notify has it. Notify down or slow: the request
 waits, with growing pauses, and the ones behind it wait too (a forget must not overtake the
 letter it forgets). A request notify refuses for good (4xx) is set aside with notify's answer
-and logged; it would be refused again however often it were tried."""
+and logged; it would be refused again however often it were tried.
+
+Each service keeps the table in its own migrations (the columns below)."""
 
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import asyncpg
-from myndnet_kit.logging import get_logger
-from myndnet_kit.schedule import cancelled
 from prometheus_client import Counter, Gauge
 
-from myndnet_outreach.adapters.notify_campaigns import NotifyCampaigns
+from myndnet_kit.logging import get_logger
+from myndnet_kit.schedule import cancelled
 
 log = get_logger(__name__)
 HANDED = Counter(
-    "myndnet_outreach_notify_requests_total", "Requests handed to notify, by outcome", ["outcome"]
+    "myndnet_notify_requests_total", "Requests handed to notify, by outcome", ["outcome"]
 )
-WAITING = Gauge("myndnet_outreach_notify_requests_waiting", "Requests not yet handed to notify")
+WAITING = Gauge("myndnet_notify_requests_waiting", "Requests not yet handed to notify")
 LONGEST_PAUSE = timedelta(minutes=5)
+
+
+class NotifyUnavailable(Exception):
+    """notify did not answer, or not as it should."""
+
+
+@dataclass
+class NotifyClient:
+    """A service's HTTP session to notify, with its operator token (`notify:letters`)."""
+
+    base_url: str
+    token: str
+    timeout: float = 10.0
+    _session: aiohttp.ClientSession | None = field(default=None, repr=False)
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=2.0),
+                headers={"Authorization": f"Bearer {self.token}"} if self.token else {},
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def call(self, method: str, path: str, *, missing: Any = None, **kwargs: Any) -> Any:
+        """notify's answer; `missing` when it answers 404 and one is given."""
+        try:
+            async with self.session().request(method, self.base_url + path, **kwargs) as answer:
+                if answer.status == 404 and missing is not None:
+                    return missing
+                if answer.status != 200:
+                    raise NotifyUnavailable(f"notify answered {answer.status} to {path}")
+                return await answer.json()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise NotifyUnavailable(f"notify did not answer ({type(exc).__name__})") from None
+
 
 DUE = """
 SELECT id, path, body, attempts FROM notify_requests
 WHERE handed_at IS NULL ORDER BY id LIMIT $1
 """
 # One relay at a time, whatever the number of replicas: the requests' order is kept.
-ONE_RELAY = "SELECT pg_try_advisory_xact_lock(hashtext('outreach: notify requests'))"
+ONE_RELAY = "SELECT pg_try_advisory_xact_lock(hashtext('notify requests'))"
 
 
 @dataclass
 class NotifyRelay:
     pool: asyncpg.Pool
-    notify: NotifyCampaigns  # its HTTP session and token, shared with the campaigns' calls
+    notify: NotifyClient  # its HTTP session and token, shared with the service's other calls
 
     async def hand_over(self, limit: int = 100) -> tuple[int, bool]:
         """Hand over what is due, in order, until one waits: (how many were handed over,
