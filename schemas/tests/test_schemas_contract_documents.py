@@ -28,6 +28,8 @@ def test_asyncapi_names_every_topic_of_the_contract():
         "notify.deliveries",
         "trainings.registrations",
         "outreach.activities",
+        "hr.{agency}.exchange",
+        "exchange.assignments",
     }
     assert len(document["components"]["messages"]) == len(REGISTRY)
 

@@ -91,6 +91,20 @@ EVERYTHING = {
     "campaign_text": "Välkommen till karriärdagen.",
     "visit_url": "https://s/kampanj/cmp-1",
     "calendar_url": "https://s/evenemang/oe-1.ics",
+    "assignment": {
+        "host": "spv",
+        "host_name": "SPV",
+        "assignment_id": "U-1",
+        "title": "Informationssäkerhet i tre månader",
+        "kind": "loan",
+        "first_day": "2027-03-01",
+        "last_day": "2027-05-31",
+        "percent": 50,
+    },
+    "person": {"email": "ada@csn.se", "home_name": "CSN"},
+    "note": "Jag har arbetat med ISO 27001.",
+    "step": "host",
+    "by": "host",
 }
 
 
@@ -99,9 +113,22 @@ EVERYTHING = {
     "variant",
     [
         {"role": "manager", "reason": "completed", "because": "deadline"},
-        {"role": "mentor", "reason": "mentor_withdrawn", "because": "session_cancelled"},
+        {
+            "role": "mentor",
+            "reason": "mentor_withdrawn",
+            "because": "session_cancelled",
+            "by": "home",
+        },
         {"role": "mentor", "reason": "other", "because": "event", "calendar_url": None},
         {"role": "manager", "reason": "mentor_withdrawn", "because": "agency_left", "month": 1},
+        {
+            "role": "manager",
+            "reason": "other",
+            "because": "filled",
+            "by": "person",
+            "step": "person",
+        },
+        {"role": "manager", "reason": "other", "because": "withdrawn", "note": ""},
         {
             "role": "mentor",
             "reason": "other",
@@ -132,4 +159,4 @@ def test_the_letters_written_in_at_loading_read_as_jinja_s_own_i18n_renders_them
             continue
         assert template.render(context) == runtime.get_template(name).render(context), name
         kinds += 1
-    assert kinds == 28  # 24 kinds of letter, 4 with HTML of their own
+    assert kinds == 35  # 31 kinds of letter, 4 with HTML of their own

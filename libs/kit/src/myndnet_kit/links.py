@@ -22,6 +22,8 @@ TRAINING_CANCEL = "training-cancel"
 # An open event's registration: the address's confirmation, and its cancellation (registration id).
 OUTREACH_CONFIRM = "outreach-confirm"
 OUTREACH_CANCEL = "outreach-cancel"
+# An assignment's step, answered by the party whose step it is (interest id, host|home|person).
+EXCHANGE_ANSWER = "exchange-answer"
 # A member of staff's sign-in link (the id of their request, which membership accepts once).
 STAFF_SIGN_IN = "staff-sign-in"
 MAX_LENGTH = 400

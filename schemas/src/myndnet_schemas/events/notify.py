@@ -37,6 +37,13 @@ class DeliveryKind(StrEnum):
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
     CAMPAIGN = "campaign"
+    EXCHANGE_PICK = "exchange_pick"
+    EXCHANGE_APPROVE = "exchange_approve"
+    EXCHANGE_CONFIRM = "exchange_confirm"
+    EXCHANGE_REMINDER = "exchange_reminder"
+    EXCHANGE_DECLINED = "exchange_declined"
+    EXCHANGE_AGREED = "exchange_agreed"
+    EXCHANGE_CLOSED = "exchange_closed"
 
 
 class FailureReason(StrEnum):

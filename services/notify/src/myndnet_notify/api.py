@@ -20,7 +20,7 @@ from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
 from myndnet_schemas.vocabulary import EmploymentType, OccupationField, TargetGroup
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from myndnet_notify.adapters import campaigns as campaign_table
 from myndnet_notify.adapters import deliveries as delivery_table
@@ -492,6 +492,40 @@ class LetterContext(BaseModel):
     because: Literal["person", "event"] | None = None
 
 
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+OneLine = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+
+
+class AssignmentOfLetter(BaseModel):
+    host: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,40}$")]
+    host_name: OneLine
+    assignment_id: Id
+    title: OneLine
+    kind: Literal["loan", "secondment", "gig"]
+    first_day: date
+    last_day: date
+    percent: Annotated[int, Field(ge=10, le=100)]
+
+
+class PersonOfLetter(BaseModel):
+    email: Annotated[str, Field(max_length=254)]
+    home_name: OneLine
+
+
+class AssignmentLetterContext(BaseModel):
+    """What an assignment's letters say (exchange's); the answer link is signed here."""
+
+    model_config = ConfigDict(extra="forbid")
+    interest_id: Id
+    answer_by: date
+    assignment: AssignmentOfLetter
+    person: PersonOfLetter
+    note: Annotated[str, Field(max_length=1000)] = ""
+    step: Literal["host", "home", "person"] | None = None  # the step the link answers
+    by: Literal["host", "home", "person"] | None = None  # who declined
+    because: Literal["closed", "withdrawn", "filled"] | None = None
+
+
 class LetterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,120}$")]
@@ -499,7 +533,14 @@ class LetterIn(BaseModel):
     to: CandidateEmail
     language: Literal["sv", "en"]
     recipient_ref: Reference
-    context: LetterContext
+    context: LetterContext | AssignmentLetterContext
+
+    @model_validator(mode="after")
+    def _context_of_its_kind(self) -> "LetterIn":
+        wanted = AssignmentLetterContext if self.kind.startswith("exchange_") else LetterContext
+        if not isinstance(self.context, wanted):
+            raise ValueError(f"a {self.kind} letter's context is {wanted.__name__}")
+        return self
 
 
 @letters.post("/letters", status_code=202)

@@ -97,7 +97,8 @@ class Templates:
             other=(context.get("other") or {}).get("name", ""),
             month=context.get("month", ""),
             course=(context.get("session") or {}).get("course_title", ""),
-            event=(context.get("event") or {}).get("title", ""),
+            event=(context.get("event") or {}).get("title", "")
+            or (context.get("assignment") or {}).get("title", ""),
             campaign=context.get("campaign_subject", ""),
             starts=context.get("starts", ""),
         )

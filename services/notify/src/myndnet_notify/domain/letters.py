@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from myndnet_kit.links import (
+    EXCHANGE_ANSWER,
     MENTORING_ANSWER,
     MENTORING_CHECKIN,
     OUTREACH_CANCEL,
@@ -120,6 +121,17 @@ LETTERS: dict[str, LetterKind] = {
             "the event is tomorrow",
         ),
         LetterKind("event_cancelled", HANDED, (), "the registration or the event was cancelled"),
+        # An assignment's parties (exchange hands them over): the host's coordinators pick,
+        # the home agency's approve, the person confirms; each through its own link.
+        LetterKind("exchange_pick", HANDED, ("answer_url",), "someone is interested"),
+        LetterKind("exchange_approve", HANDED, ("answer_url",), "the host picked one of yours"),
+        LetterKind("exchange_confirm", HANDED, ("answer_url",), "both agencies said yes"),
+        LetterKind("exchange_reminder", HANDED, ("answer_url",), "a step waited five working days"),
+        LetterKind("exchange_declined", HANDED, (), "one of the three said no"),
+        LetterKind("exchange_agreed", HANDED, (), "the person confirmed"),
+        LetterKind(
+            "exchange_closed", HANDED, (), "the assignment closed, was withdrawn or went to another"
+        ),
         LetterKind(
             "campaign",
             NEWS,
@@ -142,6 +154,7 @@ SITE_PAGES = {
     "event_cancel": "/evenemang/avboka",
     "events": "/evenemang",
     "campaign": "/kampanj",
+    "exchange_answer": "/uppdrag/svar",
 }
 
 
@@ -268,6 +281,12 @@ def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> di
         return {"checkin_url": f"{site}{SITE_PAGES['checkin']}?token={token}"}
     if kind.startswith("event_"):
         return event_links(kind, context, site, key)
+    if kind.startswith("exchange_"):
+        if "answer_url" not in LETTERS[kind].links or not context.get("step"):
+            return {}
+        fields = (context["interest_id"], context["step"])
+        token = sign_link(key, EXCHANGE_ANSWER, fields, date.fromisoformat(context["answer_by"]))
+        return {"answer_url": f"{site}{SITE_PAGES['exchange_answer']}?token={token}"}
     if "cancel_url" not in LETTERS[kind].links:
         return {}
     registration = (context["registration_id"],)

@@ -1,0 +1,1 @@
+"""Myndnet exchange: loans, secondments and short assignments between agencies."""

@@ -1,0 +1,3 @@
+from myndnet_exchange.main import main
+
+main()
