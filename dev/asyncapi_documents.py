@@ -18,6 +18,8 @@ from myndnet_notify.main import NotifySettings
 from myndnet_notify.main import build as notify
 from myndnet_outreach.main import OutreachSettings
 from myndnet_outreach.main import build as outreach
+from myndnet_exchange.main import ExchangeSettings
+from myndnet_exchange.main import build as exchange
 from myndnet_schemas.docs import asyncapi_document
 from myndnet_trainings.main import TrainingsSettings
 from myndnet_trainings.main import build as trainings
@@ -33,6 +35,7 @@ SERVICES = {
     "trainings": (TrainingsSettings, trainings),
     "ingest": (IngestSettings, ingest),
     "outreach": (OutreachSettings, outreach),
+    "exchange": (ExchangeSettings, exchange),
 }
 
 

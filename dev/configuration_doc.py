@@ -23,6 +23,7 @@ SERVICES = {
     "trainings": "TrainingsSettings",
     "ingest": "IngestSettings",
     "outreach": "OutreachSettings",
+    "exchange": "ExchangeSettings",
     "web": "WebSettings",
 }
 
@@ -44,7 +45,7 @@ TAIL = """
 
 Operator rights: `membership:write` (also reading an agency's history, which names former
 coordinators), `membership:sign-in` (the site: staff's sign-in links and sessions),
-`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `outreach:write`,
+`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `outreach:write`, `exchange:staff`, `exchange:write`,
 `audit:read` (every service's `/audit-log`),
 `dlq:replay`.
 

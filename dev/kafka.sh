@@ -279,7 +279,7 @@ start() {
   echo $! > "$PIDFILE"
   wait_ready
   if [ -n "$SECURE" ]; then
-    for name in membership vacancies mentoring notify trainings ingest outreach; do credential "$name" >/dev/null; done
+    for name in membership vacancies mentoring notify trainings ingest outreach exchange; do credential "$name" >/dev/null; done
     ( set -a; source "$(credential admin)"; set +a
       "$ROOT/.venv/bin/python" -m myndnet_membership.commands service-logins "$CREDENTIALS" ) \
       || die "could not create the services' logins and ACLs"

@@ -6,3 +6,4 @@ CREATE DATABASE myndnet_notify;
 CREATE DATABASE myndnet_trainings;
 CREATE DATABASE myndnet_ingest;
 CREATE DATABASE myndnet_outreach;
+CREATE DATABASE myndnet_exchange;

@@ -15,11 +15,11 @@ PGPORT="${PGPORT:-5432}"
 PG_USER="${PG_USER:-myndnet}"
 PG_PASSWORD="${PG_PASSWORD:-myndnet}"
 LINK="$RUN_DIR/postgres"
-DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_trainings myndnet_ingest myndnet_outreach myndnet_test)
+DATABASES=(myndnet_membership myndnet_vacancies myndnet_mentoring myndnet_notify myndnet_trainings myndnet_ingest myndnet_outreach myndnet_exchange myndnet_test)
 # The secure profile keeps databases of its own, as its broker keeps its own data: what one
 # network has published never shows up in the other.
 DATABASES+=(myndnet_secure_membership myndnet_secure_vacancies myndnet_secure_mentoring myndnet_secure_notify
-  myndnet_secure_trainings myndnet_secure_ingest myndnet_secure_outreach)
+  myndnet_secure_trainings myndnet_secure_ingest myndnet_secure_outreach myndnet_secure_exchange)
 
 # The server's binaries: the client package alone also has a bin/ folder (psql, pg_dump).
 pg_bin() {

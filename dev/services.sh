@@ -4,10 +4,10 @@
 # `start` returns once every service's /health/ready answers 200, then prints where things are.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOGS="$RUN_DIR/services"; mkdir -p "$LOGS"
-declare -A DEFAULT_PORT=([web]=8000 [membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004 [trainings]=8005 [ingest]=8006 [outreach]=8007)
+declare -A DEFAULT_PORT=([web]=8000 [membership]=8001 [vacancies]=8002 [mentoring]=8003 [notify]=8004 [trainings]=8005 [ingest]=8006 [outreach]=8007 [exchange]=8008)
 SERVICES=()
 # web last: it is ready once the services it reads answer.
-for name in membership vacancies mentoring notify trainings ingest outreach web; do
+for name in membership vacancies mentoring notify trainings ingest outreach exchange web; do
   [ -f "$ROOT/services/$name/pyproject.toml" ] && SERVICES+=("$name")
 done
 
@@ -40,6 +40,8 @@ operator_tokens() {
   export WEB_CONSOLE_TOKEN="${WEB_CONSOLE_TOKEN:-$token}"
   # Outreach hands its registrations' letters to notify with it (notify:letters is among them).
   export OUTREACH_NOTIFY_TOKEN="${OUTREACH_NOTIFY_TOKEN:-$token}"
+  # Exchange hands its letters to notify with it too.
+  export EXCHANGE_NOTIFY_TOKEN="${EXCHANGE_NOTIFY_TOKEN:-$token}"
 }
 
 link_signing_key() {

@@ -4,6 +4,7 @@ service, port and variable matches the services' own settings."""
 from pathlib import Path
 
 import yaml
+from myndnet_exchange.main import ExchangeSettings
 from myndnet_ingest.main import IngestSettings
 from myndnet_membership.main import MembershipSettings
 from myndnet_mentoring.main import MentoringSettings
@@ -21,6 +22,7 @@ SETTINGS = {
     "trainings": TrainingsSettings,
     "ingest": IngestSettings,
     "outreach": OutreachSettings,
+    "exchange": ExchangeSettings,
 }
 CONTRACT_PORTS = {
     "membership": 8001,
@@ -30,6 +32,7 @@ CONTRACT_PORTS = {
     "trainings": 8005,
     "ingest": 8006,
     "outreach": 8007,
+    "exchange": 8008,
 }
 
 
@@ -69,7 +72,15 @@ def test_the_public_site_reads_the_services_by_their_compose_names():
     assert WebSettings.model_fields["port"].default == 8000 and environment["WEB_PORT"] == "8000"
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert not set(environment) - aliases(WebSettings) - {"SERVICE"}
-    for name in ("membership", "vacancies", "notify", "mentoring", "trainings", "outreach"):
+    for name in (
+        "membership",
+        "vacancies",
+        "notify",
+        "mentoring",
+        "trainings",
+        "outreach",
+        "exchange",
+    ):
         assert environment[f"{name.upper()}_URL"] == f"http://{name}:{CONTRACT_PORTS[name]}"
         assert web["depends_on"][name]["condition"] == "service_healthy"
 

@@ -167,6 +167,8 @@ def _parsed(record: ConsumerRecord):
 
 
 def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> dict:
+    from myndnet_exchange.main import ExchangeSettings
+    from myndnet_exchange.main import build as exchange
     from myndnet_mentoring.main import MentoringSettings
     from myndnet_mentoring.main import build as mentoring
     from myndnet_notify.main import NotifySettings
@@ -186,6 +188,15 @@ def service_apps(network: TestNetwork, database_url: str, kafka_env: dict) -> di
                 VACANCIES_DATABASE_URL=database_url,
                 VACANCIES_HR_TOPIC_PATTERN=network.hr_pattern("vacancies"),
                 VACANCIES_TOPIC=f"vacancies.vacancies.{network.unique}",
+                **common,
+            )
+        ),
+        "exchange": lambda: exchange(
+            ExchangeSettings(  # type: ignore[call-arg]
+                EXCHANGE_DATABASE_URL=database_url,
+                EXCHANGE_HR_TOPIC_PATTERN=network.hr_pattern("exchange"),
+                EXCHANGE_TOPIC=f"exchange.assignments.{network.unique}",
+                EXCHANGE_SCHEDULE_SECONDS=100000,
                 **common,
             )
         ),
@@ -232,6 +243,8 @@ def record_topics(network: TestNetwork, service: str, consumer: str) -> list[tup
         kinds = ["vacancies"]
     elif service == "mentoring":
         kinds = ["leadership"]
+    elif service == "exchange":
+        kinds = ["exchange"]
     else:
         own = NOTIFY_TOPICS[consumer]
         pairs = []
@@ -243,7 +256,7 @@ def record_topics(network: TestNetwork, service: str, consumer: str) -> list[tup
     return [(f"hr.{code}.{kind}", agency_sources) for code in (member, other) for kind in kinds]
 
 
-@pytest.mark.parametrize("service", ["vacancies", "mentoring", "notify"])
+@pytest.mark.parametrize("service", ["vacancies", "mentoring", "notify", "exchange"])
 async def test_generated_records_never_crash_a_consumer(
     service, secure_kafka, database_url, unique
 ):

@@ -12,7 +12,16 @@ from myndnet_testing import MailSink, ServiceNetwork, consumed_by, wait_until
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
-SERVICES = ("membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach")
+SERVICES = (
+    "membership",
+    "vacancies",
+    "mentoring",
+    "notify",
+    "trainings",
+    "ingest",
+    "outreach",
+    "exchange",
+)
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"
@@ -72,6 +81,15 @@ class Network:
             else f"vacancies.vacancies.e2e{self.run}"
         )
 
+    @property
+    def exchange_topic(self) -> str:
+        """exchange.assignments, or this run's own on the shared open broker."""
+        return (
+            "exchange.assignments"
+            if self.profile == "secure"
+            else f"exchange.assignments.e2e{self.run}"
+        )
+
     def url(self, service: str) -> str:
         return self.services.url(service)
 
@@ -126,6 +144,7 @@ async def network(
         "TRAININGS_SCHEDULE_SECONDS": "100000",
         "OUTREACH_SCHEDULE_SECONDS": "100000",
         "NOTIFY_CAMPAIGN_SECONDS": "100000",
+        "EXCHANGE_SCHEDULE_SECONDS": "100000",
         "JOBSTREAM_URL": jobstream.url,
         "JOBSTREAM_POLL_SECONDS": "0.5",
         "LINK_SIGNING_KEY": LINK_KEY,
@@ -154,6 +173,8 @@ async def network(
             "NOTIFY_OUTREACH_TOPIC": f"outreach.activities.e2e{run}",
             "VACANCIES_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.vacancies$",
             "MENTORING_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.leadership$",
+            "EXCHANGE_TOPIC": f"exchange.assignments.e2e{run}",
+            "EXCHANGE_HR_TOPIC_PATTERN": rf"^hr\.e2e{run}-[a-z0-9-]+\.exchange$",
         }
     services = ServiceNetwork(
         run, Path(tmp_path_factory.mktemp(f"e2e-logs-{profile}")), common, prefix="e2e"
@@ -167,6 +188,8 @@ async def network(
                 own |= {"PUBLIC_BASE_URL": net.url("notify"), "WEB_BASE_URL": net.url("web")}
             if service == "outreach":
                 own |= {"NOTIFY_URL": net.url("notify"), "OUTREACH_NOTIFY_TOKEN": TOKEN}
+            if service == "exchange":
+                own |= {"NOTIFY_URL": net.url("notify"), "EXCHANGE_NOTIFY_TOKEN": TOKEN}
             await services.start(service, env=own)
         # The public site, reading the services above.
         await services.start(
@@ -179,6 +202,7 @@ async def network(
                 "MENTORING_URL": net.url("mentoring"),
                 "TRAININGS_URL": net.url("trainings"),
                 "OUTREACH_URL": net.url("outreach"),
+                "EXCHANGE_URL": net.url("exchange"),
                 "WEB_NOTIFY_TOKEN": TOKEN,
                 "WEB_MEMBERSHIP_TOKEN": TOKEN,
                 "WEB_CONSOLE_TOKEN": TOKEN,

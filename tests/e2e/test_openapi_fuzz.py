@@ -34,7 +34,16 @@ pytestmark = [
 SEED = os.environ.get("MYNDNET_FUZZ_SEED", "20261127")
 
 
-SERVICES = ["membership", "vacancies", "mentoring", "notify", "trainings", "ingest", "outreach"]
+SERVICES = [
+    "membership",
+    "vacancies",
+    "mentoring",
+    "notify",
+    "trainings",
+    "ingest",
+    "outreach",
+    "exchange",
+]
 
 
 async def fuzz(network, service: str) -> tuple[int, str]:

@@ -26,7 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def link_signing_key() -> Any:
     """The setting of the services whose people follow signed links: notify signs them,
-    mentoring, trainings, outreach and membership (staff's sign-in) check them."""
+    mentoring, trainings, outreach, exchange and membership (staff's sign-in) check them."""
     return Field(
         SecretStr(""),
         alias="LINK_SIGNING_KEY",

@@ -49,6 +49,9 @@ class WebSettings(HttpSettings):
     outreach_url: str = Field(
         "http://127.0.0.1:8007", alias="OUTREACH_URL", description="where the site reads outreach"
     )
+    exchange_url: str = Field(
+        "http://127.0.0.1:8008", alias="EXCHANGE_URL", description="where the site reads exchange"
+    )
     # An operator token with the right notify:relay: sign-ups through the site are then counted
     # per person's address in notify's limits, not all under the site's own.
     notify_token: SecretStr = Field(
