@@ -484,16 +484,25 @@ def remind(a: Assignment, interest: Interest, parties: Parties) -> Outcome:
 REMINDER_AFTER_WORKING_DAYS = 5
 
 
+def days_off(years: range) -> set[date]:
+    """Swedish public holidays, and the eves the state's staff have off by agreement
+    (midsommarafton, julafton, nyårsafton)."""
+    off = set(Sweden(years=years))
+    for year in years:
+        off |= {date(year, 12, 24), date(year, 12, 31)}
+        midsummer = next(d for d in off if d.year == year and d.month == 6 and d.weekday() == 5)
+        off.add(midsummer - timedelta(days=1))
+    return off
+
+
 def working_days_between(first: date, last: date) -> int:
-    """Working days after `first` up to and including `last` (Swedish public holidays and
-    weekends are not)."""
+    """Working days after `first` up to and including `last`."""
     if last <= first:
         return 0
-    days = (last - first).days
-    off = Sweden(years=range(first.year, last.year + 1))
+    off = days_off(range(first.year, last.year + 1))
     return sum(
         1
-        for n in range(1, days + 1)
+        for n in range(1, (last - first).days + 1)
         if (day := first + timedelta(days=n)).weekday() < 5 and day not in off
     )
 
