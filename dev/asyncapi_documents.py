@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from myndnet_exchange.main import ExchangeSettings
+from myndnet_exchange.main import build as exchange
 from myndnet_ingest.main import IngestSettings
 from myndnet_ingest.main import build as ingest
 from myndnet_membership.main import MembershipSettings
@@ -18,8 +20,6 @@ from myndnet_notify.main import NotifySettings
 from myndnet_notify.main import build as notify
 from myndnet_outreach.main import OutreachSettings
 from myndnet_outreach.main import build as outreach
-from myndnet_exchange.main import ExchangeSettings
-from myndnet_exchange.main import build as exchange
 from myndnet_schemas.docs import asyncapi_document
 from myndnet_trainings.main import TrainingsSettings
 from myndnet_trainings.main import build as trainings

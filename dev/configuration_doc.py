@@ -45,7 +45,9 @@ TAIL = """
 
 Operator rights: `membership:write` (also reading an agency's history, which names former
 coordinators), `membership:sign-in` (the site: staff's sign-in links and sessions),
-`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `outreach:write`, `exchange:staff`, `exchange:write`,
+`mentoring:operate`, `notify:operate`, `notify:relay`, `trainings:write`, `outreach:write`,
+`exchange:staff` (the site: assignments, interest and profiles for signed-in staff),
+`exchange:write` (searching profiles, the schedule, erasure, figures),
 `audit:read` (every service's `/audit-log`),
 `dlq:replay`.
 

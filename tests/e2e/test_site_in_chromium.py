@@ -967,3 +967,109 @@ async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
     await checker.close()
     await person.close()
     assert {where: v for where, v in found.items() if v} == {}
+
+
+async def test_staff_find_an_assignment_say_they_are_interested_and_keep_a_skills_profile(
+    network, browser: Browser
+):
+    """Without JavaScript, in both languages and axe-clean: a member of staff signs in, finds
+    an assignment of another agency under /internt/uppdrag, says they are interested with a
+    note; the host's coordinator opens the mailed link (no sign-in) and picks them; the person
+    publishes a skills profile that coordinators find, and removes it."""
+    from test_exchange_e2e import ANSWER, agency, mailed, posted
+
+    host, _, host_coordinator = await agency(network, "uppdragsvard")
+    _home, home_domain, home_coordinator = await agency(network, "uppdragshem")
+    person = f"eva.{network.run}@{home_domain}"
+    publisher = await publisher_for(network, host)
+    try:
+        await publisher.publish(posted("U-B", "Säkerhetsskyddsspecialist"))
+    finally:
+        await publisher.stop()
+    await network.consumed("exchange", "hr-exchange", f"hr.{host}.exchange")
+    site = network.url("web")
+    async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
+        for path in ("/internt/uppdrag", f"/internt/uppdrag/{host}/U-B", "/internt/profil"):
+            answer = await visitor.get(path)
+            assert answer.status_code == 303 and answer.headers["location"] == "/logga-in"
+    checker = await browser.new_context(bypass_csp=True)
+    check = await checker.new_page()
+    context = await browser.new_context(java_script_enabled=False)
+    page = await context.new_page()
+    await page.goto(f"{site}/logga-in")
+    await page.fill("#email", person)
+    await page.click("main form button[type=submit]")
+    await page.goto(f"{site}{await sign_in_link(network, person, 1)}")
+    found: dict[str, list[str]] = {}
+
+    await page.goto(f"{site}/internt")
+    await page.click("a[href='/internt/uppdrag']")
+    assert "Säkerhetsskyddsspecialist" in await page.inner_text("main")
+    found["/internt/uppdrag"] = await violations_shown(check, page)
+    await page.click(f"a[href='/internt/uppdrag/{host}/U-B']")
+    assert await page.inner_text("h1") == "Säkerhetsskyddsspecialist"
+    found["/internt/uppdrag/…"] = await violations_shown(check, page)
+    await page.fill("#note", "x" * 1001)
+    await page.click("main form button[type=submit]")
+    assert "Skriv högst 1 000 tecken" in await page.inner_text(".error-summary")
+    found["/internt/uppdrag/… (error)"] = await violations_shown(check, page)
+    await page.fill("#note", "Jag har arbetat med säkerhetsskydd i fem år.")
+    await page.click("main form button[type=submit]")
+    assert "Du har anmält intresse" in await page.inner_text("main")
+    found["/internt/uppdrag/… (interested)"] = await violations_shown(check, page)
+    await page.goto(f"{site}/en/internt/uppdrag")
+    found["/en/internt/uppdrag"] = await violations_shown(check, page)
+    await page.goto(f"{site}/en/internt/uppdrag/{host}/U-B")
+    assert "You have said you are interested" in await page.inner_text("main")
+    found["/en/internt/uppdrag/…"] = await violations_shown(check, page)
+
+    # The host's coordinator, not signed in, answers from the mail.
+    [letter] = await mailed(network, host_coordinator, 1, "the interest")
+    path = ANSWER.search(letter.get_body(("plain",)).get_content()).group(1)
+    coordinator = await (await browser.new_context(java_script_enabled=False)).new_page()
+    await coordinator.goto(f"{site}/en{path}")
+    found["/en/uppdrag/svar"] = await violations_shown(check, coordinator)
+    await coordinator.goto(f"{site}{path}")
+    assert person in await coordinator.inner_text("main")
+    assert "säkerhetsskydd i fem år" in await coordinator.inner_text("main")
+    found["/uppdrag/svar"] = await violations_shown(check, coordinator)
+    await coordinator.click("button[value=yes]")
+    assert "Nu frågar vi personens egen myndighet" in await coordinator.inner_text("main")
+    found["/uppdrag/svar (answered)"] = await violations_shown(check, coordinator)
+    await coordinator.goto(f"{site}{path}")  # the link once more: answered, nothing to press
+    assert await coordinator.locator("button[value=yes]").count() == 0
+    await mailed(network, home_coordinator, 1, "the request to approve")
+
+    # The skills profile.
+    await page.goto(f"{site}/internt/profil")
+    found["/internt/profil"] = await violations_shown(check, page)
+    await page.click("main form button[value=save]")  # no skill ticked
+    assert "Välj minst en kompetens" in await page.inner_text(".error-summary")
+    found["/internt/profil (error)"] = await violations_shown(check, page)
+    await page.check("input[name=skills][value='informationssäkerhet']")
+    await page.check("input[name=skills][value='säkerhetsskydd']")
+    await page.check("#language-en")
+    await page.check("#open-loan")
+    await page.fill("#summary", "Säkerhetsskydd och informationssäkerhet.")
+    await page.click("main form button[value=save]")
+    assert "Profilen är sparad" in await page.inner_text("main")
+    found["/internt/profil (saved)"] = await violations_shown(check, page)
+    await page.goto(f"{site}/en/internt/profil")
+    assert await page.is_checked("#open-loan")
+    found["/en/internt/profil"] = await violations_shown(check, page)
+    async with network.http("exchange") as http:
+        wanted = {"skill": ["Säkerhetsskydd"], "language": "en", "open_to": "loan"}
+        [profile] = (await http.get("/profiles", params=wanted)).json()
+        assert profile["email"] == person and profile["skills"] == [
+            "informationssäkerhet",
+            "säkerhetsskydd",
+        ]
+        assert (await http.get("/profiles", params={"open_to": "new_post"})).json() == []
+    await page.goto(f"{site}/internt/profil")
+    await page.click("button[value=remove]")
+    assert "Profilen är borttagen" in await page.inner_text("main")
+    async with network.http("exchange") as http:
+        assert (await http.get("/profiles", params={"skill": ["säkerhetsskydd"]})).json() == []
+    await checker.close()
+    await context.close()
+    assert {where: v for where, v in found.items() if v} == {}

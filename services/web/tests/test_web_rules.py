@@ -119,6 +119,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             MENTORING_URL=nobody,
             TRAININGS_URL=nobody,
             OUTREACH_URL=nobody,
+            EXCHANGE_URL=nobody,
         )
     )
     async with httpx.AsyncClient(
@@ -140,6 +141,7 @@ async def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(pa
             "mentoring": False,
             "trainings": False,
             "outreach": False,
+            "exchange": False,
         }
 
 

@@ -110,6 +110,7 @@ class ServiceApp:
         self.on_stop = on_stop
         self.membership = membership
         self.pool: asyncpg.Pool | None = None
+        self._pool_made: asyncpg.Pool | None = None  # made, maybe not yet migrated
         self.relay: OutboxRelay | None = None
         self.started = False
         self.failure: str | None = None
@@ -200,13 +201,16 @@ class ServiceApp:
 
     async def _start(self) -> None:
         try:
-            self.pool = await until_done(
+            pool = await until_done(
                 "PostgreSQL",
                 lambda: create_pool(
                     self.settings.database_url, max_size=self.settings.database_pool_size
                 ),
             )
-            await until_done("PostgreSQL", self._migrate)
+            self._pool_made = pool
+            await until_done("PostgreSQL", lambda: self._migrate(pool))
+            # Requests see the pool (and get their 503 no more) once the tables are there.
+            self.pool = pool
             await until_done("Kafka", lambda: ensure_topics(self.settings.kafka(), self.topics))
             producer = make_producer(self.settings.kafka(), f"myndnet-{self.service}-outbox")
             await until_done("Kafka", producer.start)
@@ -243,9 +247,8 @@ class ServiceApp:
         if self.on_fatal is not None:
             self.on_fatal()
 
-    async def _migrate(self) -> None:
-        assert self.pool is not None
-        async with self.pool.acquire() as conn:
+    async def _migrate(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn:
             await migrate(conn, "kit", KIT_MIGRATIONS)
             if self.migrations is not None:
                 await migrate(conn, self.service, self.migrations)
@@ -284,12 +287,13 @@ class ServiceApp:
             await self.relay.stop()
             with contextlib.suppress(Exception):
                 await self.relay.producer.stop()
-        if self.pool is not None:
+        pool = self.pool or self._pool_made
+        if pool is not None:
             try:
-                await asyncio.wait_for(self.pool.close(), STOP_TIMEOUT)
+                await asyncio.wait_for(pool.close(), STOP_TIMEOUT)
             except TimeoutError:
                 log.warning("database connections still in use at stop; closing them")
-                self.pool.terminate()
+                pool.terminate()
         self.started = False
 
     async def _retention(self, _app: "ServiceApp") -> None:

@@ -113,6 +113,7 @@ def build(settings: WebSettings) -> FastAPI:
         settings.membership_token.get_secret_value(),
         settings.console_token.get_secret_value(),
         settings.outreach_url.rstrip("/"),
+        settings.exchange_url.rstrip("/"),
     )
 
     @asynccontextmanager

@@ -17,6 +17,7 @@ from myndnet_schemas.topics import AGENCY_CODE_RE
 from myndnet_web.adapters.services import Services, Unavailable
 from myndnet_web.domain.alerts import AlertForm
 from myndnet_web.domain.console import AgencyForm
+from myndnet_web.domain.exchange_forms import InterestForm
 from myndnet_web.domain.mentorship import CheckinForm
 from myndnet_web.domain.search import Search
 from myndnet_web.domain.sitemap import robots_txt
@@ -33,6 +34,7 @@ from myndnet_web.domain.staff import (
 )
 from myndnet_web.domain.texts import CATALOGUES, LANGUAGES, VOCABULARY, Language, label
 from myndnet_web.handlers import console as console_pages
+from myndnet_web.handlers import exchange as exchange_pages
 from myndnet_web.handlers import site as handlers
 from myndnet_web.handlers import staff as staff_pages
 
@@ -159,6 +161,14 @@ async def _form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         return {}
     return dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=50))
+
+
+async def _form_pairs(request: Request) -> list[tuple[str, str]]:
+    """A form's fields in order, a field ticked more than once (checkboxes) each time."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return []
+    return parse_qsl(body.decode("utf-8", "replace"), max_num_fields=50)
 
 
 def site(language: Language) -> APIRouter:
@@ -525,6 +535,96 @@ def site(language: Language) -> APIRouter:
             "internal_vacancy.html.j2",
             {"vacancy": found, "names": names, "paragraphs": paragraphs},
         )
+        return _no_store(_private(render(request, page)))
+
+    # Assignments between agencies (exchange), for signed-in staff.
+    async def _signed_in_form(
+        request: Request,
+    ) -> tuple[Staff, list[tuple[str, str]]] | Response:
+        fields = await _form_pairs(request)
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        if not csrf_valid(_session_key(request), staff.session, dict(fields).get(CSRF_FIELD, "")):
+            return _no_store(render(request, _forbidden()))
+        return staff, fields
+
+    @router.get("/internt/uppdrag", response_class=HTMLResponse)
+    async def internal_assignments(request: Request, skill: str = "") -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        page = await exchange_pages.assignments(_services(request), staff, skill[:60] or None)
+        return _no_store(_private(render(request, page)))
+
+    @router.get("/internt/uppdrag/{code}/{assignment_id}", response_class=HTMLResponse)
+    async def internal_assignment(
+        request: Request, code: Code, assignment_id: OpenEventId
+    ) -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.assignment(_services(request), staff, code, assignment_id, csrf)
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/internt/uppdrag/{code}/{assignment_id}", response_class=HTMLResponse)
+    async def say_interested(request: Request, code: Code, assignment_id: OpenEventId) -> Response:
+        sent = await _signed_in_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff, fields = sent
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.say_interested(
+            _services(request),
+            staff,
+            code,
+            assignment_id,
+            InterestForm.from_form(dict(fields)),
+            language,
+            csrf,
+        )
+        if page is None:
+            return RedirectResponse(
+                f"{home}/internt/uppdrag/{code}/{assignment_id}", status_code=303
+            )
+        return _no_store(_private(render(request, page)))
+
+    @router.get("/internt/profil", response_class=HTMLResponse)
+    async def skills_profile(request: Request) -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.profile(_services(request), staff, csrf)
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/internt/profil", response_class=HTMLResponse)
+    async def save_skills_profile(request: Request) -> Response:
+        sent = await _signed_in_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff, fields = sent
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.save_profile(_services(request), staff, fields, csrf)
+        return _no_store(_private(render(request, page)))
+
+    # A party's answer to an assignment's step: the link is the permission; a GET changes
+    # nothing (mail scanners open links).
+    @router.get("/uppdrag/svar", response_class=HTMLResponse)
+    async def assignment_answer(request: Request, token: str = "") -> Response:
+        if not SIGNED_LINK.fullmatch(token):
+            return _no_store(_private(render(request, handlers.invalid_link())))
+        page = await exchange_pages.answer_page(_services(request), token)
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/uppdrag/svar", response_class=HTMLResponse)
+    async def answer_assignment(request: Request) -> Response:
+        form = await _form(request)
+        token, answer = form.get("token", ""), form.get("answer", "")
+        if not SIGNED_LINK.fullmatch(token) or answer not in ("yes", "no"):
+            return _no_store(_private(render(request, handlers.invalid_link())))
+        page = await exchange_pages.answer(_services(request), token, answer == "yes")
         return _no_store(_private(render(request, page)))
 
     @router.post("/logga-ut", response_class=HTMLResponse)

@@ -119,12 +119,14 @@ class Services:
         membership_token: str = "",
         console_token: str = "",
         outreach: str = "http://127.0.0.1:8007",
+        exchange: str = "http://127.0.0.1:8008",
     ) -> None:
         self.notify_token = notify_token
         self.membership_token = membership_token
         self.console_token = console_token
         self.trainings = Upstream("trainings", trainings, timeout)
         self.outreach = Upstream("outreach", outreach, timeout)
+        self.exchange = Upstream("exchange", exchange, timeout)
         self.mentoring = Upstream("mentoring", mentoring, timeout)
         self.membership = Upstream("membership", membership, timeout)
         self.vacancies = Upstream("vacancies", vacancies, timeout)
@@ -143,6 +145,7 @@ class Services:
             self.mentoring,
             self.trainings,
             self.outreach,
+            self.exchange,
         )
 
     async def alive(self) -> dict[str, bool]:
@@ -296,12 +299,13 @@ class Services:
                 return None
 
         console = self._console()
-        vacancies, notify, mentoring, trainings, outreach = await asyncio.gather(
+        vacancies, notify, mentoring, trainings, outreach, exchange = await asyncio.gather(
             read(self.vacancies, "/figures", None),
             read(self.notify, "/figures", console),
             read(self.mentoring, "/programme/figures", console),
             read(self.trainings, "/figures", console),
             read(self.outreach, "/figures", console),
+            read(self.exchange, "/figures", console),
         )
         return {
             "vacancies": vacancies,
@@ -309,6 +313,7 @@ class Services:
             "mentoring": mentoring,
             "trainings": trainings,
             "outreach": outreach,
+            "exchange": exchange,
         }
 
     async def dead_letters(self) -> dict[str, list[dict[str, Any]] | None]:
@@ -379,6 +384,89 @@ class Services:
             allow=(404, 422),
         )
         return None if answer.status_code != 200 else answer.json()
+
+    # exchange: assignments and skills profiles for a signed-in member of staff (named to
+    # exchange in X-Acting-For), the parties' links, and the coordinators' search
+
+    async def assignments(self, person: str, skill: str | None = None) -> list[dict[str, Any]]:
+        params = {"skill": skill} if skill else None
+        answer = await self.exchange.call(
+            "GET", "/assignments", params=params, headers=self._console(person)
+        )
+        return list(answer.json())
+
+    async def assignment(self, person: str, code: str, assignment_id: str) -> dict[str, Any] | None:
+        answer = await self.exchange.call(
+            "GET",
+            f"/assignments/{code}/{assignment_id}",
+            headers=self._console(person),
+            allow=(404, 422),
+        )
+        return None if answer.status_code != 200 else answer.json()
+
+    async def say_interested(
+        self, person: str, code: str, assignment_id: str, note: str, language: str
+    ) -> tuple[bool, dict[str, Any]]:
+        """(True, the interest) or (False, {code, detail}) when exchange refuses it."""
+        answer = await self.exchange.call(
+            "POST",
+            f"/assignments/{code}/{assignment_id}/interests",
+            json={"note": note, "language": language},
+            headers=self._console(person),
+            allow=(403, 404, 409, 422),
+        )
+        return answer.status_code == 201, answer.json()
+
+    async def my_interests(self, person: str) -> list[dict[str, Any]]:
+        answer = await self.exchange.call(
+            "GET", "/interests", headers=self._console(person), allow=(403,)
+        )
+        return list(answer.json()) if answer.status_code == 200 else []
+
+    async def _exchange_link(self, path: str, body: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        answer = await self.exchange.call("POST", path, json=body, allow=(400, 404, 409, 410, 422))
+        if answer.status_code == 200:
+            return True, answer.json()
+        found = answer.json()
+        return False, {"code": found.get("code") or "invalid"}
+
+    async def assignment_link(self, token: str) -> tuple[bool, dict[str, Any]]:
+        return await self._exchange_link("/links/assignment", {"token": token})
+
+    async def answer_assignment_link(self, token: str, yes: bool) -> tuple[bool, dict[str, Any]]:
+        body = {"token": token, "answer": "yes" if yes else "no"}
+        return await self._exchange_link("/links/assignment/answer", body)
+
+    async def skills(self) -> list[str]:
+        return list((await self.exchange.call("GET", "/skills", headers=self._console())).json())
+
+    async def my_profile(self, person: str) -> dict[str, Any] | None:
+        answer = await self.exchange.call(
+            "GET", "/profile", headers=self._console(person), allow=(403, 404)
+        )
+        return answer.json() if answer.status_code == 200 else None
+
+    async def save_profile(self, person: str, profile: dict[str, Any]) -> dict[str, Any]:
+        answer = await self.exchange.call(
+            "PUT", "/profile", json=profile, headers=self._console(person)
+        )
+        return dict(answer.json())
+
+    async def remove_profile(self, person: str) -> None:
+        await self.exchange.call("DELETE", "/profile", headers=self._console(person))
+
+    async def search_profiles(
+        self, coordinator: str, skills: list[str], language: str | None, open_to: str | None
+    ) -> list[dict[str, Any]]:
+        params: list[tuple[str, str]] = [("skill", s) for s in skills]
+        if language:
+            params.append(("language", language))
+        if open_to:
+            params.append(("open_to", open_to))
+        answer = await self.exchange.call(
+            "GET", "/profiles", params=params, headers=self._console(coordinator)
+        )
+        return list(answer.json())
 
     # outreach, for the console: open events and campaigns planned in a coordinator's name
 
