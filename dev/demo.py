@@ -10,8 +10,10 @@ each new manager and mentor answers their proposal through their own link on the
 the schedule moves a month, three, six and twelve on, each answers their check-in form, and the
 programme's figures end it. Last a joint training: a leadership course with more CSN staff than
 CSN's seats, confirmed through the links in their mail, a waitlist, a cancellation and the
-promotion it brings. The same seed plays the same day; playing it again changes nothing
-(the events carry the same revisions).
+promotion it brings. Then the network as one employer (employer profiles, a career day and a
+campaign), and last specialists shared: two agencies post assignments and one is agreed in
+three steps through the links in the mail. The same seed plays the same day; playing it again
+changes nothing (the events carry the same revisions).
 """
 
 import argparse
@@ -29,6 +31,7 @@ from pathlib import Path
 import httpx
 from myndnet_mentoring.domain.match import add_months
 from myndnet_schemas import (
+    AssignmentPosted,
     ManagerAppointed,
     MentorVolunteered,
     VacancyPublished,
@@ -50,6 +53,7 @@ URL = {
         ("notify", 8004),
         ("trainings", 8005),
         ("outreach", 8007),
+        ("exchange", 8008),
     ]
 }
 MAILDIR = ROOT / ".run" / "mail"
@@ -556,6 +560,118 @@ async def campaign_to_students(
         )
 
 
+# Two assignments: SPV asks for an information-security specialist, Bolagsverket for a
+# procurement lawyer; a CSN specialist takes the first.
+ASSIGNMENTS = [
+    (
+        "spv",
+        "Informationssäkerhetsspecialist, tre månader",
+        "Vi behöver förstärkning inför en ny e-tjänst för pensionsbesked: riskanalyser, "
+        "klassning av information och stöd till utvecklingsteamet.",
+        ["informationssäkerhet", "säkerhetsskydd"],
+        50,
+        "loan",
+    ),
+    (
+        "bolagsverket",
+        "Upphandlingsjurist för ett ramavtal",
+        "Ett halvår med upphandlingen av nya registersystem, tillsammans med vår inköpsfunktion.",
+        ["upphandling", "juridik"],
+        80,
+        "secondment",
+    ),
+]
+COORDINATORS = {
+    "spv": "samordnare@spv.se",
+    "bolagsverket": "samordnare@bolagsverket.se",
+    "csn": "samordnare@csn.se",
+}
+
+
+async def shared_specialists(http: httpx.AsyncClient, operator: dict[str, str], seed: int) -> None:
+    """Two assignments posted by their agencies' HR systems; a CSN specialist says they are
+    interested in SPV's, SPV's coordinator picks them, CSN's approves and they confirm, each
+    from the link in their mail. An agency without a coordinator gets the demo's."""
+    print("\n=== Specialists shared between agencies ===")
+    for code, address in COORDINATORS.items():
+        agency = (await http.get(f"{URL['membership']}/agencies/{code}")).json()
+        if not agency.get("coordinators"):
+            await http.patch(
+                f"{URL['membership']}/agencies/{code}",
+                json={"coordinators": [address]},
+                headers=operator,
+            )
+            print(f"  {agency['name']}: coordinator {address}")
+    today = stockholm_today()
+    for index, (code, title, text, skills, percent, kind) in enumerate(ASSIGNMENTS, start=1):
+        await publish(
+            code,
+            AssignmentPosted(
+                assignment_id=f"DEMO{seed}-U{index}",
+                revision=1,
+                title=title,
+                description=text,
+                skills=skills,
+                percent=percent,
+                first_day=today + timedelta(days=45),
+                last_day=today + timedelta(days=45 + 90 * index),
+                municipality="Sundsvall",
+                remote="hybrid",
+                kind=kind,
+                answer_by=today + timedelta(days=21),
+            ),
+        )
+    person = f"specialist.{seed}@csn.se"
+    staff = {**operator, "X-Acting-For": person}
+
+    first = f"DEMO{seed}-U1"
+
+    async def first_posted():
+        answer = await http.get(f"{URL['exchange']}/assignments/spv/{first}", headers=staff)
+        return answer.status_code == 200 and answer.json()
+
+    known = await until("SPV's assignment", first_posted)
+    listed = (await http.get(f"{URL['exchange']}/assignments", headers=staff)).json()
+    for a in listed:
+        if a["id"].startswith(f"DEMO{seed}-U"):
+            print(f"  {a['host_name']}: {a['title']} ({a['percent']} %, {a['kind']})")
+    if known["interest"] is not None:
+        print(
+            f"  {person} said they were interested in an earlier play: SPV's assignment is "
+            f"{known['state']}"
+        )
+        return
+    answer = await http.post(
+        f"{URL['exchange']}/assignments/spv/{first}/interests",
+        json={"note": "Jag arbetar med informationssäkerhet på CSN sedan sex år."},
+        headers=staff,
+    )
+    if answer.status_code != 201:
+        print(f"  exchange refused the interest ({answer.status_code}): {answer.text}")
+        return
+    print(f"  {person} says they are interested in SPV's assignment")
+    used: set[str] = set()
+    for who, address in (
+        ("SPV's coordinator picks them", COORDINATORS["spv"]),
+        ("CSN's coordinator approves", COORDINATORS["csn"]),
+        ("the specialist confirms", person),
+    ):
+        link = await _link_for(address, "/uppdrag/svar", used)
+        if link is None:
+            print(f"  no link came for {address}; the demo stops here")
+            return
+        token = link.split("token=", 1)[1]
+        done = await http.post(
+            f"{URL['exchange']}/links/assignment/answer", json={"token": token, "answer": "yes"}
+        )
+        print(f"  {who} (from the link in the mail): {done.status_code}")
+    found = (await http.get(f"{URL['exchange']}/assignments/spv/{first}", headers=staff)).json()
+    print(
+        f"  SPV's assignment is {found['state']}; the site shows assignments at "
+        f"{URL['web']}/internt/uppdrag (signed in)"
+    )
+
+
 async def main(seed: int) -> None:
     rng = random.Random(seed)
     before_this_play = mail_keys()
@@ -706,6 +822,7 @@ async def main(seed: int) -> None:
         await programme_year(http, operator, seed, rng)
         await joint_training(http, operator, seed)
         await one_employer(http, operator, seed)
+        await shared_specialists(http, operator, seed)
 
     print("\n=== The public site ===")
     print(
