@@ -1065,6 +1065,25 @@ async def test_staff_find_an_assignment_say_they_are_interested_and_keep_a_skill
             "säkerhetsskydd",
         ]
         assert (await http.get("/profiles", params={"open_to": "new_post"})).json() == []
+    # A coordinator finds it in the console.
+    network_coordinator = "samordnare@myndnet.test"
+    console = await (await browser.new_context(java_script_enabled=False)).new_page()
+    earlier = len(sign_in_links(network, network_coordinator))
+    await console.goto(f"{site}/logga-in")
+    await console.fill("#email", network_coordinator)
+    await console.click("main form button[type=submit]")
+    await console.goto(f"{site}{await sign_in_link(network, network_coordinator, earlier + 1)}")
+    await console.goto(f"{site}/samordning")
+    await console.click("a[href='/samordning/profiler']")
+    await console.select_option("#skill", "säkerhetsskydd")
+    await console.select_option("#open_to", "loan")
+    await console.click("main form button[type=submit]")
+    assert person in await console.inner_text("main")
+    found["/samordning/profiler"] = await violations_shown(check, console)
+    await console.goto(f"{site}/en/samordning/profiler?open_to=new_post")
+    assert person not in await console.inner_text("main")
+    found["/en/samordning/profiler"] = await violations_shown(check, console)
+
     await page.goto(f"{site}/internt/profil")
     await page.click("button[value=remove]")
     assert "Profilen är borttagen" in await page.inner_text("main")

@@ -95,6 +95,20 @@ def test_only_agency_events_are_taken():
     assert isinstance(check(read, "csn"), Rejected)
 
 
+def test_an_assignment_is_taken_and_goes_to_the_agency_s_exchange_topic():
+    from myndnet_schemas.publisher import topic_for
+    from myndnet_testing import example
+
+    document = example("se.myndnet.assignment.posted.v1") | {"source": "/agencies/csn"}
+    [read] = read_request(STRUCTURED, {}, json.dumps(document).encode())
+    checked = check(read, "csn")
+    assert isinstance(checked, Accepted)
+    assert topic_for("csn", checked.event.data) == "hr.csn.exchange"
+    opened = example("se.myndnet.exchange.assignment.agreed.v1") | {"source": "/agencies/csn"}
+    [read] = read_request(STRUCTURED, {}, json.dumps(opened).encode())
+    assert isinstance(check(read, "csn"), Rejected)  # exchange's own, not an agency's
+
+
 @pytest.mark.parametrize(
     "content_type, body, status",
     [

@@ -235,3 +235,27 @@ def test_outreach_s_figures_are_a_row_s_events_seats_and_campaigns_and_the_netwo
     assert shown.network.values["campaigns"] == 1
     missing = report(period, agencies, {"outreach": None})
     assert missing.missing == ["outreach"] and missing.network.values["open_events"] is None
+
+
+def test_exchange_s_figures_are_assignments_per_host_and_the_moves_each_way():
+    agencies = [
+        {"code": "csn", "name": "CSN"},
+        {"code": "spv", "name": "SPV"},
+        {"code": "skv", "name": "Skatteverket"},
+    ]
+    exchange = {
+        "agencies": [{"agency": "spv", "posted": 3, "agreed": 2}],
+        "network": {"posted": 3, "agreed": 2},
+        "moves": [
+            {"period": "2027-02", "from": "csn", "to": "spv", "count": 1},
+            {"period": "2027-03", "from": "skv", "to": "spv", "count": 1},
+        ],
+    }
+    shown = report(Period(date(2027, 1, 1), date(2027, 12, 31)), agencies, {"exchange": exchange})
+    rows = {r.code: r.values for r in shown.rows}
+    assert (rows["spv"]["assignments_posted"], rows["spv"]["assignments_agreed"]) == (3, 2)
+    assert (rows["spv"]["staff_received"], rows["spv"]["staff_lent"]) == (2, 0)
+    assert (rows["csn"]["staff_lent"], rows["skv"]["staff_lent"]) == (1, 1)
+    assert shown.network.values["staff_lent"] == shown.network.values["staff_received"] == 2
+    assert [(m["from"], m["to"]) for m in shown.moves] == [("CSN", "SPV"), ("Skatteverket", "SPV")]
+    assert "assignments_agreed" in report_csv(shown, "Nätverket").splitlines()[0]

@@ -815,6 +815,20 @@ def site(language: Language) -> APIRouter:
             return _no_store(render(request, page))
         return RedirectResponse(f"{home}/samordning/evenemang", 303)
 
+    @router.get("/samordning/profiler", response_class=HTMLResponse)
+    async def console_profiles(
+        request: Request, skill: str = "", language: str = "", open_to: str = ""
+    ) -> Response:
+        """Coordinators search the skills profiles staff have published (a GET: it changes
+        nothing)."""
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        page = await exchange_pages.profiles_search(
+            _services(request), staff, skill[:60], language[:3], open_to[:20]
+        )
+        return _no_store(_private(render(request, page)))
+
     @router.get("/samordning/kampanjer", response_class=HTMLResponse)
     async def console_campaigns(request: Request) -> Response:
         staff = await _coordinator(request)

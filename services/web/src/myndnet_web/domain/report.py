@@ -26,6 +26,10 @@ MEASURES = (
     ("open_events", "outreach"),
     ("event_seats_taken", "outreach"),
     ("campaigns", "outreach"),
+    ("assignments_posted", "exchange"),
+    ("assignments_agreed", "exchange"),
+    ("staff_lent", "exchange"),
+    ("staff_received", "exchange"),
 )
 NETWORK = "network"
 LONGEST_PERIOD_DAYS = 3 * 366
@@ -76,6 +80,7 @@ class Report:
     rows: list[Row]
     network: Row
     matrix: list[dict[str, Any]]  # mentor_agency, manager_agency, pairs (names resolved)
+    moves: list[dict[str, Any]]  # period (month), from, to, count: staff agreed to move
     missing: list[str]  # the services that did not answer: their columns are empty
 
     def bars(self, measures: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -148,6 +153,34 @@ def report(
         for a in outreach["agencies"]:
             put(a["agency"], {m: a[m] for m in ("open_events", "event_seats_taken", "campaigns")})
         network.values.update(outreach["network"])
+    exchange = figures.get("exchange")
+    moves: list[dict[str, Any]] = []
+    if exchange is not None:
+        for a in exchange["agencies"]:
+            put(a["agency"], {"assignments_posted": a["posted"], "assignments_agreed": a["agreed"]})
+        network.values.update(
+            {
+                "assignments_posted": exchange["network"]["posted"],
+                "assignments_agreed": exchange["network"]["agreed"],
+            }
+        )
+        for move in exchange["moves"]:
+            for code, measure in ((move["from"], "staff_lent"), (move["to"], "staff_received")):
+                for row in (rows.get(code), network):
+                    if row is not None:
+                        row.values[measure] = int(row.values.get(measure) or 0) + move["count"]
+            moves.append(
+                {
+                    "period": move["period"],
+                    "from": names.get(move["from"], move["from"]),
+                    "to": names.get(move["to"], move["to"]),
+                    "count": move["count"],
+                }
+            )
+        # Each move counts once for the network, not once lent and once received.
+        network.values["staff_lent"] = network.values["staff_received"] = sum(
+            m["count"] for m in exchange["moves"]
+        )
     missing = sorted(service for service, answer in figures.items() if answer is None)
     for row in [*rows.values(), network]:
         for name, service in MEASURES:
@@ -164,7 +197,7 @@ def report(
         for m in (mentoring or {}).get("matrix", [])
     ]
     ordered = sorted(rows.values(), key=lambda r: r.name.casefold())
-    return Report(period, ordered, network, matrix, missing)
+    return Report(period, ordered, network, matrix, moves, missing)
 
 
 def _may_be_unknown(name: str) -> bool:

@@ -3,7 +3,7 @@ form, the parties' answer page (the link is the permission) and the skills profi
 gathers what exchange says and returns the page; sessions and CSRF are the entrypoint's."""
 
 from myndnet_web.adapters.services import Services
-from myndnet_web.domain.exchange_forms import InterestForm, ProfileForm
+from myndnet_web.domain.exchange_forms import LANGUAGES, OPEN_TO, InterestForm, ProfileForm
 from myndnet_web.domain.staff import Staff
 from myndnet_web.handlers.site import Page
 
@@ -130,3 +130,26 @@ async def save_profile(
         return await profile(services, staff, csrf, form, 400)
     await services.save_profile(staff.email, form.body())
     return await profile(services, staff, csrf, saved=True)
+
+
+async def profiles_search(
+    services: Services, staff: Staff, skill: str, language: str, open_to: str
+) -> Page:
+    """The console's search of skills profiles; an empty search lists the newest."""
+    skills = await services.skills()
+    asked = {
+        "skill": skill if skill in skills else "",
+        "language": language if language in LANGUAGES else "",
+        "open_to": open_to if open_to in OPEN_TO else "",
+    }
+    found = await services.search_profiles(
+        staff.email,
+        [asked["skill"]] if asked["skill"] else [],
+        asked["language"] or None,
+        asked["open_to"] or None,
+    )
+    names = {a["code"]: a["name"] for a in await services.agencies()}
+    return Page(
+        "console_profiles.html.j2",
+        {"profiles": found, "skills": skills, "asked": asked, "names": names},
+    )
