@@ -88,11 +88,13 @@ async def bench(vacancies_wanted: int, requests: int) -> None:
             env={
                 "MEMBERSHIP_URL": url["membership"],
                 "VACANCIES_URL": url["vacancies"],
-                # The pages measured here never ask notify, mentoring, trainings or outreach.
+                # The pages measured here never ask notify, mentoring, trainings, outreach or
+                # exchange.
                 "NOTIFY_URL": url["membership"],
                 "MENTORING_URL": url["membership"],
                 "TRAININGS_URL": url["membership"],
                 "OUTREACH_URL": url["membership"],
+                "EXCHANGE_URL": url["membership"],
             },
         )
         await services.ready("web", timeout=60)

@@ -937,7 +937,13 @@ async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
     page of its own (JavaScript off, axe-clean in both languages), and sends a visitor to the
     sign-in page."""
     code = await register(network, "internsida")
-    await vacancies_of(network, code, job("N-2", "Säkerhetsskyddschef", visibility="network"))
+    await vacancies_of(
+        network,
+        code,
+        job("N-2", "Säkerhetsskyddschef", visibility="network"),
+        job("N-3", "Säkerhetsskyddssamordnare"),
+        job("N-4", "Redovisningsekonom", visibility="network"),
+    )
     await network.consumed("vacancies", "hr-vacancies", f"hr.{code}.vacancies")
     site = network.url("web")
     async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
@@ -961,6 +967,16 @@ async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
         await page.click(f"a[href='{home}/internt/jobb/{code}/N-2']")
         assert await page.inner_text("h1") == "Säkerhetsskyddschef"
         found[f"{home}/internt/jobb/{code}/N-2"] = await violations_shown(check, page)
+    # One search finds the staff-only ones and, beside them, the public ones.
+    await page.goto(f"{site}/internt")
+    await page.fill("#q", "säkerhetsskydd")
+    await page.click("form[role=search] button[type=submit]")
+    shown = await page.inner_text("main")
+    assert "Säkerhetsskyddschef" in shown and "Säkerhetsskyddssamordnare" in shown
+    assert "Redovisningsekonom" not in shown
+    assert await page.locator(f"a[href='/jobb/{code}/N-3']").count() == 1
+    assert await page.locator(f"a[href='/internt/jobb/{code}/N-2']").count() == 1
+    found["/internt?q="] = await violations_shown(check, page)
     async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
         answer = await visitor.get(f"/internt/jobb/{code}/N-2")
     assert answer.status_code == 303  # not without signing in
@@ -1083,6 +1099,37 @@ async def test_staff_find_an_assignment_say_they_are_interested_and_keep_a_skill
     await console.goto(f"{site}/en/samordning/profiler?open_to=new_post")
     assert person not in await console.inner_text("main")
     found["/en/samordning/profiler"] = await violations_shown(check, console)
+
+    # The coordinator posts an assignment in the console, and withdraws the first one.
+    await console.goto(f"{site}/samordning")
+    await console.click("a[href='/samordning/uppdrag']")
+    await console.select_option("#agency", host)
+    await console.click("main form[action='/samordning/uppdrag'] button[type=submit]")
+    assert "Skriv en rubrik" in await console.inner_text(".error-summary")
+    found["/samordning/uppdrag (error)"] = await violations_shown(check, console)
+    day = stockholm_today()
+    await console.fill("#title", "Upphandlare, två månader")
+    await console.fill("#description", "Stöd i en upphandling av arkivsystem.")
+    await console.check("input[name=skills][value='upphandling']")
+    await console.fill("#percent", "60")
+    await console.fill("#first_day", (day + timedelta(days=30)).isoformat())
+    await console.fill("#last_day", (day + timedelta(days=90)).isoformat())
+    await console.fill("#answer_by", (day + timedelta(days=14)).isoformat())
+    await console.click("main form[action='/samordning/uppdrag'] button[type=submit]")
+    assert "Uppdraget är utlagt" in await console.inner_text("main")
+    assert "Upphandlare, två månader" in await console.inner_text("main table")
+    found["/samordning/uppdrag"] = await violations_shown(check, console)
+    await console.goto(f"{site}/en/samordning/uppdrag")
+    found["/en/samordning/uppdrag"] = await violations_shown(check, console)
+    before = len(network.mailbox.to(person))
+    await console.click(f"form[action='/en/samordning/uppdrag/{host}/U-B/dra-tillbaka'] button")
+    assert "Säkerhetsskyddsspecialist" not in await console.inner_text("main")
+    withdrawn = await mailed(network, person, before + 1, "the withdrawal")
+    assert "Uppdraget är stängt" in str(withdrawn[-1]["Subject"])
+    async with network.http("exchange") as http:
+        http.headers["X-Acting-For"] = person
+        listed = (await http.get("/assignments", params={"agency": host})).json()
+    assert [a["title"] for a in listed] == ["Upphandlare, två månader"]
 
     await page.goto(f"{site}/internt/profil")
     await page.click("button[value=remove]")

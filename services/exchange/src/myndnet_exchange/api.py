@@ -4,6 +4,7 @@ permission), skills profiles, and for coordinators and operators the search of p
 schedule, erasure and the figures (right `exchange:write`)."""
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
@@ -15,10 +16,17 @@ from myndnet_kit.links import EXCHANGE_ANSWER, InvalidLink, read_link
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.web import Refusal, pool_of, service_of
 from myndnet_schemas.clock import STOCKHOLM
-from myndnet_schemas.events.base import CompetenceArea, Languages
+from myndnet_schemas.events import AssignmentPosted, AssignmentWithdrawn
+from myndnet_schemas.events.base import (
+    CompetenceArea,
+    Description,
+    Languages,
+    Municipality,
+    ShortText,
+)
 from myndnet_schemas.events.exchange import Step
 from myndnet_schemas.text import multiline
-from myndnet_schemas.vocabulary import SKILLS, OpenTo
+from myndnet_schemas.vocabulary import SKILLS, AssignmentKind, OpenTo, RemoteWork
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from myndnet_exchange import views
@@ -154,6 +162,65 @@ async def my_interests(request: Request) -> list[dict[str, Any]]:
     email, _home = member_of_staff(request)
     async with store_of(request) as store:
         return [views.interest_json(i) for i in await store.interests_of(email)]
+
+
+class AssignmentIn(BaseModel):
+    """An assignment posted in the console: what `assignment.posted` carries but its id and
+    revision, which exchange gives it."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: ShortText
+    description: Description
+    skills: Annotated[list[CompetenceArea], Field(max_length=30)] = Field(default_factory=list)
+    percent: Annotated[int, Field(ge=10, le=100)]
+    first_day: date
+    last_day: date
+    municipality: Municipality
+    remote: RemoteWork
+    kind: AssignmentKind
+    answer_by: date
+
+
+@operators.post("/assignments/{code}", status_code=201)
+async def post_assignment(request: Request, code: Code, body: AssignmentIn) -> dict[str, Any]:
+    """An assignment posted for agency `code` in the console (its HR system may post them on
+    `hr.<code>.exchange` too), with the same rules; the answer carries its new id."""
+    if not membership(request).participates(code):
+        raise Refusal(422, "not_a_member", f"{code!r} is not a member of the network")
+    try:
+        data = AssignmentPosted(
+            assignment_id=f"K-{uuid.uuid4().hex[:12]}", revision=1, **body.model_dump()
+        )
+    except ValueError as exc:
+        raise Refusal(422, "invalid", str(exc)) from None
+    with refusals():
+        async with store_of(request) as store:
+            posted = await handlers.post_or_withdraw(
+                store,
+                code,
+                data,
+                lambda: membership(request).agencies,
+                topic(request),
+                actor_of(request),
+            )
+    return views.assignment_json(posted, membership(request).name_of(code))
+
+
+@operators.post("/assignments/{code}/{assignment_id}/withdraw")
+async def withdraw_assignment(request: Request, code: Code, assignment_id: Id) -> dict[str, Any]:
+    """Withdrawn in the console: everyone still waiting on it is told."""
+    data = AssignmentWithdrawn(assignment_id=assignment_id, revision=1)
+    with refusals():
+        async with store_of(request) as store:
+            withdrawn = await handlers.post_or_withdraw(
+                store,
+                code,
+                data,
+                lambda: membership(request).agencies,
+                topic(request),
+                actor_of(request),
+            )
+    return views.assignment_json(withdrawn, membership(request).name_of(code))
 
 
 # -- the parties' links ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from myndnet_exchange.handlers.assignments import apply_assignment_events, run_s
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 REQUESTS_KEPT = timedelta(days=30)
+ENDED_KEPT = timedelta(days=365)
 
 
 class ExchangeSettings(ServiceSettings):
@@ -129,6 +130,9 @@ def build(settings: ExchangeSettings) -> ServiceApp:
         retention=[
             Expiry("notify_requests", "handed_at < $1", REQUESTS_KEPT),
             Expiry("profiles", "used_at < $1", UNUSED_FOR),
+            # An interest that came to nothing is kept a year (for the agencies' questions),
+            # an agreement as long as the assignment's record.
+            Expiry("interests", "state IN ('declined', 'closed') AND step_since < $1", ENDED_KEPT),
         ],
         membership=membership,
     )

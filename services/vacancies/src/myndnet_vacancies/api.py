@@ -184,12 +184,15 @@ async def statistics(request: Request) -> dict[str, Any]:
 
 @staff.get("/staff/vacancies")
 async def staff_only_vacancies(
-    request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 200
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """The open vacancies for the network's staff only (`visibility` `network`), newest first:
-    for the site's signed-in staff, never shown to anyone else."""
+    for the site's signed-in staff, never shown to anyone else; with `q`, those its words find
+    (as the public search reads them)."""
     async with pool_of(request).acquire() as conn:
-        rows = await reader.staff_only(conn, limit)
+        rows = await reader.staff_only(conn, limit, (q or "").strip() or None)
     base = _base_url(request)
     return {"items": [views.vacancy_json(r, base) for r in rows]}
 

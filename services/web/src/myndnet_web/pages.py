@@ -163,14 +163,6 @@ async def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=50))
 
 
-async def _form_pairs(request: Request) -> list[tuple[str, str]]:
-    """A form's fields in order, a field ticked more than once (checkboxes) each time."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return []
-    return parse_qsl(body.decode("utf-8", "replace"), max_num_fields=50)
-
-
 def site(language: Language) -> APIRouter:
     home = "/en" if language == "en" else ""
     router = APIRouter(prefix=home, include_in_schema=False)
@@ -508,14 +500,20 @@ def site(language: Language) -> APIRouter:
         )
 
     @router.get("/internt", response_class=HTMLResponse)
-    async def internal(request: Request) -> Response:
-        """For the network's staff, signed in: the vacancies for staff only."""
+    async def internal(request: Request, q: str = "") -> Response:
+        """For the network's staff, signed in: the vacancies for staff only, and beside them
+        the public ones the same words find (the newest without words)."""
         staff = await _staff(request)
         if staff is None:
             return RedirectResponse(f"{home}/logga-in", status_code=303)
-        vacancies = await _services(request).staff_only_vacancies()
+        words = q.strip()[:200]
+        vacancies = await _services(request).staff_only_vacancies(words)
+        public = await _services(request).search({"q": words, "limit": "10"})
         names = {a["code"]: a["name"] for a in await _services(request).agencies()}
-        page = handlers.Page("internal.html.j2", {"vacancies": vacancies, "names": names})
+        page = handlers.Page(
+            "internal.html.j2",
+            {"vacancies": vacancies, "public": public, "names": names, "q": words},
+        )
         return _no_store(_private(render(request, page)))
 
     @router.get("/internt/jobb/{code}/{vacancy_id}", response_class=HTMLResponse)
@@ -541,7 +539,7 @@ def site(language: Language) -> APIRouter:
     async def _signed_in_form(
         request: Request,
     ) -> tuple[Staff, list[tuple[str, str]]] | Response:
-        fields = await _form_pairs(request)
+        fields = await _pairs(request)
         staff = await _staff(request)
         if staff is None:
             return RedirectResponse(f"{home}/logga-in", status_code=303)
@@ -814,6 +812,43 @@ def site(language: Language) -> APIRouter:
         if page is not None:
             return _no_store(render(request, page))
         return RedirectResponse(f"{home}/samordning/evenemang", 303)
+
+    @router.get("/samordning/uppdrag", response_class=HTMLResponse)
+    async def console_assignments(request: Request, posted: str = "") -> Response:
+        staff = await _coordinator(request)
+        if isinstance(staff, Response):
+            return staff
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.console_assignments(
+            _services(request), staff, csrf, posted=posted[:110] or None
+        )
+        return _no_store(render(request, page))
+
+    @router.post("/samordning/uppdrag", response_class=HTMLResponse)
+    async def console_post_assignment(request: Request) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff = sent[0]
+        csrf = csrf_token(_session_key(request), staff.session)
+        done = await exchange_pages.post_assignment(
+            _services(request), staff, await _pairs(request), csrf
+        )
+        if isinstance(done, str):
+            return RedirectResponse(f"{home}/samordning/uppdrag?{urlencode({'posted': done})}", 303)
+        return _no_store(render(request, done))
+
+    @router.post(
+        "/samordning/uppdrag/{code}/{assignment_id}/dra-tillbaka", response_class=HTMLResponse
+    )
+    async def console_withdraw_assignment(
+        request: Request, code: Code, assignment_id: OpenEventId
+    ) -> Response:
+        sent = await _coordinator_form(request)
+        if isinstance(sent, Response):
+            return sent
+        await exchange_pages.withdraw_assignment(_services(request), sent[0], code, assignment_id)
+        return RedirectResponse(f"{home}/samordning/uppdrag", 303)
 
     @router.get("/samordning/profiler", response_class=HTMLResponse)
     async def console_profiles(

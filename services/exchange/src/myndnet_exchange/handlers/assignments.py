@@ -84,6 +84,35 @@ async def apply_assignment_events(
             await _save(store, outcome, topic)
 
 
+async def post_or_withdraw(
+    store: PostgresExchange,
+    host: str,
+    data: AssignmentPosted | AssignmentWithdrawn,
+    agencies: Agencies,
+    topic: str,
+    actor: str,
+) -> Assignment:
+    """An assignment posted or withdrawn in the console, as its HR system would: the same
+    rules (a withdrawal ends the interest in it). Its revision is the next after the latest."""
+    async with store.transaction():
+        current = await store.assignment(host, data.assignment_id, for_update=True)
+        revision = (current.revision if current else 0) + 1
+        data = data.model_copy(update={"revision": revision})
+        after = rules.apply_hr_event(current, host, data, datetime.now(UTC))
+        if after is None:
+            raise Refused("not_found" if current is None else "closed", "nothing to withdraw")
+        await store.save_assignments([after])
+        if isinstance(data, AssignmentWithdrawn):
+            interests = (await store.interests_in([after.key], for_update=True))[after.key]
+            outcome = rules.close(after, interests, parties_of(agencies(), host), "withdrawn")
+            await _save(store, outcome, topic)
+        what = (
+            "assignment.withdrawn" if isinstance(data, AssignmentWithdrawn) else "assignment.posted"
+        )
+        await store.record_action(actor, what, f"{host}/{data.assignment_id}")
+    return after
+
+
 async def record_interest(
     store: PostgresExchange,
     host: str,

@@ -152,6 +152,8 @@ STAFF_ONLY = f"""
 SELECT {_COLUMNS}, NULL::real AS rank
 FROM vacancies v LEFT JOIN network_agencies a ON a.code = v.agency
 WHERE v.status = 'open' AND v.visibility = 'network'
+  AND ($2::text IS NULL OR v.search @@ websearch_to_tsquery('swedish', $2)
+       OR strpos(lower(v.title), lower($2)) > 0)
 ORDER BY v.published_on DESC, v.agency, v.vacancy_id
 LIMIT $1
 """
@@ -335,8 +337,12 @@ async def staff_one(
     return await conn.fetchrow(STAFF_ONE, agency, vacancy_id)
 
 
-async def staff_only(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(STAFF_ONLY, limit)
+async def staff_only(
+    conn: asyncpg.Connection, limit: int, q: str | None = None
+) -> list[asyncpg.Record]:
+    """The open vacancies for staff only, newest first; with `q`, those its words find, or
+    whose title holds it (a Swedish compound: 'säkerhetsskydd' in 'Säkerhetsskyddschef')."""
+    return await conn.fetch(STAFF_ONLY, limit, q)
 
 
 async def stats(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:

@@ -371,9 +371,11 @@ class Services:
         )
         return answer.json()
 
-    async def staff_only_vacancies(self) -> list[dict[str, Any]]:
+    async def staff_only_vacancies(self, q: str = "") -> list[dict[str, Any]]:
         """The network's vacancies for its staff only, for a signed-in member of staff."""
-        answer = await self.vacancies.call("GET", "/staff/vacancies", headers=self._console())
+        answer = await self.vacancies.call(
+            "GET", "/staff/vacancies", params={"q": q} if q else None, headers=self._console()
+        )
         return list(answer.json()["items"])
 
     async def staff_only_vacancy(self, code: str, vacancy_id: str) -> dict[str, Any] | None:
@@ -436,6 +438,33 @@ class Services:
     async def answer_assignment_link(self, token: str, yes: bool) -> tuple[bool, dict[str, Any]]:
         body = {"token": token, "answer": "yes" if yes else "no"}
         return await self._exchange_link("/links/assignment/answer", body)
+
+    async def host_assignments(self, code: str) -> list[dict[str, Any]]:
+        answer = await self.exchange.call(
+            "GET", "/assignments", params={"agency": code}, headers=self._console()
+        )
+        return list(answer.json())
+
+    async def post_assignment(
+        self, coordinator: str, code: str, body: dict[str, Any]
+    ) -> tuple[bool, dict[str, Any]]:
+        answer = await self.exchange.call(
+            "POST",
+            f"/assignments/{code}",
+            json=body,
+            headers=self._console(coordinator),
+            allow=(409, 422),
+        )
+        return answer.status_code == 201, answer.json()
+
+    async def withdraw_assignment(self, coordinator: str, code: str, assignment_id: str) -> bool:
+        answer = await self.exchange.call(
+            "POST",
+            f"/assignments/{code}/{assignment_id}/withdraw",
+            headers=self._console(coordinator),
+            allow=(404, 409),
+        )
+        return answer.status_code == 200
 
     async def skills(self) -> list[str]:
         return list((await self.exchange.call("GET", "/skills", headers=self._console())).json())

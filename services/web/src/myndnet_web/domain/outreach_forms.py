@@ -17,21 +17,21 @@ HOUR_MINUTE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 HTTPS = re.compile(r"^https://[^\s/]+\.[^\s]*$")
 
 
-def _values(pairs: list[tuple[str, str]], name: str) -> list[str]:
+def form_values(pairs: list[tuple[str, str]], name: str) -> list[str]:
     return [v for k, v in pairs if k == name]
 
 
-def _one(pairs: list[tuple[str, str]], name: str, longest: int = 200) -> str:
-    found = _values(pairs, name)
+def form_line(pairs: list[tuple[str, str]], name: str, longest: int = 200) -> str:
+    found = form_values(pairs, name)
     return one_line(found[-1], longest) if found else ""
 
 
-def _text(pairs: list[tuple[str, str]], name: str, longest: int) -> str:
-    found = _values(pairs, name)
+def form_text(pairs: list[tuple[str, str]], name: str, longest: int) -> str:
+    found = form_values(pairs, name)
     return found[-1].replace("\r\n", "\n").strip()[:longest] if found else ""
 
 
-def _day(value: str) -> date | None:
+def form_day(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -60,22 +60,22 @@ class EventForm:
     def from_pairs(cls, pairs: list[tuple[str, str]], may_host: set[str]) -> "EventForm":
         """`may_host`: the agencies this coordinator may plan an event for."""
         form = cls(
-            title_sv=_one(pairs, "title_sv"),
-            title_en=_one(pairs, "title_en"),
-            text_sv=_text(pairs, "text_sv", 8000),
-            text_en=_text(pairs, "text_en", 8000),
-            kind=_one(pairs, "kind", 20),
-            day=_one(pairs, "day", 10),
-            from_time=_one(pairs, "from_time", 5),
-            to_time=_one(pairs, "to_time", 5),
-            place=_one(pairs, "place"),
-            online_url=_one(pairs, "online_url", 500),
-            hosts=[h for h in _values(pairs, "hosts") if h in may_host][:30],
+            title_sv=form_line(pairs, "title_sv"),
+            title_en=form_line(pairs, "title_en"),
+            text_sv=form_text(pairs, "text_sv", 8000),
+            text_en=form_text(pairs, "text_en", 8000),
+            kind=form_line(pairs, "kind", 20),
+            day=form_line(pairs, "day", 10),
+            from_time=form_line(pairs, "from_time", 5),
+            to_time=form_line(pairs, "to_time", 5),
+            place=form_line(pairs, "place"),
+            online_url=form_line(pairs, "online_url", 500),
+            hosts=[h for h in form_values(pairs, "hosts") if h in may_host][:30],
             target_groups=[
-                g for g in _values(pairs, "target_groups") if g in VOCABULARY["target_group"]
+                g for g in form_values(pairs, "target_groups") if g in VOCABULARY["target_group"]
             ],
-            seats=_one(pairs, "seats", 6),
-            deadline=_one(pairs, "deadline", 10),
+            seats=form_line(pairs, "seats", 6),
+            deadline=form_line(pairs, "deadline", 10),
         )
         errors = form.errors
         if not form.title_sv:
@@ -84,7 +84,7 @@ class EventForm:
             errors["text_sv"] = "console_event_text_missing"
         if form.kind not in KINDS:
             form.kind = "career_fair"
-        day, deadline = _day(form.day), _day(form.deadline)
+        day, deadline = form_day(form.day), form_day(form.deadline)
         if day is None:
             errors["day"] = "console_day_invalid"
         if not HOUR_MINUTE.fullmatch(form.from_time) or not HOUR_MINUTE.fullmatch(form.to_time):
@@ -150,27 +150,27 @@ class CampaignForm:
     def from_pairs(cls, pairs: list[tuple[str, str]], may_ask: set[str]) -> "CampaignForm":
         """`may_ask`: the agencies this coordinator may ask for a campaign for."""
         form = cls(
-            subject_sv=_one(pairs, "subject_sv"),
-            subject_en=_one(pairs, "subject_en"),
-            text_sv=_text(pairs, "text_sv", 5000),
-            text_en=_text(pairs, "text_en", 5000),
-            link=_one(pairs, "link", 500),
-            agencies=[a for a in _values(pairs, "agencies") if a in may_ask][:30],
+            subject_sv=form_line(pairs, "subject_sv"),
+            subject_en=form_line(pairs, "subject_en"),
+            text_sv=form_text(pairs, "text_sv", 5000),
+            text_en=form_text(pairs, "text_en", 5000),
+            link=form_line(pairs, "link", 500),
+            agencies=[a for a in form_values(pairs, "agencies") if a in may_ask][:30],
             target_groups=[
-                g for g in _values(pairs, "target_groups") if g in VOCABULARY["target_group"]
+                g for g in form_values(pairs, "target_groups") if g in VOCABULARY["target_group"]
             ],
             occupation_fields=[
                 f
-                for f in _values(pairs, "occupation_fields")
+                for f in form_values(pairs, "occupation_fields")
                 if f in VOCABULARY["occupation_field"]
             ],
-            municipalities=_one(pairs, "municipalities", 1000),
-            languages=[x for x in _values(pairs, "languages") if x in ("sv", "en")],
-            first_day=_one(pairs, "first_day", 10),
-            last_day=_one(pairs, "last_day", 10),
-            from_hour=_one(pairs, "from_hour", 2),
-            to_hour=_one(pairs, "to_hour", 2),
-            weekdays_only=_one(pairs, "weekdays_only", 3) == "yes",
+            municipalities=form_line(pairs, "municipalities", 1000),
+            languages=[x for x in form_values(pairs, "languages") if x in ("sv", "en")],
+            first_day=form_line(pairs, "first_day", 10),
+            last_day=form_line(pairs, "last_day", 10),
+            from_hour=form_line(pairs, "from_hour", 2),
+            to_hour=form_line(pairs, "to_hour", 2),
+            weekdays_only=form_line(pairs, "weekdays_only", 3) == "yes",
         )
         errors = form.errors
         if not form.subject_sv:
@@ -181,7 +181,7 @@ class CampaignForm:
             errors["link"] = "console_https_invalid"
         if not form.agencies:
             errors["agencies"] = "console_hosts_missing"
-        first, last = _day(form.first_day), _day(form.last_day)
+        first, last = form_day(form.first_day), form_day(form.last_day)
         if first is None:
             errors["first_day"] = "console_day_invalid"
         if last is None:

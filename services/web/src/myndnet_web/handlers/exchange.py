@@ -3,8 +3,15 @@ form, the parties' answer page (the link is the permission) and the skills profi
 gathers what exchange says and returns the page; sessions and CSRF are the entrypoint's."""
 
 from myndnet_web.adapters.services import Services
-from myndnet_web.domain.exchange_forms import LANGUAGES, OPEN_TO, InterestForm, ProfileForm
+from myndnet_web.domain.exchange_forms import (
+    LANGUAGES,
+    OPEN_TO,
+    AssignmentForm,
+    InterestForm,
+    ProfileForm,
+)
 from myndnet_web.domain.staff import Staff
+from myndnet_web.handlers.console import may_plan_for
 from myndnet_web.handlers.site import Page
 
 REFUSED_INTEREST = {
@@ -153,3 +160,49 @@ async def profiles_search(
         "console_profiles.html.j2",
         {"profiles": found, "skills": skills, "asked": asked, "names": names},
     )
+
+
+async def console_assignments(
+    services: Services,
+    staff: Staff,
+    csrf: str,
+    form: AssignmentForm | None = None,
+    posted: str | None = None,
+) -> Page:
+    """The assignments of the agencies this coordinator acts for, and the form to post one."""
+    hosts = may_plan_for(staff, await services.agencies(fresh=True))
+    listed = [a for host in hosts for a in await services.host_assignments(host["code"])]
+    return Page(
+        "console_assignments.html.j2",
+        {
+            "assignments": listed,
+            "hosts": hosts,
+            "skills": await services.skills(),
+            "form": form or AssignmentForm(agency=hosts[0]["code"] if len(hosts) == 1 else ""),
+            "csrf_token": csrf,
+            "posted": posted,
+        },
+        400 if form is not None and form.errors else 200,
+    )
+
+
+async def post_assignment(
+    services: Services, staff: Staff, pairs: list[tuple[str, str]], csrf: str
+) -> Page | str:
+    """The new assignment's page address when it was posted, else the page with what is wrong."""
+    hosts = {a["code"] for a in may_plan_for(staff, await services.agencies(fresh=True))}
+    form = AssignmentForm.from_pairs(pairs, hosts, await services.skills())
+    if form.errors:
+        return await console_assignments(services, staff, csrf, form)
+    ok, answer = await services.post_assignment(staff.email, form.agency, form.body())
+    if not ok:
+        form.errors["form"] = "console_assignment_refused"
+        return await console_assignments(services, staff, csrf, form)
+    return f"{answer['host']}/{answer['id']}"
+
+
+async def withdraw_assignment(
+    services: Services, staff: Staff, code: str, assignment_id: str
+) -> bool:
+    hosts = {a["code"] for a in may_plan_for(staff, await services.agencies(fresh=True))}
+    return code in hosts and await services.withdraw_assignment(staff.email, code, assignment_id)
