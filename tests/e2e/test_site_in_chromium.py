@@ -977,6 +977,37 @@ async def test_signed_in_staff_find_the_network_s_own_vacancies_under_internt(
     assert await page.locator(f"a[href='/jobb/{code}/N-3']").count() == 1
     assert await page.locator(f"a[href='/internt/jobb/{code}/N-2']").count() == 1
     found["/internt?q="] = await violations_shown(check, page)
+    # An internal alert: a staff-only vacancy of its field is mailed to the work address.
+    await page.click("a[href='/internt/bevakning']")
+    await page.check("#field-security")
+    await page.click("main form[action='/internt/bevakning'] button[type=submit]")
+    assert "Bevakningen är sparad" in await page.inner_text("main")
+    found["/internt/bevakning"] = await violations_shown(check, page)
+    await page.goto(f"{site}/en/internt/bevakning")
+    found["/en/internt/bevakning"] = await violations_shown(check, page)
+    await vacancies_of(
+        network,
+        code,
+        job("N-5", "Säkerhetsskyddsutredare", visibility="network", occupation_field="security"),
+        job("N-6", "Ekonom internt", visibility="network", occupation_field="finance"),
+    )
+
+    def internal_alerts() -> list[str]:
+        return [
+            str(m["Subject"])
+            for m in network.mailbox.to(coordinator)
+            if "Internt jobb" in str(m["Subject"])
+        ]
+
+    async def alerted() -> bool:
+        return bool(internal_alerts())
+
+    await wait_until(alerted, timeout=30, what="the internal alert")
+    await network.consumed("notify", "vacancies", network.vacancies_topic)
+    assert internal_alerts() == ["Internt jobb: Säkerhetsskyddsutredare"]
+    await page.goto(f"{site}/internt/bevakning")
+    await page.click("main form[action$='/ta-bort'] button")
+    assert await page.locator("form[action$='/ta-bort']").count() == 0
     async with httpx.AsyncClient(base_url=site, timeout=30) as visitor:
         answer = await visitor.get(f"/internt/jobb/{code}/N-2")
     assert answer.status_code == 303  # not without signing in

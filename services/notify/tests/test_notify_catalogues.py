@@ -159,4 +159,4 @@ def test_the_letters_written_in_at_loading_read_as_jinja_s_own_i18n_renders_them
             continue
         assert template.render(context) == runtime.get_template(name).render(context), name
         kinds += 1
-    assert kinds == 35  # 31 kinds of letter, 4 with HTML of their own
+    assert kinds == 36  # 32 kinds of letter, 4 with HTML of their own

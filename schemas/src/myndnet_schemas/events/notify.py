@@ -44,6 +44,7 @@ class DeliveryKind(StrEnum):
     EXCHANGE_DECLINED = "exchange_declined"
     EXCHANGE_AGREED = "exchange_agreed"
     EXCHANGE_CLOSED = "exchange_closed"
+    STAFF_VACANCY_ALERT = "staff_vacancy_alert"
 
 
 class FailureReason(StrEnum):

@@ -4,6 +4,7 @@ and suppressed addresses for operators (right `notify:operate`). Addresses are n
 
 import contextlib
 import ipaddress
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
@@ -24,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from myndnet_notify.adapters import campaigns as campaign_table
 from myndnet_notify.adapters import deliveries as delivery_table
+from myndnet_notify.adapters import staff_alerts
 from myndnet_notify.adapters.postgres import PostgresNotify
 from myndnet_notify.domain.letters import HANDED, LETTERS
 from myndnet_notify.domain.news import Interest
@@ -36,6 +38,7 @@ router = APIRouter(tags=["subscriptions"])
 preferences = APIRouter(tags=["preference centre"])
 operators = APIRouter(tags=["operators"], dependencies=[require_operator("notify:operate")])
 letters = APIRouter(tags=["letters handed over"], dependencies=[require_operator("notify:letters")])
+staff = APIRouter(tags=["internal alerts"], dependencies=[require_operator("notify:relay")])
 
 AgencyCode = Annotated[str, AfterValidator(validate_agency_code)]
 Keyword = Annotated[str, Field(min_length=2, max_length=50), AfterValidator(one_line)]
@@ -229,6 +232,7 @@ async def erase(
     async with store_of(request) as store:
         for form in sorted(forms):
             erased += await handlers.erase(store, form)
+            await staff_alerts.forget(store.conn, form)  # a member of staff's internal alerts
     return {"erased": erased}
 
 
@@ -646,3 +650,72 @@ async def run_campaigns(
     if moment.tzinfo is None:
         raise HTTPException(422, "as_of needs a time zone (an RFC 3339 time)")
     return await campaign_handlers.run(pool_of(request), moment, request.app.state.campaign_cap)
+
+
+# -- internal alerts: a signed-in member of staff's, at their work address --------------------
+
+
+class StaffAlertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    occupation_fields: Annotated[list[OccupationField], Field(max_length=14)] = Field(
+        default_factory=list
+    )
+    municipalities: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(one_line)]],
+        Field(max_length=10),
+    ] = Field(default_factory=list)
+    language: Literal["sv", "en"] = "sv"
+
+
+def _staff_member(request: Request) -> str:
+    """The signed-in person the site names: internal alerts go to that work address only."""
+    email = audit.actor_of(request)
+    if email == audit.OPERATOR:
+        raise Refusal(422, "no_person", "name the signed-in member of staff in X-Acting-For")
+    return email
+
+
+def _staff_alert_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "occupation_fields": list(row["occupation_fields"]),
+        "municipalities": list(row["municipalities"]),
+        "language": row["language"],
+        "created_at": row["created_at"].isoformat(),
+    }
+
+
+@staff.get("/staff-alerts")
+async def list_staff_alerts(request: Request) -> list[dict[str, Any]]:
+    """The named person's internal alerts."""
+    async with pool_of(request).acquire() as conn:
+        return [_staff_alert_json(r) for r in await staff_alerts.of(conn, _staff_member(request))]
+
+
+@staff.post("/staff-alerts", status_code=201)
+async def add_staff_alert(request: Request, body: StaffAlertIn) -> dict[str, str]:
+    """An internal alert for the named person (the site vouches that they signed in with the
+    address): each vacancy for staff only it answers is mailed to them, once. Empty lists are
+    any field and any municipality. At most ten a person."""
+    alert_id = f"sa-{uuid.uuid4().hex[:16]}"
+    async with pool_of(request).acquire() as conn:
+        added = await staff_alerts.add(
+            conn,
+            alert_id,
+            _staff_member(request),
+            [f.value for f in dict.fromkeys(body.occupation_fields)],
+            list(dict.fromkeys(body.municipalities)),
+            body.language,
+        )
+    if not added:
+        raise Refusal(409, "too_many", "ten internal alerts are the most one person keeps")
+    return {"id": alert_id}
+
+
+@staff.delete("/staff-alerts/{alert_id}", status_code=204)
+async def remove_staff_alert(
+    request: Request, alert_id: Annotated[str, Path(pattern=r"^sa-[0-9a-f]{16}$")]
+) -> None:
+    async with pool_of(request).acquire() as conn:
+        if not await staff_alerts.remove(conn, alert_id, _staff_member(request)):
+            raise Refusal(404, "not_found", "no such internal alert of yours")

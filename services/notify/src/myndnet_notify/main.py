@@ -380,7 +380,7 @@ def build(settings: NotifySettings) -> ServiceApp:
                 description="Campaigns with their audience, to send in their window.",
             ),
         ],
-        routers=[api.router, api.preferences, api.operators, api.letters],
+        routers=[api.router, api.preferences, api.operators, api.letters, api.staff],
         background=[sender, digests, clean_up, bounces, campaigns],
         retention=expiries(SIGNUP_ATTEMPTS_KEPT, timedelta(hours=CHANGES_KEPT_HOURS)),
         membership=membership,

@@ -588,6 +588,37 @@ def site(language: Language) -> APIRouter:
             )
         return _no_store(_private(render(request, page)))
 
+    @router.get("/internt/bevakning", response_class=HTMLResponse)
+    async def internal_alerts(request: Request) -> Response:
+        staff = await _staff(request)
+        if staff is None:
+            return RedirectResponse(f"{home}/logga-in", status_code=303)
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.staff_alerts(_services(request), staff, csrf)
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/internt/bevakning", response_class=HTMLResponse)
+    async def add_internal_alert(request: Request) -> Response:
+        sent = await _signed_in_form(request)
+        if isinstance(sent, Response):
+            return sent
+        staff, fields = sent
+        csrf = csrf_token(_session_key(request), staff.session)
+        page = await exchange_pages.add_staff_alert(
+            _services(request), staff, fields, VOCABULARY["occupation_field"], language, csrf
+        )
+        return _no_store(_private(render(request, page)))
+
+    @router.post("/internt/bevakning/{alert_id}/ta-bort", response_class=HTMLResponse)
+    async def remove_internal_alert(
+        request: Request, alert_id: Annotated[str, Path(pattern=r"^sa-[0-9a-f]{16}$")]
+    ) -> Response:
+        sent = await _signed_in_form(request)
+        if isinstance(sent, Response):
+            return sent
+        await _services(request).remove_staff_alert(sent[0].email, alert_id)
+        return RedirectResponse(f"{home}/internt/bevakning", status_code=303)
+
     @router.get("/internt/profil", response_class=HTMLResponse)
     async def skills_profile(request: Request) -> Response:
         staff = await _staff(request)

@@ -133,6 +133,12 @@ LETTERS: dict[str, LetterKind] = {
             "exchange_closed", HANDED, (), "the assignment closed, was withdrawn or went to another"
         ),
         LetterKind(
+            "staff_vacancy_alert",
+            WORK,
+            ("manage_url",),
+            "a vacancy for staff only opens that an internal alert asks for",
+        ),
+        LetterKind(
             "campaign",
             NEWS,
             ("visit_url", "unsubscribe_url", "manage_url"),
@@ -155,6 +161,7 @@ SITE_PAGES = {
     "events": "/evenemang",
     "campaign": "/kampanj",
     "exchange_answer": "/uppdrag/svar",
+    "staff_alerts": "/internt/bevakning",
 }
 
 
@@ -264,6 +271,8 @@ def candidate_links(
 def work_links(kind: str, context: Mapping[str, Any], site: str, key: str) -> dict[str, str]:
     """A public employee's own links, signed for mentoring or trainings to trust. Without a
     key (LINK_SIGNING_KEY) there are none, and the letter says to answer the coordinator."""
+    if kind == "staff_vacancy_alert":  # managed on the site, signed in
+        return {"manage_url": f"{site}{SITE_PAGES['staff_alerts']}"}
     if not key:
         return {}
     if kind in ("match_proposed", "match_reminder"):

@@ -23,7 +23,7 @@ from myndnet_schemas.events.mentoring import MatchFields
 from myndnet_schemas.events.trainings import RegistrationFields
 from myndnet_schemas.vocabulary import Visibility
 
-from myndnet_notify.adapters import deliveries, open_vacancies
+from myndnet_notify.adapters import deliveries, open_vacancies, staff_alerts
 from myndnet_notify.adapters.store import NotifyStore
 from myndnet_notify.domain.delivery import NewDelivery, VacancyAlert
 from myndnet_notify.domain.letters import TRAINING_LETTERS, match_letter
@@ -53,6 +53,8 @@ async def on_vacancy_events(
             await _save(conn, news, searches, name_of)
             news = []
             await open_vacancies.forget_vacancy(conn, f"{data.agency}/{data.vacancy_id}")
+            if isinstance(data, VacancyOpened):
+                await _alert_staff(conn, incoming, name_of)
         elif isinstance(data, VacancyOpened | VacancyChanged):
             news.append(incoming)
         elif isinstance(data, VacancyClosed):
@@ -89,6 +91,29 @@ async def _save(
         digest_items += [(search, key) for search in matches.later]
     await deliveries.queue_alerts(conn, alerts)
     await open_vacancies.add_digest_items(conn, digest_items)
+
+
+async def _alert_staff(conn: asyncpg.Connection, incoming: Incoming, name_of: NameOf) -> None:
+    """A vacancy for staff only: the internal alerts it answers, at their work addresses, once
+    each (their address came from a signed-in session, not from a form anyone can fill)."""
+    vacancy = incoming.event.data
+    assert isinstance(vacancy, VacancyOpened)
+    key = f"{vacancy.agency}/{vacancy.vacancy_id}"
+    context = _alert_context(vacancy, key, incoming.event.traceparent, name_of)
+    for alert in await staff_alerts.answering(
+        conn, vacancy.occupation_field.value, vacancy.municipality
+    ):
+        await deliveries.queue(
+            conn,
+            NewDelivery(
+                dedupe_key=f"staff-alert:{alert['id']}:{key}",
+                kind="staff_vacancy_alert",
+                recipient_ref=f"staff-alert/{alert['id']}",
+                context={**context, "language": alert["language"]},
+                work_email=alert["email"],
+                vacancy_keys=[key],
+            ),
+        )
 
 
 def _open_vacancy(incoming: Incoming) -> OpenVacancy:

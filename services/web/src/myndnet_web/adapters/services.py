@@ -466,6 +466,30 @@ class Services:
         )
         return answer.status_code == 200
 
+    # notify: a signed-in member of staff's internal alerts (the site's notify:relay token)
+
+    def _staff_headers(self, person: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.notify_token}", "X-Acting-For": person}
+
+    async def staff_alerts(self, person: str) -> list[dict[str, Any]]:
+        answer = await self.notify.call("GET", "/staff-alerts", headers=self._staff_headers(person))
+        return list(answer.json())
+
+    async def add_staff_alert(self, person: str, body: dict[str, Any]) -> bool:
+        """False when the person keeps as many as they may."""
+        answer = await self.notify.call(
+            "POST", "/staff-alerts", json=body, headers=self._staff_headers(person), allow=(409,)
+        )
+        return answer.status_code == 201
+
+    async def remove_staff_alert(self, person: str, alert_id: str) -> None:
+        await self.notify.call(
+            "DELETE",
+            f"/staff-alerts/{alert_id}",
+            headers=self._staff_headers(person),
+            allow=(404, 422),
+        )
+
     async def skills(self) -> list[str]:
         return list((await self.exchange.call("GET", "/skills", headers=self._console())).json())
 

@@ -156,3 +156,26 @@ class AssignmentForm:
             "kind": self.kind,
             "answer_by": self.answer_by,
         }
+
+
+@dataclass
+class StaffAlertForm:
+    """An internal alert: occupation fields and one municipality (none: any)."""
+
+    occupation_fields: list[str] = field(default_factory=list)
+    municipality: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, str]], fields: tuple[str, ...]) -> "StaffAlertForm":
+        return cls(
+            [f for f in dict.fromkeys(form_values(pairs, "occupation_fields")) if f in fields],
+            form_line(pairs, "municipality", 100),
+        )
+
+    def body(self, language: str) -> dict[str, Any]:
+        return {
+            "occupation_fields": self.occupation_fields,
+            "municipalities": [self.municipality] if self.municipality else [],
+            "language": language,
+        }

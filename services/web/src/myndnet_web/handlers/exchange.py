@@ -9,6 +9,7 @@ from myndnet_web.domain.exchange_forms import (
     AssignmentForm,
     InterestForm,
     ProfileForm,
+    StaffAlertForm,
 )
 from myndnet_web.domain.staff import Staff
 from myndnet_web.handlers.console import may_plan_for
@@ -206,3 +207,33 @@ async def withdraw_assignment(
 ) -> bool:
     hosts = {a["code"] for a in may_plan_for(staff, await services.agencies(fresh=True))}
     return code in hosts and await services.withdraw_assignment(staff.email, code, assignment_id)
+
+
+async def staff_alerts(
+    services: Services, staff: Staff, csrf: str, status: int = 200, **shown: bool
+) -> Page:
+    return Page(
+        "staff_alerts.html.j2",
+        {
+            "alerts": await services.staff_alerts(staff.email),
+            "form": StaffAlertForm(),
+            "csrf_token": csrf,
+            "added": shown.get("added", False),
+            "too_many": shown.get("too_many", False),
+        },
+        status,
+    )
+
+
+async def add_staff_alert(
+    services: Services,
+    staff: Staff,
+    pairs: list[tuple[str, str]],
+    fields: tuple[str, ...],
+    language: str,
+    csrf: str,
+) -> Page:
+    form = StaffAlertForm.from_pairs(pairs, fields)
+    if not await services.add_staff_alert(staff.email, form.body(language)):
+        return await staff_alerts(services, staff, csrf, 409, too_many=True)
+    return await staff_alerts(services, staff, csrf, added=True)
