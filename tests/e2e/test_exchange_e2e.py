@@ -271,3 +271,30 @@ async def test_a_forged_or_foreign_posting_is_dead_lettered_and_never_listed(net
     assert {e["key"]: e["reason"] for e in dead if e["key"] in expected} == expected
     async with staff_of(network, person) as http:
         assert (await http.get(f"/assignments/{stranger}/U-X")).status_code == 404
+
+
+async def test_an_agency_that_leaves_has_its_open_assignments_withdrawn(network):
+    host, _, host_coordinator = await agency(network, "lamnar")
+    _home, home_domain, _ = await agency(network, "stannar")
+    person = f"di.{network.run}@{home_domain}"
+    publisher = await publisher_for(network, host)
+    try:
+        await publisher.publish(posted("U-L", "Arkivarie, två månader"))
+    finally:
+        await publisher.stop()
+    await listed(network, person, host, 1)
+    async with staff_of(network, person) as http:
+        made = await http.post(f"/assignments/{host}/U-L/interests", json={"note": ""})
+        assert made.status_code == 201, made.text
+    await mailed(network, host_coordinator, 1, "the interest")
+    async with network.http("membership") as http:
+        assert (await http.post(f"/agencies/{host}/leave")).status_code == 200
+    [closed] = await mailed(network, person, 1, "the withdrawal")
+    assert "Uppdraget är stängt" in str(closed["Subject"])
+    async with staff_of(network, person) as http:
+        assert (await http.get("/assignments", params={"agency": host})).json() == []
+        found = (await http.get(f"/assignments/{host}/U-L")).json()
+    assert found["state"] == "withdrawn" and found["interest"]["state"] == "closed"
+    # The token the host's coordinator was mailed no longer answers anything.
+    [token] = answer_tokens(network, host_coordinator)
+    assert (await answer(network, token, yes=True)).status_code == 409

@@ -19,13 +19,17 @@ from myndnet_kit.schedule import every
 from myndnet_kit.settings import ServiceSettings, link_signing_key, local_database_url
 from myndnet_schemas import topics
 from myndnet_schemas.clock import STOCKHOLM
-from myndnet_schemas.events import ASSIGNMENT_EVENTS
+from myndnet_schemas.events import ASSIGNMENT_EVENTS, AgencyState
 from pydantic import Field, SecretStr
 
 from myndnet_exchange import api
 from myndnet_exchange.adapters.postgres import PostgresExchange
 from myndnet_exchange.domain.profiles import UNUSED_FOR
-from myndnet_exchange.handlers.assignments import apply_assignment_events, run_schedule
+from myndnet_exchange.handlers.assignments import (
+    apply_assignment_events,
+    close_assignments_of_departed,
+    run_schedule,
+)
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 REQUESTS_KEPT = timedelta(days=30)
@@ -79,7 +83,14 @@ class ExchangeSettings(ServiceSettings):
 
 
 def build(settings: ExchangeSettings) -> ServiceApp:
-    membership = MembershipFollower.from_settings(settings)
+    async def on_membership_change(
+        conn: asyncpg.Connection, before: AgencyState | None, after: AgencyState
+    ) -> None:
+        await close_assignments_of_departed(
+            conn, before, after, lambda: membership.agencies, settings.topic
+        )
+
+    membership = MembershipFollower.from_settings(settings, on_change=on_membership_change)
     notify = NotifyClient(settings.notify_url.rstrip("/"), settings.notify_token.get_secret_value())
 
     async def take(conn: asyncpg.Connection, events: list[Incoming]) -> None:

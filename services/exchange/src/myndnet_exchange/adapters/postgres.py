@@ -151,6 +151,14 @@ class PostgresExchange(PostgresStore):
         )
         return [_assignment(r) for r in rows]
 
+    async def open_of(self, host: str) -> list[Assignment]:
+        rows = await self.conn.fetch(
+            f"SELECT {ASSIGNMENT} FROM assignments WHERE state = 'open' AND host = $1 "
+            "ORDER BY assignment_id FOR UPDATE",
+            host,
+        )
+        return [_assignment(r) for r in rows]
+
     async def past_answer_date(self, today: date) -> list[Assignment]:
         rows = await self.conn.fetch(
             f"SELECT {ASSIGNMENT} FROM assignments WHERE state = 'open' AND answer_by < $1 "

@@ -319,6 +319,8 @@ def answer(
 ) -> Outcome:
     """One party answers its step: yes moves the interest on (and, at the last step, agrees the
     assignment); no ends the interest with a letter to the others already involved."""
+    if interest.state is InterestState.CLOSED:
+        raise Refused("closed", "the assignment was closed, withdrawn or went to another")
     if interest.pending is not step:
         raise Refused("answered", "this step has been answered; the link cannot be used again")
     if a.state is not AssignmentState.OPEN:

@@ -5,6 +5,7 @@ as time passes. Each loads, lets the domain decide, saves, and announces through
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
+import asyncpg
 from myndnet_kit.classify import Incoming
 from myndnet_kit.logging import get_logger
 from myndnet_schemas import Event
@@ -82,6 +83,33 @@ async def apply_assignment_events(
                 "withdrawn",
             )
             await _save(store, outcome, topic)
+
+
+async def close_assignments_of_departed(
+    conn: asyncpg.Connection,
+    before: AgencyState | None,
+    after: AgencyState,
+    agencies: Agencies,
+    topic: str,
+) -> None:
+    """Membership changed: an agency that left has its open assignments withdrawn, and
+    everyone waiting on them is told (in the follower's transaction)."""
+    if after.participates:
+        return
+    store = PostgresExchange(conn)
+    open_ones = await store.open_of(after.code)
+    interests = await store.interests_in([a.key for a in open_ones], for_update=True)
+    known = {**agencies(), after.code: after}
+    for assignment in open_ones:
+        outcome = rules.close(
+            assignment,
+            interests.get(assignment.key, []),
+            parties_of(known, assignment.host),
+            "withdrawn",
+        )
+        await _save(store, outcome, topic)
+    if open_ones:
+        log.info("withdrew the assignments of an agency that left", agency=after.code)
 
 
 async def post_or_withdraw(
