@@ -7,7 +7,7 @@ link used once is refused. Separate processes, real Kafka, PostgreSQL and SMTP."
 
 import dataclasses
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -298,3 +298,45 @@ async def test_an_agency_that_leaves_has_its_open_assignments_withdrawn(network)
     # The token the host's coordinator was mailed no longer answers anything.
     [token] = answer_tokens(network, host_coordinator)
     assert (await answer(network, token, yes=True)).status_code == 409
+
+
+async def test_a_waiting_step_is_reminded_once_and_the_answer_date_closes_the_assignment(network):
+    """Time moved with `POST /schedule/run?as_of=`: the host's coordinator is reminded once
+    after five working days; past the answer date the assignment closes and the person still
+    waiting is told."""
+    host, _, host_coordinator = await agency(network, "paminn")
+    _home, home_domain, _ = await agency(network, "vantar")
+    person = f"ella.{network.run}@{home_domain}"
+    publisher = await publisher_for(network, host)
+    try:
+        await publisher.publish(posted("U-R", "Dataanalytiker, en månad"))
+    finally:
+        await publisher.stop()
+    [assignment] = await listed(network, person, host, 1)
+    async with staff_of(network, person) as http:
+        made = await http.post(f"/assignments/{host}/U-R/interests", json={"note": "Gärna."})
+        assert made.status_code == 201, made.text
+    await mailed(network, host_coordinator, 1, "the interest")
+    today = stockholm_today()
+    async with network.http("exchange") as http:
+        early = await http.post("/schedule/run", params={"as_of": today.isoformat()})
+        assert early.json() == {"closed": 0, "reminded": 0}
+        later = (today + timedelta(days=10)).isoformat()  # at least five working days on
+        assert (await http.post("/schedule/run", params={"as_of": later})).json() == {
+            "closed": 0,
+            "reminded": 1,
+        }
+        again = await http.post("/schedule/run", params={"as_of": later})
+        assert again.json()["reminded"] == 0
+        messages = await mailed(network, host_coordinator, 2, "the reminder")
+        assert "Påminnelse" in str(messages[-1]["Subject"])
+        # The reminder carries the same step's link, which still answers.
+        assert len(set(answer_tokens(network, host_coordinator))) >= 1
+        past = date.fromisoformat(assignment["answer_by"]) + timedelta(days=1)
+        closing = await http.post("/schedule/run", params={"as_of": past.isoformat()})
+        assert closing.json()["closed"] == 1
+    [closed] = await mailed(network, person, 1, "the closing")
+    assert "Uppdraget är stängt" in str(closed["Subject"])
+    async with staff_of(network, person) as http:
+        found = (await http.get(f"/assignments/{host}/U-R")).json()
+    assert found["state"] == "closed" and found["interest"]["state"] == "closed"

@@ -3,11 +3,12 @@ CloudEvents to ingest in each mode, and the vacancies land in the register; on t
 profile ingest logs in to Kafka as itself."""
 
 import json
+from datetime import timedelta
 
 import httpx
 import pytest
 from myndnet_schemas.clock import stockholm_today
-from myndnet_testing import vacancy_data, wait_until
+from myndnet_testing import example, vacancy_data, wait_until
 from test_network_e2e import register, searchable
 
 pytestmark = pytest.mark.integration
@@ -24,6 +25,12 @@ def structured(source: str, event_id: str, vacancy_id: str, **data) -> dict:
 
 
 async def test_events_posted_in_each_mode_land_in_the_register_once(network):
+    today = stockholm_today()
+    dates = {
+        "first_day": (today + timedelta(days=40)).isoformat(),
+        "last_day": (today + timedelta(days=100)).isoformat(),
+        "answer_by": (today + timedelta(days=20)).isoformat(),
+    }
     code, other = await register(network, "http"), await register(network, "other")
     async with network.http("membership") as membership:
         issued = await membership.post(f"/agencies/{code}/http-keys")
@@ -77,8 +84,38 @@ async def test_events_posted_in_each_mode_land_in_the_register_once(network):
             ("e-O-1", "rejected", "forged_source"),
         ]
 
+        # Assignments go through the same door to the agency's exchange topic.
+        assignment = example("se.myndnet.assignment.posted.v1")
+        posted = [
+            {**assignment, "id": f"e-A-{n}", "source": source, "subject": f"A-{n}"}
+            | {"data": {**assignment["data"], "assignment_id": f"A-{n}", **dates}}
+            for n in (1, 2)
+        ]
+        withdrawn = {
+            **example("se.myndnet.assignment.withdrawn.v1"),
+            "id": "e-A-2-w",
+            "source": source,
+            "subject": "A-2",
+            "data": {"assignment_id": "A-2", "revision": 2},
+        }
+        sent = await ingest.post(
+            "/events",
+            content=json.dumps([*posted, withdrawn]),
+            headers={"Content-Type": "application/cloudevents-batch+json"},
+        )
+        assert [e["status"] for e in sent.json()["events"]] == ["accepted"] * 3, sent.text
+        assert {e["topic"] for e in sent.json()["events"]} == {f"hr.{code}.exchange"}
+
     found = await searchable(network, {"agency": code}, 3)
     assert sorted(v["vacancy_id"] for v in found) == ["H-1", "H-2", "H-3"]
+
+    async def only_the_first_open() -> bool:
+        async with network.http("exchange") as exchange:
+            listed = (await exchange.get("/assignments", params={"agency": code})).json()
+            second = (await exchange.get(f"/assignments/{code}/A-2")).json()
+        return [a["id"] for a in listed] == ["A-1"] and second.get("state") == "withdrawn"
+
+    await wait_until(only_the_first_open, what="ingest's assignments in exchange")
     async with network.http("vacancies") as vacancies:
         assert (await vacancies.get("/vacancies", params={"agency": other})).json()["items"] == []
 
