@@ -321,11 +321,10 @@ async def test_a_waiting_step_is_reminded_once_and_the_answer_date_closes_the_as
     async with network.http("exchange") as http:
         early = await http.post("/schedule/run", params={"as_of": today.isoformat()})
         assert early.json() == {"closed": 0, "reminded": 0}
+        # The module's other tests share the network: the run counts theirs too, so what is
+        # asserted is this assignment's mail and state.
         later = (today + timedelta(days=10)).isoformat()  # at least five working days on
-        assert (await http.post("/schedule/run", params={"as_of": later})).json() == {
-            "closed": 0,
-            "reminded": 1,
-        }
+        assert (await http.post("/schedule/run", params={"as_of": later})).json()["reminded"] >= 1
         again = await http.post("/schedule/run", params={"as_of": later})
         assert again.json()["reminded"] == 0
         messages = await mailed(network, host_coordinator, 2, "the reminder")
@@ -334,8 +333,10 @@ async def test_a_waiting_step_is_reminded_once_and_the_answer_date_closes_the_as
         assert len(set(answer_tokens(network, host_coordinator))) >= 1
         past = date.fromisoformat(assignment["answer_by"]) + timedelta(days=1)
         closing = await http.post("/schedule/run", params={"as_of": past.isoformat()})
-        assert closing.json()["closed"] == 1
+        assert closing.json()["closed"] >= 1
     [closed] = await mailed(network, person, 1, "the closing")
+    await network.mail_settled()
+    assert len(network.mailbox.to(host_coordinator)) == 2  # the interest and one reminder
     assert "Uppdraget är stängt" in str(closed["Subject"])
     async with staff_of(network, person) as http:
         found = (await http.get(f"/assignments/{host}/U-R")).json()
