@@ -8,20 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 from myndnet_schemas.connection import KafkaConnection
+from myndnet_schemas.topics import SERVICES  # started in this order
 from myndnet_testing import MailSink, ServiceNetwork, consumed_by, wait_until
 from myndnet_testing.jobstream import JobStreamFixture
 from playwright.async_api import async_playwright
 
-SERVICES = (
-    "membership",
-    "vacancies",
-    "mentoring",
-    "notify",
-    "trainings",
-    "ingest",
-    "outreach",
-    "exchange",
-)
 TOKEN = "e2e-operator-token"
 CHROMIUM = "/usr/bin/chromium"
 LINK_KEY = "e2e-link-signing-key"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from myndnet_schemas.topics import SERVICES
 
 
 def examples_an_operation() -> int:
@@ -32,18 +33,6 @@ pytestmark = [
     pytest.mark.timeout(max(300, 12 * EXAMPLES)),
 ]
 SEED = os.environ.get("MYNDNET_FUZZ_SEED", "20261127")
-
-
-SERVICES = [
-    "membership",
-    "vacancies",
-    "mentoring",
-    "notify",
-    "trainings",
-    "ingest",
-    "outreach",
-    "exchange",
-]
 
 
 async def fuzz(network, service: str) -> tuple[int, str]:

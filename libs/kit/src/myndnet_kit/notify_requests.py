@@ -16,7 +16,8 @@ Each service keeps the table in its own migrations (the columns below)."""
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,37 @@ HANDED = Counter(
 )
 WAITING = Gauge("myndnet_notify_requests_waiting", "Requests not yet handed to notify")
 LONGEST_PAUSE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter for notify to send (`POST /letters`): one `key` is one letter, however often it
+    is handed over."""
+
+    key: str
+    kind: str
+    to: str
+    language: str
+    recipient_ref: str
+    context: dict[str, Any]
+
+
+async def queue_letters(conn: asyncpg.Connection, letters: Sequence[Letter]) -> None:
+    """In the caller's transaction: the relay hands them over once it commits."""
+    if letters:
+        await conn.executemany(
+            "INSERT INTO notify_requests (path, body) VALUES ('/letters', $1)",
+            [(asdict(letter),) for letter in letters],
+        )
+
+
+async def queue_forget(conn: asyncpg.Connection, recipient_refs: Sequence[str]) -> None:
+    """People erased here: notify forgets them too, after the letters queued before."""
+    if recipient_refs:
+        await conn.execute(
+            "INSERT INTO notify_requests (path, body) VALUES ('/letters/forget', $1)",
+            {"recipient_refs": list(recipient_refs)},
+        )
 
 
 class NotifyUnavailable(Exception):

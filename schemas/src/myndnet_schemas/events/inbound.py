@@ -184,3 +184,9 @@ LEADERSHIP_EVENTS: tuple[type[EventData], ...] = (
     MentorVolunteered,
     MentorWithdrawn,
 )
+# Everything an agency's HR system may publish, on one of its own topics.
+AGENCY_EVENTS: tuple[type[EventData], ...] = (
+    *VACANCY_EVENTS,
+    *LEADERSHIP_EVENTS,
+    *ASSIGNMENT_EVENTS,
+)

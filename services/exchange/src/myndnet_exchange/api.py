@@ -6,7 +6,7 @@ schedule, erasure and the figures (right `exchange:write`)."""
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -15,7 +15,7 @@ from myndnet_kit.auth import require_operator
 from myndnet_kit.links import EXCHANGE_ANSWER, InvalidLink, read_link
 from myndnet_kit.membership import MembershipFollower
 from myndnet_kit.web import Refusal, pool_of, service_of
-from myndnet_schemas.clock import STOCKHOLM
+from myndnet_schemas.clock import STOCKHOLM, stockholm_days
 from myndnet_schemas.events import AssignmentPosted, AssignmentWithdrawn
 from myndnet_schemas.events.base import (
     CompetenceArea,
@@ -390,12 +390,7 @@ async def figures(
     agencies (from the home agency to the host) agreed, by month."""
     if from_ > to:
         raise Refusal(422, "invalid", "`from` is after `to`")
-    first = datetime.combine(max(from_, date(1, 1, 2)), time(), STOCKHOLM)
-    after = (
-        datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
-        if to < date(9999, 12, 30)
-        else datetime.max.replace(tzinfo=UTC)
-    )
+    first, after = stockholm_days(from_, to)
     async with store_of(request) as store:
         found = await store.figures(first, after)
     return {"from": from_.isoformat(), "to": to.isoformat(), **found}

@@ -6,7 +6,7 @@ import contextlib
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from myndnet_kit import audit
 from myndnet_kit.addresses import CandidateEmail, deliverable_address
 from myndnet_kit.auth import presented_token_allows, require_operator
 from myndnet_kit.web import Refusal, pool_of
-from myndnet_schemas.clock import STOCKHOLM
+from myndnet_schemas.clock import stockholm_days
 from myndnet_schemas.events.base import Municipality
 from myndnet_schemas.text import one_line
 from myndnet_schemas.topics import validate_agency_code
@@ -410,12 +410,7 @@ async def figures(
     network. Deliveries are kept 13 months, so a longer period counts only those."""
     if from_ > to:
         raise HTTPException(422, "`from` is after `to`")
-    first = datetime.combine(max(from_, date(1, 1, 2)), time(), STOCKHOLM)
-    after = (
-        datetime.combine(to + timedelta(days=1), time(), STOCKHOLM)
-        if to < date.max
-        else datetime.max.replace(tzinfo=UTC)
-    )
+    first, after = stockholm_days(from_, to)
     async with pool_of(request).acquire() as conn:
         found = await delivery_table.alert_figures(conn, first, after)
     return {"from": from_.isoformat(), "to": to.isoformat(), **found}

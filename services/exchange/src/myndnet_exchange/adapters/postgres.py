@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
+from myndnet_kit import notify_requests
 from myndnet_kit.store import PostgresStore
 from myndnet_schemas.events.exchange import Step
 from myndnet_schemas.vocabulary import AssignmentKind, OpenTo, RemoteWork
@@ -227,18 +228,10 @@ class PostgresExchange(PostgresStore):
     # -- letters --------------------------------------------------------------------------
 
     async def queue_letters(self, letters: Sequence[Letter]) -> None:
-        if letters:
-            await self.conn.executemany(
-                "INSERT INTO notify_requests (path, body) VALUES ('/letters', $1)",
-                [(asdict(letter),) for letter in letters],
-            )
+        await notify_requests.queue_letters(self.conn, letters)
 
     async def queue_forget(self, recipient_refs: Sequence[str]) -> None:
-        if recipient_refs:
-            await self.conn.execute(
-                "INSERT INTO notify_requests (path, body) VALUES ('/letters/forget', $1)",
-                {"recipient_refs": list(recipient_refs)},
-            )
+        await notify_requests.queue_forget(self.conn, recipient_refs)
 
     # -- profiles -------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from holidays.countries import Sweden
+from myndnet_kit.notify_requests import Letter
 from myndnet_schemas.events import (
     AssignmentAgreed,
     AssignmentApproved,
@@ -105,18 +106,6 @@ class Interest:
     @property
     def pending(self) -> Step | None:
         return PENDING_STEP.get(self.state)
-
-
-@dataclass(frozen=True)
-class Letter:
-    """A letter for notify to send (`POST /letters`): one `key` is one letter."""
-
-    key: str
-    kind: str
-    to: str
-    language: str
-    recipient_ref: str
-    context: dict[str, object]
 
 
 @dataclass

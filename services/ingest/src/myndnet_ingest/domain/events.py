@@ -13,7 +13,7 @@ from typing import Any
 
 from myndnet_schemas import EnvelopeError, Event, parse
 from myndnet_schemas.events import EventData
-from myndnet_schemas.events.inbound import ASSIGNMENT_EVENTS, LEADERSHIP_EVENTS, VACANCY_EVENTS
+from myndnet_schemas.events.inbound import AGENCY_EVENTS
 from myndnet_schemas.topics import agency_source
 
 STRUCTURED = "application/cloudevents+json"
@@ -99,7 +99,7 @@ def check(read: Accepted | Rejected, agency: str) -> Accepted | Rejected:
             f"source {event.source!r}: this key publishes as {agency_source(agency)!r} only",
             event.id,
         )
-    if not isinstance(event.data, VACANCY_EVENTS + LEADERSHIP_EVENTS + ASSIGNMENT_EVENTS):
+    if not isinstance(event.data, AGENCY_EVENTS):
         return Rejected(
             "not_an_agency_event",
             f"{event.type} is not an event an agency publishes",

@@ -2,11 +2,11 @@
 requests to notify in the same transaction."""
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
 import asyncpg
+from myndnet_kit import notify_requests
 from myndnet_kit.store import PostgresStore
 from myndnet_schemas.events.outreach import OpenEventKind
 from myndnet_schemas.vocabulary import TargetGroup
@@ -277,18 +277,10 @@ class PostgresOutreach(PostgresStore):
         }
 
     async def queue_letters(self, letters: Sequence[Letter]) -> None:
-        if letters:
-            await self.conn.executemany(
-                "INSERT INTO notify_requests (path, body) VALUES ('/letters', $1)",
-                [(asdict(letter),) for letter in letters],
-            )
+        await notify_requests.queue_letters(self.conn, letters)
 
     async def queue_forget(self, recipient_refs: Sequence[str]) -> None:
-        if recipient_refs:
-            await self.conn.execute(
-                "INSERT INTO notify_requests (path, body) VALUES ('/letters/forget', $1)",
-                {"recipient_refs": list(recipient_refs)},
-            )
+        await notify_requests.queue_forget(self.conn, recipient_refs)
 
     async def queue_news_consent(self, consent: dict[str, Any]) -> None:
         await self.conn.execute(

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from myndnet_kit.notify_requests import Letter
 from myndnet_schemas.clock import STOCKHOLM
 
 from myndnet_outreach.domain.open_events import OpenEvent, OutreachError, Status
@@ -53,18 +54,6 @@ class Registration:
     requested_at: datetime
     confirmed_at: datetime | None = None  # the waiting list's order
     reminded: bool = False
-
-
-@dataclass(frozen=True)
-class Letter:
-    """A letter for notify to send: one `key` is one letter, however often it is handed over."""
-
-    key: str
-    kind: str
-    to: str
-    language: str
-    recipient_ref: str
-    context: dict[str, Any]
 
 
 def new_registration_id() -> str:
